@@ -1,0 +1,35 @@
+# The two commands of the README: `make demo` and `make test`.  Both create .venv on first use.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SCALE ?= 1.0
+
+.PHONY: demo test bench lint typecheck venv clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24,<27"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: venv
+	$(BIN)/baophu demo --out demo
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: venv
+	$(BIN)/mypy src
+
+test: lint typecheck
+	$(BIN)/pytest
+
+bench: venv
+	$(BIN)/python benchmarks/run.py --scale $(SCALE)
+
+clean:
+	rm -rf $(VENV) demo bench-out .pytest_cache .mypy_cache .ruff_cache

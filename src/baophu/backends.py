@@ -1,0 +1,487 @@
+"""The one adapter that knows about DuckDB and Spark.
+
+Everything backend-specific lives here: how canonical tables are stored, how an import batch is
+made atomic, and how an Ibis connection is opened.  Ingest and the engine talk to a ``Store``
+and receive Ibis tables; they never see SQL dialects or file layouts.
+
+* DuckDB (default): one file, ``baophu.duckdb``; an import batch is one transaction, so a crash
+  or kill before COMMIT leaves the previous state exactly as it was.
+* PySpark (scale-out): Parquet files under ``warehouse/`` and a manifest ``_manifest.json`` that
+  lists the files making up each table; a batch writes new files first and replaces the
+  manifest atomically (``os.replace``) at commit, so readers see the old or the new state,
+  never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+from ibis.expr.types import Table as IbisTable
+
+from baophu.contracts import CONTRACTS
+from baophu.contracts.model import Contract
+
+if TYPE_CHECKING:
+    from baophu.workspace import Workspace
+
+SOURCE_COL = "_source"
+SNAPSHOT_COL = "_snapshot_id"
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "date": pa.date32(),
+    "month": pa.date32(),
+    "bool": pa.bool_(),
+}
+_DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "date": "DATE",
+    "month": "DATE",
+    "bool": "BOOLEAN",
+}
+
+SNAPSHOT_FIELDS: list[tuple[str, pa.DataType]] = [
+    ("snapshot_id", pa.string()),
+    ("batch_id", pa.string()),
+    ("table_name", pa.string()),
+    ("source", pa.string()),
+    ("file_path", pa.string()),
+    ("file_hash", pa.string()),
+    ("file_format", pa.string()),
+    ("rows_read", pa.int64()),
+    ("rows_imported", pa.int64()),
+    ("rows_rejected", pa.int64()),
+    ("rows_warned", pa.int64()),
+    ("rejects_path", pa.string()),
+    ("started_at", pa.string()),
+    ("finished_at", pa.string()),
+    ("status", pa.string()),  # current | superseded
+]
+SNAPSHOT_SCHEMA = pa.schema(SNAPSHOT_FIELDS)
+
+
+def table_schema(contract: Contract) -> pa.Schema:
+    """The Arrow schema of a canonical table as stored (contract columns + lineage columns)."""
+    fields = [pa.field(c.name, ARROW_TYPES[c.dtype]) for c in contract.columns]
+    fields += [pa.field(SOURCE_COL, pa.string()), pa.field(SNAPSHOT_COL, pa.string())]
+    return pa.schema(fields)
+
+
+def open_store(workspace: Workspace) -> Store:
+    if workspace.config.backend == "pyspark":
+        return SparkStore(workspace)
+    return DuckDBStore(workspace)
+
+
+class Store:
+    """What ingest and the engine may ask of a backend."""
+
+    backend: str
+
+    def ibis(self) -> Any:  # an ibis BaseBackend
+        raise NotImplementedError
+
+    def table(self, name: str) -> IbisTable:
+        raise NotImplementedError
+
+    def snapshots(self) -> pa.Table:
+        raise NotImplementedError
+
+    def current_snapshot(self, table: str, source: str) -> dict[str, Any] | None:
+        snaps = self.snapshots().to_pylist()
+        for snap in reversed(snaps):
+            if (
+                snap["table_name"] == table
+                and snap["source"] == source
+                and snap["status"] == "current"
+            ):
+                return snap
+        return None
+
+    def row_count(self, name: str) -> int:
+        return int(self.table(name).count().to_pyarrow().as_py())
+
+    def begin(self) -> Batch:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Batch:
+    """One all-or-nothing import: every ``replace`` becomes visible at ``commit`` or never."""
+
+    def key_values(self, table: str, column: str) -> pa.Array:
+        """Distinct values of a column as the batch sees it (committed + staged)."""
+        raise NotImplementedError
+
+    def conflicting_keys(
+        self, table: str, key: tuple[str, ...], source: str, candidate: pa.Table
+    ) -> pa.Table:
+        """Rows of ``candidate`` (key columns + ``_row``) whose key exists under another source,
+        with that source in ``_other_source``."""
+        raise NotImplementedError
+
+    def replace(
+        self, table: str, source: str, data: pa.Table, snapshot: dict[str, Any], whole: bool
+    ) -> None:
+        """Replace the rows of ``source`` (or the whole table) with ``data``."""
+        raise NotImplementedError
+
+    def commit(self) -> None:
+        raise NotImplementedError
+
+    def rollback(self) -> None:
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------------------- DuckDB
+
+
+class DuckDBStore(Store):
+    backend = "duckdb"
+
+    def __init__(self, workspace: Workspace, read_only: bool = False) -> None:
+        self.path = workspace.root / workspace.config.duckdb_file
+        self._ibis = ibis.duckdb.connect(str(self.path), read_only=read_only)
+        self.raw = self._ibis.con  # the duckdb connection, used only in this module
+        if not read_only:
+            self._ensure_meta()
+
+    def _ensure_meta(self) -> None:
+        cols = ", ".join(f"{n} {_duck_type(t)}" for n, t in SNAPSHOT_FIELDS)
+        self.raw.execute(f"CREATE TABLE IF NOT EXISTS _snapshots ({cols})")
+        for contract in CONTRACTS.values():
+            self.raw.execute(_create_sql(contract))
+
+    def ibis(self) -> Any:
+        return self._ibis
+
+    def table(self, name: str) -> IbisTable:
+        return self._ibis.table(name)
+
+    def snapshots(self) -> pa.Table:
+        return self.raw.sql(
+            "SELECT * FROM _snapshots ORDER BY started_at, snapshot_id"
+        ).to_arrow_table()
+
+    def begin(self) -> Batch:
+        return _DuckDBBatch(self)
+
+    def close(self) -> None:
+        self._ibis.disconnect()
+
+
+def _duck_type(t: pa.DataType) -> str:
+    return "BIGINT" if pa.types.is_integer(t) else "VARCHAR"
+
+
+def _create_sql(contract: Contract) -> str:
+    cols = [f'"{c.name}" {_DUCKDB_TYPES[c.dtype]}' for c in contract.columns]
+    cols += [f"{SOURCE_COL} VARCHAR", f"{SNAPSHOT_COL} VARCHAR"]
+    return f'CREATE TABLE IF NOT EXISTS "{contract.table}" ({", ".join(cols)})'
+
+
+class _DuckDBBatch(Batch):
+    def __init__(self, store: DuckDBStore) -> None:
+        self.store = store
+        self.raw = store.raw
+        self.raw.execute("BEGIN TRANSACTION")
+        self._open = True
+
+    def key_values(self, table: str, column: str) -> pa.Array:
+        result = self.raw.sql(
+            f'SELECT DISTINCT "{column}" AS v FROM "{table}" WHERE "{column}" IS NOT NULL'
+        ).to_arrow_table()
+        return result.column("v").combine_chunks()
+
+    def conflicting_keys(
+        self, table: str, key: tuple[str, ...], source: str, candidate: pa.Table
+    ) -> pa.Table:
+        name = f"_cand_{uuid.uuid4().hex[:8]}"
+        self.raw.register(name, candidate)
+        try:
+            on = " AND ".join(f'c."{k}" = t."{k}"' for k in key)
+            return self.raw.sql(
+                f"SELECT c._row AS _row, min(t.{SOURCE_COL}) AS _other_source FROM {name} c "
+                f'JOIN "{table}" t ON {on} WHERE t.{SOURCE_COL} <> $src GROUP BY c._row',
+                params={"src": source},
+            ).to_arrow_table()
+        finally:
+            self.raw.unregister(name)
+
+    def replace(
+        self, table: str, source: str, data: pa.Table, snapshot: dict[str, Any], whole: bool
+    ) -> None:
+        if whole:
+            self.raw.execute(f'DELETE FROM "{table}"')
+            self.raw.execute(
+                "UPDATE _snapshots SET status = 'superseded' WHERE table_name = ? "
+                "AND status = 'current'",
+                [table],
+            )
+        else:
+            self.raw.execute(f'DELETE FROM "{table}" WHERE {SOURCE_COL} = ?', [source])
+            self.raw.execute(
+                "UPDATE _snapshots SET status = 'superseded' WHERE table_name = ? "
+                "AND source = ? AND status = 'current'",
+                [table, source],
+            )
+        name = f"_incoming_{uuid.uuid4().hex[:8]}"
+        self.raw.register(name, data)
+        try:
+            cols = ", ".join(f'"{c}"' for c in data.column_names)
+            self.raw.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {name}')
+        finally:
+            self.raw.unregister(name)
+        snap = pa.Table.from_pylist([snapshot], schema=SNAPSHOT_SCHEMA)
+        self.raw.register(name, snap)
+        try:
+            self.raw.execute(f"INSERT INTO _snapshots SELECT * FROM {name}")
+        finally:
+            self.raw.unregister(name)
+
+    def commit(self) -> None:
+        if self._open:
+            _pause_for_tests()
+            self.raw.execute("COMMIT")
+            self._open = False
+            self.raw.execute("CHECKPOINT")
+
+    def rollback(self) -> None:
+        if self._open:
+            self.raw.execute("ROLLBACK")
+            self._open = False
+
+
+def _pause_for_tests() -> None:
+    """Lets a test kill the process just before commit (BAOPHU_TEST_PAUSE_BEFORE_COMMIT=s)."""
+    pause = os.environ.get("BAOPHU_TEST_PAUSE_BEFORE_COMMIT")
+    if pause:
+        print("BAOPHU_PAUSED_BEFORE_COMMIT", flush=True)
+        time.sleep(float(pause))
+
+
+# ---------------------------------------------------------------------------------------- Spark
+
+_SPARK_SESSIONS: dict[str, Any] = {}
+
+
+def spark_session(master: str, app_name: str = "baophu") -> Any:
+    """One local/cluster SparkSession per master URL, configured for small local machines."""
+    if master in _SPARK_SESSIONS:
+        return _SPARK_SESSIONS[master]
+    from pyspark.sql import SparkSession
+
+    builder = (
+        SparkSession.builder.master(master)
+        .appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.memory", os.environ.get("BAOPHU_SPARK_DRIVER_MEMORY", "4g"))
+        .config("spark.sql.ansi.enabled", "false")
+    )
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    _SPARK_SESSIONS[master] = session
+    return session
+
+
+class SparkStore(Store):
+    backend = "pyspark"
+    MANIFEST = "_manifest.json"
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.root = workspace.root / workspace.config.spark_warehouse
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.master = workspace.config.spark_master
+        self._ibis: Any = None
+
+    # manifest ------------------------------------------------------------------------------
+    def manifest(self) -> dict[str, Any]:
+        path = self.root / self.MANIFEST
+        if not path.exists():
+            return {"tables": {}, "snapshots": []}
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def _write_manifest(self, manifest: dict[str, Any]) -> None:
+        tmp = self.root / f".{self.MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.root / self.MANIFEST)
+
+    def files(self, table: str, manifest: dict[str, Any] | None = None) -> list[Path]:
+        manifest = manifest or self.manifest()
+        parts = manifest["tables"].get(table, {})
+        return [self.root / p["file"] for p in parts.values()]
+
+    # reading -------------------------------------------------------------------------------
+    def ibis(self) -> Any:
+        if self._ibis is None:
+            self._ibis = ibis.pyspark.connect(spark_session(self.master))
+        return self._ibis
+
+    def arrow(self, name: str) -> pa.Table:
+        """A canonical table read with pyarrow (ingest-side checks; small tables)."""
+        schema = table_schema(CONTRACTS[name])
+        files = self.files(name)
+        if not files:
+            return schema.empty_table()
+        return pa.concat_tables([pq.read_table(f, schema=schema) for f in files])
+
+    def table(self, name: str) -> IbisTable:
+        con = self.ibis()
+        session = spark_session(self.master)
+        files = [str(f) for f in self.files(name)]
+        view = f"{name}"
+        if files:
+            frame = session.read.parquet(*files)
+        else:
+            from pyspark.sql.types import StructType
+
+            frame = (
+                session.createDataFrame([], _spark_schema(name))
+                if name in CONTRACTS
+                else (session.createDataFrame([], StructType([])))
+            )
+        frame.createOrReplaceTempView(view)
+        return con.table(view)
+
+    def snapshots(self) -> pa.Table:
+        rows = self.manifest()["snapshots"]
+        return pa.Table.from_pylist(rows, schema=SNAPSHOT_SCHEMA)
+
+    def begin(self) -> Batch:
+        return _SparkBatch(self)
+
+
+def _spark_schema(name: str) -> Any:
+    from pyspark.sql import types as T
+
+    mapping = {
+        "string": T.StringType(),
+        "int": T.LongType(),
+        "float": T.DoubleType(),
+        "date": T.DateType(),
+        "month": T.DateType(),
+        "bool": T.BooleanType(),
+    }
+    contract = CONTRACTS[name]
+    fields = [T.StructField(c.name, mapping[c.dtype], True) for c in contract.columns]
+    fields += [
+        T.StructField(SOURCE_COL, T.StringType(), True),
+        T.StructField(SNAPSHOT_COL, T.StringType(), True),
+    ]
+    return T.StructType(fields)
+
+
+class _SparkBatch(Batch):
+    def __init__(self, store: SparkStore) -> None:
+        self.store = store
+        self.manifest = store.manifest()
+        self.staged: list[Path] = []
+        self._open = True
+
+    def _table_arrow(self, table: str, columns: Iterable[str]) -> pa.Table:
+        cols = list(columns)
+        files = self.store.files(table, self.manifest)
+        schema = table_schema(CONTRACTS[table])
+        sub = pa.schema([schema.field(c) for c in cols])
+        if not files:
+            return sub.empty_table()
+        return pa.concat_tables([pq.read_table(f, columns=cols, schema=schema) for f in files])
+
+    def key_values(self, table: str, column: str) -> pa.Array:
+        values = self._table_arrow(table, [column]).column(column).combine_chunks()
+        return pa.compute.unique(values.drop_null())
+
+    def conflicting_keys(
+        self, table: str, key: tuple[str, ...], source: str, candidate: pa.Table
+    ) -> pa.Table:
+        existing = self._table_arrow(table, [*key, SOURCE_COL])
+        mask = pa.compute.not_equal(existing.column(SOURCE_COL), pa.scalar(source))
+        existing = existing.filter(mask).rename_columns([*key, "_other_source"])
+        if existing.num_rows == 0:
+            return pa.table(
+                {"_row": pa.array([], pa.int64()), "_other_source": pa.array([], pa.string())}
+            )
+        joined = candidate.join(existing, keys=list(key), join_type="inner")
+        return (
+            joined.group_by("_row")
+            .aggregate([("_other_source", "min")])
+            .rename_columns(["_row", "_other_source"])
+        )
+
+    def replace(
+        self, table: str, source: str, data: pa.Table, snapshot: dict[str, Any], whole: bool
+    ) -> None:
+        rel = Path(table) / f"{snapshot['snapshot_id']}.parquet"
+        path = self.store.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(data, path)
+        self.staged.append(path)
+        parts = self.manifest["tables"].setdefault(table, {})
+        replaced = list(parts) if whole else [source] if source in parts else []
+        for src in replaced:
+            parts.pop(src)
+        for snap in self.manifest["snapshots"]:
+            if (
+                snap["table_name"] == table
+                and snap["status"] == "current"
+                and (whole or snap["source"] == source)
+            ):
+                snap["status"] = "superseded"
+        parts[source] = {"file": str(rel), "snapshot_id": snapshot["snapshot_id"]}
+        self.manifest["snapshots"].append(snapshot)
+
+    def commit(self) -> None:
+        if not self._open:
+            return
+        _pause_for_tests()
+        self.store._write_manifest(self.manifest)
+        self._open = False
+        self._collect_garbage()
+
+    def _collect_garbage(self) -> None:
+        """Delete Parquet files no longer named by the manifest (superseded snapshots)."""
+        live = {
+            str(self.store.root / p["file"])
+            for t in self.manifest["tables"].values()
+            for p in t.values()
+        }
+        for path in self.store.root.glob("*/*.parquet"):
+            if str(path) not in live:
+                path.unlink(missing_ok=True)
+
+    def rollback(self) -> None:
+        if self._open:
+            for path in self.staged:
+                path.unlink(missing_ok=True)
+            self._open = False
+
+
+def remove_workspace_data(root: Path) -> None:
+    """Used by tests: forget every table of a workspace."""
+    shutil.rmtree(root, ignore_errors=True)

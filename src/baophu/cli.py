@@ -1,0 +1,376 @@
+"""The ``baophu`` command: Typer commands with Rich progress bars and tables, ``--json`` on every
+command that reports something.  Commands only parse arguments, call the library and print;
+they compute nothing themselves."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, cast
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(
+    help="baophu — bao phủ BHXH, BHYT, BHTN cho một tỉnh / insurance coverage for a province",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON / print JSON")]
+WorkspaceOpt = Annotated[
+    Path, typer.Option("--workspace", "-w", help="Thư mục không gian làm việc / workspace folder")
+]
+
+
+def _mount_subapps() -> None:
+    from baophu.rules.cli import calc_app
+
+    app.add_typer(calc_app, name="calc", help="Tính theo quy định pháp luật / legal calculators")
+
+
+_mount_subapps()
+
+
+def fmt_int(value: int | float) -> str:
+    """Vietnamese thousands separator: 1.115.590."""
+    return f"{int(value):,}".replace(",", ".")
+
+
+def fail(message_vi: str, message_en: str, code: int = 1) -> None:
+    err_console.print(f"[bold red]Lỗi:[/] {message_vi}\n[dim]Error: {message_en}[/]")
+    raise typer.Exit(code)
+
+
+def print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[Any]:
+    """A Rich progress bar fed by (step, done, total) callbacks; silent under --json."""
+    if not enabled:
+        yield lambda step, done, total: None
+        return
+    with Progress(
+        TextColumn("[bold blue]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task("…", total=1)
+
+        def update(step: str, done: int, total: int) -> None:
+            progress.update(task, description=step[:60], completed=done, total=max(total, 1))
+
+        yield update
+
+
+# ------------------------------------------------------------------------------------ init
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Thư mục cần tạo / folder to create")],
+    backend: Annotated[str, typer.Option(help="duckdb (mặc định) hoặc pyspark")] = "duckdb",
+    master: Annotated[str, typer.Option(help="Spark master URL")] = "local[2]",
+    province: Annotated[str, typer.Option(help="Tên tỉnh / province")] = "",
+    json_out: JsonOpt = False,
+) -> None:
+    """Tạo không gian làm việc / create a workspace (baophu.toml)."""
+    from baophu.workspace import Backend, WorkspaceError, init_workspace
+
+    if backend not in ("duckdb", "pyspark"):
+        fail(
+            f"backend phải là duckdb hoặc pyspark: {backend}",
+            f"backend must be duckdb or pyspark: {backend}",
+            2,
+        )
+    try:
+        path = init_workspace(
+            directory, backend=cast(Backend, backend), spark_master=master, province=province
+        )
+    except WorkspaceError as exc:
+        fail(str(exc), str(exc))
+    if json_out:
+        print_json({"workspace": str(directory.resolve()), "config": str(path), "backend": backend})
+    else:
+        console.print(f"Đã tạo không gian làm việc / workspace created: [bold]{path}[/]")
+
+
+# ----------------------------------------------------------------------------------- synth
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option(help="Thư mục kết quả / output folder")],
+    province: Annotated[str, typer.Option(help="Tỉnh / province")] = "Đồng Nai",
+    scale: Annotated[
+        float, typer.Option(help="Tỷ lệ so với dân số thật / share of real size")
+    ] = 0.1,
+    seed: Annotated[int, typer.Option(help="Hạt giống ngẫu nhiên / random seed")] = 1,
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Ngày dữ liệu / data as of (YYYY-MM-DD)")
+    ] = "2026-10-31",
+    json_out: JsonOpt = False,
+) -> None:
+    """Sinh dữ liệu tỉnh giả lập / generate a synthetic province (inputs/ and truth/)."""
+    from baophu.synth.generator import generate
+
+    try:
+        as_of_date = date.fromisoformat(as_of)
+    except ValueError:
+        fail(f"Ngày không hợp lệ: {as_of}", f"Invalid date: {as_of}", 2)
+    if not 0 < scale <= 2:
+        fail("Tỷ lệ phải trong (0, 2]", "Scale must be in (0, 2]", 2)
+    started = time.perf_counter()
+    try:
+        with progress_bar(not json_out) as update:
+            summary = generate(province, scale, seed, out, as_of=as_of_date, progress=update)
+    except ValueError as exc:
+        fail(str(exc), str(exc), 2)
+    elapsed = time.perf_counter() - started
+    if json_out:
+        print_json({"out": str(out), "seconds": round(elapsed, 2), "summary": summary})
+        return
+    table = Table(title=f"Tỉnh giả lập / synthetic province: {province} (scale {scale})")
+    table.add_column("Chỉ số / item")
+    table.add_column("Số lượng / count", justify="right")
+    for key, value in summary.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            table.add_row(str(key), fmt_int(value) if float(value).is_integer() else f"{value:.4f}")
+    console.print(table)
+    console.print(f"Dữ liệu nguồn / inputs: [bold]{out / 'inputs'}[/]  ({elapsed:.1f} s)")
+
+
+# ---------------------------------------------------------------------------------- import
+
+
+@app.command("import")
+def import_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục / files or folders")],
+    workspace: WorkspaceOpt = Path("."),
+    table: Annotated[str | None, typer.Option(help="Ép tên bảng / force the table")] = None,
+    allow_shrink: Annotated[bool, typer.Option(help="Cho phép tệp mới ít dòng hơn nhiều")] = False,
+    max_reject_share: Annotated[float, typer.Option(help="Tỷ lệ dòng lỗi tối đa")] = 0.5,
+    json_out: JsonOpt = False,
+) -> None:
+    """Nhập dữ liệu / import files (all or nothing; rejects written with reasons)."""
+    from baophu.ingest.importer import ImportOptions, import_paths
+    from baophu.workspace import Workspace, WorkspaceError
+
+    try:
+        ws = Workspace.open(workspace)
+    except WorkspaceError as exc:
+        fail(str(exc), str(exc), 2)
+    options = ImportOptions(
+        table=table, allow_shrink=allow_shrink, max_reject_share=max_reject_share
+    )
+    with ws.store() as store, progress_bar(not json_out) as update:
+        result = import_paths(store, paths, ws.rejects_dir, options, progress=update)
+    if json_out:
+        print_json(result.as_dict())
+    else:
+        _print_import(result)
+    if not result.committed:
+        if not json_out:
+            err_console.print(f"[bold red]Không nhập gì / nothing imported:[/] {result.error}")
+        raise typer.Exit(1)
+
+
+def _print_import(result: Any) -> None:
+    table = Table(title=f"Lần nhập / import batch {result.batch_id}")
+    for col in (
+        "Tệp / file",
+        "Bảng / table",
+        "Trạng thái / status",
+        "Đọc / read",
+        "Nhập / imported",
+        "Loại / rejected",
+        "Cảnh báo / warned",
+    ):
+        table.add_column(col, justify="right" if "/" in col and col[0] in "ĐNLC" else "left")
+    for f in result.files:
+        table.add_row(
+            Path(f.path).name,
+            f.table,
+            f.status,
+            fmt_int(f.rows_read),
+            fmt_int(f.rows_imported),
+            fmt_int(f.rows_rejected),
+            fmt_int(f.rows_warned),
+        )
+    console.print(table)
+    for f in result.files:
+        for notice in f.notices:
+            console.print(f"[yellow]{Path(f.path).name}:[/] {notice}")
+        if f.rejects_path:
+            console.print(f"Tệp lỗi / rejects: {f.rejects_path}")
+
+
+# ------------------------------------------------------------------------------- snapshots
+
+
+@app.command()
+def snapshots(
+    workspace: WorkspaceOpt = Path("."),
+    all_: Annotated[
+        bool, typer.Option("--all", help="Cả các lần đã thay thế / include superseded")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Lịch sử các lần nhập / import snapshot history."""
+    from baophu.workspace import Workspace, WorkspaceError
+
+    try:
+        ws = Workspace.open(workspace)
+    except WorkspaceError as exc:
+        fail(str(exc), str(exc), 2)
+    with ws.store() as store:
+        rows = store.snapshots().to_pylist()
+    if not all_:
+        rows = [r for r in rows if r["status"] == "current"]
+    if json_out:
+        print_json(rows)
+        return
+    table = Table(title="Các lần nhập / snapshots")
+    for col in (
+        "snapshot",
+        "bảng / table",
+        "tệp / source",
+        "dòng / rows",
+        "loại / rejected",
+        "lúc / at",
+        "trạng thái",
+    ):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["snapshot_id"],
+            r["table_name"],
+            r["source"],
+            fmt_int(r["rows_imported"]),
+            fmt_int(r["rows_rejected"]),
+            r["finished_at"][:19],
+            r["status"],
+        )
+    console.print(table)
+
+
+@app.command()
+def tables(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None:
+    """Số dòng của từng bảng / row count of every canonical table."""
+    from baophu.contracts import CONTRACTS, IMPORT_ORDER
+    from baophu.workspace import Workspace, WorkspaceError
+
+    try:
+        ws = Workspace.open(workspace)
+    except WorkspaceError as exc:
+        fail(str(exc), str(exc), 2)
+    with ws.store() as store:
+        counts = {name: store.row_count(name) for name in IMPORT_ORDER}
+    if json_out:
+        print_json(counts)
+        return
+    table = Table(title="Bảng dữ liệu / canonical tables")
+    table.add_column("bảng / table")
+    table.add_column("tên / title")
+    table.add_column("dòng / rows", justify="right")
+    for name, n in counts.items():
+        table.add_row(name, CONTRACTS[name].title_vi, fmt_int(n))
+    console.print(table)
+
+
+@app.command()
+def contracts(
+    markdown: Annotated[bool, typer.Option("--markdown", help="In dạng Markdown")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Các hợp đồng dữ liệu / the data contracts (tables, columns, Vietnamese headers)."""
+    from baophu.contracts import CONTRACTS, IMPORT_ORDER
+    from baophu.contracts.docs import render_markdown
+
+    if markdown:
+        sys.stdout.write(render_markdown())
+        return
+    if json_out:
+        print_json(
+            {
+                name: {
+                    "title_vi": CONTRACTS[name].title_vi,
+                    "key": list(CONTRACTS[name].key),
+                    "load_mode": CONTRACTS[name].load_mode,
+                    "columns": [
+                        {"name": c.name, "vi": c.vi, "type": c.dtype, "required": c.required}
+                        for c in CONTRACTS[name].columns
+                    ],
+                }
+                for name in IMPORT_ORDER
+            }
+        )
+        return
+    table = Table(title="Hợp đồng dữ liệu / data contracts")
+    table.add_column("bảng / table")
+    table.add_column("tên / title")
+    table.add_column("khoá / key")
+    table.add_column("cột / columns", justify="right")
+    for name in IMPORT_ORDER:
+        c = CONTRACTS[name]
+        table.add_row(name, c.title_vi, ", ".join(c.key), str(len(c.columns)))
+    console.print(table)
+
+
+# ------------------------------------------------------------------------------------ demo
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Thư mục demo / demo folder")] = Path("demo"),
+    province: Annotated[str, typer.Option(help="Tỉnh / province")] = "Đồng Nai",
+    scale: Annotated[float, typer.Option(help="Tỷ lệ / scale")] = 0.02,
+    seed: Annotated[int, typer.Option(help="Hạt giống / seed")] = 1,
+    json_out: JsonOpt = False,
+) -> None:
+    """Dựng tỉnh giả lập, nhập và chạy toàn bộ / build, import and run everything."""
+    from baophu.demo import run_demo
+
+    report = run_demo(out, province, scale, seed, quiet=json_out)
+    if json_out:
+        print_json(report)
+    if not report.get("ok"):
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point: never show a traceback to a user unless BAOPHU_DEBUG is set."""
+    import os
+
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("Đã dừng / interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("BAOPHU_DEBUG"):
+            raise
+        err_console.print(
+            f"[bold red]Lỗi không mong đợi / unexpected error:[/] {type(exc).__name__}: {exc}\n"
+            "[dim]Đặt BAOPHU_DEBUG=1 để xem chi tiết / set BAOPHU_DEBUG=1 for details[/]"
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The shape of a data contract: columns, types, keys, enumerations and Vietnamese headers.
+
+A contract says what one canonical table holds.  Ingest validates files against it,
+the synthetic generator writes files that satisfy it, and the engine reads the canonical
+column names it defines.  Nothing here reads files or computes indicators.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+DType = Literal["string", "int", "float", "date", "month", "bool"]
+
+# How a column is checked beyond its type.
+Check = Literal[
+    "person_id",  # 12-digit personal identification number (số định danh cá nhân)
+    "si_code",  # legacy 10-digit social-insurance code (mã số BHXH)
+    "tax_code",  # 10-digit enterprise/tax code (mã số thuế), optional 3-digit branch suffix
+    "non_negative",  # numbers that can never be below zero (amounts, headcounts)
+    "positive",
+    "percent",  # a fraction between 0 and 1
+]
+
+# What happens when a personal ID fails its check.
+#   reject: the row goes to the rejects file (registers: the ID *is* the record)
+#   keep:   the row is kept and the problem is reported as a warning; the identity step
+#           decides later (rosters and enrolments arrive with mistyped IDs by nature)
+IdPolicy = Literal["reject", "keep"]
+
+
+def fold_header(text: str) -> str:
+    """Normalise a column header for matching: NFC, no diacritics, lower case, single spaces.
+
+    ``"Số định danh cá nhân"``, ``"SO DINH DANH CA NHAN"`` and ``"so_dinh_danh_ca_nhan"``
+    all fold to ``"so dinh danh ca nhan"``.
+    """
+    text = unicodedata.normalize("NFC", str(text)).strip().lower()
+    text = text.replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    for ch in "_-./()\n\t:*":
+        stripped = stripped.replace(ch, " ")
+    return " ".join(stripped.split())
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical table."""
+
+    name: str
+    dtype: DType
+    vi: str  # the Vietnamese header a real export would carry
+    required: bool = True  # a value must be present in every row
+    description: str = ""
+    aliases: tuple[str, ...] = ()  # other headers seen in the wild
+    allowed: tuple[str, ...] | None = None  # canonical values of an enumeration
+    value_aliases: dict[str, str] = field(default_factory=dict)  # folded input -> canonical
+    check: Check | None = None
+    id_policy: IdPolicy = "reject"
+    references: tuple[str, str] | None = None  # (table, column) the value must exist in
+
+    def header_keys(self) -> set[str]:
+        """Every folded header that names this column."""
+        return {fold_header(h) for h in (self.name, self.vi, *self.aliases)}
+
+
+@dataclass(frozen=True)
+class PersonConsistency:
+    """Columns whose personal ID must agree with birth year and sex."""
+
+    id_column: str
+    birth_column: str
+    sex_column: str
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A canonical table: what it holds, its key, how files of it are recognised."""
+
+    table: str
+    title_vi: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    file_stems: tuple[str, ...]  # folded file-name stems that identify the table
+    person: PersonConsistency | None = None
+    # full:  every file is a complete extract and replaces the whole table (registers, lists
+    #        of units, employers);
+    # parts: each file is one part (a commune's roster, a month's payments) and replaces only
+    #        the rows earlier imported from a file of the same name.
+    load_mode: Literal["full", "parts"] = "full"
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.table} has no column {name!r}")
+
+    @property
+    def required_headers(self) -> list[Column]:
+        """Columns a file must carry; a column whose values may be empty may also be absent."""
+        return [c for c in self.columns if c.required]

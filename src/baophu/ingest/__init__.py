@@ -1,0 +1,1 @@
+"""Ingest: read source files, validate them against their contracts, write snapshots."""

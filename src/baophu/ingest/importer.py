@@ -1,0 +1,391 @@
+"""An import: files in, validated rows out to the workspace, all or nothing, one snapshot each.
+
+One call of ``import_paths`` is one batch.  Files are recognised, put in dependency order
+(units before residents, employers before the ledger, …), read, validated and written inside one
+store batch.  Any file that cannot be imported at all (wrong header, cut off, damaged, too many
+rejected rows, a suspicious shrink) aborts the whole batch and the workspace keeps its previous
+state.  Rejected rows never abort: they go to the rejects file with their reasons.  A file whose
+content was already imported (same SHA-256) is skipped, so importing twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from baophu.backends import SNAPSHOT_COL, SOURCE_COL, Batch, Store
+from baophu.contracts import CONTRACTS, IMPORT_ORDER, Contract
+from baophu.ingest.detect import all_known_headers, detect
+from baophu.ingest.errors import ImportFileError
+from baophu.ingest.messages import text
+from baophu.ingest.readers import SUPPORTED_SUFFIXES, RawFile, peek_headers, read_file
+from baophu.ingest.rejects import write_rejects
+from baophu.ingest.validate import (
+    ISSUE_SCHEMA,
+    Problem,
+    duplicate_problems,
+    issues_table,
+    reject_mask,
+    validate,
+)
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class FileResult:
+    path: str
+    table: str
+    source: str
+    status: str  # imported | unchanged | failed | pending
+    snapshot_id: str | None = None
+    rows_read: int = 0
+    rows_imported: int = 0
+    rows_rejected: int = 0
+    rows_warned: int = 0
+    rejects_path: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    batch_id: str
+    committed: bool
+    files: list[FileResult]
+    error: str | None = None
+    error_vi: str | None = None
+    error_en: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ImportOptions:
+    table: str | None = None  # force the table instead of detecting it
+    allow_shrink: bool = False
+    shrink_ratio: float = 0.5  # refuse a replacement with fewer rows than this share of the old
+    max_reject_share: float = 0.5  # refuse a file more than this share of whose rows fail
+    today: dt.date | None = None
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files named, and the supported files under folders named (recursively, sorted)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not p.name.startswith(("~$", "."))
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def source_name(path: Path) -> str:
+    return unicodedata.normalize("NFC", path.name).casefold()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def plan(paths: list[Path], forced: str | None) -> list[tuple[Path, Contract, dict[str, str]]]:
+    """Recognise every file and order them so that referenced tables come first."""
+    known = all_known_headers()
+    planned = []
+    for path in paths:
+        headers = peek_headers(path, known)
+        contract, mapping = detect(path, headers, forced)
+        planned.append((path, contract, mapping))
+    order = {t: i for i, t in enumerate(IMPORT_ORDER)}
+    planned.sort(key=lambda item: (order[item[1].table], str(item[0])))
+    return planned
+
+
+class _Keys:
+    """Key sets of referenced tables as the batch sees them, cached until that table changes."""
+
+    def __init__(self, batch: Batch, path: Path) -> None:
+        self.batch = batch
+        self.path = path
+        self.cache: dict[tuple[str, str], pa.Array] = {}
+
+    def __call__(self, table: str, column: str) -> pa.Array:
+        key = (table, column)
+        if key not in self.cache:
+            values = self.batch.key_values(table, column)
+            if len(values) == 0:
+                raise ImportFileError("reference_table_empty", self.path, ref_table=table)
+            self.cache[key] = values
+        return self.cache[key]
+
+    def invalidate(self, table: str) -> None:
+        for key in [k for k in self.cache if k[0] == table]:
+            del self.cache[key]
+
+
+def import_paths(
+    store: Store,
+    paths: list[Path],
+    rejects_dir: Path,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    options = options or ImportOptions()
+    batch_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    results: list[FileResult] = []
+    try:
+        files = expand(paths)
+        if not files:
+            raise ImportFileError("file_missing", paths[0] if paths else Path("."))
+        planned = plan(files, options.table)
+    except ImportFileError as exc:
+        return ImportResult(batch_id, False, results, exc.message(), exc.vi, exc.en)
+    for path, contract, _ in planned:
+        results.append(FileResult(str(path), contract.table, source_name(path), "pending"))
+    unchanged = _unchanged(store, planned)
+    batch = store.begin()
+    keys: _Keys | None = None
+    started_tables: set[str] = set()
+    try:
+        for index, (path, contract, mapping) in enumerate(planned):
+            result = results[index]
+            if progress:
+                progress(f"{contract.table}: {path.name}", index, len(planned))
+            if str(path) in unchanged:
+                result.status = "unchanged"
+                result.snapshot_id = unchanged[str(path)]
+                continue
+            keys = _Keys(batch, path) if keys is None else keys
+            keys.path = path
+            whole = contract.load_mode == "full" and contract.table not in started_tables
+            _import_one(
+                store,
+                batch,
+                path,
+                contract,
+                mapping,
+                whole,
+                keys,
+                batch_id,
+                rejects_dir,
+                options,
+                result,
+            )
+            started_tables.add(contract.table)
+            keys.invalidate(contract.table)
+        batch.commit()
+    except ImportFileError as exc:
+        batch.rollback()
+        for r in results:
+            if r.status == "imported":
+                r.status = "rolled_back"
+            if r.path == exc.path:
+                r.status = "failed"
+        return ImportResult(batch_id, False, results, exc.message(), exc.vi, exc.en)
+    except BaseException:
+        batch.rollback()
+        raise
+    if progress:
+        progress("done", len(planned), len(planned))
+    return ImportResult(batch_id, True, results)
+
+
+def _unchanged(
+    store: Store, planned: list[tuple[Path, Contract, dict[str, str]]]
+) -> dict[str, str]:
+    """Files whose exact content is already the current state: path -> snapshot id."""
+    from baophu.ingest.readers import file_hash
+
+    snaps = [s for s in store.snapshots().to_pylist() if s["status"] == "current"]
+    current = {(s["table_name"], s["source"]): s for s in snaps}
+    out: dict[str, str] = {}
+    by_table: dict[str, list[Path]] = {}
+    for path, contract, _ in planned:
+        by_table.setdefault(contract.table, []).append(path)
+    for table, paths in by_table.items():
+        contract = CONTRACTS[table]
+        matches = {}
+        for path in paths:
+            snap = current.get((table, source_name(path)))
+            if snap is not None and snap["file_hash"] == file_hash(path):
+                matches[str(path)] = snap["snapshot_id"]
+        if contract.load_mode == "parts":
+            out.update(matches)
+        else:
+            # A full extract is unchanged only if the table is exactly these files.
+            n_current = sum(1 for (t, _) in current if t == table)
+            if len(matches) == len(paths) == n_current:
+                out.update(matches)
+    return out
+
+
+def _import_one(
+    store: Store,
+    batch: Batch,
+    path: Path,
+    contract: Contract,
+    mapping: dict[str, str],
+    whole: bool,
+    keys: _Keys,
+    batch_id: str,
+    rejects_dir: Path,
+    options: ImportOptions,
+    result: FileResult,
+) -> None:
+    started = _now()
+    raw = read_file(path, all_known_headers())
+    snapshot_id = f"{batch_id}-{raw.file_hash[:8]}"
+    result.snapshot_id = snapshot_id
+    result.notices = [f"{vi} / {en}" for vi, en in raw.notices]
+    table, problems = validate(raw, contract, mapping, keys, options.today)
+    header_of = mapping
+    problems += duplicate_problems(table, contract, raw.rows, header_of)
+    if not whole:
+        problems += _other_source_conflicts(batch, table, contract, raw, result.source, header_of)
+    issues = issues_table(problems, raw.rows)
+    issues = _with_bad_rows(issues, raw)
+    rejected = reject_mask(problems, table.num_rows)
+    n_read = table.num_rows + len(raw.bad_rows)
+    n_rejected = int(pc.sum(rejected).as_py() or 0) + len(raw.bad_rows)
+    warned_rows = set(
+        issues.filter(pc.equal(issues.column("severity"), "warning")).column("row").to_pylist()
+    )
+    result.rows_read = n_read
+    result.rows_rejected = n_rejected
+    result.rows_warned = len(warned_rows)
+    rejects_path = None
+    if issues.num_rows:
+        safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in path.stem)
+        rejects_path = write_rejects(issues, path, rejects_dir / f"{snapshot_id}__{safe}.csv")
+        result.rejects_path = str(rejects_path)
+    if n_read and n_rejected / n_read > options.max_reject_share:
+        raise ImportFileError(
+            "too_many_rejects",
+            path,
+            rejected=n_rejected,
+            total=n_read,
+            share=f"{n_rejected / n_read:.0%}",
+            rejects=rejects_path,
+        )
+    good = table.filter(pc.invert(rejected))
+    _shrink_guard(store, path, contract, result.source, whole, good.num_rows, options)
+    good = good.append_column(SOURCE_COL, pa.array([result.source] * good.num_rows, pa.string()))
+    good = good.append_column(SNAPSHOT_COL, pa.array([snapshot_id] * good.num_rows, pa.string()))
+    snapshot = {
+        "snapshot_id": snapshot_id,
+        "batch_id": batch_id,
+        "table_name": contract.table,
+        "source": result.source,
+        "file_path": str(path.resolve()),
+        "file_hash": raw.file_hash,
+        "file_format": raw.file_format,
+        "rows_read": n_read,
+        "rows_imported": good.num_rows,
+        "rows_rejected": n_rejected,
+        "rows_warned": result.rows_warned,
+        "rejects_path": str(rejects_path) if rejects_path else None,
+        "started_at": started,
+        "finished_at": _now(),
+        "status": "current",
+    }
+    batch.replace(contract.table, result.source, good, snapshot, whole)
+    result.rows_imported = good.num_rows
+    result.status = "imported"
+
+
+def _other_source_conflicts(
+    batch: Batch,
+    table: pa.Table,
+    contract: Contract,
+    raw: RawFile,
+    source: str,
+    header_of: dict[str, str],
+) -> list[Problem]:
+    """Keys already held under another file name (parts tables, and full tables split across
+    several files of one batch)."""
+    key = list(contract.key)
+    candidate = table.select(key).append_column(
+        "_row", pa.array(np.arange(table.num_rows, dtype=np.int64))
+    )
+    found = batch.conflicting_keys(contract.table, contract.key, source, candidate)
+    if found.num_rows == 0:
+        return []
+    mask = np.zeros(table.num_rows, dtype=bool)
+    other = [None] * table.num_rows
+    for pos, src in zip(
+        found.column("_row").to_pylist(), found.column("_other_source").to_pylist(), strict=True
+    ):
+        mask[pos] = True
+        other[pos] = src
+    key_header = ", ".join(header_of.get(k, k) for k in key)
+    from baophu.ingest.validate import _key_text
+
+    return [
+        Problem(
+            pa.array(mask),
+            key_header,
+            _key_text(table, key),
+            "key_in_other_source",
+            kwargs={"key": key_header, "other_source": pa.array(other, pa.string())},
+        )
+    ]
+
+
+def _with_bad_rows(issues: pa.Table, raw: RawFile) -> pa.Table:
+    if not raw.bad_rows:
+        return issues
+    rows = []
+    for line, expected, actual, row_text in raw.bad_rows:
+        vi, en = text("bad_row_shape", expected=expected, actual=actual)
+        rows.append(
+            {
+                "row": line,
+                "column": "",
+                "value": row_text[:200],
+                "severity": "reject",
+                "reason_code": "bad_row_shape",
+                "reason_vi": vi,
+                "reason_en": en,
+            }
+        )
+    extra = pa.Table.from_pylist(rows, schema=ISSUE_SCHEMA)
+    return pa.concat_tables([issues, extra]).sort_by([("row", "ascending")])
+
+
+def _shrink_guard(
+    store: Store,
+    path: Path,
+    contract: Contract,
+    source: str,
+    whole: bool,
+    new_rows: int,
+    options: ImportOptions,
+) -> None:
+    if options.allow_shrink:
+        return
+    snaps = [
+        s
+        for s in store.snapshots().to_pylist()
+        if s["status"] == "current" and s["table_name"] == contract.table
+    ]
+    if whole:
+        old = sum(int(s["rows_imported"]) for s in snaps)
+    else:
+        old = sum(int(s["rows_imported"]) for s in snaps if s["source"] == source)
+    if old >= 20 and new_rows < options.shrink_ratio * old:
+        raise ImportFileError("shrink_guard", path, new=new_rows, old=old)

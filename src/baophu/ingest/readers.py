@@ -1,0 +1,319 @@
+"""Readers: turn an xlsx, csv or parquet file into an Arrow table with the file's own headers.
+
+A reader finds the header row (Excel and CSV exports often carry title rows above it), detects
+the text encoding of CSV files (UTF-8, UTF-16, or the legacy Windows-1258), notices a file that
+was cut off, and remembers which line of the file each row came from, so that every message can
+name the row a person would see in Excel.  Readers do not validate values: text stays text.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from baophu.contracts import fold_header
+from baophu.ingest.errors import ImportFileError
+
+HEADER_SCAN_ROWS = 30
+
+
+@dataclass
+class RawFile:
+    """A file as read: its rows, its headers as written, and where each row sits in the file."""
+
+    path: Path
+    file_format: str  # xlsx | csv | parquet
+    headers: list[str]
+    data: pa.Table  # columns named by ``headers`` (made unique)
+    rows: pa.Array  # for each data row, its row number in the file (1-based, as Excel shows it)
+    typed: bool  # parquet: columns carry their own types
+    file_hash: str
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (vi, en)
+    bad_rows: list[tuple[int, int, int, str]] = field(default_factory=list)  # row, exp, got, text
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_file(path: Path, known_headers: set[str]) -> RawFile:
+    """Read any supported file; ``known_headers`` (folded) locate the header row."""
+    if not path.exists():
+        raise ImportFileError("file_missing", path)
+    if path.stat().st_size == 0:
+        raise ImportFileError("file_empty", path)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return _read_parquet(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, known_headers)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _read_csv(path, known_headers)
+    raise ImportFileError("file_unsupported", path, suffix=suffix or "(none)")
+
+
+def _unique_headers(headers: Iterable[object]) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        name = str(h).strip() if h is not None and str(h).strip() else f"__blank_{i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}__{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
+
+
+def _header_score(cells: Iterable[object], known: set[str]) -> int:
+    return sum(1 for c in cells if c is not None and fold_header(str(c)) in known)
+
+
+# ---------------------------------------------------------------------------------- parquet
+
+
+def _read_parquet(path: Path) -> RawFile:
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
+    if table.num_rows == 0:
+        raise ImportFileError("file_no_rows", path)
+    return RawFile(
+        path=path,
+        file_format="parquet",
+        headers=list(table.column_names),
+        data=table,
+        rows=pa.array(range(1, table.num_rows + 1), pa.int64()),
+        typed=True,
+        file_hash=file_hash(path),
+    )
+
+
+# ------------------------------------------------------------------------------------- xlsx
+
+
+def _read_xlsx(path: Path, known: set[str]) -> RawFile:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken zips
+        raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
+    best: tuple[int, int, int] | None = None  # (score, sheet index, header row index)
+    for sheet_index in range(len(reader.sheet_names)):
+        try:
+            head = reader.load_sheet(
+                sheet_index, header_row=None, n_rows=HEADER_SCAN_ROWS, dtypes="string"
+            ).to_arrow()
+        except Exception as exc:
+            raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
+        if head.num_rows == 0:
+            continue
+        columns = [head.column(i).to_pylist() for i in range(head.num_columns)]
+        for r in range(head.num_rows):
+            score = _header_score((col[r] for col in columns), known)
+            if best is None or score > best[0]:
+                best = (score, sheet_index, r)
+    if best is None:
+        raise ImportFileError("file_empty", path)
+    _, sheet_index, header_index = best
+    if best[0] == 0:
+        # No known header anywhere: take the first non-empty row so the error can list it.
+        header_index = 0
+    try:
+        sheet = reader.load_sheet(sheet_index, header_row=header_index, dtypes="string")
+        batch = sheet.to_arrow()
+    except Exception as exc:
+        raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
+    headers = _unique_headers(
+        c.name if not c.name.startswith("__UNNAMED__") else None for c in sheet.available_columns()
+    )
+    table = pa.Table.from_batches([batch]).rename_columns(headers)
+    first = header_index + 2
+    rows = pa.array(range(first, first + table.num_rows), pa.int64())
+    keep = _non_blank(table)
+    table, rows = table.filter(keep), rows.filter(keep)
+    if table.num_rows == 0:
+        raise ImportFileError("file_no_rows", path)
+    return RawFile(
+        path=path,
+        file_format="xlsx",
+        headers=headers,
+        data=table,
+        rows=rows,
+        typed=False,
+        file_hash=file_hash(path),
+    )
+
+
+def _non_blank(table: pa.Table) -> pa.Array:
+    """Rows with at least one non-blank cell (Excel keeps formatted empty rows)."""
+    import pyarrow.compute as pc
+
+    blank = pa.array([True] * table.num_rows)
+    for col in table.columns:
+        text = pc.utf8_trim_whitespace(col.cast(pa.string()))
+        is_blank = pc.fill_null(pc.equal(text, ""), True)
+        blank = pc.and_(blank, is_blank)
+    return pc.invert(blank)
+
+
+# -------------------------------------------------------------------------------------- csv
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, list[tuple[str, str]]]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict"), []
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), [
+            ("Tệp dùng bảng mã UTF-16; đã chuyển sang UTF-8", "File was UTF-16; converted")
+        ]
+    try:
+        return raw.decode("utf-8", errors="strict"), []
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("cp1258", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError("file_encoding", path) from exc
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", text)
+    return text, [
+        (
+            "Tệp không phải UTF-8; đã đọc theo bảng mã Windows-1258 (tiếng Việt cũ)",
+            "File was not UTF-8; read as Windows-1258 (legacy Vietnamese)",
+        )
+    ]
+
+
+def _read_csv(path: Path, known: set[str]) -> RawFile:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ImportFileError("file_empty", path)
+    text, notices = _decode(path, raw)
+    head_lines = text.splitlines()[:HEADER_SCAN_ROWS]
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(head_lines[:10]), delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    parsed = list(csv.reader(head_lines, delimiter=delimiter))
+    scores = [_header_score(row, known) for row in parsed]
+    header_index = max(range(len(parsed)), key=lambda i: (scores[i], -i)) if parsed else 0
+    if not parsed or scores[header_index] == 0:
+        header_index = next((i for i, row in enumerate(parsed) if any(c.strip() for c in row)), 0)
+    headers = _unique_headers(parsed[header_index]) if parsed else []
+    # A cut-off file ends without a newline in the middle of a row.
+    stripped = text.rstrip("\r\n")
+    last_line = stripped.splitlines()[-1] if stripped else ""
+    total_lines = len(stripped.splitlines())
+    if not text.endswith(("\n", "\r")) and total_lines > header_index + 1:
+        fields = next(csv.reader([last_line], delimiter=delimiter), [])
+        if len(fields) < len(headers) or last_line.count('"') % 2 == 1:
+            raise ImportFileError("file_truncated", path, row=total_lines)
+    # Blank lines are dropped here, remembering the file line of every line kept, so that
+    # each row (and each malformed row) can be named by its line in the file.
+    all_lines = text.splitlines()
+    kept = [i for i in range(header_index + 1, len(all_lines)) if all_lines[i].strip()]
+    if not kept:
+        raise ImportFileError("file_no_rows", path)
+    body = "\n".join(all_lines[i] for i in kept).encode("utf-8")
+    bad_rows: list[tuple[int, int, int, str]] = []
+    bad_index: list[int] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        index = (row.number or 1) - 1  # 1-based position in the body
+        bad_index.append(index)
+        line = kept[index] + 1 if 0 <= index < len(kept) else 0
+        bad_rows.append((line, row.expected_columns, row.actual_columns, row.text or ""))
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(
+                column_names=headers, use_threads=False, block_size=1 << 24
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in headers},
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
+    skipped = set(bad_index)
+    lines = [kept[i] + 1 for i in range(len(kept)) if i not in skipped]
+    if table.num_rows != len(lines):  # a quoted value spanning lines: fall back to positions
+        lines = list(range(header_index + 2, header_index + 2 + table.num_rows))
+    if table.num_rows == 0 and not bad_rows:
+        raise ImportFileError("file_no_rows", path)
+    return RawFile(
+        path=path,
+        file_format="csv",
+        headers=headers,
+        data=table,
+        rows=pa.array(lines, pa.int64()),
+        typed=False,
+        file_hash=hashlib.sha256(raw).hexdigest(),
+        notices=notices,
+        bad_rows=bad_rows,
+    )
+
+
+def peek_headers(path: Path, known: set[str]) -> list[str]:
+    """The header of a file without reading its rows (used to order a batch by table)."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise ImportFileError("file_missing", path)
+    if path.stat().st_size == 0:
+        raise ImportFileError("file_empty", path)
+    if suffix == ".parquet":
+        try:
+            return list(pq.read_schema(path).names)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
+    if suffix in (".csv", ".txt", ".tsv"):
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = head.decode("utf-16", errors="ignore")
+        else:
+            cut = head.rfind(b"\n")
+            head = head[: cut + 1] if cut > 0 else head
+            try:
+                text, _ = _decode(path, head)
+            except ImportFileError:
+                text = head.decode("utf-8", errors="replace")
+        lines = text.splitlines()[:HEADER_SCAN_ROWS]
+        try:
+            delimiter = csv.Sniffer().sniff("\n".join(lines[:10]), delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+        parsed = list(csv.reader(lines, delimiter=delimiter))
+        if not parsed:
+            raise ImportFileError("file_empty", path)
+        best = max(range(len(parsed)), key=lambda i: (_header_score(parsed[i], known), -i))
+        return _unique_headers(parsed[best])
+    if suffix in (".xlsx", ".xlsm"):
+        return read_file(path, known).headers
+    raise ImportFileError("file_unsupported", path, suffix=suffix or "(none)")
+
+
+SUPPORTED_SUFFIXES = (".parquet", ".xlsx", ".xlsm", ".csv", ".tsv", ".txt")

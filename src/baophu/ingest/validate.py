@@ -1,0 +1,513 @@
+"""Validation of one file against its contract, vectorised over all rows at once.
+
+Every value is coerced to the contract's type (dates in ISO, dd/mm/yyyy or as Excel serials;
+whole numbers with Vietnamese thousands separators; codes in Vietnamese or English), then
+checked: required values, code lists, signs, personal-ID structure and its agreement with birth
+year and sex, references to other tables, duplicated rows and keys.  The result is the table of
+good rows in canonical form plus one issue per (row, column, reason), each with its text in
+Vietnamese and English.  Issues of severity ``reject`` remove the row; ``warning`` keeps it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from baophu.backends import ARROW_TYPES
+from baophu.contracts import Contract, fold_header
+from baophu.contracts.model import Column
+from baophu.contracts.person_id import BIRTH_PROVINCE_CODES
+from baophu.ingest.messages import text
+from baophu.ingest.readers import RawFile
+
+ISSUE_SCHEMA = pa.schema(
+    [
+        ("row", pa.int64()),
+        ("column", pa.string()),
+        ("value", pa.string()),
+        ("severity", pa.string()),
+        ("reason_code", pa.string()),
+        ("reason_vi", pa.string()),
+        ("reason_en", pa.string()),
+    ]
+)
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_FORMAT_DATE = [
+    ("%Y-%m-%d", r"^\d{4}-\d{2}-\d{2}$"),
+    ("%d/%m/%Y", r"^\d{2}/\d{2}/\d{4}$"),
+    ("%d-%m-%Y", r"^\d{2}-\d{2}-\d{4}$"),
+    ("%Y/%m/%d", r"^\d{4}/\d{2}/\d{2}$"),
+    ("%d.%m.%Y", r"^\d{2}\.\d{2}\.\d{4}$"),
+]
+
+# Lookup for the 4th digit of a personal ID: century and sex.
+_CENTURY_OF_DIGIT = pa.array(
+    [1900, 1900, 2000, 2000, 2100, 2100, 2200, 2200, 1800, 1800], pa.int64()
+)
+_SEX_OF_DIGIT = pa.array(["male", "female"] * 5, pa.string())
+
+KeyLookup = Callable[[str, str], pa.Array]
+
+
+@dataclass
+class Problem:
+    """Rows (positions) failing one check on one column."""
+
+    mask: pa.Array  # bool per row; True = problem
+    column: str  # header as written in the file
+    values: pa.Array  # the raw values shown in the message
+    code: str
+    severity: str = "reject"
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Validated:
+    good: pa.Table  # canonical columns and types, rejected rows removed
+    issues: pa.Table  # ISSUE_SCHEMA
+    rows_read: int
+    rows_rejected: int
+    rows_warned: int
+
+
+# ------------------------------------------------------------------------------ coercion
+
+
+def _as_text(array: pa.ChunkedArray | pa.Array) -> pa.Array:
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
+        array = array.cast(pa.string())
+    trimmed = pc.utf8_trim_whitespace(array)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _bad(raw: pa.Array, parsed: pa.Array) -> pa.Array:
+    """Present in the file but could not be parsed."""
+    return pc.and_(pc.is_valid(raw), pc.is_null(parsed))
+
+
+def _parse_int(raw: pa.Array) -> pa.Array:
+    text_ = pc.replace_substring_regex(raw, r"\s", "")
+    grouped = pc.match_substring_regex(text_, r"^-?\d{1,3}([.,]\d{3})+$")
+    text_ = pc.if_else(grouped, pc.replace_substring_regex(text_, r"[.,]", ""), text_)
+    text_ = pc.replace_substring_regex(text_, r"^(-?\d+)[.,]0+$", r"\1")
+    ok = pc.match_substring_regex(text_, r"^-?\d{1,18}$")
+    return pc.if_else(ok, text_, pa.scalar(None, pa.string())).cast(pa.int64())
+
+
+def _parse_float(raw: pa.Array) -> pa.Array:
+    text_ = pc.replace_substring_regex(raw, r"\s", "")
+    percent = pc.match_substring(text_, "%")
+    text_ = pc.replace_substring(text_, "%", "")
+    text_ = pc.replace_substring(text_, ",", ".")
+    ok = pc.match_substring_regex(text_, r"^-?\d+(\.\d+)?$")
+    value = pc.if_else(ok, text_, pa.scalar(None, pa.string())).cast(pa.float64())
+    return pc.if_else(pc.fill_null(percent, False), pc.divide(value, 100.0), value)
+
+
+def _parse_date(raw: pa.Array, excel: bool) -> pa.Array:
+    # Pad one-digit days and months: 1/2/2015 -> 01/02/2015.
+    text_ = pc.replace_substring_regex(raw, r"^(\d)([/.\-])", r"0\1\2")
+    text_ = pc.replace_substring_regex(text_, r"^(\d{2}[/.\-])(\d)([/.\-])", r"\10\2\3")
+    # Drop a midnight time part: 2015-03-04 00:00:00 / 2015-03-04T00:00:00.
+    text_ = pc.replace_substring_regex(text_, r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00)?(\.0+)?$", r"\1")
+    result = pa.nulls(len(raw), pa.timestamp("s"))
+    for fmt, pattern in _FORMAT_DATE:
+        shaped = pc.match_substring_regex(text_, pattern)
+        candidate = pc.if_else(shaped, text_, pa.scalar(None, pa.string()))
+        parsed = pc.strptime(candidate, format=fmt, unit="s", error_is_null=True)
+        # strptime rolls 31/02 over into March: keep only dates that print back unchanged.
+        same = pc.equal(pc.strftime(parsed, format=fmt), candidate)
+        parsed = pc.if_else(pc.fill_null(same, False), parsed, pa.scalar(None, pa.timestamp("s")))
+        result = pc.coalesce(result, parsed)
+    dates = result.cast(pa.date32())
+    if excel:
+        serial = pc.match_substring_regex(raw, r"^\d{3,5}(\.0+)?$")
+        days = pc.if_else(
+            serial, pc.replace_substring_regex(raw, r"\.0+$", ""), pa.scalar(None, pa.string())
+        ).cast(pa.int64())
+        base = np.datetime64(_EXCEL_EPOCH, "D").astype(np.int64)
+        as_date = pc.add(days, int(base)).cast(pa.int32()).cast(pa.date32())
+        dates = pc.coalesce(dates, as_date)
+    return dates
+
+
+def _parse_month(raw: pa.Array, excel: bool) -> pa.Array:
+    text_ = pc.replace_substring_regex(raw, r"^(\d)/(\d{4})$", r"0\1/\2")
+    full = _parse_date(text_, excel)
+    ym = pc.if_else(
+        pc.match_substring_regex(text_, r"^\d{4}-\d{2}$"),
+        pc.binary_join_element_wise(text_, "01", "-"),
+        pa.scalar(None, pa.string()),
+    )
+    my = pc.if_else(
+        pc.match_substring_regex(text_, r"^\d{2}/\d{4}$"),
+        pc.binary_join_element_wise("01", text_, "/"),
+        pa.scalar(None, pa.string()),
+    )
+    parts = pc.coalesce(
+        pc.strptime(ym, format="%Y-%m-%d", unit="s", error_is_null=True),
+        pc.strptime(my, format="%d/%m/%Y", unit="s", error_is_null=True),
+    ).cast(pa.date32())
+    value = pc.coalesce(full, parts)
+    return _first_of_month(value)
+
+
+def _first_of_month(dates: pa.Array) -> pa.Array:
+    days = pc.subtract(pc.day(dates), 1)
+    as_int = dates.cast(pa.int32()).cast(pa.int64())
+    return pc.subtract(as_int, days).cast(pa.int32()).cast(pa.date32())
+
+
+def _parse_bool(raw: pa.Array) -> pa.Array:
+    folded = pc.utf8_lower(raw)
+    truthy = pc.is_in(folded, pa.array(["1", "true", "x", "có", "co", "yes", "y"]))
+    falsy = pc.is_in(folded, pa.array(["0", "false", "không", "khong", "no", "n"]))
+    out = pc.if_else(truthy, True, pc.if_else(falsy, False, pa.scalar(None, pa.bool_())))
+    return out
+
+
+def _coerce(
+    array: pa.ChunkedArray, column: Column, typed: bool, excel: bool
+) -> tuple[pa.Array, pa.Array, str | None]:
+    """(values in the canonical type, raw text for messages, error code for unparsable)."""
+    target = ARROW_TYPES[column.dtype]
+    chunk = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    if typed and chunk.type == target and column.dtype != "string":
+        values = chunk if column.dtype != "month" else _first_of_month(chunk)
+        return values, chunk.cast(pa.string()), None
+    if typed and column.dtype in ("date", "month") and pa.types.is_timestamp(chunk.type):
+        values = chunk.cast(pa.date32())
+        values = values if column.dtype == "date" else _first_of_month(values)
+        return values, chunk.cast(pa.string()), None
+    raw = _as_text(chunk)
+    if column.dtype == "string":
+        return pc.utf8_normalize(raw, "NFC"), raw, None
+    if column.dtype == "int":
+        return _parse_int(raw), raw, "bad_int"
+    if column.dtype == "float":
+        return _parse_float(raw), raw, "bad_float"
+    if column.dtype == "date":
+        return _parse_date(raw, excel), raw, "bad_date"
+    if column.dtype == "month":
+        return _parse_month(raw, excel), raw, "bad_month"
+    return _parse_bool(raw), raw, "bad_bool"
+
+
+def _fold_python(value: str) -> str:
+    return fold_header(unicodedata.normalize("NFC", value))
+
+
+def _canonical_codes(values: pa.Array, column: Column) -> pa.Array:
+    """Map Vietnamese spellings and case variants of a code list to the canonical codes."""
+    assert column.allowed is not None
+    encoded = pc.dictionary_encode(values)
+    dictionary = encoded.dictionary.to_pylist()
+    mapped: list[str | None] = []
+    allowed = set(column.allowed)
+    for value in dictionary:
+        if value in allowed:
+            mapped.append(value)
+            continue
+        folded = _fold_python(value)
+        snake = folded.replace(" ", "_")
+        if snake in allowed:
+            mapped.append(snake)
+        elif folded in column.value_aliases:
+            mapped.append(column.value_aliases[folded])
+        else:
+            mapped.append(None)
+    return pc.take(pa.array(mapped, pa.string()), encoded.indices)
+
+
+def normalise_person_id(values: pa.Array) -> pa.Array:
+    """Strip separators and a lost leading zero (Excel turns 075... into 75...)."""
+    text_ = pc.replace_substring_regex(values, r"\.0+$", "")
+    text_ = pc.replace_substring_regex(text_, r"[\s.\-']", "")
+    eleven = pc.match_substring_regex(text_, r"^\d{11}$")
+    return pc.if_else(eleven, pc.binary_join_element_wise("0", text_, ""), text_)
+
+
+def person_id_problems(
+    ids: pa.Array, birth: pa.Array | None, sex: pa.Array | None
+) -> dict[str, pa.Array]:
+    """Masks of ID problems by reason (nulls excluded: 'missing' is the caller's business)."""
+    present = pc.is_valid(ids)
+    twelve = pc.fill_null(pc.match_substring_regex(ids, r"^\d{12}$"), False)
+    not_12 = pc.and_(present, pc.invert(twelve))
+    province = pc.utf8_slice_codeunits(ids, 0, 3)
+    known = pc.is_in(province, pa.array(sorted(BIRTH_PROVINCE_CODES)))
+    bad_province = pc.and_(twelve, pc.invert(known))
+    checkable = pc.and_(twelve, known)
+    digit = pc.if_else(checkable, pc.utf8_slice_codeunits(ids, 3, 4), "0").cast(pa.int64())
+    out = {"id_not_12_digits": not_12, "id_unknown_province": bad_province}
+    if sex is not None:
+        id_sex = pc.take(_SEX_OF_DIGIT, digit)
+        mismatch = pc.fill_null(pc.not_equal(id_sex, sex), False)
+        out["id_sex_mismatch"] = pc.and_(checkable, mismatch)
+    if birth is not None:
+        century = pc.take(_CENTURY_OF_DIGIT, digit)
+        yy = pc.if_else(checkable, pc.utf8_slice_codeunits(ids, 4, 6), "0").cast(pa.int64())
+        mismatch = pc.fill_null(pc.not_equal(pc.add(century, yy), pc.year(birth)), False)
+        out["id_birth_year_mismatch"] = pc.and_(checkable, mismatch)
+    return out
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def validate(
+    raw: RawFile,
+    contract: Contract,
+    mapping: dict[str, str],
+    key_values: KeyLookup,
+    today: dt.date | None = None,
+) -> tuple[pa.Table, list[Problem]]:
+    """Coerce and check every column; returns the canonical table and the problems found."""
+    today = today or dt.date.today()
+    n = raw.data.num_rows
+    excel = raw.file_format == "xlsx"
+    problems: list[Problem] = []
+    columns: dict[str, pa.Array] = {}
+    raws: dict[str, pa.Array] = {}
+    for column in contract.columns:
+        if column.name not in mapping:
+            columns[column.name] = pa.nulls(n, ARROW_TYPES[column.dtype])
+            raws[column.name] = pa.nulls(n, pa.string())
+            continue
+        header = mapping[column.name]
+        values, raw_text, error = _coerce(raw.data.column(header), column, raw.typed, excel)
+        if column.check == "person_id" or column.check in ("si_code", "tax_code"):
+            values = (
+                normalise_person_id(values)
+                if column.check == "person_id"
+                else pc.replace_substring_regex(values, r"\s", "")
+            )
+        if error is not None:
+            problems.append(Problem(_bad(raw_text, values), header, raw_text, error))
+        if column.allowed is not None:
+            canonical = _canonical_codes(values, column)
+            shown = ", ".join(column.allowed)
+            problems.append(
+                Problem(
+                    _bad(values, canonical),
+                    header,
+                    raw_text,
+                    "not_allowed",
+                    kwargs={"allowed": shown},
+                )
+            )
+            values = canonical
+        columns[column.name] = values
+        raws[column.name] = raw_text
+        if column.required:
+            missing = pc.and_(pc.is_null(raw_text), pc.is_null(values))
+            code = "id_missing" if column.check == "person_id" else "required"
+            problems.append(Problem(missing, header, raw_text, code))
+    _check_values(contract, mapping, columns, raws, problems, key_values, today)
+    arrays = [columns[c.name] for c in contract.columns]
+    table = pa.table(arrays, names=contract.names)
+    return table, problems
+
+
+def _check_values(
+    contract: Contract,
+    mapping: dict[str, str],
+    columns: dict[str, pa.Array],
+    raws: dict[str, pa.Array],
+    problems: list[Problem],
+    key_values: KeyLookup,
+    today: dt.date,
+) -> None:
+    for column in contract.columns:
+        if column.name not in mapping:
+            continue
+        header = mapping[column.name]
+        values = columns[column.name]
+        raw_text = raws[column.name]
+        if column.check == "non_negative":
+            problems.append(
+                Problem(pc.fill_null(pc.less(values, 0), False), header, raw_text, "negative")
+            )
+        elif column.check == "positive":
+            problems.append(
+                Problem(
+                    pc.fill_null(pc.less_equal(values, 0), False), header, raw_text, "not_positive"
+                )
+            )
+        elif column.check == "percent":
+            out = pc.or_(pc.less(values, 0), pc.greater(values, 1))
+            problems.append(Problem(pc.fill_null(out, False), header, raw_text, "bad_percent"))
+        elif column.check == "si_code":
+            bad = pc.invert(pc.fill_null(pc.match_substring_regex(values, r"^\d{10}$"), True))
+            problems.append(Problem(bad, header, raw_text, "bad_si_code", severity="warning"))
+        elif column.check == "tax_code":
+            ok = pc.fill_null(pc.match_substring_regex(values, r"^\d{10}(-\d{3})?$"), True)
+            problems.append(Problem(pc.invert(ok), header, raw_text, "bad_tax_code"))
+        elif column.check == "person_id":
+            person = contract.person
+            birth = columns.get(person.birth_column) if person else columns.get("birth_date")
+            sex = columns.get(person.sex_column) if person else columns.get("sex")
+            severity = "reject" if column.id_policy == "reject" else "warning"
+            for code, mask in person_id_problems(values, birth, sex).items():
+                problems.append(Problem(mask, header, raw_text, code, severity=severity))
+        if column.references is not None:
+            ref_table, ref_column = column.references
+            known = key_values(ref_table, ref_column)
+            unknown = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, known)))
+            problems.append(
+                Problem(
+                    unknown, header, raw_text, "unknown_reference", kwargs={"ref_table": ref_table}
+                )
+            )
+        if column.dtype == "date" and column.name in (
+            "birth_date",
+            "death_date",
+            "registered_date",
+        ):
+            future = pc.fill_null(pc.greater(values, pa.scalar(today, pa.date32())), False)
+            problems.append(Problem(future, header, raw_text, "future_date"))
+    for start, end in (("start_date", "end_date"), ("valid_from", "valid_to")):
+        if start in mapping and end in mapping:
+            before = pc.fill_null(pc.less(columns[end], columns[start]), False)
+            problems.append(Problem(before, mapping[end], raws[end], "end_before_start"))
+
+
+def duplicate_problems(
+    table: pa.Table, contract: Contract, rows: pa.Array, header_of: dict[str, str]
+) -> list[Problem]:
+    """Exact duplicate rows (all but the first rejected) and keys repeated with other content
+    (every copy rejected: nobody can tell which one is right)."""
+    key = list(contract.key)
+    n = table.num_rows
+    indexed = table.append_column("_pos", pa.array(np.arange(n, dtype=np.int64)))
+    counts = indexed.group_by(key, use_threads=False).aggregate(
+        [("_pos", "count"), ("_pos", "min")]
+    )
+    dup_keys = counts.filter(pc.greater(counts.column("_pos_count"), 1))
+    if dup_keys.num_rows == 0:
+        return []
+    involved = indexed.join(dup_keys, keys=key, join_type="inner")
+    content = [c for c in table.column_names]
+    distinct = involved.group_by(content, use_threads=False).aggregate([("_pos", "min")])
+    versions = distinct.group_by(key, use_threads=False).aggregate([("_pos_min", "count")])
+    involved = involved.join(versions, keys=key, join_type="left outer")
+    positions = involved.column("_pos").to_numpy()
+    first = involved.column("_pos_min").to_numpy()
+    n_versions = involved.column("_pos_min_count").to_numpy()
+    row_numbers = rows.to_numpy()
+    key_header = ", ".join(header_of.get(k, k) for k in key)
+    exact_mask = np.zeros(n, dtype=bool)
+    exact_first = np.zeros(n, dtype=np.int64)
+    conflict_mask = np.zeros(n, dtype=bool)
+    for pos, fpos, nv in zip(positions, first, n_versions, strict=True):
+        if nv == 1:
+            if pos != fpos:
+                exact_mask[pos] = True
+                exact_first[pos] = row_numbers[fpos]
+        else:
+            conflict_mask[pos] = True
+    out: list[Problem] = []
+    key_text = _key_text(table, key)
+    if exact_mask.any():
+        out.append(
+            Problem(
+                pa.array(exact_mask),
+                key_header,
+                key_text,
+                "duplicate_row",
+                kwargs={"first_row": pa.array(exact_first)},
+            )
+        )
+    if conflict_mask.any():
+        out.append(
+            Problem(
+                pa.array(conflict_mask),
+                key_header,
+                key_text,
+                "conflicting_key",
+                kwargs={
+                    "key": key_header,
+                    "other_rows": _conflict_rows(table, key, conflict_mask, row_numbers),
+                },
+            )
+        )
+    return out
+
+
+def _key_text(table: pa.Table, key: list[str]) -> pa.Array:
+    parts = [pc.fill_null(table.column(k).cast(pa.string()), "") for k in key]
+    if len(parts) == 1:
+        return parts[0].combine_chunks() if isinstance(parts[0], pa.ChunkedArray) else parts[0]
+    return pc.binary_join_element_wise(*parts, " | ")
+
+
+def _conflict_rows(table: pa.Table, key: list[str], mask: np.ndarray, rows: np.ndarray) -> pa.Array:
+    keys = _key_text(table, key).to_pylist()
+    groups: dict[Any, list[int]] = {}
+    for pos in np.nonzero(mask)[0]:
+        groups.setdefault(keys[pos], []).append(int(rows[pos]))
+    out: list[str | None] = [None] * table.num_rows
+    for pos in np.nonzero(mask)[0]:
+        out[pos] = ", ".join(str(r) for r in groups[keys[pos]] if r != rows[pos])
+    return pa.array(out, pa.string())
+
+
+def issues_table(problems: list[Problem], rows: pa.Array) -> pa.Table:
+    """One row per (row, column, reason) with messages filled in both languages."""
+    pieces: list[pa.Table] = []
+    for problem in problems:
+        mask = pc.fill_null(problem.mask, False)
+        idx = pc.indices_nonzero(mask)
+        if len(idx) == 0:
+            continue
+        values = pc.take(problem.values, idx).to_pylist()
+        per_row = {
+            k: pc.take(v, idx).to_pylist() if isinstance(v, pa.Array) else None
+            for k, v in problem.kwargs.items()
+        }
+        vis: list[str] = []
+        ens: list[str] = []
+        for i, value in enumerate(values):
+            kwargs = {}
+            for k, v in problem.kwargs.items():
+                column_values = per_row[k]
+                kwargs[k] = column_values[i] if column_values is not None else v
+            vi, en = text(problem.code, value=value if value is not None else "", **kwargs)
+            vis.append(vi)
+            ens.append(en)
+        m = len(values)
+        pieces.append(
+            pa.table(
+                {
+                    "row": pc.take(rows, idx),
+                    "column": pa.array([problem.column] * m, pa.string()),
+                    "value": pa.array(values, pa.string()),
+                    "severity": pa.array([problem.severity] * m, pa.string()),
+                    "reason_code": pa.array([problem.code] * m, pa.string()),
+                    "reason_vi": pa.array(vis, pa.string()),
+                    "reason_en": pa.array(ens, pa.string()),
+                },
+                schema=ISSUE_SCHEMA,
+            )
+        )
+    if not pieces:
+        return ISSUE_SCHEMA.empty_table()
+    return pa.concat_tables(pieces).sort_by([("row", "ascending"), ("column", "ascending")])
+
+
+def reject_mask(problems: list[Problem], n: int) -> pa.Array:
+    mask = pa.array(np.zeros(n, dtype=bool))
+    for problem in problems:
+        if problem.severity == "reject":
+            mask = pc.or_(mask, pc.fill_null(problem.mask, False))
+    return mask

@@ -1,0 +1,71 @@
+"""Shared fixtures: a tiny hand-written province (every value chosen by hand, so tests can
+state expected results without running the code under test) and workspaces on both backends."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+UNITS_CSV = """Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên,Loại đơn vị,Mã tỉnh
+75,Đồng Nai,province,,tỉnh,75
+75BH01,BHXH cơ sở Biên Hòa,office,75,BHXH cơ sở,75
+26734,Phường Biên Hòa,commune,75BH01,phường,75
+26735,Xã Phú Lý,commune,75BH01,xã,75
+26734001,Khu phố 1,hamlet,26734,khu phố,75
+26735001,Ấp 1,hamlet,26735,ấp,75
+"""
+
+HOUSEHOLDS_CSV = """Mã hộ gia đình,Mã thôn/ấp,Địa chỉ,Số định danh chủ hộ
+H1,26734001,12 Lê Lợi,075085000001
+H2,26735001,Ấp 1 Phú Lý,075090000006
+"""
+
+# Row numbers as Excel/LibreOffice would show them: header is row 1, data from row 2.
+# 075 = Đồng Nai; 4th digit 0 = male 19xx, 1 = female 19xx, 2 = male 20xx, 3 = female 20xx.
+RESIDENTS_CSV = """Số định danh cá nhân,Họ và tên,Giới tính,Ngày sinh,Dân tộc,Mã hộ gia đình,Quan hệ với chủ hộ,Mã thôn/ấp,Số điện thoại,Mã số BHXH,Ngày mất
+075085000001,Nguyễn Văn An,Nam,12/03/1985,Kinh,H1,Chủ hộ,26734001,0901234567,7512345678,
+075185000002,Trần Thị Bình,Nữ,1985-07-01,Kinh,H1,Vợ,26734001,,,
+075215000003,Nguyễn Văn Cường,Nam,1/9/2015,Kinh,H1,Con,26734001,,,
+075090000006,Lê Văn Đức,Nam,01/01/1990,Kinh,H2,Chủ hộ,26735001,,,
+075192000007,Phạm Thị Hoa,Nữ,05/05/1992,Kinh,H2,Vợ,26735001,,,
+"""
+
+
+@pytest.fixture
+def tiny_inputs(tmp_path: Path) -> Path:
+    """units, households and 5 valid residents as CSV files with Vietnamese headers."""
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    (folder / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
+    (folder / "households.csv").write_text(HOUSEHOLDS_CSV, encoding="utf-8")
+    (folder / "residents.csv").write_text(RESIDENTS_CSV, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(params=["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, backend: str):  # type: ignore[no-untyped-def]
+    from baophu.workspace import Workspace, init_workspace
+
+    root = tmp_path / f"ws-{backend}"
+    init_workspace(root, backend=backend)  # type: ignore[arg-type]
+    return Workspace.open(root)
+
+
+@pytest.fixture
+def duckdb_workspace(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from baophu.workspace import Workspace, init_workspace
+
+    root = tmp_path / "ws"
+    init_workspace(root)
+    return Workspace.open(root)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("BAOPHU_SPARK_DRIVER_MEMORY", "2g")
