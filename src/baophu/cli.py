@@ -15,6 +15,7 @@ from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -25,7 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON / print JSON")]
 WorkspaceOpt = Annotated[
@@ -47,8 +48,10 @@ def fmt_int(value: int | float) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
-def fail(message_vi: str, message_en: str, code: int = 1) -> None:
-    err_console.print(f"[bold red]Lỗi:[/] {message_vi}\n[dim]Error: {message_en}[/]")
+def fail(message_vi: str, message_en: str | None = None, code: int = 1) -> None:
+    """Print an error (both languages) and exit; a message already bilingual is passed alone."""
+    text = message_vi if message_en is None else f"{message_vi} / {message_en}"
+    err_console.print(f"[bold red]Lỗi / Error:[/] {escape(text)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -103,7 +106,7 @@ def init(
             directory, backend=cast(Backend, backend), spark_master=master, province=province
         )
     except WorkspaceError as exc:
-        fail(str(exc), str(exc))
+        fail(str(exc))
     if json_out:
         print_json({"workspace": str(directory.resolve()), "config": str(path), "backend": backend})
     else:
@@ -140,7 +143,7 @@ def synth(
         with progress_bar(not json_out) as update:
             summary = generate(province, scale, seed, out, as_of=as_of_date, progress=update)
     except ValueError as exc:
-        fail(str(exc), str(exc), 2)
+        fail(str(exc), code=2)
     elapsed = time.perf_counter() - started
     if json_out:
         print_json({"out": str(out), "seconds": round(elapsed, 2), "summary": summary})
@@ -174,7 +177,7 @@ def import_cmd(
     try:
         ws = Workspace.open(workspace)
     except WorkspaceError as exc:
-        fail(str(exc), str(exc), 2)
+        fail(str(exc), code=2)
     options = ImportOptions(
         table=table, allow_shrink=allow_shrink, max_reject_share=max_reject_share
     )
@@ -186,7 +189,9 @@ def import_cmd(
         _print_import(result)
     if not result.committed:
         if not json_out:
-            err_console.print(f"[bold red]Không nhập gì / nothing imported:[/] {result.error}")
+            err_console.print(
+                f"[bold red]Không nhập gì / nothing imported:[/] {escape(result.error or '')}"
+            )
         raise typer.Exit(1)
 
 
@@ -237,7 +242,7 @@ def snapshots(
     try:
         ws = Workspace.open(workspace)
     except WorkspaceError as exc:
-        fail(str(exc), str(exc), 2)
+        fail(str(exc), code=2)
     with ws.store() as store:
         rows = store.snapshots().to_pylist()
     if not all_:
@@ -278,7 +283,7 @@ def tables(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> No
     try:
         ws = Workspace.open(workspace)
     except WorkspaceError as exc:
-        fail(str(exc), str(exc), 2)
+        fail(str(exc), code=2)
     with ws.store() as store:
         counts = {name: store.row_count(name) for name in IMPORT_ORDER}
     if json_out:

@@ -66,18 +66,86 @@ MERGERS: dict[int, tuple[int, ...]] = {
 
 # Approximate 2024 population of the 63 old provinces (millions): weights for places of birth.
 OLD_POPULATION: dict[int, float] = {
-    1: 8.72, 2: 0.91, 4: 0.55, 6: 0.33, 8: 0.81, 10: 0.77, 11: 0.64, 12: 0.48, 14: 1.30,
-    15: 0.85, 17: 0.88, 19: 1.34, 20: 0.80, 22: 1.38, 24: 1.90, 25: 1.50, 26: 1.20, 27: 1.50,
-    30: 1.95, 31: 2.10, 33: 1.30, 34: 1.90, 35: 0.88, 36: 1.90, 37: 1.00, 38: 3.76, 40: 3.40,
-    42: 1.30, 44: 0.91, 45: 0.65, 46: 1.16, 48: 1.25, 49: 1.52, 51: 1.25, 52: 1.50, 54: 0.88,
-    56: 1.26, 58: 0.60, 60: 1.27, 62: 0.58, 64: 1.60, 66: 1.90, 67: 0.68, 68: 1.33, 70: 1.03,
-    72: 1.19, 74: 2.80, 75: 3.30, 77: 1.20, 79: 9.50, 80: 1.73, 82: 1.80, 83: 1.30, 84: 1.00,
-    86: 1.00, 87: 1.60, 89: 1.90, 91: 1.75, 92: 1.26, 93: 0.73, 94: 1.20, 95: 0.92, 96: 1.20,
+    1: 8.72,
+    2: 0.91,
+    4: 0.55,
+    6: 0.33,
+    8: 0.81,
+    10: 0.77,
+    11: 0.64,
+    12: 0.48,
+    14: 1.30,
+    15: 0.85,
+    17: 0.88,
+    19: 1.34,
+    20: 0.80,
+    22: 1.38,
+    24: 1.90,
+    25: 1.50,
+    26: 1.20,
+    27: 1.50,
+    30: 1.95,
+    31: 2.10,
+    33: 1.30,
+    34: 1.90,
+    35: 0.88,
+    36: 1.90,
+    37: 1.00,
+    38: 3.76,
+    40: 3.40,
+    42: 1.30,
+    44: 0.91,
+    45: 0.65,
+    46: 1.16,
+    48: 1.25,
+    49: 1.52,
+    51: 1.25,
+    52: 1.50,
+    54: 0.88,
+    56: 1.26,
+    58: 0.60,
+    60: 1.27,
+    62: 0.58,
+    64: 1.60,
+    66: 1.90,
+    67: 0.68,
+    68: 1.33,
+    70: 1.03,
+    72: 1.19,
+    74: 2.80,
+    75: 3.30,
+    77: 1.20,
+    79: 9.50,
+    80: 1.73,
+    82: 1.80,
+    83: 1.30,
+    84: 1.00,
+    86: 1.00,
+    87: 1.60,
+    89: 1.90,
+    91: 1.75,
+    92: 1.26,
+    93: 0.73,
+    94: 1.20,
+    95: 0.92,
+    96: 1.20,
 }
 
 # Old provinces that send many internal migrants (North Central coast, Red River delta).
-MIGRANT_SOURCES: dict[int, float] = {38: 3.0, 40: 3.0, 42: 2.5, 34: 2.5, 36: 2.5, 30: 1.5,
-                                     44: 2.0, 51: 2.0, 52: 2.0, 49: 1.5, 37: 1.5, 35: 1.5}
+MIGRANT_SOURCES: dict[int, float] = {
+    38: 3.0,
+    40: 3.0,
+    42: 2.5,
+    34: 2.5,
+    36: 2.5,
+    30: 1.5,
+    44: 2.0,
+    51: 2.0,
+    52: 2.0,
+    49: 1.5,
+    37: 1.5,
+    35: 1.5,
+}
 
 
 @dataclass(frozen=True)
@@ -152,7 +220,7 @@ def _fold(text: str) -> str:
     text = ascii_fold(nfc(text)).lower()
     for prefix in ("thanh pho ", "tinh ", "tp. ", "tp "):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     return " ".join(text.replace("-", " ").split())
 
 
@@ -162,17 +230,19 @@ def provinces() -> list[ProvinceInfo]:
     for p in Province.iter_all():
         code = int(p.code)
         pop, tax, profile, migrant, elsewhere = _PROVINCE_FACTS[code]
-        out.append(ProvinceInfo(
-            code=code,
-            name=nfc(p.name),
-            population=pop,
-            old_codes=MERGERS[code],
-            tax_prefix=tax,
-            profile=profile,
-            migrant_share=migrant,
-            work_elsewhere=elsewhere,
-            is_city=p.name.startswith("Thành phố"),
-        ))
+        out.append(
+            ProvinceInfo(
+                code=code,
+                name=nfc(p.name),
+                population=pop,
+                old_codes=MERGERS[code],
+                tax_prefix=tax,
+                profile=profile,
+                migrant_share=migrant,
+                work_elsewhere=elsewhere,
+                is_city=p.name.startswith("Thành phố"),
+            )
+        )
     return sorted(out, key=lambda info: info.code)
 
 
@@ -202,16 +272,78 @@ OFFICES_BY_PROVINCE = {75: 14}  # the seeds give Đồng Nai's figure; others �
 PEOPLE_PER_HAMLET = 2_200
 
 HAMLET_NAMES = (
-    "Phú Lợi", "Tân Hòa", "Bình Minh", "Hòa Bình", "Tân Lập", "Phú Sơn", "Bàu Cá", "Suối Cát",
-    "Tân Phong", "An Bình", "Long Đức", "Hưng Thịnh", "Thanh Hóa", "Bến Cam", "Phước Lai",
-    "Trung Tâm", "Thống Nhất", "Quyết Thắng", "Đồng Tâm", "Tân Thành", "Phú Hòa", "Xuân Thạnh",
-    "Bình Lâm", "Cây Gáo", "Sông Mây", "Tân Bình", "An Lợi", "Hiệp Phước", "Phú Thạnh",
-    "Phước Hòa", "Tân Mai", "Gia Yên", "Hòa Hiệp", "Lạc Sơn", "Suối Đá", "Bàu Sen", "Đồi Rìu",
-    "Long Khánh", "Thái Hòa", "Ngọc Lâm", "Phú Mỹ", "Tân Lợi", "Bình Tiến", "Vĩnh An",
-    "Đông Hải", "Tây Sơn", "Nam Hà", "Bắc Sơn", "Đức Thắng", "Thuận An", "Minh Hưng",
-    "Hòa Thuận", "Phú Cường", "Kim Long", "Quang Trung", "Tân Tiến", "Hợp Thành", "An Phú",
-    "Cẩm Đường", "Tân Định", "Phước Thiền", "Bình Phú", "Thạnh Phú", "Tân Hạnh", "Long Tân",
-    "Suối Trầu", "Bàu Tre", "Trảng Lớn", "Xóm Mới", "Lộc Hòa", "Phú Xuân", "Đa Tân",
+    "Phú Lợi",
+    "Tân Hòa",
+    "Bình Minh",
+    "Hòa Bình",
+    "Tân Lập",
+    "Phú Sơn",
+    "Bàu Cá",
+    "Suối Cát",
+    "Tân Phong",
+    "An Bình",
+    "Long Đức",
+    "Hưng Thịnh",
+    "Thanh Hóa",
+    "Bến Cam",
+    "Phước Lai",
+    "Trung Tâm",
+    "Thống Nhất",
+    "Quyết Thắng",
+    "Đồng Tâm",
+    "Tân Thành",
+    "Phú Hòa",
+    "Xuân Thạnh",
+    "Bình Lâm",
+    "Cây Gáo",
+    "Sông Mây",
+    "Tân Bình",
+    "An Lợi",
+    "Hiệp Phước",
+    "Phú Thạnh",
+    "Phước Hòa",
+    "Tân Mai",
+    "Gia Yên",
+    "Hòa Hiệp",
+    "Lạc Sơn",
+    "Suối Đá",
+    "Bàu Sen",
+    "Đồi Rìu",
+    "Long Khánh",
+    "Thái Hòa",
+    "Ngọc Lâm",
+    "Phú Mỹ",
+    "Tân Lợi",
+    "Bình Tiến",
+    "Vĩnh An",
+    "Đông Hải",
+    "Tây Sơn",
+    "Nam Hà",
+    "Bắc Sơn",
+    "Đức Thắng",
+    "Thuận An",
+    "Minh Hưng",
+    "Hòa Thuận",
+    "Phú Cường",
+    "Kim Long",
+    "Quang Trung",
+    "Tân Tiến",
+    "Hợp Thành",
+    "An Phú",
+    "Cẩm Đường",
+    "Tân Định",
+    "Phước Thiền",
+    "Bình Phú",
+    "Thạnh Phú",
+    "Tân Hạnh",
+    "Long Tân",
+    "Suối Trầu",
+    "Bàu Tre",
+    "Trảng Lớn",
+    "Xóm Mới",
+    "Lộc Hòa",
+    "Phú Xuân",
+    "Đa Tân",
 )
 
 
@@ -258,7 +390,7 @@ class Geography:
         name = str(self.commune_names[index])
         for prefix in ("Phường ", "Xã ", "Đặc khu "):
             if name.startswith(prefix):
-                return name[len(prefix):]
+                return name[len(prefix) :]
         return name
 
 
@@ -289,7 +421,7 @@ def build_geography(province: ProvinceInfo, seed: int) -> Geography:
         first = str(names[members[0]])
         stem = first.split(" ", 1)[1] if " " in first else first
         if first.startswith("Đặc khu "):
-            stem = first[len("Đặc khu "):]
+            stem = first[len("Đặc khu ") :]
         office_names.append(f"BHXH cơ sở {stem}")
 
     urban = types == "phường"
@@ -356,21 +488,31 @@ def units_table(geo: Geography) -> pa.Table:
     pcode = p.code2
     codes = [pcode, *geo.office_codes, *geo.commune_codes.tolist(), *geo.hamlet_codes.tolist()]
     names = [p.name, *geo.office_names, *geo.commune_names.tolist(), *geo.hamlet_names.tolist()]
-    levels = (["province"] + ["office"] * len(geo.office_codes)
-              + ["commune"] * geo.n_communes + ["hamlet"] * geo.n_hamlets)
+    levels = (
+        ["province"]
+        + ["office"] * len(geo.office_codes)
+        + ["commune"] * geo.n_communes
+        + ["hamlet"] * geo.n_hamlets
+    )
     parents: list[str | None] = [None, *([pcode] * len(geo.office_codes))]
     parents += [geo.office_codes[i] for i in geo.commune_office]
     parents += [str(geo.commune_codes[i]) for i in geo.hamlet_commune]
-    types = (["thành phố" if p.is_city else "tỉnh"] + ["BHXH cơ sở"] * len(geo.office_codes)
-             + geo.commune_types.tolist() + geo.hamlet_types.tolist())
-    return pa.table({
-        "unit_code": pa.array(codes, pa.string()),
-        "unit_name": pa.array(names, pa.string()),
-        "level": pa.array(levels, pa.string()),
-        "parent_code": pa.array(parents, pa.string()),
-        "unit_type": pa.array(types, pa.string()),
-        "province_code": pa.array([pcode] * len(codes), pa.string()),
-    })
+    types = (
+        ["thành phố" if p.is_city else "tỉnh"]
+        + ["BHXH cơ sở"] * len(geo.office_codes)
+        + geo.commune_types.tolist()
+        + geo.hamlet_types.tolist()
+    )
+    return pa.table(
+        {
+            "unit_code": pa.array(codes, pa.string()),
+            "unit_name": pa.array(names, pa.string()),
+            "level": pa.array(levels, pa.string()),
+            "parent_code": pa.array(parents, pa.string()),
+            "unit_type": pa.array(types, pa.string()),
+            "province_code": pa.array([pcode] * len(codes), pa.string()),
+        }
+    )
 
 
 def old_code_weights(province: ProvinceInfo) -> tuple[np.ndarray, np.ndarray]:
