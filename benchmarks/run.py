@@ -1,9 +1,8 @@
 """`make bench`: the figures the issues ask for, measured at realistic scale and printed as a table.
 
 Each step runs in its own child process so that its wall time and peak resident memory are its
-own (peak RSS read from getrusage in the child).  Results are also written to
-bench-out/results.json.  Targets (issue 2, scale 1.0 Đồng Nai on a 2-core, 24 GiB machine):
-synth < 120 s; import < 90 s with peak memory < 6 GiB.
+own (peak RSS read from getrusage in the child; every step reports `seconds` and `peak_gib`).
+Results are also written to bench-out/results.json; the run fails if a target is missed.
 """
 
 from __future__ import annotations
@@ -11,69 +10,30 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import resource
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
-TARGETS: dict[str, dict[str, float]] = {
-    "synth": {"seconds": 120.0},
-    "import": {"seconds": 90.0, "peak_gib": 6.0},
-}
 
+def load_steps() -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
+    """Steps come from benchmarks/steps_*.py, each exporting STEPS and TARGETS, in file order
+    (steps_10_foundation.py before steps_20_coverage.py, …): later steps may use the province
+    and workspace the earlier ones built under --out."""
+    import importlib.util
 
-def _peak_gib() -> float:
-    # ru_maxrss is in KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024)
-
-
-def step_synth(args: argparse.Namespace) -> dict[str, Any]:
-    from baophu.synth.generator import generate
-
-    out = Path(args.out) / "province"
-    shutil.rmtree(out, ignore_errors=True)
-    started = time.perf_counter()
-    summary = generate(args.province, args.scale, args.seed, out)
-    seconds = time.perf_counter() - started
-    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    return {
-        "seconds": seconds,
-        "peak_gib": _peak_gib(),
-        "residents": summary.get("residents"),
-        "bytes_written": size,
-    }
-
-
-def step_import(args: argparse.Namespace) -> dict[str, Any]:
-    from baophu.ingest.importer import import_paths
-    from baophu.workspace import Workspace, init_workspace
-
-    ws_dir = Path(args.out) / "workspace"
-    shutil.rmtree(ws_dir, ignore_errors=True)
-    init_workspace(ws_dir)
-    ws = Workspace.open(ws_dir)
-    inputs = Path(args.out) / "province" / "inputs"
-    started = time.perf_counter()
-    with ws.store() as store:
-        result = import_paths(store, [inputs], ws.rejects_dir)
-    seconds = time.perf_counter() - started
-    if not result.committed:
-        raise SystemExit(f"import failed: {result.error}")
-    return {
-        "seconds": seconds,
-        "peak_gib": _peak_gib(),
-        "files": len(result.files),
-        "rows_imported": sum(f.rows_imported for f in result.files),
-        "rows_rejected": sum(f.rows_rejected for f in result.files),
-    }
-
-
-STEPS = {"synth": step_synth, "import": step_import}
+    steps: dict[str, Any] = {}
+    targets: dict[str, dict[str, float]] = {}
+    for path in sorted(Path(__file__).parent.glob("steps_*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        steps.update(module.STEPS)
+        targets.update(module.TARGETS)
+    return steps, targets
 
 
 def run_child(step: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -104,11 +64,12 @@ def main() -> None:
     parser.add_argument("--province", default="Đồng Nai")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", default=str(ROOT / "bench-out"))
-    parser.add_argument("--steps", default=",".join(STEPS))
+    parser.add_argument("--steps", default="", help="comma-separated; default: all")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    steps, targets = load_steps()
     if args.child:
-        print(json.dumps(STEPS[args.child](args), default=str))
+        print(json.dumps(steps[args.child](args), default=str))
         return
     from rich.console import Console
     from rich.table import Table
@@ -128,9 +89,9 @@ def main() -> None:
     for col in ("step", "seconds", "peak GiB", "target", "met", "detail"):
         table.add_column(col)
     all_met = True
-    for step in args.steps.split(","):
+    for step in args.steps.split(",") if args.steps else list(steps):
         figures = run_child(step, args)
-        target = TARGETS.get(step, {})
+        target = targets.get(step, {})
         met = all(figures[k] <= v for k, v in target.items())
         all_met &= met
         results["steps"][step] = {**figures, "target": target, "met": met}
