@@ -301,3 +301,18 @@ def test_amounts_with_vietnamese_thousand_separators(base, tmp_path: Path) -> No
     assert rows[0]["due_total"] == 16_000_000
     got = {(int(r["Dòng / Row"]), r["Mã lỗi / Code"]) for r in rejects(result)}
     assert got == {(3, "negative")}
+
+
+def test_xlsx_rows_are_numbered_as_excel_shows_them(base, tmp_path: Path) -> None:
+    # Rows 1-4 empty, header in row 5 starting at column B, data in rows 6 and 8 (7 blank).
+    path = tmp_path / "ho_gia_dinh.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    ws.write_row(4, 1, ["Mã hộ gia đình", "Mã thôn/ấp"])
+    ws.write_row(5, 1, ["H7", "26734001"])
+    ws.write_row(7, 1, ["H8", "99999999"])  # row 8: unknown hamlet
+    wb.close()
+    result = run(base, [path])
+    assert result.committed, result.error
+    got = {(int(r["Dòng / Row"]), r["Cột / Column"], r["Mã lỗi / Code"]) for r in rejects(result)}
+    assert got == {(8, "Mã thôn/ấp", "unknown_reference")}

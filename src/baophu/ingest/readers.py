@@ -9,11 +9,13 @@ name the row a person would see in Excel.  Readers do not validate values: text 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -40,12 +42,19 @@ class RawFile:
     bad_rows: list[tuple[int, int, int, str]] = field(default_factory=list)  # row, exp, got, text
 
 
-def file_hash(path: Path) -> str:
+@functools.lru_cache(maxsize=4096)
+def _cached_hash(path: str, size: int, mtime_ns: int) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes (cached while the file's size and mtime are unchanged)."""
+    stat = path.stat()
+    return _cached_hash(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
 
 
 def read_file(path: Path, known_headers: set[str]) -> RawFile:
@@ -106,14 +115,15 @@ def _read_parquet(path: Path) -> RawFile:
 # ------------------------------------------------------------------------------------- xlsx
 
 
-def _read_xlsx(path: Path, known: set[str]) -> RawFile:
+def _locate_xlsx_header(path: Path, known: set[str]) -> tuple[Any, int, int, list[str]]:
+    """(reader, sheet index, header row index, header cells) of the best-matching sheet."""
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # calamine raises its own error types for broken zips
         raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
-    best: tuple[int, int, int] | None = None  # (score, sheet index, header row index)
+    best: tuple[int, int, int, list[str]] | None = None  # (score, sheet, header row, cells)
     for sheet_index in range(len(reader.sheet_names)):
         try:
             head = reader.load_sheet(
@@ -125,15 +135,51 @@ def _read_xlsx(path: Path, known: set[str]) -> RawFile:
             continue
         columns = [head.column(i).to_pylist() for i in range(head.num_columns)]
         for r in range(head.num_rows):
-            score = _header_score((col[r] for col in columns), known)
+            cells = [col[r] for col in columns]
+            score = _header_score(cells, known)
             if best is None or score > best[0]:
-                best = (score, sheet_index, r)
+                best = (score, sheet_index, r, cells)
     if best is None:
         raise ImportFileError("file_empty", path)
-    _, sheet_index, header_index = best
-    if best[0] == 0:
-        # No known header anywhere: take the first non-empty row so the error can list it.
+    score, sheet_index, header_index, cells = best
+    if score == 0:
+        # No known header anywhere: take the first row so the error can list it.
         header_index = 0
+    return reader, sheet_index, header_index, _unique_headers(cells)
+
+
+def _first_used_row(path: Path, sheet_index: int) -> int:
+    """1-based row number of the first cell holding a value in a sheet.
+
+    The Excel reader starts its ranges at the first used cell; messages must name the row a
+    person sees in Excel, so the offset is read from the sheet's XML (first 4 MiB).
+    """
+    import re
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            ids = re.findall(r"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"", workbook)
+            targets = dict(re.findall(r'Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+            targets.update(
+                {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+            )
+            target = targets[ids[sheet_index]].lstrip("/")
+            name = target if target.startswith("xl/") else f"xl/{target}"
+            with zf.open(name) as fh:
+                head = fh.read(4 << 20).decode("utf-8", "replace")
+    except (KeyError, IndexError, zipfile.BadZipFile, OSError):
+        return 1
+    found = re.search(
+        r'<c r="[A-Z]+(\d+)"[^>]*?(?<!/)>\s*(?:<f[^>]*>.*?</f>\s*)?<(?:v|is)\b', head, re.S
+    )
+    return int(found.group(1)) if found else 1
+
+
+def _read_xlsx(path: Path, known: set[str]) -> RawFile:
+    reader, sheet_index, header_index, _ = _locate_xlsx_header(path, known)
     try:
         sheet = reader.load_sheet(sheet_index, header_row=header_index, dtypes="string")
         batch = sheet.to_arrow()
@@ -143,7 +189,7 @@ def _read_xlsx(path: Path, known: set[str]) -> RawFile:
         c.name if not c.name.startswith("__UNNAMED__") else None for c in sheet.available_columns()
     )
     table = pa.Table.from_batches([batch]).rename_columns(headers)
-    first = header_index + 2
+    first = _first_used_row(path, sheet_index) + header_index + 1
     rows = pa.array(range(first, first + table.num_rows), pa.int64())
     keep = _non_blank(table)
     table, rows = table.filter(keep), rows.filter(keep)
@@ -312,7 +358,7 @@ def peek_headers(path: Path, known: set[str]) -> list[str]:
         best = max(range(len(parsed)), key=lambda i: (_header_score(parsed[i], known), -i))
         return _unique_headers(parsed[best])
     if suffix in (".xlsx", ".xlsm"):
-        return read_file(path, known).headers
+        return _locate_xlsx_header(path, known)[3]
     raise ImportFileError("file_unsupported", path, suffix=suffix or "(none)")
 
 
