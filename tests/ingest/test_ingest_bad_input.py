@@ -316,3 +316,17 @@ def test_xlsx_rows_are_numbered_as_excel_shows_them(base, tmp_path: Path) -> Non
     assert result.committed, result.error
     got = {(int(r["Dòng / Row"]), r["Cột / Column"], r["Mã lỗi / Code"]) for r in rejects(result)}
     assert got == {(8, "Mã thôn/ấp", "unknown_reference")}
+
+
+def test_header_only_part_is_an_empty_part_not_an_error(base, tmp_path: Path) -> None:
+    # A commune with no near-poor household this year sends a list with only its header.
+    header = (
+        "Năm,Mã xã,Mã hộ gia đình,Phân loại hộ,STT thành viên,Số định danh cá nhân,"
+        "Họ và tên,Giới tính,Ngày sinh,Từ ngày,Đến ngày\n"
+    )
+    path = write(tmp_path / "danh_sach_ho_26735.csv", header)
+    result = run(base, [path])
+    assert result.committed, result.error
+    assert result.files[0].table == "household_classifications"
+    assert result.files[0].rows_imported == 0
+    assert any("rỗng" in n and "empty" in n for n in result.files[0].notices)

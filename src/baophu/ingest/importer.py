@@ -249,6 +249,12 @@ def _import_one(
 ) -> None:
     started = _now()
     raw = read_file(path, all_known_headers())
+    if raw.data.num_rows == 0 and not raw.bad_rows:
+        if contract.load_mode == "full":
+            # An empty extract would wipe a register: never a silent success.
+            raise ImportFileError("file_no_rows", path)
+        vi, en = text("file_no_rows")
+        raw.notices.append((f"{vi}; phần này được ghi nhận là rỗng", f"{en}; this part is empty"))
     snapshot_id = f"{batch_id}-{raw.file_hash[:8]}"
     result.snapshot_id = snapshot_id
     result.notices = [f"{vi} / {en}" for vi, en in raw.notices]

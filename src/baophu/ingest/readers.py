@@ -99,8 +99,6 @@ def _read_parquet(path: Path) -> RawFile:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
-    if table.num_rows == 0:
-        raise ImportFileError("file_no_rows", path)
     return RawFile(
         path=path,
         file_format="parquet",
@@ -193,8 +191,6 @@ def _read_xlsx(path: Path, known: set[str]) -> RawFile:
     rows = pa.array(range(first, first + table.num_rows), pa.int64())
     keep = _non_blank(table)
     table, rows = table.filter(keep), rows.filter(keep)
-    if table.num_rows == 0:
-        raise ImportFileError("file_no_rows", path)
     return RawFile(
         path=path,
         file_format="xlsx",
@@ -210,8 +206,10 @@ def _non_blank(table: pa.Table) -> pa.Array:
     """Rows with at least one non-blank cell (Excel keeps formatted empty rows)."""
     import pyarrow.compute as pc
 
-    blank = pa.array([True] * table.num_rows)
+    blank = pa.array([True] * table.num_rows, pa.bool_())
     for col in table.columns:
+        if pa.types.is_null(col.type):
+            continue  # an all-empty column leaves every row's blankness as it was
         text = pc.utf8_trim_whitespace(col.cast(pa.string()))
         is_blank = pc.fill_null(pc.equal(text, ""), True)
         blank = pc.and_(blank, is_blank)
@@ -276,8 +274,6 @@ def _read_csv(path: Path, known: set[str]) -> RawFile:
     # each row (and each malformed row) can be named by its line in the file.
     all_lines = text.splitlines()
     kept = [i for i in range(header_index + 1, len(all_lines)) if all_lines[i].strip()]
-    if not kept:
-        raise ImportFileError("file_no_rows", path)
     body = "\n".join(all_lines[i] for i in kept).encode("utf-8")
     bad_rows: list[tuple[int, int, int, str]] = []
     bad_index: list[int] = []
@@ -289,27 +285,30 @@ def _read_csv(path: Path, known: set[str]) -> RawFile:
         bad_rows.append((line, row.expected_columns, row.actual_columns, row.text or ""))
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(
-                column_names=headers, use_threads=False, block_size=1 << 24
-            ),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in headers},
-                strings_can_be_null=True,
-                null_values=[""],
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
+    if not kept:
+        table = pa.table({h: pa.array([], pa.string()) for h in headers})
+    else:
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(body),
+                read_options=pacsv.ReadOptions(
+                    column_names=headers, use_threads=False, block_size=1 << 24
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter, invalid_row_handler=on_invalid
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={h: pa.string() for h in headers},
+                    strings_can_be_null=True,
+                    null_values=[""],
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
     skipped = set(bad_index)
     lines = [kept[i] + 1 for i in range(len(kept)) if i not in skipped]
     if table.num_rows != len(lines):  # a quoted value spanning lines: fall back to positions
         lines = list(range(header_index + 2, header_index + 2 + table.num_rows))
-    if table.num_rows == 0 and not bad_rows:
-        raise ImportFileError("file_no_rows", path)
     return RawFile(
         path=path,
         file_format="csv",
