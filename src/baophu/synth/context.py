@@ -7,13 +7,12 @@ arithmetic helpers (numpy ``datetime64``) live here because every step needs the
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
-from baophu.synth.geography import ProvinceInfo
+from baophu.synth.geography import ProvinceInfo, stable_rng
 
 REFERENCE_POPULATION = 4_500_000  # Đồng Nai after the 2025 merger: the seeds' scale
 
@@ -29,9 +28,7 @@ class Context:
 
     def rng(self, step: str) -> np.random.Generator:
         """An independent random stream for ``step`` (stable across Python runs)."""
-        digest = hashlib.sha256(step.encode("utf-8")).digest()
-        key = int.from_bytes(digest[:8], "little")
-        return np.random.default_rng(np.random.SeedSequence([self.seed, key]))
+        return stable_rng(self.seed, step)
 
     @property
     def factor(self) -> float:
@@ -71,18 +68,36 @@ def to_month(days: np.ndarray) -> np.ndarray:
     return days.astype("datetime64[M]")
 
 
+def ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of each date (NaT gives 1970-01-01), through a lookup table.
+
+    Converting millions of dates with ``astype`` is slow; the dates of a population span a
+    few tens of thousands of days, so a table over that span and one ``take`` is fast.
+    """
+    as_int = np.asarray(days, dtype="datetime64[D]").astype(np.int64)
+    nat = as_int == np.iinfo(np.int64).min
+    if nat.any():
+        as_int = np.where(nat, 0, as_int)
+    if not len(as_int):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    lo, hi = int(as_int.min()), int(as_int.max())
+    span = np.arange(lo, hi + 1).astype("datetime64[D]")
+    years = span.astype("datetime64[Y]").astype(np.int64) + 1970
+    months = span.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    day = (span - span.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+    index = as_int - lo
+    return np.take(years, index), np.take(months, index), np.take(day, index)
+
+
 def years_between(birth: np.ndarray, on: np.datetime64) -> np.ndarray:
     """Completed years of age on ``on`` for each birth date (vectorised)."""
-    by = birth.astype("datetime64[Y]").astype(np.int64) + 1970
-    oy = int(on.astype("datetime64[Y]").astype(np.int64)) + 1970
-    bm = birth.astype("datetime64[M]").astype(np.int64) % 12
-    bd = (birth - birth.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64)
-    om = int(on.astype("datetime64[M]").astype(np.int64)) % 12
-    od = int((on - on.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64))
+    by, bm, bd = ymd(birth)
+    oy, om, od = (int(v[0]) for v in ymd(np.array([on], dtype="datetime64[D]")))
     before = (bm > om) | ((bm == om) & (bd > od))
     return oy - by - before.astype(np.int64)
 
 
 def year_of(days: np.ndarray) -> np.ndarray:
     """Calendar year of each date."""
-    return days.astype("datetime64[Y]").astype(np.int64) + 1970
+    return ymd(days)[0]

@@ -394,14 +394,15 @@ class Geography:
         return name
 
 
-def _stable_rng(seed: int, step: str) -> np.random.Generator:
+def stable_rng(seed: int, step: str) -> np.random.Generator:
+    """An independent random stream for ``step`` of run ``seed`` (stable across runs)."""
     key = int.from_bytes(hashlib.sha256(step.encode()).digest()[:8], "little")
     return np.random.default_rng(np.random.SeedSequence([seed, key]))
 
 
 def build_geography(province: ProvinceInfo, seed: int) -> Geography:
     """Offices, communes and hamlets of ``province`` (independent of the scale)."""
-    rng = _stable_rng(seed, "geography")
+    rng = stable_rng(seed, "geography")
     wards = sorted(
         (w for w in Ward.iter_all() if int(w.province_code) == province.code),
         key=lambda w: int(w.code),

@@ -9,8 +9,10 @@ no more than proper ones.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -403,18 +405,24 @@ class Vocabulary:
     spaced: bool  # rendered with a trailing space (surname, middle name)
 
     def arrow(self, variant: str) -> pa.StringArray:
-        if variant == "ascii":
-            words = [ascii_fold(w) for w in self.words]
-        elif variant == "typo":
-            words = [typo(w) for w in self.words]
-        else:
-            words = list(self.words)
-        if self.spaced:
-            words = [f"{w} " if w else "" for w in words]
-        return pa.array(words, type=pa.string())
+        return _spellings(self, variant)
 
 
-def _merged(*tables: dict[str, object]) -> tuple[str, ...]:
+@functools.cache
+def _spellings(vocab: Vocabulary, variant: str) -> pa.StringArray:
+    """The vocabulary's words in one spelling (cached: typos are computed once per word)."""
+    if variant == "ascii":
+        words = [ascii_fold(w) for w in vocab.words]
+    elif variant == "typo":
+        words = [typo(w) for w in vocab.words]
+    else:
+        words = list(vocab.words)
+    if vocab.spaced:
+        words = [f"{w} " if w else "" for w in words]
+    return pa.array(words, type=pa.string())
+
+
+def _merged(*tables: Mapping[str, object]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for table in tables:
         for word in table:
@@ -492,8 +500,26 @@ def draw_middle_and_given(
             mid_table = FEMALE_MIDDLE if is_f else MALE_MIDDLE
             giv_table = FEMALE_GIVEN if is_f else MALE_GIVEN
             middle[sel] = _draw(rng, _cohort_weights(MIDDLES, mid_table, cohort), len(sel))
-            given[sel] = _draw(rng, _cohort_weights(GIVENS, giv_table, cohort), len(sel))
+            giv_p = _cohort_weights(GIVENS, giv_table, cohort)
+            given[sel] = _draw(rng, giv_p, len(sel))
+            for _ in range(3):  # no "Ngọc Ngọc": redraw a given name equal to the middle name
+                same = sel[_CLASH[middle[sel], given[sel]]]
+                if not len(same):
+                    break
+                given[same] = _draw(rng, giv_p, len(same))
     return middle, given
+
+
+def _clashes() -> np.ndarray:
+    """clash[m, g]: the middle name m ends with the given name g."""
+    out = np.zeros((len(MIDDLES.words), len(GIVENS.words)), dtype=bool)
+    for i, m in enumerate(MIDDLES.words):
+        for j, g in enumerate(GIVENS.words):
+            out[i, j] = bool(m) and m.split()[-1] == g
+    return out
+
+
+_CLASH = _clashes()
 
 
 def render(
@@ -507,10 +533,22 @@ def render(
     )
     if variant is None or not variant.any():
         return proper
-    out = proper
+    return respell(proper, surname, middle, given, variant)
+
+
+def respell(
+    proper: pa.Array,
+    surname: np.ndarray,
+    middle: np.ndarray,
+    given: np.ndarray,
+    variant: np.ndarray,
+) -> pa.Array:
+    """``proper`` names with the rows of variant 1 without diacritics, of variant 2 misspelt."""
     ascii_rows = np.flatnonzero(variant == 1)
     typo_rows = np.flatnonzero(variant == 2)
     pieces = [proper]
+    pick = np.arange(len(variant), dtype=np.int64)
+    offset = len(variant)
     if len(ascii_rows):
         pieces.append(
             join(
@@ -519,6 +557,8 @@ def render(
                 take(GIVENS.arrow("ascii"), given[ascii_rows]),
             )
         )
+        pick[ascii_rows] = offset + np.arange(len(ascii_rows))
+        offset += len(ascii_rows)
     if len(typo_rows):
         pieces.append(
             join(
@@ -527,13 +567,5 @@ def render(
                 take(GIVENS.arrow("typo"), given[typo_rows]),
             )
         )
-    # gather: position of each row in the concatenation of pieces
-    pick = np.arange(len(variant), dtype=np.int64)
-    offset = len(variant)
-    if len(ascii_rows):
-        pick[ascii_rows] = offset + np.arange(len(ascii_rows))
-        offset += len(ascii_rows)
-    if len(typo_rows):
         pick[typo_rows] = offset + np.arange(len(typo_rows))
-    out = pa.concat_arrays(pieces).take(pa.array(pick))
-    return out
+    return pa.concat_arrays(pieces).take(pa.array(pick))

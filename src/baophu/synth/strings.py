@@ -15,8 +15,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_ZERO = ord("0")
-
 
 def nfc(text: str) -> str:
     """NFC-normalised text (every Vietnamese string the generator writes goes through it)."""
@@ -40,11 +38,24 @@ def fixed_width(matrix: np.ndarray) -> pa.StringArray:
     )
 
 
+_QUADS = np.array([list(f"{i:04d}".encode()) for i in range(10_000)], dtype=np.uint8)
+_QUADS32 = _QUADS.view(np.uint32).ravel()  # the four ASCII digits of 0..9999 as one word
+
+
 def digit_matrix(values: np.ndarray, width: int) -> np.ndarray:
-    """The zero-padded decimal digits of non-negative integers as an ``(n, width)`` matrix."""
+    """The zero-padded decimal digits of non-negative integers as an ``(n, width)`` matrix.
+
+    Numbers are cut into groups of four digits, each looked up as one 32-bit word.
+    """
     values = np.asarray(values, dtype=np.int64)
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    return ((values[:, None] // powers) % 10 + _ZERO).astype(np.uint8)
+    n_quads = -(-width // 4)
+    words = np.empty((len(values), n_quads), dtype=np.uint32)
+    rest = values.copy()
+    for j in range(n_quads - 1, -1, -1):
+        words[:, j] = _QUADS32[rest % 10_000]
+        rest //= 10_000
+    matrix = words.view(np.uint8).reshape(len(values), 4 * n_quads)
+    return matrix[:, 4 * n_quads - width :]
 
 
 def digits(values: np.ndarray, width: int, prefix: str = "") -> pa.StringArray:
@@ -65,12 +76,11 @@ def masked(values: pa.Array, null: np.ndarray | None) -> pa.Array:
 
 def vn_dates(days: np.ndarray) -> pa.StringArray:
     """Dates as Vietnamese text ``dd/mm/yyyy`` (NaT → null)."""
+    from baophu.synth.context import ymd
+
     days = np.asarray(days, dtype="datetime64[D]")
     nat = np.isnat(days)
-    safe = np.where(nat, np.datetime64("2000-01-01"), days)
-    year = safe.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = safe.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    day = (safe - safe.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+    year, month, day = ymd(days)
     slash = np.full((len(days), 1), ord("/"), dtype=np.uint8)
     matrix = np.hstack(
         [digit_matrix(day, 2), slash, digit_matrix(month, 2), slash, digit_matrix(year, 4)]
@@ -101,6 +111,24 @@ def join(*parts: pa.Array | str) -> pa.Array:
         part = parts[0]
         return part if isinstance(part, pa.Array) else pa.array([part])
     return pc.binary_join_element_wise(*parts, "")
+
+
+def categorical(
+    index: np.ndarray, dictionary: pa.Array | Sequence[str], null: np.ndarray | None = None
+) -> pa.DictionaryArray:
+    """A dictionary-encoded string column: ``dictionary[index]`` without copying strings.
+
+    Parquet files are written without the Arrow schema, so these read back as plain strings.
+    """
+    values = dictionary if isinstance(dictionary, pa.Array) else vocab(dictionary)
+    if values.null_count:  # Parquet cannot store nulls inside a dictionary
+        missing = np.take(values.is_null().to_numpy(zero_copy_only=False), index)
+        null = missing if null is None else (null | missing)
+        values = pc.fill_null(values, "")
+    mask = None if null is None or not null.any() else null
+    idx = np.where(mask, 0, index) if mask is not None else index
+    indices = pa.array(np.asarray(idx, dtype=np.int32), type=pa.int32(), mask=mask)
+    return pa.DictionaryArray.from_arrays(indices, values)
 
 
 def int_strings(values: np.ndarray) -> pa.Array:

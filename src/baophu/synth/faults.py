@@ -1,0 +1,303 @@
+"""Planted data-quality faults, ID noise, and the enrolments table with its truth.
+
+Faults (recorded in ``truth/quality_faults.parquet``):
+
+* ``duplicate_record`` — the same person enrolled twice in one scheme under two enrolment
+  ids, once by personal ID and once by the legacy social-insurance code only;
+* ``overlapping_bhyt`` — an employee whose BHYT the employer pays also holds a household card
+  for the same months (the months are paid twice);
+* ``deceased_enrolled`` — a person who died and whose spells were never closed.
+
+Input noise (recorded per row in ``truth/enrolments.parquet``): some rows carry only the
+legacy code (person_id empty), some carry a mistyped personal ID.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS, SCHEMES
+from baophu.synth import noise
+from baophu.synth.context import Context, month_end, month_start
+from baophu.synth.employers import Firms
+from baophu.synth.enrolments import NAT, SOURCES, Enrolled, G, P, S
+from baophu.synth.field import Field
+from baophu.synth.geography import Geography
+from baophu.synth.people import People
+from baophu.synth.strings import categorical, date_array, digits, masked, take
+
+FAULT_KINDS = ("duplicate_record", "overlapping_bhyt", "deceased_enrolled")
+DUPLICATE, OVERLAP, DECEASED = range(3)
+DUPLICATE_SHARE = 0.002  # of active household-BHYT and voluntary rows
+OVERLAP_SHARE = 0.003  # of active employees' BHYT rows (residents)
+DECEASED_OPEN_SHARE = 0.15  # of the deceased who had an open spell
+SI_ONLY_SHARE = 0.02
+MISTYPED_SHARE = 0.005
+
+
+@dataclass
+class EnrolmentFiles:
+    """The enrolments table (input), its truth, and the faults."""
+
+    table: pa.Table
+    truth: pa.Table
+    faults: pa.Table
+    final: Enrolled  # the spells as written (after faults), rows as in ``table``
+    fault: np.ndarray  # fault kind per row (-1 none)
+    id_noise: np.ndarray
+    order: np.ndarray  # row order of the files (by enrolment id)
+
+
+def _concat(e: Enrolled, rows: np.ndarray, extra: Enrolled) -> Enrolled:
+    """Rows ``rows`` of ``e`` followed by all rows of ``extra``."""
+    out = [
+        np.concatenate([np.take(a, rows), b])
+        for a, b in zip(e.columns(), extra.columns(), strict=True)
+    ]
+    return Enrolled.of(out, e.household_p, e.person_group)
+
+
+def plant_faults(
+    ctx: Context, people: People, e: Enrolled
+) -> tuple[Enrolled, np.ndarray, np.ndarray]:
+    """Close the spells of the dead (except the planted ones), add duplicates and overlaps.
+
+    Returns the spells, the fault kind of each row (-1 none) and, for duplicate and
+    overlapping rows, the row they pair with (-1 otherwise).
+    """
+    rng = ctx.rng("faults")
+    as_of = ctx.as_of_d
+    death = np.take(people.death, e.person)
+    dead = ~np.isnat(death)
+    keep = ~(dead & (e.start > death))
+    open_after = keep & dead & (np.isnat(e.end) | (e.end > death))
+    victims = np.unique(e.person[open_after])
+    planted = victims[rng.random(len(victims)) < DECEASED_OPEN_SHARE]
+    is_planted = open_after & np.isin(e.person, planted)
+    e.end = np.where(open_after & ~is_planted, death, e.end)
+
+    alive_res = people.resident & people.alive
+    active = keep & e.active(as_of)
+    has_si = people.si_prefix >= 0
+    # duplicates: household BHYT and voluntary BHXH rows re-entered under the legacy code
+    cand = np.flatnonzero(
+        active
+        & alive_res[e.person]
+        & has_si[e.person]
+        & (
+            ((e.scheme == S["bhyt"]) & (e.group == G["household"]))
+            | (e.scheme == S["bhxh_voluntary"])
+        )
+    )
+    k = max(1, round(DUPLICATE_SHARE * len(cand))) if len(cand) else 0
+    dup_src = np.sort(rng.choice(cand, size=k, replace=False)) if k else cand[:0]
+    # overlapping: an employee also bought a household card
+    cand = np.flatnonzero(
+        active
+        & alive_res[e.person]
+        & (e.scheme == S["bhyt"])
+        & (e.group == G["employee"])
+        & (e.province == 0)
+    )
+    k = max(1, round(OVERLAP_SHARE * len(cand))) if len(cand) else 0
+    ov_src = np.sort(rng.choice(cand, size=k, replace=False)) if k else cand[:0]
+    n_ov = len(ov_src)
+    st_m = ctx.as_of_month - rng.integers(0, 11, n_ov).astype("timedelta64[M]")
+    ov = Enrolled(
+        person=e.person[ov_src],
+        scheme=np.full(n_ov, S["bhyt"], np.int8),
+        group=np.full(n_ov, G["household"], np.int8),
+        payer=np.full(n_ov, P["household"], np.int8),
+        firm=np.full(n_ov, -1, np.int64),
+        job=np.full(n_ov, -1, np.int64),
+        province=np.zeros(n_ov, np.int64),
+        start=month_start(st_m),
+        end=month_end(st_m + 11),
+        wage=np.full(n_ov, -1, np.int64),
+        collected=np.ones(n_ov, bool),
+        source=np.full(n_ov, SOURCES.index("double_paid"), np.int8),
+        household_p=e.household_p,
+    )
+
+    kept = np.flatnonzero(keep)
+    dup = Enrolled.of((np.take(c, dup_src) for c in e.columns()), e.household_p)
+    fault_src = np.full(e.n, -1, dtype=np.int64)
+    fault_src[is_planted] = DECEASED
+    fault_src[dup_src] = DUPLICATE
+    fault_src[ov_src] = OVERLAP
+    fault = np.concatenate(
+        [fault_src[kept], np.full(len(dup_src), DUPLICATE), np.full(n_ov, OVERLAP)]
+    )
+    # rows: the kept spells, then the duplicates, then the overlapping cards
+    pos_of = np.full(e.n, -1, dtype=np.int64)
+    pos_of[kept] = np.arange(len(kept))
+    n_base, n_dup = len(kept), len(dup_src)
+    pair = np.full(n_base + n_dup + n_ov, -1, dtype=np.int64)
+    pair[pos_of[dup_src]] = n_base + np.arange(n_dup)
+    pair[n_base + np.arange(n_dup)] = pos_of[dup_src]
+    pair[pos_of[ov_src]] = n_base + n_dup + np.arange(n_ov)
+    pair[n_base + n_dup + np.arange(n_ov)] = pos_of[ov_src]
+    extra = Enrolled.of(
+        (np.concatenate([a, b]) for a, b in zip(dup.columns(), ov.columns(), strict=True)),
+        e.household_p,
+    )
+    return _concat(e, kept, extra), fault, pair
+
+
+def build_enrolment_files(
+    ctx: Context, geo: Geography, people: People, firms: Firms, fld: Field, e: Enrolled
+) -> EnrolmentFiles:
+    """Plant faults and noise; build the enrolments table, its truth and the fault list."""
+    rng = ctx.rng("enrolment_noise")
+    e, fault, pair = plant_faults(ctx, people, e)
+    n = e.n
+    # enrolment ids are numbered in a random order; files are written sorted by them
+    order = rng.permutation(n)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    enrol_id = digits(rank + 1 + 10**9, 10, prefix="QT")
+
+    has_si = np.take(people.si_prefix, e.person) >= 0
+    codes = noise.draw_codes(
+        rng, n, {noise.ID_SI_ONLY: SI_ONLY_SHARE, noise.ID_MISTYPED: MISTYPED_SHARE}
+    )
+    codes = np.where((codes == noise.ID_SI_ONLY) & ~has_si, noise.ID_NONE, codes)
+    # of the two records of a duplicate, the one with the larger id carries only the legacy code
+    dup = fault == DUPLICATE
+    second = dup & (np.take(rank, np.maximum(pair, 0)) < rank)
+    codes = np.where(second, noise.ID_SI_ONLY, codes)
+    codes = np.where(dup & ~second & (codes == noise.ID_SI_ONLY), noise.ID_NONE, codes)
+    codes = codes.astype(np.int8)
+    typo_rows = np.flatnonzero(codes == noise.ID_MISTYPED)
+    bad_ids = noise.mistype(rng, people.ids(e.person[typo_rows]))
+    id_index = e.person.copy()
+    id_index[typo_rows] = people.n + np.arange(len(typo_rows))
+    id_dict = pa.concat_arrays([people.person_id, bad_ids])
+    ids = categorical(
+        id_index, id_dict, null=(codes == noise.ID_MISSING) | (codes == noise.ID_SI_ONLY)
+    )
+    true_ids = categorical(e.person, people.person_id)
+
+    employer = _employer_codes(firms, e)
+    resident = np.take(people.resident, e.person)
+    hamlet = np.where(resident, np.take(people.hamlet, e.person), 0)
+    collector = fld.hamlet_collector[hamlet]
+    prov = np.where(e.province > 0, e.province, ctx.province.code)
+    prov_values = np.unique(prov)
+    prov_codes = categorical(np.searchsorted(prov_values, prov), [f"{v:02d}" for v in prov_values])
+    wage = masked(pa.array(np.maximum(e.wage, 0)), e.wage < 0)
+    scheme = categorical(e.scheme, list(SCHEMES))
+    group = categorical(e.group, list(PARTICIPANT_GROUPS))
+    payer = categorical(e.payer, list(PAYERS))
+    start, end = date_array(e.start), date_array(e.end)
+    table = pa.table(
+        {
+            "enrolment_id": enrol_id,
+            "person_id": ids,
+            "si_code": categorical(e.person, people.si_code, null=~has_si),
+            "full_name": categorical(e.person, people.all_names),
+            "sex": categorical(people.female[e.person].astype(np.int8), ["male", "female"]),
+            "birth_date": pa.array(people.birth[e.person], type=pa.date32()),
+            "scheme": scheme,
+            "participant_group": group,
+            "payer": payer,
+            "employer_code": employer,
+            "start_date": start,
+            "end_date": end,
+            "contribution_wage": wage,
+            "enrol_province_code": prov_codes,
+            "hamlet_code": categorical(hamlet, geo.arrow("hamlet_codes"), null=~resident),
+            "collector_code": categorical(
+                collector, fld.collector_codes, null=~(e.collected & resident)
+            ),
+        }
+    )
+    truth = pa.table(
+        {
+            "enrolment_id": enrol_id,
+            "true_person_id": true_ids,
+            "resident": pa.array(resident),
+            "alive": pa.array(np.isnat(np.take(people.death, e.person))),
+            "scheme": scheme,
+            "participant_group": group,
+            "payer": payer,
+            "start_date": start,
+            "end_date": end,
+            "enrol_province_code": prov_codes,
+            "source": categorical(e.source, list(SOURCES)),
+            "id_noise": categorical(codes, list(noise.ID_NOISE)),
+            "fault": categorical(np.maximum(fault, 0), list(FAULT_KINDS), null=fault < 0),
+        }
+    )
+    faults = _fault_table(people, e, fault, pair, enrol_id)
+    return EnrolmentFiles(
+        table=table,
+        truth=truth,
+        faults=faults,
+        final=e,
+        fault=fault,
+        id_noise=codes,
+        order=order,
+    )
+
+
+def _employer_codes(firms: Firms, e: Enrolled) -> pa.Array:
+    """Employer codes: this province's registered employers, or another province's employer."""
+    inside = e.firm >= 0
+    outside = np.flatnonzero(e.firm == -2)
+    jobs, inverse = np.unique(e.job[outside], return_inverse=True)
+    first = np.zeros(len(jobs), dtype=np.int64)
+    first[inverse] = outside
+    serial = (jobs * 7_919 + 104_729) % 10**6
+    other = digits(e.province[first] * 10**6 + serial, 8, prefix="DV")
+    index = np.where(inside, e.firm, 0)
+    index[outside] = firms.n_registered + inverse
+    dictionary = pa.concat_arrays([firms.employer_code, other])
+    null = ~inside
+    null[outside] = False
+    return categorical(index, dictionary, null=null)
+
+
+def _fault_table(
+    people: People, e: Enrolled, fault: np.ndarray, pair: np.ndarray, enrol_id: pa.Array
+) -> pa.Table:
+    """One row per planted fault: kind, person, scheme and the enrolment ids involved."""
+    rows_kind: list[np.ndarray] = []
+    rows_person: list[np.ndarray] = []
+    rows_scheme: list[np.ndarray] = []
+    lists: list[np.ndarray] = []  # concatenated enrolment row indices
+    lengths: list[np.ndarray] = []
+    for fault_kind in (DUPLICATE, OVERLAP):
+        rows = np.flatnonzero(fault == fault_kind)
+        first = rows[pair[rows] > rows]
+        rows_kind.append(np.full(len(first), fault_kind))
+        rows_person.append(e.person[first])
+        rows_scheme.append(e.scheme[first])
+        lists.append(np.column_stack([first, pair[first]]).ravel())
+        lengths.append(np.full(len(first), 2))
+    dead_rows = np.flatnonzero(fault == DECEASED)
+    order = dead_rows[np.lexsort((dead_rows, e.person[dead_rows]))]
+    persons, starts, counts = np.unique(e.person[order], return_index=True, return_counts=True)
+    rows_kind.append(np.full(len(persons), DECEASED))
+    rows_person.append(persons)
+    rows_scheme.append(e.scheme[order[starts]])
+    lists.append(order)
+    lengths.append(counts)
+    kind = np.concatenate(rows_kind)
+    person = np.concatenate(rows_person)
+    scheme = np.concatenate(rows_scheme).astype(np.int64)
+    values = enrol_id.take(pa.array(np.concatenate(lists).astype(np.int64)))
+    offsets = np.concatenate([[0], np.cumsum(np.concatenate(lengths))]).astype(np.int32)
+    death = people.death[person]
+    return pa.table(
+        {
+            "kind": take(list(FAULT_KINDS), kind),
+            "person_id": people.ids(person),
+            "scheme": take(list(SCHEMES), scheme),
+            "enrolment_ids": pa.ListArray.from_arrays(pa.array(offsets), values),
+            "death_date": date_array(np.where(kind == DECEASED, death, NAT)),
+        }
+    )

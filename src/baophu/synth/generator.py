@@ -1,0 +1,264 @@
+"""Entry point of the synthetic province: ``generate(province, scale, seed, out)``.
+
+Runs the steps in order (geography, field staff, people, household classifications,
+employers and their workforce, schools, enrolments with planted faults, ledger and
+payments, tax data, state-budget obligations, targets), writing each file in a background
+thread as soon as its table is ready.  ``OUT/inputs`` and ``OUT/truth`` are owned by the
+generator: they are emptied first.  The same arguments always give byte-identical files.
+
+``OUT/inputs`` (what a province receives; contract columns exactly)::
+
+    units.csv  officers.csv  agents.csv  collectors.csv  payments.csv  tax_returns.csv
+    business_registry.csv  targets.csv  budget_obligations.csv     (Vietnamese headers)
+    households.parquet  residents.parquet  employers.parquet
+    contribution_ledger.parquet  enrolments.parquet                 (canonical names)
+    household_lists/danh_sach_ho_<commune>.xlsx                    (one per commune)
+    school_rosters/danh_sach_hoc_sinh_<commune>.xlsx               (one per commune)
+
+``OUT/truth`` (for tests and benchmarks only)::
+
+    persons.parquet  enrolments.parquet  employments.parquet  evaders.parquet
+    roster_links.parquet  household_list_links.parquet  quality_faults.parquet
+    late_payers.parquet  summary.json
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from baophu.synth.budget import build_budget
+from baophu.synth.classifications import build_classifications, build_household_lists
+from baophu.synth.context import Context
+from baophu.synth.employers import (
+    REQUIRED_WORKERS,
+    build_firms,
+    build_spells,
+    employers_table,
+)
+from baophu.synth.enrolments import build_enrolments
+from baophu.synth.faults import build_enrolment_files
+from baophu.synth.field import agents_table, build_field, collectors_table, officers_table
+from baophu.synth.geography import build_geography, resolve_province, units_table
+from baophu.synth.ledger import build_ledger, build_payments, build_workforce
+from baophu.synth.people import build_people, households_table, residents_table
+from baophu.synth.schools import build_rosters, build_schools
+from baophu.synth.targets import build_targets
+from baophu.synth.tax import build_tax
+from baophu.synth.truth import (
+    employments_table,
+    household_list_links,
+    persons_table,
+    roster_links,
+    summary,
+)
+from baophu.synth.writers import excel_sheet, split_by, write_csv, write_excel, write_parquet
+
+Progress = Callable[[str, int, int], None]
+STEPS = (
+    "geography",
+    "people",
+    "households",
+    "employers",
+    "schools",
+    "enrolments",
+    "ledger",
+    "tax",
+    "budget",
+    "truth",
+    "write files",
+)
+LIST_WIDTHS = (8, 9, 18, 22, 10, 16, 28, 8, 12, 12, 12)
+ROSTER_WIDTHS = (11, 16, 34, 9, 8, 6, 28, 16, 8, 12)
+
+
+def generate(
+    province: str,
+    scale: float,
+    seed: int,
+    out: Path,
+    as_of: date = date(2026, 10, 31),
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Generate the synthetic province into ``out``; return the summary counts.
+
+    ``province`` is one of the 34 provinces, with or without diacritics or case ("Đồng Nai",
+    "dong nai", "Gia Lai"); an unknown name raises ``ValueError`` listing the valid names.
+    ``scale`` multiplies the population (1.0 = the real province).  ``progress(step, done,
+    total)`` is called after each step.
+    """
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, got {scale!r}")
+    info = resolve_province(province)
+    ctx = Context(province=info, scale=float(scale), seed=int(seed), as_of=as_of)
+    out = Path(out)
+    inputs, truth_dir = out / "inputs", out / "truth"
+    for d in (inputs, truth_dir):
+        if d.exists():
+            shutil.rmtree(d)
+    (inputs / "household_lists").mkdir(parents=True)
+    (inputs / "school_rosters").mkdir(parents=True)
+    truth_dir.mkdir(parents=True)
+
+    done = 0
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal done, clock
+        done += 1
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+        if progress is not None:
+            progress(name, done, len(STEPS))
+
+    rows: dict[str, int] = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pending: list[Future[None]] = []
+
+        def write(name: str, table: pa.Table, kind: str) -> None:
+            rows[name] = table.num_rows
+            path = inputs / f"{name}.{kind}"
+            writer = write_parquet if kind == "parquet" else write_csv
+            pending.append(pool.submit(writer, table, path, name))
+
+        def write_truth(name: str, table: pa.Table) -> None:
+            pending.append(pool.submit(write_parquet, table, truth_dir / f"{name}.parquet"))
+
+        geo = build_geography(info, ctx.seed)
+        fld = build_field(ctx, geo)
+        write("units", units_table(geo), "csv")
+        write("officers", officers_table(fld, geo), "csv")
+        write("agents", agents_table(fld), "csv")
+        collectors = collectors_table(fld, geo)
+        rows["collector_persons"] = len(fld.collector_codes)
+        write("collectors", collectors, "csv")
+        step("geography")
+
+        people = build_people(ctx, geo, ctx.scaled(REQUIRED_WORKERS))
+        write("households", households_table(people, geo), "parquet")
+        write("residents", residents_table(people, geo), "parquet")
+        step("people")
+
+        cls = build_classifications(ctx, geo, people)
+        lists = build_household_lists(ctx, geo, people, cls)
+        rows["household_classifications"] = lists.table.num_rows
+        year = ctx.as_of.year
+        for c, part in enumerate(split_by(lists.commune, geo.n_communes)):
+            titles = [
+                "DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO, HỘ NÔNG LÂM NGƯ DIÊM NGHIỆP CÓ MỨC "
+                f"SỐNG TRUNG BÌNH NĂM {year}",
+                f"{geo.commune_names[c]} - {info.name}",
+            ]
+            path = inputs / "household_lists" / f"danh_sach_ho_{geo.commune_codes[c]}.xlsx"
+            pending.append(
+                pool.submit(
+                    _write_sheet,
+                    path,
+                    lists.table,
+                    part,
+                    "household_classifications",
+                    titles,
+                    LIST_WIDTHS,
+                )
+            )
+        write_truth("household_list_links", household_list_links(people, lists))
+        step("households")
+
+        firms = build_firms(ctx, geo, fld)
+        spells = build_spells(ctx, people, firms)
+        write("employers", employers_table(firms, geo, fld), "parquet")
+        step("employers")
+
+        schools = build_schools(ctx, geo, people)
+        rosters = build_rosters(ctx, geo, people, schools)
+        rows["school_rosters"] = rosters.table.num_rows
+        for c, part in enumerate(split_by(rosters.commune, geo.n_communes)):
+            titles = [
+                f"DANH SÁCH HỌC SINH, SINH VIÊN NĂM HỌC {schools.school_year}",
+                f"{geo.commune_names[c]} - {info.name}",
+            ]
+            path = inputs / "school_rosters" / f"danh_sach_hoc_sinh_{geo.commune_codes[c]}.xlsx"
+            pending.append(
+                pool.submit(
+                    _write_sheet, path, rosters.table, part, "school_rosters", titles, ROSTER_WIDTHS
+                )
+            )
+        write_truth("roster_links", roster_links(people, rosters))
+        step("schools")
+
+        enrolled = build_enrolments(ctx, geo, people, firms, spells, cls, schools)
+        files = build_enrolment_files(ctx, geo, people, firms, fld, enrolled)
+        del enrolled
+        rows["enrolments"] = files.table.num_rows
+        pending.append(
+            pool.submit(
+                write_parquet, files.table, inputs / "enrolments.parquet", "enrolments", files.order
+            )
+        )
+        pending.append(
+            pool.submit(
+                write_parquet, files.truth, truth_dir / "enrolments.parquet", None, files.order
+            )
+        )
+        write_truth("quality_faults", files.faults)
+        step("enrolments")
+
+        wf = build_workforce(ctx, firms, spells)
+        ledger = build_ledger(ctx, firms, wf)
+        payments = build_payments(ctx, firms, ledger)
+        write("contribution_ledger", ledger.table, "parquet")
+        write("payments", payments.table, "csv")
+        write_truth("late_payers", payments.truth)
+        step("ledger")
+
+        tax = build_tax(ctx, geo, firms, wf)
+        write("tax_returns", tax.tax_returns, "csv")
+        write("business_registry", tax.registry, "csv")
+        write_truth("evaders", tax.evaders)
+        step("tax")
+
+        population = int((people.resident & people.alive).sum())
+        write("budget_obligations", build_budget(ctx, files.final), "csv")
+        write("targets", build_targets(ctx, population), "csv")
+        step("budget")
+
+        write_truth("persons", persons_table(ctx, geo, people, cls, spells, firms, files))
+        write_truth("employments", employments_table(ctx, people, spells, firms))
+        small = {
+            "evaders": tax.evaders,
+            "late_payers": payments.truth,
+            "quality_faults": files.faults,
+        }
+        counts = summary(ctx, geo, people, cls, spells, firms, files, rosters, lists, rows, small)
+        step("truth")
+        for job in pending:
+            job.result()
+    (truth_dir / "summary.json").write_text(
+        json.dumps(counts, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    step("write files")
+    counts["timings_s"] = timings
+    return counts
+
+
+def _write_sheet(
+    path: Path,
+    table: pa.Table,
+    rows: np.ndarray,
+    contract: str,
+    titles: list[str],
+    widths: tuple[float, ...],
+) -> None:
+    part = table.take(pa.array(rows, type=pa.int64()))
+    write_excel(path, excel_sheet(part, contract, titles, widths))
