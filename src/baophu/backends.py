@@ -164,11 +164,26 @@ class Batch:
         with that source in ``_other_source``."""
         raise NotImplementedError
 
+    def clear(self, table: str, source: str, whole: bool) -> None:
+        """Remove the rows of ``source`` (or every row of the table) and mark their snapshots
+        superseded; the new rows follow with ``append``."""
+        raise NotImplementedError
+
+    def append(self, table: str, source: str, snapshot_id: str, data: pa.Table) -> None:
+        """Add validated rows (canonical columns only); lineage columns are added here."""
+        raise NotImplementedError
+
+    def record(self, snapshot: dict[str, Any]) -> None:
+        """Record the snapshot of a file once all its rows are appended."""
+        raise NotImplementedError
+
     def replace(
         self, table: str, source: str, data: pa.Table, snapshot: dict[str, Any], whole: bool
     ) -> None:
-        """Replace the rows of ``source`` (or the whole table) with ``data``."""
-        raise NotImplementedError
+        """Replace the rows of ``source`` (or the whole table) with ``data`` in one go."""
+        self.clear(table, source, whole)
+        self.append(table, source, snapshot["snapshot_id"], data)
+        self.record(snapshot)
 
     def commit(self) -> None:
         raise NotImplementedError
@@ -187,6 +202,12 @@ class DuckDBStore(Store):
         self.path = workspace.root / workspace.config.duckdb_file
         self._ibis = ibis.duckdb.connect(str(self.path), read_only=read_only)
         self.raw = self._ibis.con  # the duckdb connection, used only in this module
+        # Bounded memory with spilling to the workspace, no terminal progress bar of its own.
+        spill = workspace.root / ".duckdb_tmp"
+        self.raw.execute(f"SET temp_directory = '{spill.as_posix()}'")
+        self.raw.execute(f"SET memory_limit = '{os.environ.get('BAOPHU_DUCKDB_MEMORY', '3GB')}'")
+        self.raw.execute("SET preserve_insertion_order = false")
+        self.raw.execute("SET enable_progress_bar = false")
         if not read_only:
             self._ensure_meta()
 
@@ -286,9 +307,7 @@ class _DuckDBBatch(Batch):
         finally:
             self.raw.unregister(name)
 
-    def replace(
-        self, table: str, source: str, data: pa.Table, snapshot: dict[str, Any], whole: bool
-    ) -> None:
+    def clear(self, table: str, source: str, whole: bool) -> None:
         if whole:
             self.raw.execute(f'DELETE FROM "{table}"')
             self.raw.execute(
@@ -303,13 +322,26 @@ class _DuckDBBatch(Batch):
                 "AND source = ? AND status = 'current'",
                 [table, source],
             )
+
+    def append(self, table: str, source: str, snapshot_id: str, data: pa.Table) -> None:
+        if data.num_rows == 0:
+            return
+        # Small record batches (zero-copy slices) let DuckDB scan the Arrow data in parallel.
+        data = pa.Table.from_batches(data.to_batches(max_chunksize=1 << 17), schema=data.schema)
         name = f"_incoming_{uuid.uuid4().hex[:8]}"
         self.raw.register(name, data)
         try:
             cols = ", ".join(f'"{c}"' for c in data.column_names)
-            self.raw.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {name}')
+            self.raw.execute(
+                f'INSERT INTO "{table}" ({cols}, {SOURCE_COL}, {SNAPSHOT_COL}) '
+                f"SELECT {cols}, $src, $snap FROM {name}",
+                {"src": source, "snap": snapshot_id},
+            )
         finally:
             self.raw.unregister(name)
+
+    def record(self, snapshot: dict[str, Any]) -> None:
+        name = f"_snap_{uuid.uuid4().hex[:8]}"
         snap = pa.Table.from_pylist([snapshot], schema=SNAPSHOT_SCHEMA)
         self.raw.register(name, snap)
         try:
@@ -391,7 +423,7 @@ class SparkStore(Store):
     def files(self, table: str, manifest: dict[str, Any] | None = None) -> list[Path]:
         manifest = manifest or self.manifest()
         parts = manifest["tables"].get(table, {})
-        return [self.root / p["file"] for p in parts.values()]
+        return [self.root / f for p in parts.values() for f in p["files"]]
 
     # reading -------------------------------------------------------------------------------
     def ibis(self) -> Any:
@@ -527,17 +559,9 @@ class _SparkBatch(Batch):
             .rename_columns(["_row", "_other_source"])
         )
 
-    def replace(
-        self, table: str, source: str, data: pa.Table, snapshot: dict[str, Any], whole: bool
-    ) -> None:
-        rel = Path(table) / f"{snapshot['snapshot_id']}.parquet"
-        path = self.store.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(data, path)
-        self.staged.append(path)
+    def clear(self, table: str, source: str, whole: bool) -> None:
         parts = self.manifest["tables"].setdefault(table, {})
-        replaced = list(parts) if whole else [source] if source in parts else []
-        for src in replaced:
+        for src in list(parts) if whole else [source] if source in parts else []:
             parts.pop(src)
         for snap in self.manifest["snapshots"]:
             if (
@@ -546,7 +570,27 @@ class _SparkBatch(Batch):
                 and (whole or snap["source"] == source)
             ):
                 snap["status"] = "superseded"
-        parts[source] = {"file": str(rel), "snapshot_id": snapshot["snapshot_id"]}
+
+    def append(self, table: str, source: str, snapshot_id: str, data: pa.Table) -> None:
+        parts = self.manifest["tables"].setdefault(table, {})
+        entry = parts.setdefault(source, {"files": [], "snapshot_id": snapshot_id})
+        rel = Path(table) / f"{snapshot_id}-{len(entry['files']):04d}.parquet"
+        path = self.store.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        n = data.num_rows
+        lineage = {
+            SOURCE_COL: _constant(source, n),
+            SNAPSHOT_COL: _constant(snapshot_id, n),
+        }
+        for name, column in lineage.items():
+            data = data.append_column(name, column)
+        pq.write_table(data, path)
+        self.staged.append(path)
+        entry["files"].append(str(rel))
+
+    def record(self, snapshot: dict[str, Any]) -> None:
+        parts = self.manifest["tables"].setdefault(snapshot["table_name"], {})
+        parts.setdefault(snapshot["source"], {"files": [], "snapshot_id": snapshot["snapshot_id"]})
         self.manifest["snapshots"].append(snapshot)
 
     def commit(self) -> None:
@@ -560,9 +604,10 @@ class _SparkBatch(Batch):
     def _collect_garbage(self) -> None:
         """Delete Parquet files no longer named by the manifest (superseded snapshots)."""
         live = {
-            str(self.store.root / p["file"])
+            str(self.store.root / f)
             for t in self.manifest["tables"].values()
             for p in t.values()
+            for f in p["files"]
         }
         for path in self.store.root.glob("*/*.parquet"):
             if str(path) not in live:
@@ -573,6 +618,13 @@ class _SparkBatch(Batch):
             for path in self.staged:
                 path.unlink(missing_ok=True)
             self._open = False
+
+
+def _constant(value: str, n: int) -> pa.Array:
+    """A column holding one string n times, dictionary-encoded so it costs almost nothing."""
+    import numpy as np
+
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([value]))
 
 
 def _stamped(expr: IbisTable, stamp: dict[str, Any]) -> IbisTable:

@@ -330,3 +330,61 @@ def test_header_only_part_is_an_empty_part_not_an_error(base, tmp_path: Path) ->
     assert result.files[0].table == "household_classifications"
     assert result.files[0].rows_imported == 0
     assert any("rỗng" in n and "empty" in n for n in result.files[0].notices)
+
+
+def test_duplicates_and_row_numbers_across_chunks(base, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # 7 rows read 2 at a time: the copy of row 1 sits in chunk 3, the clash of row 2 in chunk 4.
+    ids = [
+        "075085000001",
+        "075185000002",
+        "075215000003",
+        "075090000006",
+        "075085000001",
+        "075192000007",
+        "075185000002",
+    ]
+    names = [
+        "Nguyễn Văn An",
+        "Trần Thị Bình",
+        "Nguyễn Văn Cường",
+        "Lê Văn Đức",
+        "Nguyễn Văn An",
+        "Phạm Thị Hoa",
+        "Trần Thị Bích",
+    ]
+    sexes = ["male", "female", "male", "male", "male", "female", "female"]
+    births = [
+        dt.date(1985, 3, 12),
+        dt.date(1985, 7, 1),
+        dt.date(2015, 9, 1),
+        dt.date(1990, 1, 1),
+        dt.date(1985, 3, 12),
+        dt.date(1992, 5, 5),
+        dt.date(1985, 7, 1),
+    ]
+    households = ["H1", "H1", "H1", "H2", "H1", "H2", "H1"]
+    hamlets = ["26734001", "26734001", "26734001", "26735001", "26734001", "26735001", "26734001"]
+    table = pa.table(
+        {
+            "person_id": ids,
+            "full_name": names,
+            "sex": sexes,
+            "birth_date": pa.array(births, pa.date32()),
+            "household_id": households,
+            "hamlet_code": hamlets,
+        }
+    )
+    path = tmp_path / "residents.parquet"
+    pq.write_table(table, path)
+    result = run(base, [path], chunk_rows=2)
+    assert result.committed, result.error
+    got = {(int(r["Dòng / Row"]), r["Mã lỗi / Code"]) for r in rejects(result)}
+    assert got == {(5, "duplicate_row"), (2, "conflicting_key"), (7, "conflicting_key")}
+    with base.store() as store:
+        kept = sorted(store.table("residents").person_id.to_pyarrow().to_pylist())
+    # Row 1 kept (row 5 is its copy); rows 2 and 7 disagree on the name, so neither is kept.
+    assert kept == ["075085000001", "075090000006", "075192000007", "075215000003"]
+    assert result.files[0].rows_imported == 4 and result.files[0].rows_rejected == 3

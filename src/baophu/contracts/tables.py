@@ -73,7 +73,22 @@ OWNERSHIP_ALIASES = {
     "hop tac xa": "cooperative",
 }
 UNIT_LEVELS = ("province", "office", "commune", "hamlet")
-UNIT_LEVEL_ALIASES = {"tinh": "province", "bhxh co so": "office", "xa": "commune", "thon": "hamlet"}
+UNIT_LEVEL_ALIASES = {
+    "tinh": "province",
+    "thanh pho truc thuoc trung uong": "province",
+    "bhxh co so": "office",
+    "co so": "office",
+    "xa": "commune",
+    "phuong": "commune",
+    "dac khu": "commune",
+    "thon": "hamlet",
+    "ap": "hamlet",
+    "khu pho": "hamlet",
+    "to dan pho": "hamlet",
+    "ban": "hamlet",
+    "buon": "hamlet",
+    "lang": "hamlet",
+}
 CLASSIFICATIONS = ("poor", "near_poor", "farming_average")
 CLASSIFICATION_ALIASES = {
     "ho ngheo": "poor",

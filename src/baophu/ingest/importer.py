@@ -14,6 +14,7 @@ import datetime as dt
 import unicodedata
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from baophu.backends import SNAPSHOT_COL, SOURCE_COL, Batch, Store
+from baophu.backends import Batch, Store
 from baophu.contracts import CONTRACTS, IMPORT_ORDER, Contract
 from baophu.ingest.detect import all_known_headers, detect
 from baophu.ingest.errors import ImportFileError
@@ -32,7 +33,9 @@ from baophu.ingest.rejects import write_rejects
 from baophu.ingest.validate import (
     ISSUE_SCHEMA,
     Problem,
+    coerce_keys,
     duplicate_problems,
+    duplicated_keys,
     issues_table,
     reject_mask,
     validate,
@@ -75,6 +78,7 @@ class ImportOptions:
     allow_shrink: bool = False
     shrink_ratio: float = 0.5  # refuse a replacement with fewer rows than this share of the old
     max_reject_share: float = 0.5  # refuse a file more than this share of whose rows fail
+    chunk_rows: int = 1_000_000  # rows validated and written at a time (bounds memory)
     today: dt.date | None = None
 
 
@@ -247,9 +251,10 @@ def _import_one(
     options: ImportOptions,
     result: FileResult,
 ) -> None:
+    """Validate one file chunk by chunk and append its good rows inside the open batch."""
     started = _now()
     raw = read_file(path, all_known_headers())
-    if raw.data.num_rows == 0 and not raw.bad_rows:
+    if raw.num_rows == 0 and not raw.bad_rows:
         if contract.load_mode == "full":
             # An empty extract would wipe a register: never a silent success.
             raise ImportFileError("file_no_rows", path)
@@ -258,16 +263,70 @@ def _import_one(
     snapshot_id = f"{batch_id}-{raw.file_hash[:8]}"
     result.snapshot_id = snapshot_id
     result.notices = [f"{vi} / {en}" for vi, en in raw.notices]
-    table, problems = validate(raw, contract, mapping, keys, options.today)
-    header_of = mapping
-    problems += duplicate_problems(table, contract, raw.rows, header_of)
-    if not whole:
-        problems += _other_source_conflicts(batch, table, contract, raw, result.source, header_of)
-    issues = issues_table(problems, raw.rows)
-    issues = _with_bad_rows(issues, raw)
-    rejected = reject_mask(problems, table.num_rows)
-    n_read = table.num_rows + len(raw.bad_rows)
-    n_rejected = int(pc.sum(rejected).as_py() or 0) + len(raw.bad_rows)
+    excel = raw.file_format == "xlsx"
+    key_headers = [mapping[k] for k in contract.key if k in mapping]
+    dup_keys = duplicated_keys(
+        coerce_keys(raw.columns(key_headers), contract, mapping, raw.typed, excel)
+    )
+    previous_rows = _previous_rows(store, contract, result.source, whole)
+    batch.clear(contract.table, result.source, whole)
+    issue_parts: list[pa.Table] = []
+    held: list[tuple[pa.Table, pa.Array, pa.Array]] = []  # rows whose key repeats in the file
+    n_read = len(raw.bad_rows)
+    n_rejected = len(raw.bad_rows)
+    n_good = 0
+    # While DuckDB (or the Parquet writer) stores chunk N, chunk N+1 is validated: both release
+    # the GIL.  Only for whole-table loads, whose loop asks the store nothing else once the
+    # reference keys are cached by the first chunk; parts check other sources per chunk.
+    writer = ThreadPoolExecutor(max_workers=1) if whole else None
+    pending: Future[None] | None = None
+    try:
+        for chunk in raw.chunks(options.chunk_rows):
+            table, problems = validate(chunk, contract, mapping, keys, options.today)
+            if not whole:
+                problems += _other_source_conflicts(batch, table, contract, result.source, mapping)
+            rejected = reject_mask(problems, table.num_rows)
+            issue_parts.append(issues_table(problems, chunk.rows))
+            n_read += table.num_rows
+            if len(dup_keys):
+                chunk_keys = coerce_keys(chunk.data, contract, mapping, raw.typed, excel)
+                repeated = pc.is_in(chunk_keys, value_set=dup_keys)
+                held.append(
+                    (table.filter(repeated), chunk.rows.filter(repeated), rejected.filter(repeated))
+                )
+                keep = pc.and_(pc.invert(rejected), pc.invert(repeated))
+                n_rejected += int(pc.sum(pc.and_(rejected, pc.invert(repeated))).as_py() or 0)
+            else:
+                keep = pc.invert(rejected)
+                n_rejected += int(pc.sum(rejected).as_py() or 0)
+            good = table if bool(pc.all(keep).as_py()) else table.filter(keep)
+            n_good += good.num_rows
+            if pending is not None:
+                pending.result()
+            if writer is not None:
+                pending = writer.submit(
+                    batch.append, contract.table, result.source, snapshot_id, good
+                )
+            else:
+                batch.append(contract.table, result.source, snapshot_id, good)
+        if pending is not None:
+            pending.result()
+    finally:
+        if writer is not None:
+            writer.shutdown(wait=True)
+    if held:
+        table = pa.concat_tables([h[0] for h in held])
+        rows = pa.concat_arrays([h[1] for h in held])
+        rejected = pa.concat_arrays([h[2] for h in held])
+        problems = duplicate_problems(table, contract, rows, mapping)
+        issue_parts.append(issues_table(problems, rows))
+        drop = pc.or_(rejected, reject_mask(problems, table.num_rows))
+        n_rejected += int(pc.sum(drop).as_py() or 0)
+        good = table.filter(pc.invert(drop))
+        batch.append(contract.table, result.source, snapshot_id, good)
+        n_good += good.num_rows
+    issues = pa.concat_tables(issue_parts) if issue_parts else ISSUE_SCHEMA.empty_table()
+    issues = _with_bad_rows(issues, raw).sort_by([("row", "ascending"), ("column", "ascending")])
     warned_rows = set(
         issues.filter(pc.equal(issues.column("severity"), "warning")).column("row").to_pylist()
     )
@@ -288,29 +347,27 @@ def _import_one(
             share=f"{n_rejected / n_read:.0%}",
             rejects=rejects_path,
         )
-    good = table.filter(pc.invert(rejected))
-    _shrink_guard(store, path, contract, result.source, whole, good.num_rows, options)
-    good = good.append_column(SOURCE_COL, pa.array([result.source] * good.num_rows, pa.string()))
-    good = good.append_column(SNAPSHOT_COL, pa.array([snapshot_id] * good.num_rows, pa.string()))
-    snapshot = {
-        "snapshot_id": snapshot_id,
-        "batch_id": batch_id,
-        "table_name": contract.table,
-        "source": result.source,
-        "file_path": str(path.resolve()),
-        "file_hash": raw.file_hash,
-        "file_format": raw.file_format,
-        "rows_read": n_read,
-        "rows_imported": good.num_rows,
-        "rows_rejected": n_rejected,
-        "rows_warned": result.rows_warned,
-        "rejects_path": str(rejects_path) if rejects_path else None,
-        "started_at": started,
-        "finished_at": _now(),
-        "status": "current",
-    }
-    batch.replace(contract.table, result.source, good, snapshot, whole)
-    result.rows_imported = good.num_rows
+    _shrink_guard(path, previous_rows, n_good, options)
+    batch.record(
+        {
+            "snapshot_id": snapshot_id,
+            "batch_id": batch_id,
+            "table_name": contract.table,
+            "source": result.source,
+            "file_path": str(path.resolve()),
+            "file_hash": raw.file_hash,
+            "file_format": raw.file_format,
+            "rows_read": n_read,
+            "rows_imported": n_good,
+            "rows_rejected": n_rejected,
+            "rows_warned": result.rows_warned,
+            "rejects_path": str(rejects_path) if rejects_path else None,
+            "started_at": started,
+            "finished_at": _now(),
+            "status": "current",
+        }
+    )
+    result.rows_imported = n_good
     result.status = "imported"
 
 
@@ -318,7 +375,6 @@ def _other_source_conflicts(
     batch: Batch,
     table: pa.Table,
     contract: Contract,
-    raw: RawFile,
     source: str,
     header_of: dict[str, str],
 ) -> list[Problem]:
@@ -373,25 +429,21 @@ def _with_bad_rows(issues: pa.Table, raw: RawFile) -> pa.Table:
     return pa.concat_tables([issues, extra]).sort_by([("row", "ascending")])
 
 
-def _shrink_guard(
-    store: Store,
-    path: Path,
-    contract: Contract,
-    source: str,
-    whole: bool,
-    new_rows: int,
-    options: ImportOptions,
-) -> None:
-    if options.allow_shrink:
-        return
+def _previous_rows(store: Store, contract: Contract, source: str, whole: bool) -> int:
+    """Rows the import is about to replace (for the shrink guard)."""
     snaps = [
         s
         for s in store.snapshots().to_pylist()
         if s["status"] == "current" and s["table_name"] == contract.table
     ]
     if whole:
-        old = sum(int(s["rows_imported"]) for s in snaps)
-    else:
-        old = sum(int(s["rows_imported"]) for s in snaps if s["source"] == source)
+        return sum(int(s["rows_imported"]) for s in snaps)
+    return sum(int(s["rows_imported"]) for s in snaps if s["source"] == source)
+
+
+def _shrink_guard(path: Path, old: int, new_rows: int, options: ImportOptions) -> None:
+    """Refuse an extract far smaller than the one it replaces: likely a cut or wrong file."""
+    if options.allow_shrink:
+        return
     if old >= 20 and new_rows < options.shrink_ratio * old:
         raise ImportFileError("shrink_guard", path, new=new_rows, old=old)

@@ -12,8 +12,8 @@ import csv
 import functools
 import hashlib
 import io
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +29,50 @@ HEADER_SCAN_ROWS = 30
 
 @dataclass
 class RawFile:
-    """A file as read: its rows, its headers as written, and where each row sits in the file."""
+    """A file as read: its rows, its headers as written, and where each row sits in the file.
+
+    CSV and Excel files are read whole (they are small); Parquet files are read lazily, chunk
+    by chunk, so that a 10-million-row register never sits in memory at once.
+    """
 
     path: Path
     file_format: str  # xlsx | csv | parquet
     headers: list[str]
-    data: pa.Table  # columns named by ``headers`` (made unique)
+    data: pa.Table  # columns named by ``headers`` (made unique); empty for lazy Parquet
     rows: pa.Array  # for each data row, its row number in the file (1-based, as Excel shows it)
     typed: bool  # parquet: columns carry their own types
     file_hash: str
     notices: list[tuple[str, str]] = field(default_factory=list)  # (vi, en)
     bad_rows: list[tuple[int, int, int, str]] = field(default_factory=list)  # row, exp, got, text
+    parquet: pq.ParquetFile | None = None
+
+    @property
+    def num_rows(self) -> int:
+        return self.parquet.metadata.num_rows if self.parquet is not None else self.data.num_rows
+
+    def columns(self, headers: list[str]) -> pa.Table:
+        """Some columns over the whole file (the key columns, for finding duplicates)."""
+        if self.parquet is not None:
+            return self.parquet.read(columns=headers)
+        return self.data.select(headers)
+
+    def chunks(self, size: int) -> Iterator[RawFile]:
+        """The file as consecutive pieces of at most ``size`` rows, each a RawFile."""
+        if self.parquet is not None:
+            start = 0
+            for batch in self.parquet.iter_batches(batch_size=size):
+                table = pa.Table.from_batches([batch])
+                rows = pa.array(range(start + 1, start + 1 + table.num_rows), pa.int64())
+                start += table.num_rows
+                yield replace(self, data=table, rows=rows, parquet=None, bad_rows=[])
+            return
+        for start in range(0, max(self.data.num_rows, 1), size):
+            yield replace(
+                self,
+                data=self.data.slice(start, size),
+                rows=self.rows.slice(start, size),
+                bad_rows=[],
+            )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -96,17 +129,19 @@ def _header_score(cells: Iterable[object], known: set[str]) -> int:
 
 def _read_parquet(path: Path) -> RawFile:
     try:
-        table = pq.read_table(path)
+        handle = pq.ParquetFile(path)
+        schema = handle.schema_arrow
     except (pa.ArrowInvalid, OSError) as exc:
         raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
     return RawFile(
         path=path,
         file_format="parquet",
-        headers=list(table.column_names),
-        data=table,
-        rows=pa.array(range(1, table.num_rows + 1), pa.int64()),
+        headers=list(schema.names),
+        data=schema.empty_table(),
+        rows=pa.array([], pa.int64()),
         typed=True,
         file_hash=file_hash(path),
+        parquet=handle,
     )
 
 

@@ -81,13 +81,35 @@ class Validated:
 # ------------------------------------------------------------------------------ coercion
 
 
+def _any(mask: pa.Array) -> bool:
+    return bool(pc.any(mask).as_py())
+
+
 def _as_text(array: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Text with surrounding spaces removed and empty cells as nulls.
+
+    Checks first and fixes only when needed: a scan is cheaper than a copy, and most values
+    of a system export need no fixing.
+    """
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
         array = array.cast(pa.string())
-    trimmed = pc.utf8_trim_whitespace(array)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    if _any(pc.match_substring_regex(array, r"^\s|\s$")):
+        array = pc.utf8_trim_whitespace(array)
+    empty = pc.equal(array, "")
+    if _any(empty):
+        array = pc.if_else(empty, pa.scalar(None, pa.string()), array)
+    return array
+
+
+def _nfc(text_: pa.Array) -> pa.Array:
+    """NFC only where a combining mark shows the text is decomposed (NFD input, legacy files)."""
+    decomposed = pc.fill_null(pc.match_substring_regex(text_, "[\u0300-\u036f]"), False)
+    if not _any(decomposed):
+        return text_
+    fixed = pc.utf8_normalize(text_.filter(decomposed), "NFC")
+    return pc.replace_with_mask(text_, decomposed, fixed)
 
 
 def _bad(raw: pa.Array, parsed: pa.Array) -> pa.Array:
@@ -182,16 +204,17 @@ def _coerce(
     """(values in the canonical type, raw text for messages, error code for unparsable)."""
     target = ARROW_TYPES[column.dtype]
     chunk = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    # Typed input keeps its own values as the "raw" shown in messages (cast only when shown).
     if typed and chunk.type == target and column.dtype != "string":
         values = chunk if column.dtype != "month" else _first_of_month(chunk)
-        return values, chunk.cast(pa.string()), None
+        return values, chunk, None
     if typed and column.dtype in ("date", "month") and pa.types.is_timestamp(chunk.type):
         values = chunk.cast(pa.date32())
         values = values if column.dtype == "date" else _first_of_month(values)
-        return values, chunk.cast(pa.string()), None
+        return values, chunk, None
     raw = _as_text(chunk)
     if column.dtype == "string":
-        return pc.utf8_normalize(raw, "NFC"), raw, None
+        return _nfc(raw), raw, None
     if column.dtype == "int":
         return _parse_int(raw), raw, "bad_int"
     if column.dtype == "float":
@@ -231,6 +254,8 @@ def _canonical_codes(values: pa.Array, column: Column) -> pa.Array:
 
 def normalise_person_id(values: pa.Array) -> pa.Array:
     """Strip separators and a lost leading zero (Excel turns 075... into 75...)."""
+    if not _any(pc.invert(pc.fill_null(pc.match_substring_regex(values, r"^\d{12}$"), True))):
+        return values  # every ID already has its 12 digits: nothing to strip
     text_ = pc.replace_substring_regex(values, r"\.0+$", "")
     text_ = pc.replace_substring_regex(text_, r"[\s.\-']", "")
     eleven = pc.match_substring_regex(text_, r"^\d{11}$")
@@ -265,6 +290,34 @@ def person_id_problems(
 # ----------------------------------------------------------------------------- validation
 
 
+def coerce_keys(
+    table: pa.Table, contract: Contract, mapping: dict[str, str], typed: bool, excel: bool
+) -> pa.Array:
+    """The key of every row as one text value, coerced exactly as ``validate`` coerces it
+    (so that 075… and 75… are the same person, 01/2026 and 2026-01 the same month)."""
+    parts: list[pa.Array] = []
+    for name in contract.key:
+        column = contract.column(name)
+        if name not in mapping:
+            parts.append(pa.nulls(table.num_rows, pa.string()))
+            continue
+        values, _, _ = _coerce(table.column(mapping[name]), column, typed, excel)
+        if column.check == "person_id":
+            values = normalise_person_id(values)
+        if column.allowed is not None:
+            values = _canonical_codes(values, column)
+        parts.append(pc.fill_null(values.cast(pa.string()), ""))
+    if len(parts) == 1:
+        return parts[0]
+    return pc.binary_join_element_wise(*parts, "\x1f")
+
+
+def duplicated_keys(keys: pa.Array) -> pa.Array:
+    """Key values that occur more than once."""
+    counts = pa.table({"k": keys}).group_by("k", use_threads=False).aggregate([("k", "count")])
+    return counts.filter(pc.greater(counts.column("k_count"), 1)).column("k").combine_chunks()
+
+
 def validate(
     raw: RawFile,
     contract: Contract,
@@ -287,11 +340,10 @@ def validate(
         header = mapping[column.name]
         values, raw_text, error = _coerce(raw.data.column(header), column, raw.typed, excel)
         if column.check == "person_id" or column.check in ("si_code", "tax_code"):
-            values = (
-                normalise_person_id(values)
-                if column.check == "person_id"
-                else pc.replace_substring_regex(values, r"\s", "")
-            )
+            if column.check == "person_id":
+                values = normalise_person_id(values)
+            elif _any(pc.fill_null(pc.match_substring(values, " "), False)):
+                values = pc.replace_substring_regex(values, r"\s", "")
         if error is not None:
             problems.append(Problem(_bad(raw_text, values), header, raw_text, error))
         if column.allowed is not None:
@@ -470,7 +522,7 @@ def issues_table(problems: list[Problem], rows: pa.Array) -> pa.Table:
         idx = pc.indices_nonzero(mask)
         if len(idx) == 0:
             continue
-        values = pc.take(problem.values, idx).to_pylist()
+        values = pc.take(problem.values, idx).cast(pa.string()).to_pylist()
         per_row = {
             k: pc.take(v, idx).to_pylist() if isinstance(v, pa.Array) else None
             for k, v in problem.kwargs.items()
