@@ -11,6 +11,7 @@ content was already imported (same SHA-256) is skipped, so importing twice chang
 from __future__ import annotations
 
 import datetime as dt
+import time
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -57,6 +58,7 @@ class FileResult:
     rows_warned: int = 0
     rejects_path: str | None = None
     notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 @dataclass
@@ -177,6 +179,7 @@ def import_paths(
             keys = _Keys(batch, path) if keys is None else keys
             keys.path = path
             whole = contract.load_mode == "full" and contract.table not in started_tables
+            file_started = time.perf_counter()
             _import_one(
                 store,
                 batch,
@@ -190,6 +193,7 @@ def import_paths(
                 options,
                 result,
             )
+            result.seconds = round(time.perf_counter() - file_started, 3)
             started_tables.add(contract.table)
             keys.invalidate(contract.table)
         batch.commit()
