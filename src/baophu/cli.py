@@ -35,9 +35,13 @@ WorkspaceOpt = Annotated[
 
 
 def _mount_subapps() -> None:
+    from baophu.commands.compliance import compliance_app
     from baophu.rules.cli import calc_app
 
     app.add_typer(calc_app, name="calc", help="Tính theo quy định pháp luật / legal calculators")
+    app.add_typer(
+        compliance_app, name="compliance", help="Nghĩa vụ đóng của đơn vị / employer compliance"
+    )
 
 
 _mount_subapps()

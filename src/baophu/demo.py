@@ -56,6 +56,8 @@ def run_demo(
         }
     report["tables"] = counts
     report["ok"] = bool(result.committed)
+    if result.committed:
+        report.update(_run_engine(ws, quiet))
     report["workspace"] = str(workspace_dir.resolve())
     report["rejects"] = str(ws.rejects_dir)
     if not quiet:
@@ -75,4 +77,25 @@ def run_demo(
         console.print(f"Dữ liệu nguồn / source files: [bold]{source / 'inputs'}[/]")
         console.print(f"Không gian làm việc / workspace: [bold]{workspace_dir}[/]")
         console.print(f"Tệp lỗi nhập / rejects: [bold]{ws.rejects_dir}[/]")
+        if "compliance" in report:
+            from baophu.commands.compliance import print_summary
+
+            print_summary(report["compliance"], console)
+        console.print(
+            "Tiếp theo / next: [bold]baophu compliance run -w "
+            f"{workspace_dir}[/], [bold]baophu snapshots -w {workspace_dir}[/]"
+        )
     return report
+
+
+def _run_engine(ws: Any, quiet: bool) -> dict[str, Any]:
+    """Every engine step that exists, on the demo workspace; each adds its summary."""
+    from baophu.cli import progress_bar
+    from baophu.engine.compliance import run_compliance
+
+    out: dict[str, Any] = {}
+    with ws.store() as store, progress_bar(not quiet) as update:
+        started = time.perf_counter()
+        out["compliance"] = run_compliance(store, progress=update)
+        out["compliance_seconds"] = round(time.perf_counter() - started, 2)
+    return out

@@ -1,0 +1,181 @@
+"""The monthly notice (C12-TS) as Excel workbooks, written with xlsxwriter.
+
+Owns two layouts with the content of ``notice``:
+
+* ``write_notice_xlsx`` — one employer's notice laid out like the form (title, employer,
+  the C12-TS table with one column per scheme, the amount expected this month);
+* ``write_notices_workbook`` — one row per employer (a case officer's employers, or any list):
+  the same figures side by side, for the officer to follow up and filter.
+
+Amounts are numbers (whole VND) with a thousands format, so they can be summed and checked;
+headers are Vietnamese.  Workbooks are written in constant-memory mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import xlsxwriter
+
+from baophu.reports.notice import (
+    FORM,
+    SCHEME_HEADERS,
+    TITLE,
+    NoticeData,
+    closing_lines,
+    header_lines,
+    intro_line,
+    nfc,
+    vn_date,
+    vn_month,
+)
+
+AMOUNT_FORMAT = "#,##0"
+
+ROW_COLUMNS: tuple[tuple[str, str, float], ...] = (
+    ("STT", "", 6),
+    ("Mã đơn vị", "employer_code", 13),
+    ("Tên đơn vị", "employer_name", 40),
+    ("Mã số thuế", "tax_code", 12),
+    ("Địa chỉ", "address", 34),
+    ("Tháng", "month", 9),
+    ("Số dư đầu kỳ", "opening_balance", 15),
+    ("Phải đóng BHXH", "due_bhxh_funds", 14),
+    ("Phải đóng BHYT", "due_bhyt", 14),
+    ("Phải đóng BHTN", "due_bhtn", 14),
+    ("Phải đóng BHTNLĐ-BNN", "due_bhtnld", 14),
+    ("Tổng phải đóng", "due_total", 15),
+    ("Điều chỉnh", "adjustments", 12),
+    ("Lãi chậm đóng", "interest", 13),
+    ("Đã nộp trong tháng", "paid", 15),
+    ("Số dư cuối kỳ", "closing_balance", 15),
+    ("Trong đó chậm đóng", "late_amount", 15),
+    ("Lãi chưa nộp", "interest_outstanding", 13),
+    ("Dự kiến phải đóng tháng sau", "next_due_total", 15),
+    ("Tổng cần nộp", "to_pay", 15),
+    ("Hạn đóng", "deadline", 11),
+)
+
+
+def _table_values(n: NoticeData) -> list[tuple[str, str, list[int | None]]]:
+    blank: list[int | None] = [None, None, None, None]
+    return [
+        ("1", "Số dư đầu kỳ (nợ +, thừa −)", [*blank, n.opening_balance]),
+        ("2", "Số lao động đóng (người)", [*blank, n.declared_headcount]),
+        ("3", "Quỹ tiền lương đóng", [*blank, n.declared_wage_bill]),
+        (
+            "4",
+            f"Số phải đóng tháng {vn_month(n.month)}",
+            [n.due_bhxh_funds, n.due_bhyt, n.due_bhtn, n.due_bhtnld, n.due_total],
+        ),
+        ("5", "Điều chỉnh số phải đóng", [*blank, n.adjustments]),
+        ("6", "Lãi chậm đóng phát sinh trong tháng", [*blank, n.interest]),
+        ("7", f"Số tiền đã nộp trong tháng ({n.payments} lần nộp)", [*blank, n.paid]),
+        ("8", "Số dư cuối kỳ (nợ +, thừa −)", [*blank, n.closing_balance]),
+        ("8.1", "Trong đó: số tiền chậm đóng (quá hạn)", [*blank, n.late_amount]),
+        ("8.2", "Trong đó: lãi chậm đóng chưa nộp", [*blank, n.interest_outstanding]),
+        (
+            "9",
+            f"Số tiền dự kiến phải đóng tháng {vn_month(n.next_month)}",
+            [
+                n.next_due_bhxh_funds,
+                n.next_due_bhyt,
+                n.next_due_bhtn,
+                n.next_due_bhtnld,
+                n.next_due_total,
+            ],
+        ),
+    ]
+
+
+def write_notice_xlsx(n: NoticeData, path: Path) -> None:
+    """One employer's notice as a workbook laid out like form C12-TS."""
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("C12-TS")
+    bold = wb.add_format({"bold": True})
+    title = wb.add_format({"bold": True, "font_size": 13, "align": "center"})
+    centre = wb.add_format({"align": "center"})
+    head = wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter"})
+    cell = wb.add_format({"border": 1})
+    amount = wb.add_format({"border": 1, "num_format": AMOUNT_FORMAT})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 44)
+    ws.set_column(2, 6, 16)
+    ws.write(0, 0, "BẢO HIỂM XÃ HỘI VIỆT NAM")
+    ws.write(0, 4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)
+    ws.write(1, 0, nfc(f"BẢO HIỂM XÃ HỘI {(n.province_name or '').upper()}"), bold)
+    ws.write(1, 4, "Độc lập - Tự do - Hạnh phúc", bold)
+    ws.write(2, 0, nfc(n.office_name or ""))
+    ws.write(2, 4, FORM)
+    ws.merge_range(4, 0, 4, 6, TITLE, title)
+    ws.merge_range(5, 0, 5, 6, f"Tháng {vn_month(n.month)}", centre)
+    row = 7
+    for label, value in header_lines(n):
+        ws.write(row, 0, nfc(f"{label}:"), bold)
+        ws.write(row, 2, nfc(value))
+        row += 1
+    ws.merge_range(row, 0, row, 6, nfc(intro_line(n)), wrap)
+    ws.set_row(row, 30)
+    row += 2
+    ws.write_row(row, 0, ["STT", "Chỉ tiêu", *SCHEME_HEADERS], head)
+    row += 1
+    for number, label, values in _table_values(n):
+        ws.write(row, 0, number, cell)
+        ws.write(row, 1, nfc(label), cell)
+        for col, figure in enumerate(values, start=2):
+            if figure is None:
+                ws.write_blank(row, col, None, cell)
+            else:
+                ws.write_number(row, col, figure, amount)
+        row += 1
+    row += 1
+    for line in closing_lines(n):
+        ws.merge_range(row, 0, row, 6, line, wrap)
+        ws.set_row(row, 30)
+        row += 1
+    row += 1
+    ws.write(row, 4, f"Ngày lập: {vn_date(n.as_of)}", centre)
+    ws.write(row + 1, 4, "GIÁM ĐỐC", bold)
+    wb.close()
+
+
+def write_notices_workbook(notices: Iterable[NoticeData], path: Path, title: str) -> int:
+    """Many notices, one row each (e.g. every employer of a case officer); returns rows."""
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Thông báo C12-TS")
+    bold = wb.add_format({"bold": True, "font_size": 12})
+    head = wb.add_format(
+        {"bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
+    )
+    amount = wb.add_format({"num_format": AMOUNT_FORMAT})
+    for col, (_, _, width) in enumerate(ROW_COLUMNS):
+        ws.set_column(col, col, width)
+    ws.write(0, 0, TITLE, bold)
+    ws.write(1, 0, nfc(title))
+    ws.set_row(3, 42)
+    ws.write_row(3, 0, [header for header, _, _ in ROW_COLUMNS], head)
+    count = 0
+    for count, n in enumerate(notices, start=1):
+        values = n.as_dict()
+        r = 3 + count
+        for col, (_, key, _) in enumerate(ROW_COLUMNS):
+            if not key:
+                ws.write_number(r, col, count)
+                continue
+            value = values[key]
+            if key in ("month",):
+                ws.write_string(r, col, vn_month(value))
+            elif key == "deadline":
+                ws.write_string(r, col, vn_date(value))
+            elif isinstance(value, int) and not isinstance(value, bool):
+                ws.write_number(r, col, value, amount)
+            elif value is None:
+                ws.write_blank(r, col, None)
+            else:
+                ws.write_string(r, col, nfc(str(value)))
+    ws.autofilter(3, 0, 3 + max(count, 1), len(ROW_COLUMNS) - 1)
+    ws.freeze_panes(4, 3)
+    wb.close()
+    return count
