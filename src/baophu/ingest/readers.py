@@ -212,16 +212,41 @@ def _first_used_row(path: Path, sheet_index: int) -> int:
 
 
 def _read_xlsx(path: Path, known: set[str]) -> RawFile:
-    reader, sheet_index, header_index, _ = _locate_xlsx_header(path, known)
+    """One parse of the sheet: all cells as text, the header row found among the first rows."""
+    import fastexcel
+
     try:
-        sheet = reader.load_sheet(sheet_index, header_row=header_index, dtypes="string")
-        batch = sheet.to_arrow()
-    except Exception as exc:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken zips
         raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
-    headers = _unique_headers(
-        c.name if not c.name.startswith("__UNNAMED__") else None for c in sheet.available_columns()
-    )
-    table = pa.Table.from_batches([batch]).rename_columns(headers)
+    best: tuple[int, int, int] | None = None  # (score, sheet, header row index)
+    sheets: dict[int, pa.Table] = {}
+    for sheet_index in range(len(reader.sheet_names)):
+        try:
+            batch = reader.load_sheet(sheet_index, header_row=None, dtypes="string").to_arrow()
+        except Exception as exc:
+            raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
+        table = pa.Table.from_batches([batch])
+        if table.num_rows == 0:
+            continue
+        sheets[sheet_index] = table
+        head = table.slice(0, HEADER_SCAN_ROWS)
+        columns = [head.column(i).to_pylist() for i in range(head.num_columns)]
+        for r in range(head.num_rows):
+            score = _header_score((col[r] for col in columns), known)
+            if best is None or score > best[0]:
+                best = (score, sheet_index, r)
+        if best is not None and best[0] >= 3 and best[1] == sheet_index:
+            break  # a sheet with a clear header: later sheets are notes or pivots
+    if best is None:
+        raise ImportFileError("file_empty", path)
+    score, sheet_index, header_index = best
+    if score == 0:
+        header_index = 0  # no known header anywhere: the first row, so the error can list it
+    table = sheets[sheet_index]
+    header_cells = [table.column(i)[header_index].as_py() for i in range(table.num_columns)]
+    headers = _unique_headers(header_cells)
+    table = table.slice(header_index + 1).rename_columns(headers)
     first = _first_used_row(path, sheet_index) + header_index + 1
     rows = pa.array(range(first, first + table.num_rows), pa.int64())
     keep = _non_blank(table)
