@@ -4,20 +4,26 @@ they compute nothing themselves."""
 
 from __future__ import annotations
 
-import json
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, cast
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from baophu.commands.common import (
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    err_console,
+    fail,
+    fmt_int,
+    print_json,
+    progress_bar,
+)
 
 app = typer.Typer(
     help="baophu — bao phủ BHXH, BHYT, BHTN cho một tỉnh / insurance coverage for a province",
@@ -25,13 +31,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True, soft_wrap=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON / print JSON")]
-WorkspaceOpt = Annotated[
-    Path, typer.Option("--workspace", "-w", help="Thư mục không gian làm việc / workspace folder")
-]
 
 
 def _mount_subapps() -> None:
@@ -45,44 +44,6 @@ def _mount_subapps() -> None:
 
 
 _mount_subapps()
-
-
-def fmt_int(value: int | float) -> str:
-    """Vietnamese thousands separator: 1.115.590."""
-    return f"{int(value):,}".replace(",", ".")
-
-
-def fail(message_vi: str, message_en: str | None = None, code: int = 1) -> None:
-    """Print an error (both languages) and exit; a message already bilingual is passed alone."""
-    text = message_vi if message_en is None else f"{message_vi} / {message_en}"
-    err_console.print(f"[bold red]Lỗi / Error:[/] {escape(text)}", highlight=False)
-    raise typer.Exit(code)
-
-
-def print_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-@contextmanager
-def progress_bar(enabled: bool = True) -> Iterator[Any]:
-    """A Rich progress bar fed by (step, done, total) callbacks; silent under --json."""
-    if not enabled:
-        yield lambda step, done, total: None
-        return
-    with Progress(
-        TextColumn("[bold blue]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=False,
-    ) as progress:
-        task = progress.add_task("…", total=1)
-
-        def update(step: str, done: int, total: int) -> None:
-            progress.update(task, description=step[:60], completed=done, total=max(total, 1))
-
-        yield update
 
 
 # ------------------------------------------------------------------------------------ init

@@ -16,7 +16,7 @@ console = Console(stderr=True)
 def run_demo(
     out: Path, province: str, scale: float, seed: int, quiet: bool = False
 ) -> dict[str, Any]:
-    from baophu.cli import fmt_int, progress_bar
+    from baophu.commands.common import fmt_int, progress_bar
     from baophu.ingest.importer import import_paths
     from baophu.synth.generator import generate
     from baophu.workspace import Workspace, init_workspace
@@ -90,7 +90,7 @@ def run_demo(
 
 def _run_engine(ws: Any, quiet: bool) -> dict[str, Any]:
     """Every engine step that exists, on the demo workspace; each adds its summary."""
-    from baophu.cli import progress_bar
+    from baophu.commands.common import progress_bar
     from baophu.engine.compliance import run_compliance
 
     out: dict[str, Any] = {}

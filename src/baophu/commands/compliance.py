@@ -12,17 +12,25 @@ The main application mounts it with ``app.add_typer(compliance_app, name="compli
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from baophu.commands.common import (
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    fmt,
+    pct,
+    print_json,
+)
 
 compliance_app = typer.Typer(
     help=(
@@ -34,44 +42,9 @@ compliance_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True, soft_wrap=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON / print JSON")]
-WorkspaceOpt = Annotated[
-    Path, typer.Option("--workspace", "-w", help="Thư mục không gian làm việc / workspace folder")
-]
 MonthOpt = Annotated[str, typer.Option("--month", help="Tháng thông báo / month (YYYY-MM)")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Thư mục kết quả / output folder")]
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print a bilingual error on stderr and exit with ``code``."""
-    err_console.print(f"[bold red]Lỗi / Error:[/] {escape(message)}", highlight=False)
-    raise typer.Exit(code)
-
-
-def print_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def fmt(value: Any) -> str:
-    """Vietnamese display: 1.234.567 for numbers, dd/mm/yyyy for dates, '' for None."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "có" if value else "không"
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
-    if isinstance(value, float):
-        return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
-def pct(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:.2f}".replace(".", ",") + " %"
 
 
 def parse_month(text: str) -> dt.date:

@@ -1,0 +1,94 @@
+"""What every ``baophu`` command shares: the console, the common options, bilingual errors,
+JSON output, Vietnamese number/date/percent formatting and the progress bar.
+
+Commands import these instead of redefining them, so a fix (a wrapping rule, a number
+format) is made once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON / print JSON")]
+WorkspaceOpt = Annotated[
+    Path, typer.Option("--workspace", "-w", help="Thư mục không gian làm việc / workspace folder")
+]
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+def fail(message_vi: str, message_en: str | int | None = None, code: int = 1) -> NoReturn:
+    """Print an error on stderr and exit; a message that is already bilingual comes alone.
+
+    ``fail("vi / en", 2)`` is accepted too (the exit code in second place).
+    """
+    if isinstance(message_en, int):
+        code, message_en = message_en, None
+    text = message_vi if message_en is None else f"{message_vi} / {message_en}"
+    err_console.print(f"[bold red]Lỗi / Error:[/] {escape(text)}", highlight=False)
+    raise typer.Exit(code)
+
+
+def print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fmt_int(value: int | float) -> str:
+    """Vietnamese thousands separator: 1.115.590."""
+    return f"{int(value):,}".replace(",", ".")
+
+
+def fmt(value: Any) -> str:
+    """Vietnamese display: 1.234.567 for numbers, dd/mm/yyyy for dates, '' for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, int):
+        return fmt_int(value)
+    if isinstance(value, float):
+        return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def pct(value: float | None, digits: int = 2) -> str:
+    """A fraction as a Vietnamese percentage: 0.9432 → 94,32 %."""
+    return "" if value is None else f"{value * 100:.{digits}f}".replace(".", ",") + " %"
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[ProgressFn]:
+    """A Rich progress bar fed by (step, done, total) callbacks; silent under --json."""
+    if not enabled:
+        yield lambda step, done, total: None
+        return
+    with Progress(
+        TextColumn("[bold blue]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task("…", total=1)
+
+        def update(step: str, done: int, total: int) -> None:
+            progress.update(task, description=step[:60], completed=done, total=max(total, 1))
+
+        yield update
