@@ -35,9 +35,13 @@ app = typer.Typer(
 
 def _mount_subapps() -> None:
     from baophu.commands.compliance import compliance_app
+    from baophu.commands.coverage import coverage_app
+    from baophu.commands.targets import targets_app
     from baophu.rules.cli import calc_app
 
     app.add_typer(calc_app, name="calc", help="Tính theo quy định pháp luật / legal calculators")
+    app.add_typer(coverage_app, name="coverage", help="Tỷ lệ bao phủ theo đơn vị / coverage")
+    app.add_typer(targets_app, name="targets", help="Chỉ tiêu: giao, theo dõi / targets")
     app.add_typer(
         compliance_app, name="compliance", help="Nghĩa vụ đóng của đơn vị / employer compliance"
     )

@@ -81,9 +81,14 @@ def run_demo(
             from baophu.commands.compliance import print_summary
 
             print_summary(report["compliance"], console)
+        if "coverage" in report:
+            from baophu.commands.coverage import print_demo_summary
+
+            print_demo_summary(report["coverage"], console)
         console.print(
-            "Tiếp theo / next: [bold]baophu compliance run -w "
-            f"{workspace_dir}[/], [bold]baophu snapshots -w {workspace_dir}[/]"
+            f"Tiếp theo / next: [bold]baophu coverage -w {workspace_dir} --level commune[/], "
+            f"[bold]baophu targets progress -w {workspace_dir}[/], "
+            f"[bold]baophu compliance run -w {workspace_dir}[/]"
         )
     return report
 
@@ -92,9 +97,13 @@ def _run_engine(ws: Any, quiet: bool) -> dict[str, Any]:
     """Every engine step that exists, on the demo workspace; each adds its summary."""
     from baophu.commands.common import progress_bar
     from baophu.engine.compliance import run_compliance
+    from baophu.engine.coverage_run import run_coverage
 
     out: dict[str, Any] = {}
     with ws.store() as store, progress_bar(not quiet) as update:
+        started = time.perf_counter()
+        out["coverage"] = run_coverage(store, progress=update)
+        out["coverage_seconds"] = round(time.perf_counter() - started, 2)
         started = time.perf_counter()
         out["compliance"] = run_compliance(store, progress=update)
         out["compliance_seconds"] = round(time.perf_counter() - started, 2)

@@ -1,0 +1,310 @@
+"""``baophu coverage``: coverage of every unit of a level on a reference date.
+
+Owns the command-line face of ``baophu.engine.coverage_run``: it parses options, makes sure
+the coverage marts are there for the date (computing them when they are missing or stale),
+and prints a Rich table with Vietnamese headers — numbers as ``1.115.590``, rates as
+``94,3%`` — or, with ``--json``, the rows of ``coverage_by_unit`` (rates as fractions).
+``--workbook PATH`` also writes the steering-committee workbook.  Errors print one line in
+Vietnamese and English and exit with a non-zero code, never a traceback.
+
+The main application mounts it with ``app.add_typer(coverage_app, name="coverage")``; the
+helpers (``fmt_int``, ``fmt_pct``, ``open_workspace`` …) are shared with ``targets``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+coverage_app = typer.Typer(
+    help=(
+        "Tỷ lệ bao phủ BHYT, BHXH, BHTN theo đơn vị tại một ngày. / Coverage of health, "
+        "social and unemployment insurance by unit on a date."
+    ),
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON / print JSON")]
+WorkspaceOpt = Annotated[
+    Path, typer.Option("--workspace", "-w", help="Thư mục không gian làm việc / workspace folder")
+]
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="Ngày số liệu (YYYY-MM-DD); mặc định cuối tháng sổ thu mới nhất / reference date",
+    ),
+]
+LEVEL_CHOICES = ("province", "office", "commune", "hamlet")
+LABOUR_FORCE_FILE = "labour_force.csv"
+
+# Columns printed in the table (the JSON has every column of coverage_by_unit).
+TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("unit_code", "Mã đơn vị", "text"),
+    ("unit_name", "Tên đơn vị", "text"),
+    ("population", "Dân số", "int"),
+    ("bhyt_insured", "Tham gia BHYT", "int"),
+    ("bhyt_rate", "Tỷ lệ BHYT", "pct"),
+    ("labour_force", "Lực lượng lao động", "int"),
+    ("bhxh_participants", "Tham gia BHXH", "int"),
+    ("bhxh_rate", "Tỷ lệ BHXH", "pct"),
+    ("bhtn_participants", "Tham gia BHTN", "int"),
+    ("bhtn_rate", "Tỷ lệ BHTN", "pct"),
+    ("compulsory_required", "Thuộc diện BHXH BB", "int"),
+    ("compulsory_participants_workplace", "Tham gia BHXH BB", "int"),
+    ("voluntary_pool", "Diện BHXH TN", "int"),
+    ("voluntary_participants", "Tham gia BHXH TN", "int"),
+)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a bilingual error on stderr and exit with ``code``."""
+    err_console.print(f"[bold red]Lỗi / Error:[/] {escape(message)}", highlight=False)
+    raise typer.Exit(code)
+
+
+def print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=_json) + "\n")
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def fmt_int(value: Any) -> str:
+    """Vietnamese thousands grouping: 1.115.590 ('' for missing)."""
+    if value is None:
+        return ""
+    return f"{round(float(value)):,}".replace(",", ".")
+
+
+def fmt_pct(value: Any, digits: int = 1) -> str:
+    """A fraction as a Vietnamese percentage: 0.943 → 94,3%."""
+    if value is None:
+        return ""
+    return f"{float(value) * 100:.{digits}f}%".replace(".", ",")
+
+
+def fmt_cell(value: Any, kind: str) -> str:
+    if kind == "int":
+        return fmt_int(value)
+    if kind == "pct":
+        return fmt_pct(value)
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"Ngày không hợp lệ: {text} (YYYY-MM-DD) / invalid date: {text}", 2)
+
+
+@contextmanager
+def open_store(workspace: Path) -> Iterator[Any]:
+    """The workspace's store; a missing or broken workspace exits 2 with a clear message."""
+    from baophu.workspace import Workspace, WorkspaceError
+
+    try:
+        ws = Workspace.open(workspace)
+    except WorkspaceError as exc:
+        fail(str(exc), 2)
+    with ws.store() as store:
+        yield store
+
+
+def official_labour_force(workspace: Path) -> Any:
+    """``labour_force.csv`` of the workspace (``year``, ``unit_code``, ``labour_force``), the
+    official labour-force figures that replace the register's count; None when absent."""
+    path = workspace / LABOUR_FORCE_FILE
+    if not path.exists():
+        return None
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types={
+                    "year": pa.int64(),
+                    "unit_code": pa.string(),
+                    "labour_force": pa.int64(),
+                }
+            ),
+        )
+        return table.select(["year", "unit_code", "labour_force"])
+    except (pa.ArrowInvalid, KeyError) as exc:
+        fail(
+            f"{path}: cần các cột year, unit_code, labour_force / needs columns year, "
+            f"unit_code, labour_force ({exc})"
+        )
+
+
+def engine_errors() -> tuple[type[BaseException], ...]:
+    from baophu.engine.coverage_run import CoverageError
+    from baophu.engine.targets_run import TargetsError
+
+    return (CoverageError, TargetsError, ValueError, KeyError)
+
+
+def ensure_coverage(store: Any, day: dt.date | None, workspace: Path, recompute: bool) -> dt.date:
+    """Compute the coverage marts for ``day`` unless fresh ones are there (``--recompute``
+    after changing ``labour_force.csv``); return the date."""
+    from baophu.engine.coverage_run import run_coverage
+    from baophu.engine.targets_run import coverage_now
+
+    official = official_labour_force(workspace)
+    if recompute:
+        summary = run_coverage(store, day, official_labour_force=official)
+        return dt.date.fromisoformat(summary["reference_date"])
+    _, when = coverage_now(store, day, official)
+    return when
+
+
+def coverage_rows(store: Any, level: str, unit: str | None = None) -> list[dict[str, Any]]:
+    from baophu.engine.coverage_run import MART_BY_UNIT, _bare
+
+    t = _bare(store.mart(MART_BY_UNIT))
+    t = t.filter(t.level == level)
+    if unit:
+        t = t.filter((t.unit_code == unit) | (t.parent_code == unit))
+    return t.order_by("unit_code").to_pyarrow().to_pylist()
+
+
+@coverage_app.callback(invoke_without_command=True)
+def coverage(
+    date: DateOpt = None,
+    level: Annotated[
+        str, typer.Option("--level", help="province | office | commune | hamlet")
+    ] = "commune",
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Một đơn vị và các đơn vị trực thuộc / one unit")
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+    workbook: Annotated[
+        Path | None,
+        typer.Option(
+            "--workbook", help="Ghi sổ Excel họp Ban Chỉ đạo / write the meeting workbook"
+        ),
+    ] = None,
+    recompute: Annotated[
+        bool, typer.Option("--recompute", help="Tính lại dù đã có / recompute the marts")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Bao phủ theo đơn vị tại một ngày / coverage by unit on a date."""
+    if level not in LEVEL_CHOICES:
+        fail(
+            f"Cấp không hợp lệ: {level}; dùng {', '.join(LEVEL_CHOICES)} / "
+            f"unknown level {level!r}; use {', '.join(LEVEL_CHOICES)}",
+            2,
+        )
+    day = parse_date(date)
+    with open_store(workspace) as store:
+        try:
+            when = ensure_coverage(store, day, workspace, recompute)
+            rows = coverage_rows(store, level, unit)
+            written = None
+            if workbook is not None:
+                from baophu.reports.meeting_workbook import write_meeting_workbook
+
+                written = write_meeting_workbook(store, workbook)
+        except engine_errors() as exc:
+            fail(str(exc))
+    if json_out:
+        print_json(rows)
+        return
+    print_coverage(rows, level, when)
+    if written is not None:
+        console.print(f"Sổ họp Ban Chỉ đạo / meeting workbook: [bold]{written}[/]")
+
+
+def print_coverage(rows: list[dict[str, Any]], level: str, when: dt.date) -> None:
+    from baophu.engine.units import LEVEL_VI
+
+    table = Table(
+        title=f"Bao phủ BHYT, BHXH, BHTN — {LEVEL_VI.get(level, level)} — "
+        f"{when.strftime('%d/%m/%Y')}"
+    )
+    for _, header, kind in TABLE_COLUMNS:
+        table.add_column(header, justify="left" if kind == "text" else "right")
+    for row in rows:
+        table.add_row(*[fmt_cell(row.get(name), kind) for name, _, kind in TABLE_COLUMNS])
+    console.print(table)
+    if rows and level == "province":
+        r = rows[0]
+        console.print(
+            "Ngoài tỉnh tham gia tại tỉnh / non-residents insured here: "
+            f"{fmt_int(r.get('bhyt_insured_nonresident'))}; cư dân tham gia tỉnh khác / "
+            f"residents insured elsewhere: {fmt_int(r.get('residents_insured_elsewhere'))}; "
+            f"lực lượng lao động / labour force: {r.get('labour_force_source')}"
+        )
+
+
+def print_demo_summary(summary: dict[str, Any], out: Console | None = None) -> None:
+    """Print ``run_coverage``'s summary: the province against its targets (gap, pace per week
+    and per day to 31 December) and the five communes with the lowest BHYT rate."""
+    out = out or console
+    when = dt.date.fromisoformat(summary["reference_date"]).strftime("%d/%m/%Y")
+    table = Table(
+        title=f"{summary['province_name']} — chỉ tiêu năm {summary['targets_year']} — "
+        f"số liệu đến {when}"
+    )
+    for header in (
+        "Chỉ tiêu",
+        "Chỉ tiêu giao",
+        "Đã đạt",
+        "Tỷ lệ đạt",
+        "Còn thiếu (người)",
+        "Cần mỗi tuần",
+        "Cần mỗi ngày",
+    ):
+        table.add_column(header, justify="left" if header == "Chỉ tiêu" else "right")
+    for t in summary["targets"]:
+        goal = (
+            f"{fmt_pct(t['target_rate'])} ({fmt_int(t['target_people'])})"
+            if t["target_rate"] is not None
+            else fmt_int(t["target_people"])
+        )
+        table.add_row(
+            t["name_vi"],
+            goal,
+            fmt_int(t["achieved"]),
+            fmt_pct(t["achieved_rate"]),
+            fmt_int(t["gap"]),
+            fmt_int(t["needed_per_week"]),
+            fmt_int(t["needed_per_day"]),
+        )
+    out.print(table)
+    low = Table(title="5 xã, phường có tỷ lệ bao phủ BHYT thấp nhất")
+    for header in ("Mã", "Tên xã, phường", "Dân số", "Tham gia BHYT", "Tỷ lệ BHYT"):
+        low.add_column(header, justify="left" if header in ("Mã", "Tên xã, phường") else "right")
+    for c in summary["lowest_communes"]:
+        low.add_row(
+            c["unit_code"],
+            c["unit_name"],
+            fmt_int(c["population"]),
+            fmt_int(c["bhyt_insured"]),
+            fmt_pct(c["bhyt_rate"]),
+        )
+    out.print(low)

@@ -1,0 +1,515 @@
+"""``baophu targets …``: set, allocate and track targets; the campaign view.
+
+* ``set`` — a target set by hand for a unit (or a collection agent, or an office's case
+  officers' parent), kept in the workspace file ``targets_manual.csv`` (the operational
+  database comes in a later issue); it overrides the imported target of the same year,
+  unit and indicator;
+* ``allocate`` — split a target down the hierarchy (``targets_allocated``);
+* ``progress`` — achievement, gap, pace, ranks and the lowest units (``achievement_by_unit``,
+  ``targets_phased`` for monthly and weekly targets);
+* ``campaign`` — day-by-day progress of a campaign (``campaign_progress``).
+
+Owns the command-line face of ``baophu.engine.targets_run`` and nothing else.  The main
+application mounts it with ``app.add_typer(targets_app, name="targets")``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from baophu.commands.coverage import (
+    DateOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    engine_errors,
+    fail,
+    fmt_cell,
+    fmt_int,
+    fmt_pct,
+    open_store,
+    parse_date,
+    print_json,
+)
+
+targets_app = typer.Typer(
+    help=(
+        "Chỉ tiêu: giao, phân bổ, theo dõi tiến độ, chiến dịch. / Targets: set, allocate, "
+        "track progress, campaigns."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+MANUAL_FILE = "targets_manual.csv"
+MANUAL_HEADER = ("year", "unit_code", "indicator", "target_value", "denominator", "source")
+IndicatorOpt = Annotated[
+    str,
+    typer.Option(
+        "--indicator",
+        help="bhyt_rate | bhxh_rate | bhtn_rate | compulsory_participants | "
+        "voluntary_participants | bhtn_participants | bhyt_insured",
+    ),
+]
+YearOpt = Annotated[int | None, typer.Option("--year", help="Năm chỉ tiêu / target year")]
+
+
+# ------------------------------------------------------------------------- manual file
+
+
+def read_manual(workspace: Path) -> Any:
+    """The hand-set targets of the workspace as an Arrow table (None when there are none)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    path = workspace / MANUAL_FILE
+    if not path.exists():
+        return None
+    types = {
+        "year": pa.int64(),
+        "unit_code": pa.string(),
+        "indicator": pa.string(),
+        "target_value": pa.float64(),
+        "denominator": pa.int64(),
+        "source": pa.string(),
+    }
+    try:
+        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types))
+        return table.select(list(MANUAL_HEADER))
+    except (pa.ArrowInvalid, KeyError) as exc:
+        fail(f"{path}: tệp chỉ tiêu không đọc được / unreadable targets file: {exc}")
+
+
+def _write_manual(workspace: Path, rows: list[dict[str, Any]]) -> Path:
+    import csv
+
+    path = workspace / MANUAL_FILE
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(MANUAL_HEADER))
+        writer.writeheader()
+        for row in sorted(rows, key=lambda r: (r["year"], r["unit_code"], r["indicator"])):
+            writer.writerow({k: "" if row.get(k) is None else row[k] for k in MANUAL_HEADER})
+    return path
+
+
+_NUMBER = re.compile(r"^\d{1,3}([.,]\d{3})+$")
+
+
+def parse_value(text: str, is_rate: bool) -> float:
+    """``96%``, ``0,96``, ``0.96`` (rates; a bare number above 1 is a percentage), or
+    ``1.115.590`` / ``1115590`` people."""
+    raw = text.strip().replace(" ", "")
+    percent = raw.endswith("%")
+    raw = raw.rstrip("%")
+    if not percent and not is_rate and _NUMBER.match(raw):
+        raw = raw.replace(".", "").replace(",", "")
+    raw = raw.replace(",", ".")
+    try:
+        value = float(raw)
+    except ValueError:
+        fail(f"Giá trị không hợp lệ: {text} / invalid value: {text}", 2)
+    if value < 0:
+        fail(f"Giá trị không được âm: {text} / value must not be negative: {text}", 2)
+    if is_rate and (percent or value > 1):
+        value /= 100
+    if is_rate and value > 1:
+        fail(f"Tỷ lệ quá 100%: {text} / rate above 100%: {text}", 2)
+    return value
+
+
+def _check_indicator(name: str) -> Any:
+    from baophu.engine.targets import INDICATORS
+
+    if name not in INDICATORS:
+        fail(
+            f"Chỉ tiêu không hợp lệ: {name}; dùng {', '.join(INDICATORS)} / unknown indicator "
+            f"{name!r}",
+            2,
+        )
+    return INDICATORS[name]
+
+
+# ------------------------------------------------------------------------------ set
+
+
+@targets_app.command("set")
+def set_target(
+    year: Annotated[int, typer.Option("--year", help="Năm / year")],
+    unit: Annotated[str, typer.Option("--unit", help="Mã đơn vị / unit, agent or office code")],
+    indicator_name: IndicatorOpt,
+    value: Annotated[str, typer.Option("--value", help="96% | 0,96 | 1.115.590")],
+    denominator: Annotated[
+        int | None, typer.Option("--denominator", help="Mẫu số chính thức / official base")
+    ] = None,
+    source: Annotated[str, typer.Option("--source", help="Căn cứ / source")] = "",
+    remove: Annotated[bool, typer.Option("--remove", help="Xoá chỉ tiêu này / remove it")] = False,
+    workspace: WorkspaceOpt = Path("."),
+    json_out: JsonOpt = False,
+) -> None:
+    """Giao chỉ tiêu bằng tay / set a target by hand (targets_manual.csv)."""
+    ind = _check_indicator(indicator_name)
+    target_value = parse_value(value, ind.is_rate)
+    with open_store(workspace) as store:
+        known = set()
+        for table, column in (
+            ("units", "unit_code"),
+            ("agents", "agent_code"),
+            ("officers", "officer_code"),
+        ):
+            t = store.table(table)
+            hit = t.filter(t[column] == unit).count().to_pyarrow().as_py()
+            if hit:
+                known.add(table)
+    if not known:
+        fail(f"Không có đơn vị {unit} / unknown unit, agent or office {unit}", 2)
+    existing = read_manual(workspace)
+    rows = [] if existing is None else existing.to_pylist()
+    rows = [
+        r
+        for r in rows
+        if (r["year"], r["unit_code"], r["indicator"]) != (year, unit, indicator_name)
+    ]
+    entry = {
+        "year": year,
+        "unit_code": unit,
+        "indicator": indicator_name,
+        "target_value": target_value,
+        "denominator": denominator,
+        "source": source or f"Giao bằng tay {dt.date.today().isoformat()}",
+    }
+    if not remove:
+        rows.append(entry)
+    path = _write_manual(workspace, rows)
+    if json_out:
+        print_json({"file": str(path), "removed": remove, "target": entry, "targets": len(rows)})
+        return
+    shown = fmt_pct(target_value) if ind.is_rate else fmt_int(target_value)
+    verb = "Đã xoá / removed" if remove else "Đã giao / set"
+    console.print(f"{verb}: {ind.vi} {year} — {unit}: [bold]{shown}[/] ({path})")
+
+
+# ------------------------------------------------------------------------- allocate
+
+
+@targets_app.command("allocate")
+def allocate_cmd(
+    indicator_name: IndicatorOpt = "bhyt_rate",
+    year: YearOpt = None,
+    method: Annotated[
+        str, typer.Option("--method", help="uncovered | uplift | last_year | weights")
+    ] = "uncovered",
+    hierarchy: Annotated[
+        str, typer.Option("--hierarchy", help="units | agents | officers")
+    ] = "units",
+    root: Annotated[
+        str | None, typer.Option("--root", help="Đơn vị cấp trên / parent (default: province)")
+    ] = None,
+    to_level: Annotated[
+        str, typer.Option("--to-level", help="Phân bổ đến cấp / down to level")
+    ] = "hamlet",
+    weights: Annotated[Path | None, typer.Option("--weights", help="CSV unit_code,weight")] = None,
+    allow_below_achieved: Annotated[
+        bool,
+        typer.Option("--allow-below-achieved", help="Cho phép thấp hơn đã đạt / allow below"),
+    ] = False,
+    show_level: Annotated[
+        str | None, typer.Option("--level", help="Cấp hiển thị / level to print")
+    ] = None,
+    date: DateOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+    json_out: JsonOpt = False,
+) -> None:
+    """Phân bổ chỉ tiêu xuống cấp dưới / allocate a target down the hierarchy."""
+    from baophu.engine.targets_run import run_allocation
+
+    ind = _check_indicator(indicator_name)
+    day = parse_date(date)
+    weights_table = _read_weights(weights) if weights is not None else None
+    with open_store(workspace) as store:
+        try:
+            result = run_allocation(
+                store,
+                year,
+                indicator_name,
+                method=method,
+                hierarchy=hierarchy,
+                root=root,
+                to_level=to_level,
+                allow_below_achieved=allow_below_achieved,
+                weights=weights_table,
+                manual=read_manual(workspace),
+                reference_date=day,
+            )
+        except engine_errors() as exc:
+            fail(str(exc))
+    if json_out:
+        print_json(result)
+        return
+    rows = result["rows"]
+    level = show_level or (rows[0]["level"] if rows else None)
+    shown = [r for r in rows if r["level"] == level] if level else rows
+    table = Table(
+        title=f"Phân bổ chỉ tiêu {ind.vi} năm {result['year']} — {result['method']} — "
+        f"từ {result['root']} ({fmt_int(result['root_target'])} người)"
+    )
+    for header in (
+        "Đơn vị cấp trên",
+        "Mã đơn vị",
+        "Tên đơn vị",
+        "Đã đạt",
+        "Trọng số",
+        "Chỉ tiêu (người)",
+        "Chỉ tiêu (tỷ lệ)",
+        "Giữ mức đã đạt",
+    ):
+        table.add_column(
+            header, justify="right" if header[0] in "ĐTCG" and header != "Tên đơn vị" else "left"
+        )
+    for r in shown:
+        table.add_row(
+            r["parent_code"] or "",
+            r["unit_code"],
+            r.get("unit_name") or "",
+            fmt_int(r["achieved"]),
+            f"{r['weight']:.1f}".replace(".", ","),
+            fmt_int(r["target_people"]),
+            fmt_pct(r.get("target_rate")),
+            "✓" if r["at_floor"] else "",
+        )
+    console.print(table)
+    if result["short_parents"]:
+        console.print(
+            "[yellow]Đã đạt vượt chỉ tiêu cấp trên, giữ mức đã đạt / children already exceed "
+            f"the parent's target:[/] {', '.join(result['short_parents'][:10])}"
+        )
+
+
+def _read_weights(path: Path) -> Any:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if not path.exists():
+        fail(f"Không có tệp / no such file: {path}", 2)
+    try:
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types={"unit_code": pa.string(), "weight": pa.float64()}
+            ),
+        )
+        return table.select(["unit_code", "weight"])
+    except (pa.ArrowInvalid, KeyError) as exc:
+        fail(f"{path}: cần cột unit_code, weight / needs columns unit_code, weight ({exc})", 2)
+
+
+# ------------------------------------------------------------------------- progress
+
+PROGRESS_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("rank", "Hạng", "int"),
+    ("unit_code", "Mã đơn vị", "text"),
+    ("unit_name", "Tên đơn vị", "text"),
+    ("target_people", "Chỉ tiêu (người)", "int"),
+    ("achieved", "Đã đạt", "int"),
+    ("achievement_ratio", "Tỷ lệ hoàn thành", "pct"),
+    ("gap", "Còn thiếu", "int"),
+    ("behind_plan", "Chậm so với kế hoạch", "int"),
+    ("needed_per_week", "Cần mỗi tuần", "int"),
+    ("needed_per_day", "Cần mỗi ngày", "int"),
+)
+
+
+@targets_app.command("progress")
+def progress_cmd(
+    indicator_name: Annotated[
+        str | None, typer.Option("--indicator", help="Chỉ tiêu / indicator (default: all)")
+    ] = None,
+    year: YearOpt = None,
+    level: Annotated[str, typer.Option("--level", help="Cấp / level")] = "commune",
+    hierarchy: Annotated[
+        str, typer.Option("--hierarchy", help="units | agents | officers")
+    ] = "units",
+    lowest: Annotated[int, typer.Option("--lowest", help="Số đơn vị thấp nhất / lowest N")] = 5,
+    lowest_only: Annotated[
+        bool, typer.Option("--lowest-only", help="Chỉ danh sách thấp nhất / only the lowest")
+    ] = False,
+    period: Annotated[
+        str | None, typer.Option("--period", help="month | week: chỉ tiêu theo kỳ / phased")
+    ] = None,
+    date: DateOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+    json_out: JsonOpt = False,
+) -> None:
+    """Tiến độ thực hiện chỉ tiêu, xếp hạng / achievement, ranking, lowest achievers."""
+    from baophu.engine.targets_run import progress_rows, run_progress
+
+    if indicator_name is not None:
+        _check_indicator(indicator_name)
+    if period not in (None, "month", "week"):
+        fail(f"Kỳ không hợp lệ: {period} (month | week) / invalid period {period!r}", 2)
+    day = parse_date(date)
+    with open_store(workspace) as store:
+        try:
+            summary = run_progress(store, year, day, manual=read_manual(workspace), lowest=lowest)
+            rows = progress_rows(store, indicator_name, level, hierarchy)
+            phased = _phased(store, indicator_name, level, hierarchy, period) if period else []
+        except engine_errors() as exc:
+            fail(str(exc))
+    if lowest_only:
+        rows = [r for r in rows if r["is_lowest"]]
+    if json_out:
+        print_json({"summary": summary, "rows": rows, "phased": phased})
+        return
+    from baophu.engine.targets import INDICATORS
+
+    names = sorted({r["indicator"] for r in rows})
+    if not names:
+        console.print(
+            f"Không có chỉ tiêu ở cấp {level} / no targets at level {level} "
+            "(baophu targets allocate …)"
+        )
+    for name in names:
+        sub = [r for r in rows if r["indicator"] == name]
+        table = Table(
+            title=f"{INDICATORS[name].vi} năm {summary['year']} — cấp {level} — đến ngày "
+            f"{dt.date.fromisoformat(summary['reference_date']).strftime('%d/%m/%Y')}"
+        )
+        for _, header, kind in PROGRESS_COLUMNS:
+            table.add_column(header, justify="left" if kind == "text" else "right")
+        for r in sub:
+            style = "red" if r["is_lowest"] else None
+            table.add_row(*[fmt_cell(r.get(c), k) for c, _, k in PROGRESS_COLUMNS], style=style)
+        console.print(table)
+    if phased:
+        _print_phased(phased, period or "month")
+
+
+def _phased(
+    store: Any, name: str | None, level: str, hierarchy: str, period: str
+) -> list[dict[str, Any]]:
+    from baophu.engine.coverage_run import _bare
+    from baophu.engine.targets_run import MART_PHASED
+
+    t = _bare(store.mart(MART_PHASED))
+    t = t.filter((t.level == level) & (t.hierarchy == hierarchy) & (t.period == period))
+    if name:
+        t = t.filter(t.indicator == name)
+    return t.order_by(["indicator", "unit_code", "period_index"]).to_pyarrow().to_pylist()
+
+
+def _print_phased(rows: list[dict[str, Any]], period: str) -> None:
+    label = "tháng" if period == "month" else "tuần"
+    table = Table(title=f"Chỉ tiêu theo {label} / {period}ly targets")
+    for header in ("Chỉ tiêu", "Mã đơn vị", f"Kỳ ({label})", "Đến ngày", "Luỹ kế", "Tăng thêm"):
+        table.add_column(header, justify="right" if header in ("Luỹ kế", "Tăng thêm") else "left")
+    for r in rows:
+        table.add_row(
+            r["indicator"],
+            r["unit_code"],
+            str(r["period_index"]),
+            r["period_end"].strftime("%d/%m/%Y"),
+            fmt_int(r["cumulative_target"]),
+            fmt_int(r["increment"]),
+        )
+    console.print(table)
+
+
+# ------------------------------------------------------------------------- campaign
+
+
+@targets_app.command("campaign")
+def campaign_cmd(
+    start: Annotated[
+        str, typer.Option("--start", help="Ngày bắt đầu / first day (YYYY-MM-DD)")
+    ] = "2025-12-04",
+    days: Annotated[int, typer.Option("--days", help="Số ngày / number of days")] = 20,
+    indicator_names: Annotated[
+        list[str] | None, typer.Option("--indicator", help="Chỉ tiêu (lặp lại) / repeatable")
+    ] = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option("--target", help="Chỉ tiêu tỉnh khi chưa có: bhyt_rate=95% / fallback"),
+    ] = None,
+    year: YearOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+    json_out: JsonOpt = False,
+) -> None:
+    """Chiến dịch: tiến độ từng ngày so với yêu cầu / a campaign's daily progress."""
+    from baophu.engine.targets_run import MART_CAMPAIGN, run_campaign
+
+    first = parse_date(start)
+    assert first is not None
+    names = indicator_names or ["bhyt_rate", "bhxh_rate", "bhtn_rate"]
+    for name in names:
+        _check_indicator(name)
+    values: dict[str, float] = {}
+    for item in target or []:
+        if "=" not in item:
+            fail(f"--target cần dạng chỉ_tiêu=giá_trị / needs indicator=value: {item}", 2)
+        name, text = item.split("=", 1)
+        values[name] = parse_value(text, _check_indicator(name).is_rate)
+    with open_store(workspace) as store:
+        try:
+            summary = run_campaign(
+                store,
+                first,
+                days,
+                names,
+                year=year,
+                manual=read_manual(workspace),
+                target_values=values,
+            )
+            from baophu.engine.coverage_run import _bare
+
+            t = _bare(store.mart(MART_CAMPAIGN))
+            rows = t.order_by(["indicator", "level", "unit_code", "day"]).to_pyarrow().to_pylist()
+        except engine_errors() as exc:
+            fail(str(exc))
+    if json_out:
+        print_json({"summary": summary, "rows": rows})
+        return
+    from baophu.engine.targets import INDICATORS
+
+    for name in sorted({r["indicator"] for r in rows}):
+        sub = [r for r in rows if r["indicator"] == name and r["level"] == "province"]
+        if not sub:
+            continue
+        table = Table(
+            title=f"Chiến dịch {days} ngày từ {first.strftime('%d/%m/%Y')} — {INDICATORS[name].vi} "
+            f"— chỉ tiêu {fmt_int(sub[0]['target_people'])} người"
+        )
+        for header in (
+            "Ngày",
+            "Đã đạt",
+            "Tỷ lệ",
+            "Yêu cầu đến ngày",
+            "Vượt (+)/thiếu (−)",
+            "Còn thiếu",
+            "Cần mỗi ngày",
+        ):
+            table.add_column(header, justify="left" if header == "Ngày" else "right")
+        for r in sub:
+            rate = r["achieved"] / r["denominator"] if r["denominator"] else None
+            table.add_row(
+                r["day"].strftime("%d/%m/%Y"),
+                fmt_int(r["achieved"]),
+                fmt_pct(rate),
+                fmt_int(r["needed_by_day"]),
+                fmt_int(r["ahead"]),
+                fmt_int(r["still_needed"]),
+                fmt_int(r["needed_per_day"]),
+                style="red" if r["ahead"] < 0 else None,
+            )
+        console.print(table)
+    if summary["missing_targets"]:
+        console.print(
+            "[yellow]Chưa có chỉ tiêu tỉnh / no province target for:[/] "
+            + ", ".join(summary["missing_targets"])
+            + " (--target chỉ_tiêu=giá_trị)"
+        )

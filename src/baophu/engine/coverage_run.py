@@ -1,0 +1,412 @@
+"""Coverage end to end: ``run_coverage(store, reference_date)`` writes the coverage marts.
+
+Steps (each mart stamped with the import state, the reference date and the rule version):
+
+1. ``unit_ancestors`` — recomputed only when the imported state or the rule version changed;
+2. identity (``identity.link_enrolments``) and the person table (one row per linked person
+   with their status on each of the 24 month-ends as bitmasks, see ``coverage_masks``) —
+   kept as temporary tables of the backend (``Table.cache``) for the steps below, not as
+   marts: writing nine million linked rows to disk would cost more than computing them;
+   ``write_linked=True`` also stores the links as the ``enrolments_linked`` mart;
+3. ``coverage_series`` — every unit × month-end: counts and rates;
+4. ``coverage_by_unit`` — every unit on the reference date, with the trend of the last six
+   month-ends and the year-end projection;
+5. ``bhyt_by_group`` and ``identity_unlinked``.
+
+``coverage_at(store, dates)`` gives the same wide table for any other list of dates (at
+most 30: a campaign's days, a year-end) without touching the marts of the monthly series.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import ibis
+import pyarrow as pa
+from ibis.expr.types import Table
+
+from baophu.engine.coverage import (
+    CoverageTables,
+    bhyt_by_group,
+    coverage_counts,
+    coverage_table,
+    linked_codes,
+    person_coverage,
+    person_types,
+    unlinked_by_reason,
+    workplace_counts,
+    workplace_masks,
+)
+from baophu.engine.coverage_masks import Calendar, month_end, series_dates
+from baophu.engine.identity import link_enrolments
+from baophu.engine.units import ancestors
+from baophu.rules import get_rules
+
+MART_ANCESTORS = "unit_ancestors"
+MART_LINKED = "enrolments_linked"
+MART_SERIES = "coverage_series"
+MART_BY_UNIT = "coverage_by_unit"
+MART_GROUPS = "bhyt_by_group"
+MART_UNLINKED = "identity_unlinked"
+SERIES_MONTHS = 24
+TREND_POINTS = 6
+# The indicators projected to the end of the year (counts; rates follow from them).
+PROJECTED = (
+    "population",
+    "labour_force",
+    "bhyt_insured",
+    "bhxh_participants",
+    "compulsory_participants",
+    "voluntary_participants",
+    "bhtn_participants",
+)
+LINKED_COLUMNS = (
+    "enrolment_id",
+    "person_id",
+    "scheme",
+    "participant_group",
+    "payer",
+    "employer_code",
+    "start_date",
+    "end_date",
+    "enrol_province_code",
+    "hamlet_code",
+    "collector_code",
+    "person_key",
+    "link_status",
+    "resident",
+    "non_resident",
+    "link_method",
+    "unlinked_reason",
+    "person_death_date",
+)
+
+Progress = Callable[[str, int, int], None]
+
+
+class CoverageError(Exception):
+    """Coverage cannot be computed (message in Vietnamese and English)."""
+
+
+def stamp(store: Any, reference_date: dt.date | str) -> dict[str, Any]:
+    return {
+        "state_id": store.state_id(),
+        "reference_date": str(reference_date),
+        "rule_version": get_rules().version,
+    }
+
+
+def write_mart(store: Any, name: str, expr: Table, stamp_: dict[str, Any]) -> int:
+    """``store.write_mart`` after registering the expression's in-memory tables.
+
+    DuckDBStore compiles the expression to SQL and runs it on its raw connection, which
+    bypasses Ibis' registration of ``ibis.memtable`` inputs (small lookup tables: dates,
+    retirement ages); Ibis' pre-execution hook (the same on every backend) does it here.
+    """
+    store.ibis()._run_pre_execute_hooks(expr)
+    return int(store.write_mart(name, expr, stamp_))
+
+
+def province_of(store: Any) -> tuple[str, str]:
+    """``(unit_code, unit_name)`` of the province (the ``units`` row of level province)."""
+    units = store.table("units")
+    rows = (
+        units.filter(units.level == "province")
+        .select("unit_code", "unit_name")
+        .order_by("unit_code")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    if len(rows) != 1:
+        raise CoverageError(
+            f"Cần đúng một đơn vị cấp tỉnh trong danh mục đơn vị (có {len(rows)}) / "
+            f"the units table needs exactly one province (found {len(rows)})"
+        )
+    return str(rows[0]["unit_code"]), str(rows[0]["unit_name"])
+
+
+def default_reference_date(store: Any) -> dt.date:
+    """The last day of the latest contribution month in the ledger; else of the latest
+    enrolment start; else today."""
+    for table, column in (("contribution_ledger", "period"), ("enrolments", "start_date")):
+        t = store.table(table)
+        value = t[column].max().to_pyarrow().as_py()
+        if value is not None:
+            return month_end(value)
+    return dt.date.today()
+
+
+def _fresh(store: Any, name: str) -> bool:
+    """Whether mart ``name`` was computed from the current state and rule version."""
+    state = store.state_id()
+    version = get_rules().version
+    return any(
+        m["mart"] == name and m["state_id"] == state and m["rule_version"] == version
+        for m in store.marts()
+    )
+
+
+def ensure_ancestors(store: Any, reference_date: dt.date) -> None:
+    """Write ``unit_ancestors`` unless it is fresh."""
+    if not _fresh(store, MART_ANCESTORS):
+        write_mart(
+            store, MART_ANCESTORS, ancestors(store.table("units")), stamp(store, reference_date)
+        )
+
+
+def linked_enrolments(store: Any) -> Table:
+    """The enrolments with their links to the register (``LINKED_COLUMNS``)."""
+    linked = link_enrolments(
+        store.table("enrolments"), store.table("residents"), store.table("units")
+    )
+    return linked.select(*LINKED_COLUMNS)
+
+
+def coverage_tables(store: Any) -> CoverageTables:
+    """The tables coverage reads besides the spells."""
+    return CoverageTables(
+        units=store.table("units"),
+        ancestors=_bare(store.mart(MART_ANCESTORS)),
+        residents=store.table("residents"),
+        employers=store.table("employers"),
+        ledger=store.table("contribution_ledger"),
+        tax_returns=store.table("tax_returns"),
+        business_registry=store.table("business_registry"),
+    )
+
+
+def _bare(mart: Table) -> Table:
+    """A mart without its stamp columns."""
+    return mart.drop(*[c for c in mart.columns if c.startswith("_")])
+
+
+class _Cached:
+    """Temporary tables (``Table.cache``) released on exit.
+
+    The expression's in-memory tables are registered first (PySpark's cache path does not);
+    releasing drops the table, and the DROP that Ibis 12 generates for DuckDB 2 is rejected,
+    so a failed drop is ignored (temporary tables end with the connection anyway).
+    """
+
+    def __init__(self, store: Any) -> None:
+        self.backend = store.ibis()
+        self.tables: list[Table] = []
+
+    def __call__(self, expr: Table) -> Table:
+        self.backend._run_pre_execute_hooks(expr)
+        cached = expr.cache()
+        self.tables.append(cached)
+        return cached
+
+    def __enter__(self) -> _Cached:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for table in reversed(self.tables):
+            with contextlib.suppress(Exception):
+                table.release()  # type: ignore[attr-defined]
+
+
+def coverage_expr(
+    tables: CoverageTables,
+    persons: Table,
+    workplace: Table,
+    dates: Sequence[dt.date],
+    province_code: str,
+    official_labour_force: pa.Table | None = None,
+) -> Table:
+    """The wide coverage table for ``dates`` from the person and workplace masks."""
+    counts = coverage_counts(persons, tables.residents, tables.ancestors, dates)
+    work = workplace_counts(workplace, tables, dates, province_code)
+    official = None
+    if official_labour_force is not None and official_labour_force.num_rows:
+        official = ibis.memtable(official_labour_force)
+    return coverage_table(counts, work, tables.units, dates, official)
+
+
+def _stages(
+    store: Any, cache: _Cached, dates: Sequence[dt.date], code: str
+) -> tuple[CoverageTables, Table, Table, Table]:
+    """The spell codes, person types (``person_types``) and workplace masks for ``dates``,
+    as temporary tables; a stage with an overflowing group (more spells of a kind than the
+    fast union counts) is recomputed exactly."""
+    tables = coverage_tables(store)
+    codes = cache(
+        linked_codes(
+            store.table("enrolments"), store.table("residents"), store.table("units"), code
+        )
+    )
+    persons = cache(
+        person_types(person_coverage(codes, tables.residents, tables.employers, dates, code))
+    )
+    if _any(persons):
+        persons = cache(
+            person_types(
+                person_coverage(codes, tables.residents, tables.employers, dates, code, exact=True)
+            )
+        )
+    work = cache(workplace_masks(codes, tables.employers, tables.ancestors, dates, code))
+    if _any(work):
+        work = cache(
+            workplace_masks(codes, tables.employers, tables.ancestors, dates, code, exact=True)
+        )
+    return tables, codes, persons, work
+
+
+def _any(t: Table) -> bool:
+    return bool(t.filter(t._overflow).count().to_pyarrow().as_py())
+
+
+def coverage_at(
+    store: Any,
+    dates: Sequence[dt.date],
+    official_labour_force: pa.Table | None = None,
+    levels: Sequence[str] | None = None,
+) -> pa.Table:
+    """Coverage of every unit on each of ``dates`` (at most 30), as an Arrow table; only the
+    ``unit_ancestors`` mart is written (when stale)."""
+    cal = Calendar(dates)
+    ensure_ancestors(store, cal.last)
+    code, _ = province_of(store)
+    with _Cached(store) as cache:
+        tables, _, persons, work = _stages(store, cache, cal.dates, code)
+        expr = coverage_expr(tables, persons, work, cal.dates, code, official_labour_force)
+        if levels is not None:
+            expr = expr.filter(expr.level.isin(list(levels)))
+        return expr.to_pyarrow()
+
+
+def projection(series: Table, n_dates: int, points: int = TREND_POINTS) -> Table:
+    """Per unit: the least-squares slope per day of each ``PROJECTED`` count over the last
+    ``points`` of the ``n_dates`` dates of ``series`` (``_slope_<name>``)."""
+    s = series.filter(series.date_index >= n_dates - points)
+    x = s.reference_date.delta(ibis.date(2000, 1, 1), unit="day").cast("float64")
+    s = s.mutate(_x=x)
+    aggs: dict[str, Any] = {
+        "_n": s.count().cast("float64"),
+        "_sx": s._x.sum(),
+        "_sxx": (s._x * s._x).sum(),
+    }
+    for name in PROJECTED:
+        y = s[name].cast("float64")
+        aggs[f"_sy_{name}"] = y.sum()
+        aggs[f"_sxy_{name}"] = (s._x * y).sum()
+    g = s.group_by("unit_code").aggregate(**aggs)
+    den = g._n * g._sxx - g._sx * g._sx
+    slopes = {
+        f"_slope_{name}": ibis.ifelse(
+            den > 0, (g._n * g[f"_sxy_{name}"] - g._sx * g[f"_sy_{name}"]) / den, 0.0
+        )
+        for name in PROJECTED
+    }
+    return g.select(_u=g.unit_code, **slopes)
+
+
+def by_unit_expr(series: Table, reference_date: dt.date, n_dates: int) -> Table:
+    """``coverage_by_unit``: the series row of the reference date with, for each projected
+    count, its trend per month (least squares over the last six month-ends) and its value
+    projected to 31 December (rounded, never below 0)."""
+    horizon = (dt.date(reference_date.year, 12, 31) - reference_date).days
+    trend = projection(series, n_dates)
+    now = series.filter(series.date_index == n_dates - 1)
+    j = now.left_join(trend, now.unit_code == trend._u)
+    cols: dict[str, Any] = {}
+    for name in PROJECTED:
+        slope = j[f"_slope_{name}"].fill_null(0.0)
+        projected = (j[name].cast("float64") + slope * horizon).round().cast("int64")
+        cols[f"{name}_trend_per_month"] = (slope * 30.4375).round(2)
+        cols[f"{name}_projected"] = ibis.greatest(projected, 0)
+    keep = [c for c in now.columns if c != "date_index"]
+    out = j.select(*keep, **cols)
+    return out.mutate(
+        bhyt_rate_projected=_ratio(out.bhyt_insured_projected, out.population_projected),
+        bhxh_rate_projected=_ratio(out.bhxh_participants_projected, out.labour_force_projected),
+        bhtn_rate_projected=_ratio(out.bhtn_participants_projected, out.labour_force_projected),
+    )
+
+
+def _ratio(num: Any, den: Any) -> Any:
+    return ibis.ifelse(den > 0, num.cast("float64") / den.cast("float64"), ibis.null("float64"))
+
+
+def run_coverage(
+    store: Any,
+    reference_date: dt.date | None = None,
+    months: int = SERIES_MONTHS,
+    official_labour_force: pa.Table | None = None,
+    progress: Progress | None = None,
+    write_linked: bool = False,
+) -> dict[str, Any]:
+    """Compute and write every coverage mart for ``reference_date`` (default: the end of the
+    latest ledger month).
+
+    Returns what ``make demo`` prints: ``province`` (its ``coverage_by_unit`` row),
+    ``targets`` (each official or hand-set target of the reference year for the province:
+    target, achieved, gap in people, pace per week and per day to 31 December — see
+    ``targets_run.province_targets_summary``), ``lowest_communes`` (five lowest BHYT
+    rates), plus ``rows`` per mart and ``timings_s``.
+
+    ``write_linked`` also stores every enrolment's link as the ``enrolments_linked`` mart.
+    """
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    steps = ("persons", "series", "by_unit", "groups", "unlinked")
+
+    def step(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+        if progress is not None:
+            progress(name, len(timings), len(steps))
+
+    day = reference_date or default_reference_date(store)
+    code, name = province_of(store)
+    dates = series_dates(day, months)
+    stamp_ = stamp(store, day)
+    rows: dict[str, int] = {}
+    ensure_ancestors(store, day)
+    with _Cached(store) as cache:
+        if write_linked:
+            rows[MART_LINKED] = write_mart(store, MART_LINKED, linked_enrolments(store), stamp_)
+        tables, codes, persons, work = _stages(store, cache, dates, code)
+        step("persons")
+        series = coverage_expr(tables, persons, work, dates, code, official_labour_force)
+        rows[MART_SERIES] = write_mart(store, MART_SERIES, series, stamp_)
+        step("series")
+        series_mart = _bare(store.mart(MART_SERIES))
+        by_unit = by_unit_expr(series_mart, day, len(dates))
+        rows[MART_BY_UNIT] = write_mart(store, MART_BY_UNIT, by_unit, stamp_)
+        step("by_unit")
+        groups = bhyt_by_group(persons, tables.ancestors, len(dates))
+        rows[MART_GROUPS] = write_mart(store, MART_GROUPS, groups, stamp_)
+        step("groups")
+        rows[MART_UNLINKED] = write_mart(
+            store, MART_UNLINKED, unlinked_by_reason(codes, day), stamp_
+        )
+        step("unlinked")
+    province = (
+        _bare(store.mart(MART_BY_UNIT))
+        .filter(lambda t: t.level == "province")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    from baophu.engine.targets_run import province_targets_summary
+
+    targets = province_targets_summary(store, day.year, day)
+    return {
+        "reference_date": day.isoformat(),
+        "province_code": code,
+        "province_name": name,
+        "dates": [d.isoformat() for d in dates],
+        "rows": rows,
+        "timings_s": timings,
+        "province": province[0] if province else {},
+        "targets_year": targets["year"],
+        "targets": targets["indicators"],
+        "lowest_communes": targets["lowest_communes"],
+    }

@@ -1,0 +1,200 @@
+"""Coverage against the synthetic province's ground truth, recomputed here with pandas.
+
+The generator records who every enrolment row really belongs to (``truth/enrolments``) and
+what it did to the row's ID (``id_noise``).  The expected figures follow from the truth and
+the deterministic linkage rules alone: a resident's row links when its ID is intact or the
+person has a legacy social-insurance code; a non-resident's row counts under the ID it
+carries when that ID is well formed.  Everything else must be reported as unlinked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from baophu.contracts.person_id import problem
+from baophu.rules import is_working_age
+
+D = dt.date(2026, 10, 31)
+YEAR_END = dt.date(2025, 12, 31)
+INPUTS = (
+    "units.csv",
+    "officers.csv",
+    "agents.csv",
+    "collectors.csv",
+    "households.parquet",
+    "residents.parquet",
+    "employers.parquet",
+    "contribution_ledger.parquet",
+    "tax_returns.csv",
+    "business_registry.csv",
+    "enrolments.parquet",
+    "targets.csv",
+)
+
+
+_BUILT: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="session")
+def province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A tiny Đồng Nai (scale 0.005), imported into DuckDB with its coverage computed —
+    built once per test session, shared by every module that imports this fixture."""
+    if "province" not in _BUILT:
+        from baophu.engine.coverage_run import run_coverage
+        from baophu.ingest.importer import import_paths
+        from baophu.synth.generator import generate
+        from baophu.workspace import Workspace, init_workspace
+
+        base = tmp_path_factory.mktemp("truth")
+        generate("Đồng Nai", 0.005, 1, base / "province")
+        root = base / "ws"
+        init_workspace(root)
+        ws = Workspace.open(root)
+        inputs = base / "province" / "inputs"
+        with ws.store() as store:
+            result = import_paths(store, [inputs / name for name in INPUTS], ws.rejects_dir)
+            assert result.committed, result.error
+            summary = run_coverage(store, D)
+        _BUILT["province"] = {"workspace": ws, "dir": base / "province", "summary": summary}
+    return _BUILT["province"]
+
+
+def _marts(ws: Any, name: str) -> pd.DataFrame:
+    from baophu.engine.coverage_run import _bare
+
+    with ws.store() as store:
+        return _bare(store.mart(name)).to_pyarrow().to_pandas()
+
+
+@pytest.fixture(scope="session")
+def truth(province: dict[str, Any]) -> dict[str, Any]:
+    """Expected figures from the truth files (pandas, independent of the engine)."""
+    folder: Path = province["dir"]
+    persons = pq.read_table(folder / "truth" / "persons.parquet").to_pandas()
+    rows = pq.read_table(folder / "truth" / "enrolments.parquet").to_pandas()
+    seen = pq.read_table(
+        folder / "inputs" / "enrolments.parquet",
+        columns=["enrolment_id", "person_id", "hamlet_code"],
+    ).to_pandas()
+    rows = rows.merge(seen, on="enrolment_id")
+    people = persons.set_index("person_id")
+    rows["has_si"] = rows.true_person_id.map(people.si_code.notna())
+    rows["death"] = rows.true_person_id.map(people.death_date)
+    well_formed = rows.person_id.map(lambda x: isinstance(x, str) and problem(x) is None)
+    resident_ok = rows.resident & ((rows.id_noise == "none") | rows.has_si)
+    nonres_ok = ~rows.resident & well_formed & rows.hamlet_code.isna()
+    rows["key"] = None
+    rows.loc[resident_ok, "key"] = rows.loc[resident_ok, "true_person_id"]
+    rows.loc[nonres_ok, "key"] = rows.loc[nonres_ok, "person_id"]
+    rows["reason"] = None
+    bad = ~resident_ok & ~nonres_ok
+    rows.loc[bad & rows.person_id.isna(), "reason"] = "no_id"
+    rows.loc[bad & rows.person_id.notna() & ~well_formed, "reason"] = "invalid_id"
+    rows.loc[bad & rows.person_id.notna() & well_formed, "reason"] = "id_not_in_register"
+
+    def on(day: dt.date) -> dict[str, Any]:
+        alive = persons.resident & (persons.death_date.isna() | (persons.death_date > day))
+        alive &= persons.birth_date <= day
+        pop = persons[alive]
+        act = rows[
+            rows.key.notna()
+            & (rows.start_date <= day)
+            & (rows.end_date.isna() | (rows.end_date >= day))
+            & (~rows.resident | rows.death.isna() | (rows.death > day))
+        ]
+        here = act[act.enrol_province_code == "75"]
+
+        def distinct(frame: pd.DataFrame, scheme: str) -> int:
+            return int(frame[frame.scheme == scheme].key.nunique())
+
+        bhyt_res = act[(act.scheme == "bhyt") & act.resident]
+        by_commune = (
+            here[(here.scheme == "bhyt") & here.resident]
+            .drop_duplicates("key")
+            .key.map(people.commune_code)
+            .value_counts()
+        )
+        return {
+            "population": len(pop),
+            "population_by_commune": pop.commune_code.value_counts().to_dict(),
+            "population_by_hamlet": pop.hamlet_code.value_counts().to_dict(),
+            "labour_force_register": int(
+                sum(is_working_age(b, s, day) for b, s in zip(pop.birth_date, pop.sex, strict=True))
+            ),
+            "bhyt_insured": distinct(here, "bhyt"),
+            "bhyt_insured_nonresident": distinct(here[~here.resident], "bhyt"),
+            "residents_insured_any": int(bhyt_res.key.nunique()),
+            "compulsory_participants": distinct(here, "bhxh_compulsory"),
+            "voluntary_participants": distinct(here, "bhxh_voluntary"),
+            "bhtn_participants": distinct(here, "bhtn"),
+            "resident_insured_by_commune": by_commune.to_dict(),
+        }
+
+    return {"D": on(D), "year_end": on(YEAR_END), "rows": rows}
+
+
+COUNTS = (
+    "population",
+    "labour_force_register",
+    "bhyt_insured",
+    "bhyt_insured_nonresident",
+    "residents_insured_any",
+    "compulsory_participants",
+    "voluntary_participants",
+    "bhtn_participants",
+)
+
+
+def test_province_figures_equal_the_truth(province: dict[str, Any], truth: dict[str, Any]) -> None:
+    p = province["summary"]["province"]
+    assert {k: p[k] for k in COUNTS} == {k: truth["D"][k] for k in COUNTS}
+    # the generator's own summary agrees on what needs no linkage
+    summary = __import__("json").loads((province["dir"] / "truth" / "summary.json").read_text())
+    assert p["population"] == summary["population"]
+    assert p["compulsory_participants_workplace"] == p["compulsory_participants"]
+
+
+def test_units_equal_the_truth(province: dict[str, Any], truth: dict[str, Any]) -> None:
+    units = _marts(province["workspace"], "coverage_by_unit")
+    communes = units[units.level == "commune"].set_index("unit_code")
+    hamlets = units[units.level == "hamlet"].set_index("unit_code")
+    assert communes.population.to_dict() == {
+        c: truth["D"]["population_by_commune"].get(c, 0) for c in communes.index
+    }
+    assert {h: v for h, v in hamlets.population.to_dict().items() if v} == truth["D"][
+        "population_by_hamlet"
+    ]
+    resident_insured = communes.bhyt_insured - communes.bhyt_insured_nonresident
+    assert {c: v for c, v in resident_insured.to_dict().items() if v} == truth["D"][
+        "resident_insured_by_commune"
+    ]
+    # roll-ups add up level by level
+    for level in ("office", "commune"):
+        sub = units[units.level == level]
+        assert sub.population.sum() == truth["D"]["population"]
+        assert sub.bhyt_insured.sum() == truth["D"]["bhyt_insured"]
+
+
+def test_earlier_month_end_equals_the_truth(
+    province: dict[str, Any], truth: dict[str, Any]
+) -> None:
+    series = _marts(province["workspace"], "coverage_series")
+    row = series[(series.level == "province") & (series.reference_date == YEAR_END)].iloc[0]
+    assert {k: int(row[k]) for k in COUNTS} == {k: truth["year_end"][k] for k in COUNTS}
+    assert len(series[series.level == "province"]) == 24
+
+
+def test_unlinked_rows_are_reported_by_reason(
+    province: dict[str, Any], truth: dict[str, Any]
+) -> None:
+    unlinked = _marts(province["workspace"], "identity_unlinked")
+    got = unlinked[unlinked.outcome == "unlinked"].groupby("unlinked_reason").rows.sum().to_dict()
+    want = truth["rows"].reason.value_counts().to_dict()
+    assert got == want
+    assert unlinked.rows.sum() == len(truth["rows"])  # nothing dropped
