@@ -234,6 +234,8 @@ class DuckDBStore(Store):
     def write_mart(self, name: str, expr: IbisTable, stamp: dict[str, Any]) -> int:
         stamped = _stamped(expr, stamp)
         # ibis' own overwrite path emits SQL DuckDB 2 rejects; one statement is atomic anyway.
+        # In-memory lookup tables (ibis.memtable) are registered first, as execute() would.
+        self._ibis._run_pre_execute_hooks(stamped)
         sql = self._ibis.compile(stamped)
         self.raw.execute(f'CREATE OR REPLACE TABLE "mart_{name}" AS {sql}')
         rows = int(self.raw.execute(f'SELECT count(*) FROM "mart_{name}"').fetchall()[0][0])

@@ -48,3 +48,23 @@ def test_state_id_changes_with_each_import(duckdb_workspace, tiny_inputs: Path) 
         two = store.state_id()
     assert len({empty, one, two}) == 3
     assert same == one
+
+
+def test_mart_may_join_an_in_memory_lookup(workspace, tiny_inputs: Path) -> None:
+    import ibis
+
+    with workspace.store() as store:
+        assert import_paths(store, [tiny_inputs], workspace.rejects_dir).committed
+        residents = store.table("residents")
+        labels = ibis.memtable({"sex": ["male", "female"], "sex_vi": ["Nam", "Nữ"]})
+        joined = residents.join(labels, "sex")
+        expr = joined.group_by("sex_vi").aggregate(n=joined.count())
+        stamp = {
+            "state_id": store.state_id(),
+            "reference_date": "2026-10-31",
+            "rule_version": "test.1",
+        }
+        assert store.write_mart("by_sex", expr, stamp) == 2
+        rows = store.mart("by_sex").to_pyarrow().to_pylist()
+    # conftest: An, Cường, Đức are men; Bình, Hoa are women.
+    assert sorted((r["sex_vi"], r["n"]) for r in rows) == [("Nam", 3), ("Nữ", 2)]
