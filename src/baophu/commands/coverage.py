@@ -14,17 +14,22 @@ helpers (``fmt_int``, ``fmt_pct``, ``open_workspace`` …) are shared with ``tar
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+
+from baophu.commands.common import (
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    print_json,
+)
 
 coverage_app = typer.Typer(
     help=(
@@ -34,13 +39,7 @@ coverage_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True, soft_wrap=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON / print JSON")]
-WorkspaceOpt = Annotated[
-    Path, typer.Option("--workspace", "-w", help="Thư mục không gian làm việc / workspace folder")
-]
 DateOpt = Annotated[
     str | None,
     typer.Option(
@@ -68,16 +67,6 @@ TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("voluntary_pool", "Diện BHXH TN", "int"),
     ("voluntary_participants", "Tham gia BHXH TN", "int"),
 )
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print a bilingual error on stderr and exit with ``code``."""
-    err_console.print(f"[bold red]Lỗi / Error:[/] {escape(message)}", highlight=False)
-    raise typer.Exit(code)
-
-
-def print_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=_json) + "\n")
 
 
 def _json(value: Any) -> Any:
