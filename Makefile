@@ -26,6 +26,7 @@ typecheck: venv
 	$(BIN)/mypy src
 
 test: lint typecheck
+	scripts/test-services.sh
 	$(BIN)/pytest
 
 bench: venv

@@ -69,3 +69,34 @@ def duckdb_workspace(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("BAOPHU_SPARK_DRIVER_MEMORY", "2g")
+
+
+# The operational database on both back ends: SQLite (a file) and PostgreSQL (the server
+# on 127.0.0.1:5432, `make test` starts it when it is down).  Each PostgreSQL test gets a
+# schema of its own, dropped afterwards.  PostgreSQL being unreachable is a failure, never a
+# silent skip.
+PG_URL = os.environ.get("BAOPHU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def operational_url(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A URL of an empty operational database on each back end."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'operational.sqlite'}"
+        return
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

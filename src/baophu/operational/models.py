@@ -1,0 +1,141 @@
+"""The operational tables (SQLAlchemy 2 declarative models).
+
+Changing a model means adding an Alembic revision in ``migrations/versions`` — a test
+compares the models with the migrated schema, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Roles and what their scope is (``User.scope_code`` holds a code of that kind).
+ROLES: dict[str, str] = {
+    "province_admin": "province",  # the whole province; manages users, sees the audit log
+    "province_analyst": "province",  # the whole province, read and analyse
+    "office_staff": "office",  # their grassroots office (unit_code of level office)
+    "commune_official": "commune",  # their commune (unit_code of level commune)
+    "collector": "collector",  # their hamlets and people (collector_code)
+    "case_officer": "officer",  # their employers (officer_code)
+}
+
+# Field outcomes a collector reports for a person on their list (code → Vietnamese label).
+OUTCOMES: dict[str, str] = {
+    "contacted": "Đã liên hệ",
+    "promised": "Hẹn tham gia",
+    "enrolled": "Đã tham gia",
+    "refused": "Từ chối",
+    "moved": "Đã chuyển đi",
+    "deceased": "Đã mất",
+    "wrong_data": "Sai thông tin",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    """A person who logs in: role + scope decide what they may see."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    scope_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ManualTarget(Base):
+    """A target set by hand for one unit, indicator and year (wins over an imported one)."""
+
+    __tablename__ = "manual_targets"
+    __table_args__ = (UniqueConstraint("year", "unit_code", "indicator"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    unit_code: Mapped[str] = mapped_column(String(64))
+    indicator: Mapped[str] = mapped_column(String(64))
+    target: Mapped[int] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OutcomeImport(Base):
+    """One returned workbook of field outcomes, imported all-or-nothing."""
+
+    __tablename__ = "outcome_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(64))
+
+
+class FieldOutcome(Base):
+    """What happened when a collector approached a person (history: never deleted)."""
+
+    __tablename__ = "field_outcomes"
+    __table_args__ = (
+        Index("ix_field_outcomes_person", "person_key"),
+        Index("ix_field_outcomes_collector", "collector_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_key: Mapped[int] = mapped_column(BigInteger)
+    person_id: Mapped[str] = mapped_column(String(12))
+    hamlet_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    collector_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reasons: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    outcome_date: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str] = mapped_column(String(8))  # "excel" | "web"
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("outcome_imports.id"), nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who saw or exported what, when, and how many rows (viewable by administrators)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    username: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    action: Mapped[str] = mapped_column(String(32))  # view | export | login | import | ...
+    object: Mapped[str] = mapped_column(String(200))  # e.g. "potential_list", a file name
+    unit_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    rows: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
