@@ -7,6 +7,7 @@ column names it defines.  Nothing here reads files or computes indicators.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
@@ -30,6 +31,12 @@ Check = Literal[
 IdPolicy = Literal["reject", "keep"]
 
 
+@functools.lru_cache(maxsize=1024)
+def _header_keys(name: str, vi: str, aliases: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fold_header(h) for h in (name, vi, *aliases))
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def fold_header(text: str) -> str:
     """Normalise a column header for matching: NFC, no diacritics, lower case, single spaces.
 
@@ -61,9 +68,9 @@ class Column:
     id_policy: IdPolicy = "reject"
     references: tuple[str, str] | None = None  # (table, column) the value must exist in
 
-    def header_keys(self) -> set[str]:
+    def header_keys(self) -> frozenset[str]:
         """Every folded header that names this column."""
-        return {fold_header(h) for h in (self.name, self.vi, *self.aliases)}
+        return _header_keys(self.name, self.vi, self.aliases)
 
 
 @dataclass(frozen=True)

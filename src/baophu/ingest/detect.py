@@ -7,18 +7,21 @@ refused with the list of what is missing, in the Vietnamese headers a user would
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from baophu.contracts import CONTRACTS, Contract, fold_header
 from baophu.ingest.errors import ImportFileError
 
 
-def all_known_headers() -> set[str]:
+@functools.lru_cache(maxsize=1)
+def all_known_headers() -> frozenset[str]:
+    """Every folded header any contract knows (for finding the header row of a file)."""
     known: set[str] = set()
     for contract in CONTRACTS.values():
         for column in contract.columns:
             known |= column.header_keys()
-    return known
+    return frozenset(known)
 
 
 def _stem_matches(path: Path, contract: Contract) -> bool:

@@ -167,6 +167,9 @@ def import_paths(
     batch = store.begin()
     keys: _Keys | None = None
     started_tables: set[str] = set()
+    # The next file is read (parsed, for Excel and CSV) while this one is validated and stored.
+    to_read = [path for path, _, _ in planned if str(path) not in unchanged]
+    reader = _Prefetch(to_read)
     try:
         for index, (path, contract, mapping) in enumerate(planned):
             result = results[index]
@@ -183,6 +186,7 @@ def import_paths(
             _import_one(
                 store,
                 batch,
+                reader.take(path),
                 path,
                 contract,
                 mapping,
@@ -198,6 +202,7 @@ def import_paths(
             keys.invalidate(contract.table)
         batch.commit()
     except ImportFileError as exc:
+        reader.close()
         batch.rollback()
         for r in results:
             if r.status == "imported":
@@ -206,8 +211,10 @@ def import_paths(
                 r.status = "failed"
         return ImportResult(batch_id, False, results, exc.message(), exc.vi, exc.en)
     except BaseException:
+        reader.close()
         batch.rollback()
         raise
+    reader.close()
     if progress:
         progress("done", len(planned), len(planned))
     return ImportResult(batch_id, True, results)
@@ -242,9 +249,40 @@ def _unchanged(
     return out
 
 
+class _Prefetch:
+    """Reads files one ahead in a background thread (the readers release the GIL)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.pending: dict[Path, Future[RawFile]] = {}
+        self.position = 0
+
+    def _submit_next(self) -> None:
+        if self.position < len(self.paths):
+            path = self.paths[self.position]
+            self.pending[path] = self.pool.submit(read_file, path, all_known_headers())
+            self.position += 1
+
+    def take(self, path: Path) -> RawFile:
+        if not self.pending:
+            self._submit_next()
+        future = self.pending.pop(path, None)
+        if future is None:  # out of order: read it here
+            return read_file(path, all_known_headers())
+        self._submit_next()
+        return future.result()
+
+    def close(self) -> None:
+        for future in self.pending.values():
+            future.cancel()
+        self.pool.shutdown(wait=True)
+
+
 def _import_one(
     store: Store,
     batch: Batch,
+    raw: RawFile,
     path: Path,
     contract: Contract,
     mapping: dict[str, str],
@@ -257,7 +295,6 @@ def _import_one(
 ) -> None:
     """Validate one file chunk by chunk and append its good rows inside the open batch."""
     started = _now()
-    raw = read_file(path, all_known_headers())
     if raw.num_rows == 0 and not raw.bad_rows:
         if contract.load_mode == "full":
             # An empty extract would wipe a register: never a silent success.
