@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What `make test` needs besides Python packages, set up when missing (nothing by hand):
 #  - PostgreSQL on 127.0.0.1:5432 (the operational-database tests run on it as well as SQLite);
-#  - Debian's Chromium at /usr/bin/chromium (the browser tests drive it with Playwright).
+#  - Debian's Chromium at /usr/bin/chromium (the browser tests drive it with Playwright);
+#  - LibreOffice Calc, headless (a test checks that the meeting workbook opens in it).
 # Each step says what it does; a step that cannot be done fails loudly (tests never skip it).
 set -euo pipefail
 
@@ -20,5 +21,15 @@ if [ ! -x /usr/bin/chromium ]; then
     apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
   else
     sudo apt-get install -y -q chromium >/dev/null
+  fi
+fi
+
+if ! command -v soffice >/dev/null; then
+  echo "test-services: installing LibreOffice Calc (headless) to check that workbooks open in it"
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-calc-nogui >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-calc-nogui >/dev/null; }
+  else
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-calc-nogui >/dev/null
   fi
 fi
