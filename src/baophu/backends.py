@@ -19,10 +19,12 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -140,6 +142,12 @@ class Store:
         """The stamp of every mart: name, rows, state_id, reference_date, rule_version, at."""
         raise NotImplementedError
 
+    def splink_api(self) -> Any:
+        """A context manager giving a Splink database API over this backend for one linkage
+        run: Splink reads the backend's temporary tables (``Table.cache``) by name, and the
+        working tables it creates are gone when the block ends."""
+        raise NotImplementedError
+
     def close(self) -> None:
         pass
 
@@ -200,8 +208,12 @@ class DuckDBStore(Store):
 
     def __init__(self, workspace: Workspace, read_only: bool = False) -> None:
         self.path = workspace.root / workspace.config.duckdb_file
-        self._ibis = ibis.duckdb.connect(str(self.path), read_only=read_only)
-        self.raw = self._ibis.con  # the duckdb connection, used only in this module
+        # The duckdb connection, used only in this module.  Ibis wraps it on first use only:
+        # loading Ibis' DuckDB backend costs seconds an import does not need to spend.
+        self.raw = duckdb.connect(str(self.path), read_only=read_only)
+        self._ibis_backend: Any = None
+        self.raw.execute("SET TimeZone = 'UTC'")  # as Ibis sets it
+        self.raw.execute("SET python_enable_replacements = false")
         # Bounded memory with spilling to the workspace, no terminal progress bar of its own.
         spill = workspace.root / ".duckdb_tmp"
         self.raw.execute(f"SET temp_directory = '{spill.as_posix()}'")
@@ -216,6 +228,12 @@ class DuckDBStore(Store):
         self.raw.execute(f"CREATE TABLE IF NOT EXISTS _snapshots ({cols})")
         for contract in CONTRACTS.values():
             self.raw.execute(_create_sql(contract))
+
+    @property
+    def _ibis(self) -> Any:
+        if self._ibis_backend is None:
+            self._ibis_backend = ibis.duckdb.from_connection(self.raw)
+        return self._ibis_backend
 
     def ibis(self) -> Any:
         return self._ibis
@@ -259,6 +277,22 @@ class DuckDBStore(Store):
     def mart(self, name: str) -> IbisTable:
         return self._ibis.table(f"mart_{name}")
 
+    @contextmanager
+    def splink_api(self) -> Iterator[Any]:
+        """Splink on this connection (it sees the temporary tables), its working tables in an
+        in-memory catalog made the default for the run, so nothing lands in the workspace
+        file; the catalog is detached and the workspace made the default again at exit."""
+        from splink import DuckDBAPI
+
+        home = self.raw.execute("SELECT current_database()").fetchall()[0][0]
+        self.raw.execute("ATTACH ':memory:' AS _splink_work")
+        self.raw.execute("USE _splink_work")
+        try:
+            yield DuckDBAPI(connection=self.raw)
+        finally:
+            self.raw.execute(f'USE "{home}"')
+            self.raw.execute("DETACH _splink_work")
+
     def marts(self) -> list[dict[str, Any]]:
         exists = self.raw.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = '_marts'"
@@ -268,7 +302,10 @@ class DuckDBStore(Store):
         return self.raw.sql("SELECT * FROM _marts ORDER BY mart").to_arrow_table().to_pylist()
 
     def close(self) -> None:
-        self._ibis.disconnect()
+        if self._ibis_backend is not None:
+            self._ibis_backend.disconnect()
+        else:
+            self.raw.close()
 
 
 def _duck_type(t: pa.DataType) -> str:
@@ -502,6 +539,30 @@ class SparkStore(Store):
             {"mart": k, **{f: v for f, v in e.items() if f != "dir"}}
             for k, e in sorted(self.manifest().get("marts", {}).items())
         ]
+
+    @contextmanager
+    def splink_api(self) -> Iterator[Any]:
+        """Splink on this session.  Its intermediate tables are written as Parquet under
+        ``warehouse/_splink/<run>`` and read back (Splink's "parquet" lineage break: every
+        query then plans against a file scan, not the whole pipeline before it), and deleted
+        at exit.  Only Spark's own SQL functions are used (``levenshtein``), so Splink's jar
+        of similarity functions need not be on the class path."""
+        from splink import SparkAPI
+
+        session = spark_session(self.master)
+        work = self.root / "_splink" / uuid.uuid4().hex[:10]
+        work.mkdir(parents=True, exist_ok=True)
+        session.sparkContext.setCheckpointDir(str(work))
+        api = SparkAPI(
+            spark_session=session,
+            break_lineage_method="parquet",
+            register_udfs_automatically=False,
+        )
+        try:
+            yield api
+        finally:
+            api.delete_tables_created_by_splink_from_db()
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _spark_schema(name: str) -> Any:

@@ -36,7 +36,11 @@ app = typer.Typer(
 def _mount_subapps() -> None:
     from baophu.commands.compliance import compliance_app
     from baophu.commands.coverage import coverage_app
+    from baophu.commands.linkage import link_app
+    from baophu.commands.lists import lists_app
+    from baophu.commands.serve import serve
     from baophu.commands.targets import targets_app
+    from baophu.commands.users import users_app
     from baophu.rules.cli import calc_app
 
     app.add_typer(calc_app, name="calc", help="Tính theo quy định pháp luật / legal calculators")
@@ -45,6 +49,10 @@ def _mount_subapps() -> None:
     app.add_typer(
         compliance_app, name="compliance", help="Nghĩa vụ đóng của đơn vị / employer compliance"
     )
+    app.add_typer(lists_app, name="lists", help="Danh sách tiềm năng / potential lists")
+    app.add_typer(users_app, name="users", help="Người dùng ứng dụng web / web users")
+    app.command("serve")(serve)
+    app.add_typer(link_app, name="link", help="Liên kết với dữ liệu dân cư / record linkage")
 
 
 _mount_subapps()

@@ -3,6 +3,7 @@ step that exists → a summary of where to look."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,18 @@ def run_demo(
             from baophu.commands.coverage import print_demo_summary
 
             print_demo_summary(report["coverage"], console)
+        if "linkage" in report:
+            _print_linkage(report["linkage"])
+        if "lists" in report:
+            lists = report["lists"]
+            console.print(
+                f"Danh sách cần vận động / potential lists: "
+                f"[bold]{fmt_int(sum(lists.get('by_reason', {}).values()))}[/] dòng / rows; "
+                f"sổ tay của xã / work sheets of commune [bold]{lists.get('commune_name')}[/] "
+                f"({len(lists.get('files', []))} tệp / files): [bold]{lists.get('folder')}[/]"
+            )
+        if report.get("users"):
+            _print_users(report["users"], workspace_dir)
         console.print(
             f"Tiếp theo / next: [bold]baophu coverage -w {workspace_dir} --level commune[/], "
             f"[bold]baophu targets progress -w {workspace_dir}[/], "
@@ -98,6 +111,10 @@ def _run_engine(ws: Any, quiet: bool) -> dict[str, Any]:
     from baophu.commands.common import progress_bar
     from baophu.engine.compliance import run_compliance
     from baophu.engine.coverage_run import run_coverage
+    from baophu.engine.linkage_run import run_linkage
+    from baophu.engine.potential_run import demo_lists
+    from baophu.engine.targets_run import run_allocation, run_campaign, run_progress
+    from baophu.operational.users import seed_demo_users
 
     out: dict[str, Any] = {}
     with ws.store() as store, progress_bar(not quiet) as update:
@@ -107,4 +124,56 @@ def _run_engine(ws: Any, quiet: bool) -> dict[str, Any]:
         started = time.perf_counter()
         out["compliance"] = run_compliance(store, progress=update)
         out["compliance_seconds"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        # Targets for the dashboards: the province's BHYT target allocated down to every
+        # hamlet, achievement to date, and a 20-day campaign ending on the reference date.
+        day = dt.date.fromisoformat(out["coverage"]["reference_date"])
+        run_allocation(store, None, "bhyt_rate", "uncovered")
+        run_progress(store)
+        run_campaign(
+            store, day - dt.timedelta(days=19), 20, ["bhyt_rate", "compulsory_participants"]
+        )
+        out["targets_seconds"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        out["linkage"] = run_linkage(store, progress=update)
+        out["linkage_seconds"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        out["lists"] = demo_lists(store, ws.root / "exports" / "lists", workspace=ws)
+        out["lists_seconds"] = round(time.perf_counter() - started, 2)
+    out["users"] = seed_demo_users(ws)
     return out
+
+
+def _print_linkage(linkage: dict[str, Any]) -> None:
+    from baophu.commands.common import fmt_int
+
+    table = Table(title="Liên kết danh sách với dữ liệu dân cư / list linkage")
+    table.add_column("Danh sách / list")
+    table.add_column("Quyết định / decision")
+    table.add_column("Số dòng / rows", justify="right")
+    for source, counts in linkage.get("counts", {}).items():
+        if isinstance(counts, dict):
+            for decision, n in counts.items():
+                if isinstance(n, int) and decision != "rows":
+                    table.add_row(source, str(decision), fmt_int(n))
+    console.print(table)
+
+
+def _print_users(users: list[dict[str, Any]], workspace_dir: Path) -> None:
+    table = Table(title="Tài khoản thử / demo logins (chỉ để thử / demo only)")
+    table.add_column("Vai trò / role")
+    table.add_column("Phạm vi / scope")
+    table.add_column("Tên đăng nhập / username")
+    table.add_column("Mật khẩu / password")
+    for user in users:
+        table.add_row(
+            str(user.get("role_vi") or user.get("role")),
+            str(user.get("scope_name") or ""),
+            str(user.get("username")),
+            str(user.get("password")),
+        )
+    console.print(table)
+    console.print(
+        f"Ứng dụng web / web application: [bold]baophu serve -w {workspace_dir}[/] rồi mở / "
+        "then open [bold]http://127.0.0.1:8000/[/]"
+    )

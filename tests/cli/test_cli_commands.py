@@ -74,7 +74,7 @@ def test_contracts_markdown_matches_docs() -> None:
     )
 
 
-def test_contracts_json_lists_sixteen_tables() -> None:
+def test_contracts_json_lists_every_table() -> None:
     result = runner.invoke(app, ["contracts", "--json"])
     tables = json.loads(result.stdout)
     assert set(tables) == {
@@ -94,5 +94,8 @@ def test_contracts_json_lists_sixteen_tables() -> None:
         "officers",
         "targets",
         "budget_obligations",
+        "benefit_lists",
+        "disadvantaged_communes",
+        "labour_force",
     }
     assert tables["residents"]["key"] == ["person_id"]

@@ -655,3 +655,38 @@ def test_duckdb_and_spark_agree(marts: dict[str, Any], tmp_path: Path) -> None:
     spark = {r["unit_code"]: {k: v for k, v in r.items() if k != "date_index"} for r in spark_rows}
     assert spark == duck
     assert spark["75"]["population"] == 9
+
+
+def test_imported_labour_force_wins_over_the_register(tmp_path: Path) -> None:
+    """An official labour-force file imported with `baophu import` replaces the register's
+    count where it has a figure for the year (or an earlier one) and leaves other units on
+    the register; the BHXH rate follows the official denominator."""
+    from baophu.engine.coverage_run import _bare, run_coverage
+    from baophu.workspace import Workspace, init_workspace
+
+    init_workspace(tmp_path / "ws")
+    ws = Workspace.open(tmp_path / "ws")
+    load_world(ws, tmp_path)
+    official = tmp_path / "luc_luong_lao_dong.csv"
+    official.write_text(
+        "Năm,Mã đơn vị,Lực lượng lao động,Nguồn số liệu\n"
+        "2025,75,12,Cục Thống kê\n"
+        f"2026,{C1},4,Cục Thống kê\n",
+        encoding="utf-8",
+    )
+    with ws.store() as store:
+        result = import_paths(store, [official], ws.rejects_dir)
+        assert result.committed, result.error
+        assert result.files[0].table == "labour_force"
+        run_coverage(store, D, months=2)
+        rows = {
+            r["unit_code"]: r
+            for r in _bare(store.mart("coverage_by_unit")).to_pyarrow().to_pylist()
+        }
+    province = rows["75"]
+    assert (province["labour_force"], province["labour_force_source"]) == (12, "official")
+    assert province["labour_force_register"] == 7  # still reported beside it
+    assert province["bhxh_rate"] == pytest.approx(3 / 12)  # A, N, G over the official figure
+    assert (rows[C1]["labour_force"], rows[C1]["labour_force_source"]) == (4, "official")
+    assert rows[C2]["labour_force_source"] == "register"
+    assert rows[C2]["labour_force"] == rows[C2]["labour_force_register"]

@@ -48,7 +48,16 @@ def test_set_allocate_progress_campaign(province: dict[str, Any]) -> None:  # no
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["target"]["target_value"] == 30
-    assert (province["workspace"].root / "targets_manual.csv").exists()
+    from baophu.operational import open_operational
+    from baophu.operational.manual_targets import manual_target_rows
+
+    db = open_operational(province["workspace"])
+    try:
+        stored = [r for r in manual_target_rows(db) if r["unit_code"] == office]
+    finally:
+        db.dispose()
+    assert [(r["indicator"], r["target_value"]) for r in stored] == [("voluntary_participants", 30)]
+    assert stored[0]["set_by"].startswith("cli:")
 
     result = runner.invoke(
         app,

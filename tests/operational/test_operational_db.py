@@ -40,7 +40,7 @@ def test_migrations_create_the_models_schema(operational_url: str) -> None:
     db = OperationalDB.connect(operational_url)
     try:
         assert set(db.tables()) == EXPECTED_TABLES
-        assert current_revision(db.engine) == "0001"
+        assert current_revision(db.engine) == "0003"
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
@@ -89,11 +89,11 @@ def test_unique_manual_target_per_unit_indicator_year(operational_url: str) -> N
     try:
         row = {"year": 2026, "unit_code": "26734", "indicator": "bhyt_insured", "set_by": "a"}
         with db.session() as s:
-            s.add(ManualTarget(target=1000, **row))
+            s.add(ManualTarget(target_value=1000, **row))
         with pytest.raises(IntegrityError), db.session() as s:
-            s.add(ManualTarget(target=1200, **row))
+            s.add(ManualTarget(target_value=1200, **row))
         with db.session() as s:
-            assert s.scalar(select(ManualTarget.target)) == 1000
+            assert s.scalar(select(ManualTarget.target_value)) == 1000
     finally:
         db.dispose()
 

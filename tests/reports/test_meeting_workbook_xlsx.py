@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 
 from baophu.reports.meeting_workbook import LEVEL_SHEETS, SUMMARY_SHEET, build_meeting_workbook
 

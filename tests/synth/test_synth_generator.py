@@ -45,6 +45,8 @@ CSV = {
     "officers": "officers",
     "targets": "targets",
     "budget_obligations": "budget_obligations",
+    "benefit_lists": "benefit_lists",
+    "disadvantaged_communes": "disadvantaged_communes",
 }
 
 

@@ -48,7 +48,6 @@ DateOpt = Annotated[
     ),
 ]
 LEVEL_CHOICES = ("province", "office", "commune", "hamlet")
-LABOUR_FORCE_FILE = "labour_force.csv"
 
 # Columns printed in the table (the JSON has every column of coverage_by_unit).
 TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -121,34 +120,6 @@ def open_store(workspace: Path) -> Iterator[Any]:
         yield store
 
 
-def official_labour_force(workspace: Path) -> Any:
-    """``labour_force.csv`` of the workspace (``year``, ``unit_code``, ``labour_force``), the
-    official labour-force figures that replace the register's count; None when absent."""
-    path = workspace / LABOUR_FORCE_FILE
-    if not path.exists():
-        return None
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    try:
-        table = pacsv.read_csv(
-            path,
-            convert_options=pacsv.ConvertOptions(
-                column_types={
-                    "year": pa.int64(),
-                    "unit_code": pa.string(),
-                    "labour_force": pa.int64(),
-                }
-            ),
-        )
-        return table.select(["year", "unit_code", "labour_force"])
-    except (pa.ArrowInvalid, KeyError) as exc:
-        fail(
-            f"{path}: cần các cột year, unit_code, labour_force / needs columns year, "
-            f"unit_code, labour_force ({exc})"
-        )
-
-
 def engine_errors() -> tuple[type[BaseException], ...]:
     from baophu.engine.coverage_run import CoverageError
     from baophu.engine.targets_run import TargetsError
@@ -157,16 +128,15 @@ def engine_errors() -> tuple[type[BaseException], ...]:
 
 
 def ensure_coverage(store: Any, day: dt.date | None, workspace: Path, recompute: bool) -> dt.date:
-    """Compute the coverage marts for ``day`` unless fresh ones are there (``--recompute``
-    after changing ``labour_force.csv``); return the date."""
+    """Compute the coverage marts for ``day`` unless fresh ones are there; return the date.
+    (An imported ``labour_force`` table changes the import state, so the marts are stale.)"""
     from baophu.engine.coverage_run import run_coverage
     from baophu.engine.targets_run import coverage_now
 
-    official = official_labour_force(workspace)
     if recompute:
-        summary = run_coverage(store, day, official_labour_force=official)
+        summary = run_coverage(store, day)
         return dt.date.fromisoformat(summary["reference_date"])
-    _, when = coverage_now(store, day, official)
+    _, when = coverage_now(store, day, None)
     return when
 
 

@@ -1,9 +1,8 @@
 """``baophu targets …``: set, allocate and track targets; the campaign view.
 
 * ``set`` — a target set by hand for a unit (or a collection agent, or an office's case
-  officers' parent), kept in the workspace file ``targets_manual.csv`` (the operational
-  database comes in a later issue); it overrides the imported target of the same year,
-  unit and indicator;
+  officers' parent), kept in the operational database (``manual_targets``, shared with the
+  web application); it overrides the imported target of the same year, unit and indicator;
 * ``allocate`` — split a target down the hierarchy (``targets_allocated``);
 * ``progress`` — achievement, gap, pace, ranks and the lowest units (``achievement_by_unit``,
   ``targets_phased`` for monthly and weekly targets);
@@ -16,7 +15,11 @@ application mounts it with ``app.add_typer(targets_app, name="targets")``.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,8 +51,6 @@ targets_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-MANUAL_FILE = "targets_manual.csv"
-MANUAL_HEADER = ("year", "unit_code", "indicator", "target_value", "denominator", "source")
 IndicatorOpt = Annotated[
     str,
     typer.Option(
@@ -61,42 +62,47 @@ IndicatorOpt = Annotated[
 YearOpt = Annotated[int | None, typer.Option("--year", help="Năm chỉ tiêu / target year")]
 
 
-# ------------------------------------------------------------------------- manual file
+# ------------------------------------------------------------------- targets set by hand
+
+
+@contextmanager
+def operational_db(workspace: Path) -> Iterator[Any]:
+    """The workspace's operational database (where targets set by hand live); a missing
+    workspace or an unreachable database exits with a clear message."""
+    from baophu.operational import open_operational
+    from baophu.operational.db import OperationalError
+    from baophu.operational.manual_targets import import_legacy_file
+    from baophu.workspace import Workspace, WorkspaceError
+
+    try:
+        ws = Workspace.open(workspace)
+    except WorkspaceError as exc:
+        fail(str(exc), 2)
+    try:
+        db = open_operational(ws)
+    except OperationalError as exc:
+        fail(str(exc))
+    try:
+        import_legacy_file(db, ws.root)
+        yield db
+    finally:
+        db.dispose()
+
+
+def _cli_user() -> str:
+    """Who runs the command (recorded with a target set by hand)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return f"cli:{os.environ.get('USER', 'unknown')}"
 
 
 def read_manual(workspace: Path) -> Any:
     """The hand-set targets of the workspace as an Arrow table (None when there are none)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+    from baophu.operational.manual_targets import manual_targets_table
 
-    path = workspace / MANUAL_FILE
-    if not path.exists():
-        return None
-    types = {
-        "year": pa.int64(),
-        "unit_code": pa.string(),
-        "indicator": pa.string(),
-        "target_value": pa.float64(),
-        "denominator": pa.int64(),
-        "source": pa.string(),
-    }
-    try:
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types))
-        return table.select(list(MANUAL_HEADER))
-    except (pa.ArrowInvalid, KeyError) as exc:
-        fail(f"{path}: tệp chỉ tiêu không đọc được / unreadable targets file: {exc}")
-
-
-def _write_manual(workspace: Path, rows: list[dict[str, Any]]) -> Path:
-    import csv
-
-    path = workspace / MANUAL_FILE
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(MANUAL_HEADER))
-        writer.writeheader()
-        for row in sorted(rows, key=lambda r: (r["year"], r["unit_code"], r["indicator"])):
-            writer.writerow({k: "" if row.get(k) is None else row[k] for k in MANUAL_HEADER})
-    return path
+    with operational_db(workspace) as db:
+        return manual_targets_table(db)
 
 
 _NUMBER = re.compile(r"^\d{1,3}([.,]\d{3})+$")
@@ -153,7 +159,7 @@ def set_target(
     workspace: WorkspaceOpt = Path("."),
     json_out: JsonOpt = False,
 ) -> None:
-    """Giao chỉ tiêu bằng tay / set a target by hand (targets_manual.csv)."""
+    """Giao chỉ tiêu bằng tay / set a target by hand (operational database)."""
     ind = _check_indicator(indicator_name)
     target_value = parse_value(value, ind.is_rate)
     with open_store(workspace) as store:
@@ -169,30 +175,43 @@ def set_target(
                 known.add(table)
     if not known:
         fail(f"Không có đơn vị {unit} / unknown unit, agent or office {unit}", 2)
-    existing = read_manual(workspace)
-    rows = [] if existing is None else existing.to_pylist()
-    rows = [
-        r
-        for r in rows
-        if (r["year"], r["unit_code"], r["indicator"]) != (year, unit, indicator_name)
-    ]
-    entry = {
+    from baophu.operational.manual_targets import (
+        manual_target_rows,
+        remove_manual_target,
+        set_manual_target,
+    )
+
+    source = source or f"Giao bằng tay {dt.date.today().isoformat()}"
+    entry: dict[str, Any] = {
         "year": year,
         "unit_code": unit,
         "indicator": indicator_name,
         "target_value": target_value,
         "denominator": denominator,
-        "source": source or f"Giao bằng tay {dt.date.today().isoformat()}",
+        "source": source,
     }
-    if not remove:
-        rows.append(entry)
-    path = _write_manual(workspace, rows)
+    with operational_db(workspace) as db:
+        if remove:
+            remove_manual_target(db, year, unit, indicator_name)
+        else:
+            entry = set_manual_target(
+                db,
+                year=year,
+                unit_code=unit,
+                indicator=indicator_name,
+                target_value=target_value,
+                denominator=denominator,
+                source=source,
+                set_by=_cli_user(),
+            )
+        count = len(manual_target_rows(db))
+        where = db.engine.url.render_as_string(hide_password=True)
     if json_out:
-        print_json({"file": str(path), "removed": remove, "target": entry, "targets": len(rows)})
+        print_json({"database": where, "removed": remove, "target": entry, "targets": count})
         return
     shown = fmt_pct(target_value) if ind.is_rate else fmt_int(target_value)
     verb = "Đã xoá / removed" if remove else "Đã giao / set"
-    console.print(f"{verb}: {ind.vi} {year} — {unit}: [bold]{shown}[/] ({path})")
+    console.print(f"{verb}: {ind.vi} {year} — {unit}: [bold]{shown}[/] ({where})")
 
 
 # ------------------------------------------------------------------------- allocate

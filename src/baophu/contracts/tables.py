@@ -1,4 +1,4 @@
-"""The sixteen canonical tables baophu holds, with Vietnamese headers and constraints.
+"""The canonical tables baophu holds, with Vietnamese headers and constraints.
 
 Canonical column names are English snake_case; each column also carries the Vietnamese header a
 real export would have (ingest accepts both, with or without diacritics).  Enumerations are
@@ -49,6 +49,9 @@ PARTICIPANT_GROUPS = (
     "household",  # tham gia theo hộ gia đình
     "voluntary",  # BHXH tự nguyện (cho dòng BHXH tự nguyện)
     "other",
+    # hưởng trợ cấp tuất hằng tháng, từ đủ 75 tuổi (hoặc 70–74 thuộc hộ cận nghèo): NSNN đóng
+    # theo luật BHYT sửa đổi (added last so that the ranks of the groups above stay as they were)
+    "survivor_allowance",
 )
 PAYERS = ("employer", "si_fund", "state_budget", "budget_supported", "household", "self")
 PAYER_ALIASES = {
@@ -103,6 +106,14 @@ BUSINESS_STATUS_ALIASES = {
     "dang hoat dong": "active",
     "tam ngung": "suspended",
     "giai the": "dissolved",
+}
+BENEFITS = ("social_pension", "survivor_allowance")
+BENEFIT_ALIASES = {
+    "tro cap huu tri xa hoi": "social_pension",
+    "huu tri xa hoi": "social_pension",
+    "tro cap tuat hang thang": "survivor_allowance",
+    "tro cap tuat": "survivor_allowance",
+    "tuat hang thang": "survivor_allowance",
 }
 INDICATORS = (
     "bhyt_rate",
@@ -494,6 +505,90 @@ BUDGET_OBLIGATIONS = Contract(
     load_mode="parts",
 )
 
+BENEFIT_LISTS = Contract(
+    table="benefit_lists",
+    title_vi="Danh sách người hưởng trợ cấp hưu trí xã hội, trợ cấp tuất hằng tháng",
+    description=(
+        "Monthly lists of people receiving a social pension (from the communes and the "
+        "Department of Health) or a monthly survivor allowance (from the social-insurance "
+        "database): the groups the amended BHYT law has the state budget pay for. IDs may be "
+        "missing or mistyped: such a row is kept and reported."
+    ),
+    columns=(
+        Column("list_month", "month", "Tháng", description="month the list is for"),
+        Column(
+            "benefit",
+            "string",
+            "Loại trợ cấp",
+            allowed=BENEFITS,
+            value_aliases=BENEFIT_ALIASES,
+            description="social_pension (trợ cấp hưu trí xã hội) or survivor_allowance "
+            "(trợ cấp tuất hằng tháng)",
+        ),
+        Column("commune_code", "string", "Mã xã", references=("units", "unit_code")),
+        Column("row_no", "int", "STT", check="positive"),
+        _person_id(required=False, policy="keep"),
+        _FULL_NAME,
+        _SEX,
+        _BIRTH,
+        Column("benefit_from", "date", "Hưởng từ ngày"),
+        Column("benefit_to", "date", "Hưởng đến ngày", required=False),
+    ),
+    key=("list_month", "benefit", "commune_code", "row_no"),
+    file_stems=("benefit lists", "danh sach huong tro cap", "tro cap"),
+    load_mode="parts",
+)
+
+DISADVANTAGED_COMMUNES = Contract(
+    table="disadvantaged_communes",
+    title_vi="Danh sách xã vùng có điều kiện kinh tế - xã hội khó khăn, đặc biệt khó khăn",
+    description=(
+        "Communes of ethnic-minority and mountainous areas whose ethnic-minority residents have "
+        "their BHYT paid by the state budget, with the period each commune is on the list; "
+        "a commune leaving the list ends that subsidy."
+    ),
+    columns=(
+        Column("commune_code", "string", "Mã xã", references=("units", "unit_code")),
+        Column(
+            "area",
+            "string",
+            "Khu vực",
+            required=False,
+            description="khu vực III / khu vực II / xã đặc biệt khó khăn",
+        ),
+        Column("valid_from", "date", "Từ ngày"),
+        Column("valid_to", "date", "Đến ngày", required=False),
+        Column("decision", "string", "Quyết định", required=False),
+    ),
+    key=("commune_code", "valid_from"),
+    file_stems=("disadvantaged communes", "xa vung kho khan", "xa kho khan"),
+)
+
+LABOUR_FORCE = Contract(
+    table="labour_force",
+    title_vi="Lực lượng lao động trong độ tuổi (số liệu thống kê chính thức)",
+    description=(
+        "The official labour force of working age per unit and year, as the statistics office "
+        "publishes it; where a unit has a figure for the year (or an earlier one), coverage "
+        "uses it instead of counting working-age residents in the register."
+    ),
+    columns=(
+        Column("year", "int", "Năm"),
+        Column("unit_code", "string", "Mã đơn vị", references=("units", "unit_code")),
+        Column(
+            "labour_force",
+            "int",
+            "Lực lượng lao động",
+            aliases=("Số người trong độ tuổi lao động",),
+            check="non_negative",
+        ),
+        Column("source", "string", "Nguồn số liệu", required=False),
+    ),
+    key=("year", "unit_code"),
+    file_stems=("labour force", "luc luong lao dong"),
+    load_mode="parts",
+)
+
 CONTRACTS: dict[str, Contract] = {
     c.table: c
     for c in (
@@ -513,6 +608,9 @@ CONTRACTS: dict[str, Contract] = {
         OFFICERS,
         TARGETS,
         BUDGET_OBLIGATIONS,
+        BENEFIT_LISTS,
+        DISADVANTAGED_COMMUNES,
+        LABOUR_FORCE,
     )
 }
 
@@ -534,4 +632,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "school_rosters",
     "targets",
     "budget_obligations",
+    "benefit_lists",
+    "disadvantaged_communes",
+    "labour_force",
 )

@@ -166,6 +166,19 @@ def linked_enrolments(store: Any) -> Table:
     return linked.select(*LINKED_COLUMNS)
 
 
+def imported_labour_force(store: Any) -> pa.Table | None:
+    """The official labour force imported into the ``labour_force`` table (``year``,
+    ``unit_code``, ``labour_force``), or None when none was imported."""
+    snaps = store.snapshots().to_pylist()
+    if not any(
+        s["table_name"] == "labour_force" and s["status"] == "current" and s["rows_imported"]
+        for s in snaps
+    ):
+        return None
+    t = store.table("labour_force")
+    return t.select("year", "unit_code", "labour_force").to_pyarrow()
+
+
 def coverage_tables(store: Any) -> CoverageTables:
     """The tables coverage reads besides the spells."""
     return CoverageTables(
@@ -270,6 +283,8 @@ def coverage_at(
     """Coverage of every unit on each of ``dates`` (at most 30), as an Arrow table; only the
     ``unit_ancestors`` mart is written (when stale)."""
     cal = Calendar(dates)
+    if official_labour_force is None:
+        official_labour_force = imported_labour_force(store)
     ensure_ancestors(store, cal.last)
     code, _ = province_of(store)
     with _Cached(store) as cache:
@@ -365,6 +380,8 @@ def run_coverage(
             progress(name, len(timings), len(steps))
 
     day = reference_date or default_reference_date(store)
+    if official_labour_force is None:
+        official_labour_force = imported_labour_force(store)
     code, name = province_of(store)
     dates = series_dates(day, months)
     stamp_ = stamp(store, day)

@@ -12,7 +12,7 @@
   communes, for ``make demo``.
 
 Targets set by hand come in as an Arrow table with the ``targets`` contract's columns
-(``commands/targets.py`` keeps them in the workspace file ``targets_manual.csv``).
+(kept in the operational database, ``operational/manual_targets.py``).
 """
 
 from __future__ import annotations
@@ -182,10 +182,13 @@ def run_allocation(
     weights: pa.Table | None = None,
     manual: pa.Table | None = None,
     reference_date: dt.date | None = None,
+    write: bool = True,
 ) -> dict[str, Any]:
     """Allocate the target of ``root`` (default: the province; an agent or an office for
     the other hierarchies) for ``year`` (default: the reference date's) and indicator
-    ``name`` down to ``to_level``."""
+    ``name`` down to ``to_level``.  The allocation replaces earlier ones of the same year,
+    indicator and hierarchy below ``root`` only; ``write=False`` computes it without writing
+    (the web application's preview before confirming)."""
     ind = indicator(name)
     if method not in METHODS:
         raise TargetsError(
@@ -281,15 +284,11 @@ def run_allocation(
             allow_below_achieved=allow_below_achieved,
             target_rate=(r["target_people"] / den) if (ind.is_rate and den) else None,
         )
-    new = pa.Table.from_pylist(rows, schema=ALLOCATED_SCHEMA)
-    old = _allocated(store)
-    keep = [
-        r
-        for r in old.to_pylist()
-        if not (r["year"] == year and r["indicator"] == name and r["hierarchy"] == hierarchy)
-    ]
-    merged = pa.concat_tables([pa.Table.from_pylist(keep, schema=ALLOCATED_SCHEMA), new])
-    write_mart(store, MART_ALLOCATED, ibis.memtable(merged), stamp(store, day))
+    if write:
+        new = pa.Table.from_pylist(rows, schema=ALLOCATED_SCHEMA)
+        keep = _kept_allocations(_allocated(store), year, name, hierarchy, root, rows)
+        merged = pa.concat_tables([pa.Table.from_pylist(keep, schema=ALLOCATED_SCHEMA), new])
+        write_mart(store, MART_ALLOCATED, ibis.memtable(merged), stamp(store, day))
     return {
         "year": year,
         "indicator": name,
@@ -301,6 +300,36 @@ def run_allocation(
         "rows": rows,
         "short_parents": sorted({r["parent_code"] for r in rows if r["parent_short"]}),
     }
+
+
+def _kept_allocations(
+    old: pa.Table, year: int, name: str, hierarchy: str, root: str, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The earlier allocations a new one from ``root`` leaves in place: everything except the
+    same year, indicator and hierarchy below ``root`` (an office re-allocating its communes
+    keeps the other offices' allocations and its own target from the province)."""
+    old_rows = old.to_pylist()
+    new_codes = {r["unit_code"] for r in rows}
+
+    def same(r: dict[str, Any]) -> bool:
+        return (r["year"], r["indicator"], r["hierarchy"]) == (year, name, hierarchy)
+
+    parents = {r["unit_code"]: r["parent_code"] for r in old_rows if same(r)}
+
+    def below_root(code: str | None) -> bool:
+        seen: set[str] = set()
+        while code is not None and code not in seen:
+            if code == root:
+                return True
+            seen.add(code)
+            code = parents.get(code)
+        return False
+
+    return [
+        r
+        for r in old_rows
+        if not (same(r) and (r["unit_code"] in new_codes or below_root(r["parent_code"])))
+    ]
 
 
 def _child_level(hierarchy: str) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -70,7 +71,12 @@ class User(Base):
 
 
 class ManualTarget(Base):
-    """A target set by hand for one unit, indicator and year (wins over an imported one)."""
+    """A target set by hand for one unit, indicator and year (wins over an imported one).
+
+    ``target_value`` is what the ``targets`` contract holds: a rate as a fraction (0.96) for
+    a rate indicator, a number of people (1,115,590) otherwise; ``denominator`` the official
+    base the rate is taken of (optional); ``note`` the source (căn cứ) of the target.
+    """
 
     __tablename__ = "manual_targets"
     __table_args__ = (UniqueConstraint("year", "unit_code", "indicator"),)
@@ -79,7 +85,8 @@ class ManualTarget(Base):
     year: Mapped[int] = mapped_column(Integer)
     unit_code: Mapped[str] = mapped_column(String(64))
     indicator: Mapped[str] = mapped_column(String(64))
-    target: Mapped[int] = mapped_column(BigInteger)
+    target_value: Mapped[float] = mapped_column(Float)
+    denominator: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     set_by: Mapped[str] = mapped_column(String(64))
     set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -106,11 +113,15 @@ class FieldOutcome(Base):
     __table_args__ = (
         Index("ix_field_outcomes_person", "person_key"),
         Index("ix_field_outcomes_collector", "collector_code"),
+        Index("ix_field_outcomes_row_key", "row_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_key: Mapped[int] = mapped_column(BigInteger)
     person_id: Mapped[str] = mapped_column(String(12))
+    # The potential list's ``row_key`` of the person (their 12-digit personal ID), so the
+    # lists and the web find a person's outcomes by the key the lists use.
+    row_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     hamlet_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     collector_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reasons: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +28,9 @@ from baophu.synth.geography import Geography
 from baophu.synth.people import People
 from baophu.synth.rates import monthly_rules, poverty_line, retirement_age_months
 from baophu.synth.schools import Schools
+
+if TYPE_CHECKING:
+    from baophu.synth.benefits import Disadvantaged, Survivors
 
 G = {name: i for i, name in enumerate(PARTICIPANT_GROUPS)}
 P = {name: i for i, name in enumerate(PAYERS)}
@@ -61,6 +65,7 @@ COVERAGE = {
     "farming_average": 0.55,
 }
 SOCIAL_PENSION_FROM = np.datetime64("2025-07-01")
+VOLUNTARY_PAID_AHEAD = 0.35  # of open voluntary participants: paid through a future month
 NAT = np.datetime64("NaT", "D")
 _NONE = np.iinfo(np.int64).min
 
@@ -231,8 +236,17 @@ def build_enrolments(
     spells: Spells,
     cls: Classifications,
     schools: Schools,
+    disadvantaged: Disadvantaged | None = None,
+    survivors: Survivors | None = None,
 ) -> Enrolled:
-    """Every participation spell (see the module docstring)."""
+    """Every participation spell (see the module docstring).
+
+    ``disadvantaged`` (the listed communes) decides who is in the ethnic-minority hardship
+    group — ethnic-minority residents of a listed commune, their card ending the day the
+    commune leaves the list — and ``survivors`` who is in the new budget-paid group of
+    survivors (75 or more, or 70–74 in a near-poor household); without them the group goes
+    to half of the rural ethnic-minority residents, and there are no survivors.
+    """
     rng = ctx.rng("enrolments")
     as_of = ctx.as_of_d
     as_m = ctx.as_of_month
@@ -341,13 +355,28 @@ def build_enrolments(
         "child",
     )
     group[child] = G["child_under_6"]
+    # children who turned six in the last two years had a child's card until the day before
+    _child_history(ctx, t, people, group)
 
     # ---- other state-budget groups ---------------------------------------------------------
     kind_now = cls.person_kind(people, as_of)
     record = cls.person_record(people)
+    if survivors is not None:
+        _survivors(ctx, t, people, group, survivors, kind_now)
     rural = (people.commune >= 0) & ~geo.commune_is_urban[np.maximum(people.commune, 0)]
-    minority_rural = (people.ethnicity != 0) & rural
+    minority = people.ethnicity != 0
     u = rng.random(n)
+    half = rng.random(n) < 0.5  # drawn in every case, so later draws do not move
+    minority_end = np.full(n, NAT, dtype="datetime64[D]")
+    if disadvantaged is None:
+        hardship = minority & rural & half
+    else:
+        listed, last_day = disadvantaged.by_commune(geo.n_communes)
+        commune = np.maximum(people.commune, 0)
+        on_list = minority & (people.commune >= 0) & listed[commune]
+        minority_end = last_day[commune]
+        hardship = on_list & (np.isnat(minority_end) | (minority_end >= as_of))
+        _left_list(ctx, t, people, on_list & ~hardship & people.alive & (group < 0), minority_end)
     candidates = [
         (
             "meritorious",
@@ -356,7 +385,7 @@ def build_enrolments(
         ("social_protection", resident & (rng.random(n) < 0.008)),
         ("social_pension", resident & (age >= 75) & (as_of >= SOCIAL_PENSION_FROM)),
         ("poor", resident & (kind_now == POOR)),
-        ("ethnic_minority_hardship", resident & minority_rural & (rng.random(n) < 0.5)),
+        ("ethnic_minority_hardship", resident & hardship),
     ]
     for name, mask in candidates:
         sel = mask & (group < 0)
@@ -383,13 +412,14 @@ def build_enrolments(
             st = np.maximum(np.maximum(st, people.birth[cov]), floor)
             if name == "social_pension":
                 st = np.maximum(st, _add_years(people.birth[cov], 75))
+            end = minority_end[cov] if name == "ethnic_minority_hardship" else _nat(len(cov))
             t.add(
                 cov,
                 "bhyt",
                 name,
                 "state_budget",
                 st,
-                _nat(len(cov)),
+                end,
                 "budget_group",
                 after=t.after(cov),
             )
@@ -459,8 +489,91 @@ def build_enrolments(
     # ---- voluntary BHXH --------------------------------------------------------------------
     _voluntary(ctx, rng, t, people, group, working_any, age_months, retire, cls, kind_now)
     out = _concat(t, p_household)
+    _paid_ahead(ctx, out)
     out.person_group = group
     return out
+
+
+def _child_history(ctx: Context, t: SpellTable, people: People, group: np.ndarray) -> None:
+    """A child's card (state budget) for residents aged 6 or 7 who had one, ending the day
+    before the sixth birthday (their own stream of random numbers)."""
+    rng = ctx.rng("child_history")
+    age = people.age
+    had = people.resident & (group < 0) & (age >= 6) & (age < 8)
+    idx = np.flatnonzero(had & (rng.random(people.n) < COVERAGE["child_under_6"]))
+    t.add(
+        idx,
+        "bhyt",
+        "child_under_6",
+        "state_budget",
+        people.birth[idx],
+        _add_years(people.birth[idx], 6) - np.timedelta64(1, "D"),
+        "child",
+    )
+
+
+def _survivors(
+    ctx: Context,
+    t: SpellTable,
+    people: People,
+    group: np.ndarray,
+    survivors: Survivors,
+    kind_now: np.ndarray,
+) -> None:
+    """Survivors the amended law has the state pay for: 75 or more, or 70–74 near-poor; most
+    are enrolled since the law (or their 70th birthday), the rest not yet."""
+    from baophu.synth.benefits import LAW_FROM, SURVIVOR_COVERAGE
+
+    rng = ctx.rng("survivor_cards")
+    age = people.age
+    eligible = survivors.mask & ((age >= 75) | ((age >= 70) & (kind_now == NEAR_POOR)))
+    sel = eligible & (group < 0)
+    group[sel] = G["survivor_allowance"]
+    cov = np.flatnonzero(sel & (rng.random(people.n) < SURVIVOR_COVERAGE))
+    st = np.maximum(LAW_FROM, _add_years(people.birth[cov], 70))
+    st = st + rng.integers(0, 120, len(cov)).astype("timedelta64[D]")
+    st = np.minimum(st, ctx.as_of_d)
+    t.add(
+        cov,
+        "bhyt",
+        "survivor_allowance",
+        "state_budget",
+        st,
+        _nat(len(cov)),
+        "budget_group",
+        after=t.after(cov),
+    )
+
+
+def _left_list(
+    ctx: Context, t: SpellTable, people: People, left: np.ndarray, last_day: np.ndarray
+) -> None:
+    """Ethnic-minority residents of a commune that left the disadvantaged list before the
+    reference date: their budget-paid card ended the day the commune left."""
+    rng = ctx.rng("left_list")
+    idx = np.flatnonzero(left & (rng.random(people.n) < COVERAGE["ethnic_minority_hardship"]))
+    st = ctx.as_of_d - rng.integers(365, 8 * 365, len(idx)).astype("timedelta64[D]")
+    st = np.maximum(st, people.birth[idx])
+    t.add(
+        idx,
+        "bhyt",
+        "ethnic_minority_hardship",
+        "state_budget",
+        st,
+        last_day[idx],
+        "budget_group",
+        after=t.after(idx),
+    )
+
+
+def _paid_ahead(ctx: Context, e: Enrolled) -> None:
+    """Some open voluntary participants have paid through a month after the reference date
+    (quarterly, half-yearly or yearly payers): their spell ends there, at a month end."""
+    rng = ctx.rng("voluntary_paid")
+    rows = np.flatnonzero((e.scheme == S["bhxh_voluntary"]) & np.isnat(e.end))
+    ahead = rows[rng.random(len(rows)) < VOLUNTARY_PAID_AHEAD]
+    months = rng.integers(1, 7, len(ahead)).astype("timedelta64[M]")
+    e.end[ahead] = month_end(ctx.as_of_month + months)
 
 
 def _students(

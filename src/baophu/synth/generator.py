@@ -9,7 +9,8 @@ generator: they are emptied first.  The same arguments always give byte-identica
 ``OUT/inputs`` (what a province receives; contract columns exactly)::
 
     units.csv  officers.csv  agents.csv  collectors.csv  payments.csv  tax_returns.csv
-    business_registry.csv  targets.csv  budget_obligations.csv     (Vietnamese headers)
+    business_registry.csv  targets.csv  budget_obligations.csv
+    benefit_lists.csv  disadvantaged_communes.csv                   (Vietnamese headers)
     households.parquet  residents.parquet  employers.parquet
     contribution_ledger.parquet  enrolments.parquet                 (canonical names)
     household_lists/danh_sach_ho_<commune>.xlsx                    (one per commune)
@@ -19,7 +20,8 @@ generator: they are emptied first.  The same arguments always give byte-identica
 
     persons.parquet  enrolments.parquet  employments.parquet  evaders.parquet
     roster_links.parquet  household_list_links.parquet  quality_faults.parquet
-    late_payers.parquet  summary.json
+    late_payers.parquet  benefit_links.parquet  disadvantaged_communes.parquet
+    potential.parquet  summary.json
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from baophu.synth.benefits import build_benefit_lists, build_disadvantaged, build_survivors
 from baophu.synth.budget import build_budget
 from baophu.synth.classifications import build_classifications, build_household_lists
 from baophu.synth.context import Context
@@ -45,16 +48,18 @@ from baophu.synth.employers import (
     build_spells,
     employers_table,
 )
-from baophu.synth.enrolments import build_enrolments
+from baophu.synth.enrolments import G, build_enrolments
 from baophu.synth.faults import build_enrolment_files
 from baophu.synth.field import agents_table, build_field, collectors_table, officers_table
 from baophu.synth.geography import build_geography, resolve_province, units_table
 from baophu.synth.ledger import build_ledger, build_payments, build_workforce
 from baophu.synth.people import build_people, households_table, residents_table
+from baophu.synth.potential_truth import potential_truth
 from baophu.synth.schools import build_rosters, build_schools
 from baophu.synth.targets import build_targets
 from baophu.synth.tax import build_tax
 from baophu.synth.truth import (
+    benefit_links,
     employments_table,
     household_list_links,
     persons_table,
@@ -197,7 +202,19 @@ def generate(
         write_truth("roster_links", roster_links(people, rosters))
         step("schools")
 
-        enrolled = build_enrolments(ctx, geo, people, firms, spells, cls, schools)
+        disadvantaged = build_disadvantaged(ctx, geo)
+        survivors = build_survivors(ctx, people)
+        write("disadvantaged_communes", disadvantaged.table(geo), "csv")
+        write_truth("disadvantaged_communes", disadvantaged.table(geo))
+        enrolled = build_enrolments(
+            ctx, geo, people, firms, spells, cls, schools, disadvantaged, survivors
+        )
+        assert enrolled.person_group is not None
+        benefits = build_benefit_lists(
+            ctx, geo, people, enrolled.person_group == G["social_pension"], survivors
+        )
+        write("benefit_lists", benefits.table, "csv")
+        write_truth("benefit_links", benefit_links(people, benefits))
         files = build_enrolment_files(ctx, geo, people, firms, fld, enrolled)
         del enrolled
         rows["enrolments"] = files.table.num_rows
@@ -234,13 +251,22 @@ def generate(
         step("budget")
 
         write_truth("persons", persons_table(ctx, geo, people, cls, spells, firms, files))
+        potential = potential_truth(ctx, people, cls, files.final, rosters, benefits)
+        write_truth("potential", potential)
+        rows["benefit_lists"] = benefits.table.num_rows
+        rows["potential"] = potential.num_rows
         write_truth("employments", employments_table(ctx, people, spells, firms))
         small = {
             "evaders": tax.evaders,
             "late_payers": payments.truth,
             "quality_faults": files.faults,
         }
+        small["potential"] = potential
         counts = summary(ctx, geo, people, cls, spells, firms, files, rosters, lists, rows, small)
+        counts["disadvantaged_communes"] = {
+            "listed": len(disadvantaged.commune),
+            "leaving": int((~np.isnat(disadvantaged.valid_to)).sum()),
+        }
         step("truth")
         for job in pending:
             job.result()

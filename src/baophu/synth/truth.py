@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from baophu.contracts.tables import PARTICIPANT_GROUPS
 from baophu.synth import names
+from baophu.synth.benefits import BenefitLists
 from baophu.synth.classifications import KINDS, Classifications, HouseholdLists
 from baophu.synth.context import Context, month_end, month_start
 from baophu.synth.employers import CURRENT, SPELL_KINDS, Firms, Spells
@@ -131,6 +132,21 @@ def roster_links(people: People, rosters: Rosters) -> pa.Table:
             "id_noise": take(list(ID_NOISE), rosters.id_noise),
             "name_noise": take(list(NAME_NOISE), rosters.name_noise),
             "birth_noise": take(list(BIRTH_NOISE), rosters.birth_noise),
+        }
+    )
+
+
+def benefit_links(people: People, benefits: BenefitLists) -> pa.Table:
+    """Each benefit-list row with its true person and what was done to its ID."""
+    t = benefits.table
+    return pa.table(
+        {
+            "list_month": t["list_month"],
+            "benefit": t["benefit"],
+            "commune_code": t["commune_code"],
+            "row_no": t["row_no"],
+            "person_id": people.ids(benefits.person),
+            "id_noise": take(list(ID_NOISE), benefits.id_noise),
         }
     )
 
@@ -251,6 +267,8 @@ def summary(
             "name": _code_counts(rosters.name_noise, NAME_NOISE),
             "birth": _code_counts(rosters.birth_noise, BIRTH_NOISE),
         },
+        "benefit_list_rows": rows["benefit_lists"],
+        "potential": _counts(small["potential"]["reason"]),
         "collectors": rows["collector_persons"],
         "officers": rows["officers"],
         "agents": rows["agents"],

@@ -40,6 +40,10 @@ VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
         "farming_average": "Hộ nông lâm ngư diêm nghiệp có mức sống trung bình",
     },
     "department": {"finance": "Sở Tài chính", "home_affairs": "Sở Nội vụ", "health": "Sở Y tế"},
+    "benefit": {
+        "social_pension": "Trợ cấp hưu trí xã hội",
+        "survivor_allowance": "Trợ cấp tuất hằng tháng",
+    },
     "status": {"active": "Đang hoạt động", "suspended": "Tạm ngừng", "dissolved": "Giải thể"},
     "ownership": {
         "fdi": "Vốn đầu tư nước ngoài",

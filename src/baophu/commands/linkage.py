@@ -1,0 +1,191 @@
+"""``baophu link``: link school rosters and household lists to the population register.
+
+Owns the command-line face of ``baophu.engine.linkage_run``: ``baophu link`` runs both
+stages (personal ID, then the Splink model) for one list or all, with a progress bar, and
+prints the counts (linked by ID / linked by the model / review / unlinked) or, with
+``--json``, the counts, timings and model; ``baophu link review`` lists the pairs a person
+must decide, both records side by side with the explanation.  Personal IDs are masked to
+their last four digits in everything this command prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from baophu.commands.common import (
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    fmt,
+    fmt_int,
+    print_json,
+    progress_bar,
+)
+
+link_app = typer.Typer(
+    help=(
+        "Liên kết danh sách học sinh, danh sách hộ với dữ liệu dân cư. / Link school rosters "
+        "and household lists to the population register."
+    ),
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+SOURCE_CHOICES = ("school_rosters", "household_classifications", "all")
+SOURCE_VI = {
+    "school_rosters": "Danh sách học sinh, sinh viên",
+    "household_classifications": "Danh sách hộ",
+}
+COUNT_COLUMNS = (
+    ("linked_exact", "Khớp số định danh"),
+    ("linked_probabilistic", "Khớp theo mô hình"),
+    ("review", "Cần xem xét"),
+    ("unlinked", "Không liên kết"),
+    ("rows", "Tổng số dòng"),
+)
+SEX_VI = {"male": "Nam", "female": "Nữ"}
+
+
+def _store(workspace: Path) -> Any:
+    from baophu.workspace import Workspace, WorkspaceError
+
+    try:
+        ws = Workspace.open(workspace)
+    except WorkspaceError as exc:
+        fail(str(exc), 2)
+    return ws.store()
+
+
+@link_app.callback(invoke_without_command=True)
+def link(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source", help="school_rosters | household_classifications | all (mặc định)"
+        ),
+    ] = "all",
+    workspace: WorkspaceOpt = Path("."),
+    json_out: JsonOpt = False,
+) -> None:
+    """Liên kết với dữ liệu dân cư / link lists to the register (ID, then Splink)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if source not in SOURCE_CHOICES:
+        fail(
+            f"Danh sách không hợp lệ: {source}; dùng {', '.join(SOURCE_CHOICES)} / "
+            f"unknown list {source!r}; use {', '.join(SOURCE_CHOICES)}",
+            2,
+        )
+    from baophu.engine.linkage_run import LinkageError, run_linkage
+
+    sources = None if source == "all" else [source]
+    with _store(workspace) as store, progress_bar(not json_out) as progress:
+        try:
+            result = run_linkage(store, sources, progress=progress)
+        except (LinkageError, KeyError, ValueError) as exc:
+            fail(str(exc))
+    if json_out:
+        print_json(result)
+        return
+    print_counts(result["counts"])
+    reviews = sum(c["review"] for c in result["counts"].values())
+    if reviews:
+        console.print(
+            f"{fmt_int(reviews)} cặp cần xem xét: [bold]baophu link review -w {workspace}[/] / "
+            "pairs to review"
+        )
+
+
+def print_counts(counts: dict[str, dict[str, int]]) -> None:
+    table = Table(title="Liên kết với dữ liệu dân cư / linkage to the register")
+    table.add_column("Danh sách")
+    for _, header in COUNT_COLUMNS:
+        table.add_column(header, justify="right")
+    for source, c in counts.items():
+        table.add_row(SOURCE_VI.get(source, source), *[fmt_int(c[k]) for k, _ in COUNT_COLUMNS])
+    console.print(table)
+
+
+def _masked(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    from baophu.engine.linkage_review import mask_person_id
+
+    if record is None:
+        return None
+    out = dict(record)
+    out["person_id"] = mask_person_id(out.get("person_id"))
+    for key, value in out.items():
+        if isinstance(value, dt.date):
+            out[key] = value.isoformat()
+    return out
+
+
+def _describe(record: dict[str, Any] | None) -> str:
+    if record is None:
+        return ""
+    birth = record.get("birth_date")
+    parts = [
+        str(record.get("full_name") or ""),
+        fmt(dt.date.fromisoformat(birth)) if isinstance(birth, str) else fmt(birth),
+        SEX_VI.get(str(record.get("sex")), str(record.get("sex") or "")),
+        f"xã {record.get('commune_code') or '?'}",
+        f"ĐD {record.get('person_id') or '—'}",
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+@link_app.command("review")
+def review(
+    workspace: WorkspaceOpt = Path("."),
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="school_rosters | household_classifications"),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Số cặp tối đa / most pairs shown")] = 50,
+    json_out: JsonOpt = False,
+) -> None:
+    """Các cặp cần xem xét / pairs to review (both records and why)."""
+    from baophu.engine.linkage_review import review_count, review_pairs
+
+    if source is not None and source not in SOURCE_CHOICES[:2]:
+        fail(f"Danh sách không hợp lệ: {source} / unknown list {source!r}", 2)
+    with _store(workspace) as store:
+        try:
+            pairs = review_pairs(store, limit=limit, source=source)
+            total = review_count(store)
+        except KeyError:
+            fail(
+                "Chưa chạy liên kết: baophu link -w WS / linkage has not been run: "
+                "baophu link -w WS",
+                2,
+            )
+    masked = [
+        {**p, "list": _masked(p["list"]), "candidate": _masked(p["candidate"])} for p in pairs
+    ]
+    if json_out:
+        print_json({"total": total, "shown": len(masked), "pairs": masked})
+        return
+    table = Table(
+        title=f"Cặp cần xem xét / pairs to review — {fmt_int(len(masked))}/{fmt_int(total)}",
+        show_lines=True,
+    )
+    table.add_column("Danh sách / dòng")
+    table.add_column("Bản ghi trong danh sách")
+    table.add_column("Người trong dữ liệu dân cư")
+    table.add_column("Điểm", justify="right")
+    table.add_column("Giải thích")
+    for p in masked:
+        table.add_row(
+            f"{SOURCE_VI.get(p['source'], p['source'])}\n{p['record_id']}",
+            _describe(p["list"]),
+            _describe(p["candidate"]),
+            f"{fmt(p['match_weight'])}\n({fmt(p['match_probability'])})",
+            str(p["explanation"]),
+        )
+    console.print(table)

@@ -1,0 +1,202 @@
+"""``baophu users …``: people who log in to the web application, their roles and scopes.
+
+Roles: province_admin, province_analyst (whole province), office_staff (an office code),
+commune_official (a commune code), collector (a collector code), case_officer (an officer
+code).  Passwords are asked for without echo unless ``--password`` is given (scripts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from baophu.commands.common import JsonOpt, WorkspaceOpt, console, fail, print_json
+
+users_app = typer.Typer(
+    help="Người dùng ứng dụng web / web application users",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@contextmanager
+def _db(workspace: Path) -> Iterator[tuple[Any, Any]]:
+    from baophu.operational import open_operational
+    from baophu.operational.db import OperationalError
+    from baophu.workspace import Workspace, WorkspaceError
+
+    try:
+        ws = Workspace.open(workspace)
+    except WorkspaceError as exc:
+        fail(str(exc), 2)
+    try:
+        db = open_operational(ws)
+    except OperationalError as exc:
+        fail(str(exc))
+    try:
+        yield ws, db
+    finally:
+        db.dispose()
+
+
+def _password(password: str | None) -> str:
+    if password:
+        return password
+    return str(typer.prompt("Mật khẩu / password", hide_input=True, confirmation_prompt=True))
+
+
+@users_app.command("add")
+def add(
+    username: Annotated[str, typer.Argument(help="Tên đăng nhập / username")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="province_admin | province_analyst | office_staff | commune_official | "
+            "collector | case_officer"
+        ),
+    ],
+    scope: Annotated[
+        str | None, typer.Option(help="Mã phạm vi / scope code (office, commune, collector…)")
+    ] = None,
+    full_name: Annotated[str, typer.Option("--name", help="Họ tên / full name")] = "",
+    password: Annotated[
+        str | None, typer.Option(help="Mật khẩu (mặc định: hỏi) / password (default: prompt)")
+    ] = None,
+    replace: Annotated[bool, typer.Option(help="Ghi đè người dùng đã có / reset")] = False,
+    workspace: WorkspaceOpt = Path("."),
+    json_out: JsonOpt = False,
+) -> None:
+    """Thêm người dùng / add a user."""
+    from baophu.operational.models import ROLES
+    from baophu.operational.users import UserError, create_user, scope_exists
+
+    with _db(workspace) as (ws, db):
+        try:
+            if role in ROLES and ROLES[role] != "province" and scope:
+                with ws.store() as store:
+                    if not scope_exists(store, role, scope):
+                        raise UserError(
+                            f"Không có mã {ROLES[role]} {scope} trong dữ liệu / no "
+                            f"{ROLES[role]} {scope} in the workspace"
+                        )
+            user = create_user(
+                db,
+                username,
+                full_name or username,
+                _password(password),
+                role,
+                scope,
+                replace=replace,
+            )
+        except UserError as exc:
+            fail(str(exc), 2)
+    if json_out:
+        print_json(user)
+        return
+    console.print(
+        f"Đã thêm / added [bold]{user['username']}[/] — {user['role_vi']}"
+        + (f" — {user['scope_code']}" if user["scope_code"] else "")
+    )
+
+
+@users_app.command("list")
+def list_cmd(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None:
+    """Danh sách người dùng / list users."""
+    from baophu.operational.users import list_users
+
+    with _db(workspace) as (_, db):
+        users = list_users(db)
+    if json_out:
+        print_json(users)
+        return
+    table = Table(title="Người dùng / users")
+    for col in ("Tên đăng nhập", "Họ tên", "Vai trò", "Phạm vi", "Trạng thái"):
+        table.add_column(col)
+    for u in users:
+        table.add_row(
+            u["username"],
+            u["full_name"],
+            u["role_vi"],
+            u["scope_code"] or "Toàn tỉnh",
+            "đang dùng" if u["active"] else "đã khoá",
+        )
+    console.print(table)
+
+
+@users_app.command("passwd")
+def passwd(
+    username: Annotated[str, typer.Argument()],
+    password: Annotated[str | None, typer.Option(help="Mật khẩu mới / new password")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Đặt lại mật khẩu (và mở khoá) / reset a password (and lift a lock)."""
+    from baophu.operational.users import UserError, set_password
+
+    with _db(workspace) as (_, db):
+        try:
+            set_password(db, username, _password(password))
+        except UserError as exc:
+            fail(str(exc), 2)
+    console.print(f"Đã đặt lại mật khẩu / password reset: [bold]{username}[/]")
+
+
+@users_app.command("disable")
+def disable(
+    username: Annotated[str, typer.Argument()], workspace: WorkspaceOpt = Path(".")
+) -> None:
+    """Khoá người dùng / disable a user (ends their sessions)."""
+    from baophu.operational.users import UserError, set_active
+
+    with _db(workspace) as (_, db):
+        try:
+            set_active(db, username, False)
+        except UserError as exc:
+            fail(str(exc), 2)
+    console.print(f"Đã khoá / disabled: [bold]{username}[/]")
+
+
+@users_app.command("enable")
+def enable(username: Annotated[str, typer.Argument()], workspace: WorkspaceOpt = Path(".")) -> None:
+    """Mở khoá người dùng / enable a user."""
+    from baophu.operational.users import UserError, set_active
+
+    with _db(workspace) as (_, db):
+        try:
+            set_active(db, username, True)
+        except UserError as exc:
+            fail(str(exc), 2)
+    console.print(f"Đã mở khoá / enabled: [bold]{username}[/]")
+
+
+@users_app.command("demo")
+def demo(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None:
+    """Tạo người dùng mẫu cho tỉnh giả lập / demo users (synthetic data only)."""
+    from baophu.operational.users import UserError, seed_demo_users
+    from baophu.workspace import Workspace, WorkspaceError
+
+    try:
+        ws = Workspace.open(workspace)
+        users = seed_demo_users(ws)
+    except (WorkspaceError, UserError) as exc:
+        fail(str(exc), 2)
+    if json_out:
+        print_json(users)
+        return
+    print_demo_users(users)
+
+
+def print_demo_users(users: list[dict[str, Any]], address: str = "http://127.0.0.1:8000/") -> None:
+    """The demo logins, one per role (what ``make demo`` prints at its end)."""
+    table = Table(title=f"Đăng nhập thử / demo logins — {address} (chỉ cho dữ liệu giả lập)")
+    for col in ("Vai trò / role", "Tên đăng nhập", "Mật khẩu", "Phạm vi / scope"):
+        table.add_column(col)
+    for u in users:
+        scope = u["scope_name"] if not u["scope_code"] else f"{u['scope_name']} ({u['scope_code']})"
+        table.add_row(u["role_vi"], u["username"], u["password"], scope)
+    console.print(table)

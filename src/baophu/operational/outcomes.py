@@ -1,0 +1,229 @@
+"""Field outcomes: recording one, the latest per person, and a collector's achievement and
+commission.
+
+An outcome is a ``FieldOutcome`` row (history, never updated): who was approached, what
+happened, when, by whom, keyed by the potential list's ``row_key`` (the 12-digit personal ID,
+or ``source:record`` for an unidentified list row).  A collector records one per person from
+their list in two clicks on the web; returned workbooks add them in bulk.
+``last_outcomes_table`` gives the engine what the lists show (the last outcome per row_key).
+
+A collector's achievement counts the people of their list whose latest outcome this year is
+``enrolled`` (Đã tham gia) — what the field reports before the next import confirms it — next
+to their target (``achievement_by_unit``, hierarchy ``agents``) and what the data confirm;
+the commission is the placeholder rate ``collector.commission_rate`` of the legal parameters
+applied to the amounts of those enrolments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import and_, func, or_, select
+
+from baophu.operational import OUTCOMES, FieldOutcome
+from baophu.operational.db import OperationalDB
+
+
+class OutcomeError(Exception):
+    """An outcome cannot be recorded (message in Vietnamese)."""
+
+
+def latest_outcomes(db: OperationalDB, row_keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The latest outcome recorded for each of ``row_keys`` (an outcome recorded without a
+    row key — an older row, a returned work sheet — counts by its personal ID)."""
+    keys = sorted({str(k) for k in row_keys if k})
+    if not keys:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    key = func.coalesce(FieldOutcome.row_key, FieldOutcome.person_id)
+    with db.session() as s:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = s.execute(
+                select(
+                    key.label("k"),
+                    FieldOutcome.outcome,
+                    FieldOutcome.outcome_date,
+                    FieldOutcome.recorded_by,
+                    FieldOutcome.recorded_at,
+                )
+                .where(
+                    or_(
+                        FieldOutcome.row_key.in_(chunk),
+                        and_(FieldOutcome.row_key.is_(None), FieldOutcome.person_id.in_(chunk)),
+                    )
+                )
+                .order_by(FieldOutcome.outcome_date, FieldOutcome.id)
+            ).all()
+            for r in rows:
+                out[str(r.k)] = {
+                    "outcome": r.outcome,
+                    "outcome_date": r.outcome_date,
+                    "recorded_by": r.recorded_by,
+                    "recorded_at": r.recorded_at,
+                }
+    return out
+
+
+def last_outcomes_table(db: OperationalDB) -> pa.Table:
+    """Per ``row_key``: the last outcome, its date and how many outcomes were recorded
+    (columns ``row_key``, ``last_outcome``, ``last_outcome_date``, ``contacts``) — what the
+    potential lists join to show each person's status."""
+    key = func.coalesce(FieldOutcome.row_key, FieldOutcome.person_id)
+    with db.session() as s:
+        last_id = (
+            select(
+                key.label("row_key"),
+                func.max(FieldOutcome.id).label("last_id"),
+                func.count().label("contacts"),
+            )
+            .group_by(key)
+            .subquery()
+        )
+        rows = s.execute(
+            select(
+                last_id.c.row_key,
+                FieldOutcome.outcome,
+                FieldOutcome.outcome_date,
+                last_id.c.contacts,
+            ).join(FieldOutcome, FieldOutcome.id == last_id.c.last_id)
+        ).all()
+    return pa.table(
+        {
+            "row_key": pa.array([r[0] for r in rows], pa.string()),
+            "last_outcome": pa.array([r[1] for r in rows], pa.string()),
+            "last_outcome_date": pa.array([r[2] for r in rows], pa.date32()),
+            "contacts": pa.array([int(r[3]) for r in rows], pa.int64()),
+        }
+    )
+
+
+def row_key_of(person: dict[str, Any]) -> str | None:
+    """The list's row key of a person row (computed as the lists compute it when absent)."""
+    if person.get("row_key"):
+        return str(person["row_key"])
+    if person.get("person_key") is not None:
+        return str(int(person["person_key"])).rjust(12, "0")
+    return None
+
+
+def record_outcome(
+    db: OperationalDB,
+    person: dict[str, Any],
+    outcome: str,
+    recorded_by: str,
+    *,
+    collector_code: str | None,
+    on: dt.date | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Record one outcome for a person of a potential list (``person``: its mart row) and
+    write the audit event in the same transaction."""
+    if outcome not in OUTCOMES:
+        raise OutcomeError(f"Kết quả không hợp lệ: {outcome}")
+    day = on or dt.date.today()
+    reasons = person.get("reasons", person.get("reason"))
+    amount = None
+    for key in ("amount", "amount_due", "expected_amount", "monthly_amount", "annual_amount"):
+        if person.get(key) is not None:
+            amount = int(person[key])
+            break
+    row_key = row_key_of(person)
+    if row_key is None or person.get("person_key") is None:
+        # rows not identified as residents are the communes' (to verify), not a collector's
+        raise OutcomeError("Người này chưa được xác định trong dữ liệu dân cư")
+    with db.session() as s:
+        row = FieldOutcome(
+            row_key=row_key,
+            person_key=int(person["person_key"]),
+            person_id=str(person.get("person_id") or row_key)[:12],
+            hamlet_code=person.get("hamlet_code"),
+            collector_code=collector_code or person.get("collector_code"),
+            reasons=None if reasons is None else str(reasons)[:200],
+            outcome=outcome,
+            outcome_date=day,
+            amount=amount,
+            note=note,
+            source="web",
+            recorded_by=recorded_by,
+        )
+        s.add(row)
+        s.flush()
+        db.audit(
+            recorded_by,
+            "record",
+            "field_outcome",
+            unit_code=person.get("hamlet_code"),
+            rows=1,
+            detail=f"row_key={row_key}; outcome={outcome}",
+            session=s,
+        )
+        return {
+            "id": row.id,
+            "row_key": row_key,
+            "outcome": outcome,
+            "outcome_date": day,
+            "amount": amount,
+        }
+
+
+def commission_rate(on: dt.date) -> tuple[float, str]:
+    """The commission rate in force and its status (a placeholder until the decision is
+    entered in the legal parameters)."""
+    from baophu.rules import get_rules
+
+    rules = get_rules()
+    try:
+        entry = rules.entry("collector.commission_rate", on)
+    except Exception:
+        return 0.0, "missing"
+    return float(entry.value), entry.status or "published"
+
+
+def collector_achievement(
+    db: OperationalDB, collector_code: str, year: int, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Outcomes recorded by or for the collector this year: counts by outcome (each person
+    counted once, at their latest outcome), people enrolled, their amounts and the
+    commission on them."""
+    today = today or dt.date.today()
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    with db.session() as s:
+        latest_ids = (
+            select(func.max(FieldOutcome.id))
+            .where(
+                FieldOutcome.collector_code == collector_code,
+                FieldOutcome.outcome_date >= start,
+                FieldOutcome.outcome_date <= end,
+            )
+            .group_by(func.coalesce(FieldOutcome.row_key, FieldOutcome.person_id))
+        )
+        rows = s.execute(
+            select(FieldOutcome.outcome, FieldOutcome.amount, FieldOutcome.outcome_date).where(
+                FieldOutcome.id.in_(latest_ids)
+            )
+        ).all()
+    by_outcome = {code: 0 for code in OUTCOMES}
+    enrolled_amount = 0
+    month_enrolled = 0
+    for r in rows:
+        by_outcome[r.outcome] = by_outcome.get(r.outcome, 0) + 1
+        if r.outcome == "enrolled":
+            enrolled_amount += int(r.amount or 0)
+            if r.outcome_date.year == today.year and r.outcome_date.month == today.month:
+                month_enrolled += 1
+    rate, status = commission_rate(today)
+    return {
+        "year": year,
+        "approached": sum(by_outcome.values()),
+        "by_outcome": by_outcome,
+        "enrolled": by_outcome.get("enrolled", 0),
+        "enrolled_this_month": month_enrolled,
+        "enrolled_amount": enrolled_amount,
+        "commission_rate": rate,
+        "commission_status": status,
+        "commission": round(enrolled_amount * rate),
+    }

@@ -1,0 +1,315 @@
+"""Reading a returned work sheet: the field outcomes a collector wrote into the workbook that
+``collector_workbook`` made, checked row by row.
+
+``read_outcomes(path, today)`` finds, on every sheet, the header row of the work-sheet layout
+(by its Vietnamese headers, with or without diacritics) and takes each row whose **Kết quả**
+is filled in.  It checks the outcome (one of the seven, Vietnamese label or English code),
+the date (a date, dd/mm/yyyy or yyyy-mm-dd, not in the future; empty means ``today``), the
+amount collected (a whole number, not negative) and the row key (present, the shape the
+lists give, agreeing with the personal ID column).  Every problem is an issue with the sheet,
+the row as Excel shows it, the column header, the value and the reason in Vietnamese and
+English — the rows of the rejects file (``ingest.rejects.write_rejects``).
+
+A file that is not a readable workbook, or has no sheet in this layout, raises
+``OutcomeFileError``; whether the people exist is checked by the caller against the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from baophu.contracts.model import fold_header
+from baophu.engine.potential_codes import OUTCOME_VI, OUTCOMES
+from baophu.reports.collector_workbook import (
+    DATE_HEADER,
+    ID_HEADER,
+    INFO_SHEET,
+    KEY_HEADER,
+    NAME_HEADER,
+    NOTE_HEADER,
+    OUTCOME_HEADER,
+    PAID_HEADER,
+)
+
+AMOUNT_LISTED = "Số tiền phải đóng (đồng)"
+REASONS: dict[str, tuple[str, str]] = {
+    "outcome_unknown": (
+        "Kết quả không thuộc danh mục ({allowed}): {value}",
+        "Outcome not in the list ({allowed}): {value}",
+    ),
+    "date_bad": (
+        "Ngày liên hệ không hợp lệ (cần dd/mm/yyyy): {value}",
+        "Invalid contact date (expected dd/mm/yyyy): {value}",
+    ),
+    "date_future": ("Ngày liên hệ ở tương lai: {value}", "Contact date is in the future: {value}"),
+    "amount_bad": (
+        "Số tiền đã thu phải là số nguyên không âm: {value}",
+        "Amount collected must be a whole number, not negative: {value}",
+    ),
+    "key_missing": (
+        "Thiếu mã dòng (không xoá, không sửa cột Mã dòng)",
+        "Row key is missing (do not clear or edit the row-key column)",
+    ),
+    "key_bad": ("Mã dòng không hợp lệ: {value}", "Invalid row key: {value}"),
+    "key_id_mismatch": (
+        "Mã dòng không khớp số định danh {person_id}: {value}",
+        "Row key does not match personal ID {person_id}: {value}",
+    ),
+    "key_unknown": (
+        "Không có người mang mã dòng này trong dữ liệu dân cư: {value}",
+        "No resident with this row key: {value}",
+    ),
+    "key_unidentified": (
+        "Dòng chưa xác định được người (không có số định danh): chưa ghi nhận được kết quả; "
+        "bổ sung số định danh qua nhà trường / xã rồi xuất lại danh sách: {value}",
+        "Row not identified as a person (no personal ID): its outcome cannot be recorded yet; "
+        "have the school / commune add the ID and export the list again: {value}",
+    ),
+    "duplicate": (
+        "Trùng với dòng {first_row} (cùng người, kết quả và ngày)",
+        "Same as row {first_row} (same person, outcome and date)",
+    ),
+}
+_PERSON_KEY = re.compile(r"^[0-9]{12}$")
+_RECORD_KEY = re.compile(r"^(school_rosters|benefit_lists):.+")
+_LABELS = {fold_header(v): k for k, v in OUTCOME_VI.items()} | {fold_header(k): k for k in OUTCOMES}
+_LABELS[fold_header("Đã chuyển đi")] = "moved"  # the web's label
+
+
+class OutcomeFileError(Exception):
+    """The file cannot be read as a returned work sheet (Vietnamese and English)."""
+
+
+@dataclass
+class Issue:
+    sheet: str
+    row: int
+    column: str
+    value: str
+    code: str
+    vi: str
+    en: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": f"{self.sheet}!{self.row}",
+            "column": self.column,
+            "value": self.value,
+            "severity": "reject",
+            "reason_code": self.code,
+            "reason_vi": self.vi,
+            "reason_en": self.en,
+        }
+
+
+@dataclass
+class ReturnedRow:
+    sheet: str
+    row: int
+    row_key: str
+    person_id: str | None
+    full_name: str
+    outcome: str
+    outcome_date: dt.date
+    amount_paid: int | None
+    amount_listed: int | None
+    note: str | None
+
+
+@dataclass
+class Returned:
+    rows: list[ReturnedRow] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    sheets: int = 0
+
+
+def issue(sheet: str, row: int, column: str, value: Any, code: str, **kw: Any) -> Issue:
+    vi, en = REASONS[code]
+    text = "" if value is None else str(value)
+    return Issue(
+        sheet, row, column, text, code, vi.format(value=text, **kw), en.format(value=text, **kw)
+    )
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from an Excel cell: a date, a datetime, dd/mm/yyyy or yyyy-mm-dd text."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_amount(value: Any) -> int | None:
+    """A whole non-negative number of dong (1.263.600 and 1,263,600 accepted); raises
+    ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(value)
+        number = int(value)
+    else:
+        text = _text(value).replace(".", "").replace(",", "").replace(" ", "")
+        if not text.isdigit():
+            raise ValueError(value)
+        number = int(text)
+    if number < 0:
+        raise ValueError(value)
+    return number
+
+
+def _header_map(cells: tuple[Any, ...]) -> dict[str, int]:
+    return {fold_header(_text(v)): i for i, v in enumerate(cells) if _text(v)}
+
+
+def read_outcomes(path: Path, today: dt.date | None = None) -> Returned:
+    """The filled-in rows of a returned work sheet, and every problem found in them."""
+    from openpyxl import load_workbook
+
+    today = today or dt.date.today()
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # not a zip, not a workbook, damaged
+        raise OutcomeFileError(
+            f"Không đọc được tệp Excel {path.name}: {exc}",
+            f"cannot read the Excel file {path.name}: {exc}",
+        ) from exc
+    out = Returned()
+    need = {fold_header(h) for h in (KEY_HEADER, OUTCOME_HEADER, DATE_HEADER, PAID_HEADER)}
+    try:
+        for ws in book.worksheets:
+            if ws.title == INFO_SHEET:
+                for row in ws.iter_rows(values_only=True):
+                    if row and len(row) >= 2 and _text(row[0]) and _text(row[1]):
+                        out.meta[_text(row[0])] = _text(row[1])
+                continue
+            header: dict[str, int] | None = None
+            for r, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+                if header is None:
+                    found = _header_map(cells)
+                    if need <= set(found):
+                        header = found
+                        out.sheets += 1
+                    continue
+                _read_row(out, ws.title, r, cells, header, today)
+    finally:
+        book.close()
+    if out.sheets == 0:
+        raise OutcomeFileError(
+            f"Tệp {path.name} không có trang danh sách nào đúng mẫu (cần các cột "
+            f"{KEY_HEADER}, {OUTCOME_HEADER}, {DATE_HEADER}, {PAID_HEADER})",
+            f"{path.name} has no sheet in the work-sheet layout (columns {KEY_HEADER}, "
+            f"{OUTCOME_HEADER}, {DATE_HEADER}, {PAID_HEADER} are needed)",
+        )
+    _duplicates(out)
+    return out
+
+
+def _cell(cells: tuple[Any, ...], header: dict[str, int], name: str) -> Any:
+    i = header.get(fold_header(name))
+    return cells[i] if i is not None and i < len(cells) else None
+
+
+def _read_row(
+    out: Returned,
+    sheet: str,
+    r: int,
+    cells: tuple[Any, ...],
+    header: dict[str, int],
+    today: dt.date,
+) -> None:
+    raw_outcome = _cell(cells, header, OUTCOME_HEADER)
+    if not _text(raw_outcome):
+        return  # not visited (or not reported): nothing to import
+    problems: list[Issue] = []
+    outcome = _LABELS.get(fold_header(_text(raw_outcome)))
+    if outcome is None:
+        allowed = ", ".join(OUTCOME_VI[o] for o in OUTCOMES)
+        problems.append(
+            issue(sheet, r, OUTCOME_HEADER, raw_outcome, "outcome_unknown", allowed=allowed)
+        )
+    raw_date = _cell(cells, header, DATE_HEADER)
+    day: dt.date | None = today
+    if _text(raw_date):
+        day = parse_date(raw_date)
+        if day is None:
+            problems.append(issue(sheet, r, DATE_HEADER, raw_date, "date_bad"))
+        elif day > today:
+            problems.append(issue(sheet, r, DATE_HEADER, raw_date, "date_future"))
+    raw_paid = _cell(cells, header, PAID_HEADER)
+    paid: int | None = None
+    if _text(raw_paid):
+        try:
+            paid = parse_amount(raw_paid)
+        except ValueError:
+            problems.append(issue(sheet, r, PAID_HEADER, raw_paid, "amount_bad"))
+    key = _text(_cell(cells, header, KEY_HEADER))
+    person_id = _text(_cell(cells, header, ID_HEADER)) or None
+    if not key:
+        problems.append(issue(sheet, r, KEY_HEADER, key, "key_missing"))
+    elif _RECORD_KEY.match(key):
+        problems.append(issue(sheet, r, KEY_HEADER, key, "key_unidentified"))
+    elif not _PERSON_KEY.match(key):
+        problems.append(issue(sheet, r, KEY_HEADER, key, "key_bad"))
+    elif person_id and person_id != key:
+        problems.append(issue(sheet, r, KEY_HEADER, key, "key_id_mismatch", person_id=person_id))
+    if problems:
+        out.issues.extend(problems)
+        return
+    listed = _cell(cells, header, AMOUNT_LISTED)
+    try:
+        amount_listed = parse_amount(listed) if _text(listed) else None
+    except ValueError:
+        amount_listed = None
+    assert outcome is not None and day is not None
+    out.rows.append(
+        ReturnedRow(
+            sheet=sheet,
+            row=r,
+            row_key=key,
+            person_id=person_id or key,
+            full_name=_text(_cell(cells, header, NAME_HEADER)),
+            outcome=outcome,
+            outcome_date=day,
+            amount_paid=paid,
+            amount_listed=amount_listed,
+            note=_text(_cell(cells, header, NOTE_HEADER)) or None,
+        )
+    )
+
+
+def _duplicates(out: Returned) -> None:
+    seen: dict[tuple[str, str, dt.date], int] = {}
+    keep: list[ReturnedRow] = []
+    for row in out.rows:
+        k = (row.row_key, row.outcome, row.outcome_date)
+        if k in seen:
+            out.issues.append(
+                issue(row.sheet, row.row, KEY_HEADER, row.row_key, "duplicate", first_row=seen[k])
+            )
+            continue
+        seen[k] = row.row
+        keep.append(row)
+    out.rows = keep

@@ -1,0 +1,150 @@
+"""Fixtures of the web tests: one small province built once (and cached between runs while
+the engine's code is unchanged), an application per operational back end, logged-in clients.
+
+The province is built by ``province_build.build`` into ``.pytest_cache/baophu-web/<hash>``,
+the hash covering every file of ``src/baophu`` outside ``app/`` and the build script, so a
+change to the engine, the rules or the generator rebuilds it; each test session works on a
+copy.  Demo users (one per role, password ``baophu-demo``) are created in each operational
+database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Argon2 with low costs in the tests only (hundreds of logins); production keeps the defaults.
+os.environ.setdefault("BAOPHU_PASSWORD_HASH", "fast")
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src" / "baophu"
+PASSWORD = "baophu-demo"
+
+
+def _fingerprint() -> str:
+    h = hashlib.sha256()
+    files = [
+        p
+        for p in sorted(SRC.rglob("*"))
+        if p.is_file() and "app" not in p.relative_to(SRC).parts[:1]
+    ]
+    files.append(Path(__file__).with_name("province_build.py"))
+    for p in files:
+        if "__pycache__" in p.parts:
+            continue
+        h.update(str(p.relative_to(ROOT)).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def province_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the built province workspace for this session."""
+    from province_build import build
+
+    cache_root = Path(os.environ.get("BAOPHU_TEST_CACHE", ROOT / ".pytest_cache" / "baophu-web"))
+    key = _fingerprint()
+    cached = cache_root / key
+    if os.environ.get("BAOPHU_TEST_PROVINCE"):  # a province built by hand (development)
+        cached = Path(os.environ["BAOPHU_TEST_PROVINCE"])
+    elif not (cached / "workspace" / "baophu.toml").exists():
+        tmp = cache_root / f".{key}.building-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        build(tmp)
+        shutil.rmtree(tmp / "province", ignore_errors=True)  # the inputs are not needed
+        for old in cache_root.glob("*"):
+            if old.name != tmp.name and not old.name.startswith("."):
+                shutil.rmtree(old, ignore_errors=True)
+        tmp.rename(cached)
+    target = tmp_path_factory.mktemp("province") / "workspace"
+    shutil.copytree(cached / "workspace", target, ignore=shutil.ignore_patterns("*.sqlite*"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def workspace(province_dir: Path) -> Any:
+    from baophu.workspace import Workspace
+
+    return Workspace.open(province_dir)
+
+
+def make_db(url: str) -> Any:
+    from baophu.operational.db import OperationalDB
+
+    return OperationalDB.connect(url)
+
+
+@pytest.fixture(scope="session")
+def sqlite_db(workspace: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    db = make_db(f"sqlite:///{tmp_path_factory.mktemp('op') / 'operational.sqlite'}")
+    from baophu.operational.users import seed_demo_users
+
+    seed_demo_users(workspace, db=db)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_users(workspace: Any, sqlite_db: Any) -> dict[str, dict[str, Any]]:
+    """role → the demo user of that role (username, scope_code, …)."""
+    from baophu.operational.users import seed_demo_users
+
+    return {u["role"]: u for u in seed_demo_users(workspace, db=sqlite_db)}
+
+
+@pytest.fixture(scope="session")
+def app(workspace: Any, sqlite_db: Any, demo_users: Any) -> Iterator[Any]:
+    """The application on the SQLite operational database, shared by the read-only tests."""
+    from fastapi.testclient import TestClient
+
+    from baophu.app.main import AppSettings, create_app
+
+    application = create_app(
+        workspace, AppSettings(watch=False, secret_key="test-secret"), db=sqlite_db
+    )
+    with TestClient(application) as client:  # the lifespan runs for the whole session
+        client.get("/healthz")
+        yield application
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+def login(client: Any, username: str, password: str = PASSWORD) -> Any:
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def clients(app: Any, demo_users: dict[str, dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """role → a TestClient logged in as the demo user of that role."""
+    from fastapi.testclient import TestClient
+
+    out: dict[str, Any] = {}
+    for role, user in demo_users.items():
+        c = TestClient(app, follow_redirects=False)
+        r = login(c, user["username"])
+        assert r.status_code == 303, r.text
+        out[role] = c
+    yield out
+    for c in out.values():
+        c.close()
+
+
+def page_csrf(client: Any, url: str = "/") -> str:
+    """The CSRF token of the client's session (from any page with a form)."""
+    r = client.get(url, follow_redirects=True)
+    return csrf_of(r.text)

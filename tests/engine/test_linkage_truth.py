@@ -1,0 +1,249 @@
+"""Linkage against the synthetic province's ground truth (precision and recall), on DuckDB and
+on PySpark.
+
+The generator records the true person of every roster and household-list row
+(``truth/roster_links``, ``truth/household_list_links``) and what noise it planted (missing
+or mistyped ID, name without diacritics or with a typo, day and month swapped).  Expected
+figures are computed here with pandas from those files and the contract keys alone; the
+engine's output is only read back.
+
+One planted ambiguity: a copy of a pupil whose roster row has no ID is added to the
+register (same name, birth date, sex, hamlet; another ID) before import, so two residents fit
+that row equally well — it must go to the review list, not be guessed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+ROSTER_KEY = ["school_year", "school_code", "class_name", "row_no"]
+LIST_KEY = ["list_year", "commune_code", "household_id", "classification", "member_no"]
+INPUTS = (
+    "units.csv",
+    "households.parquet",
+    "residents.parquet",
+    "school_rosters",
+    "household_lists",
+)
+
+_BUILT: dict[str, Any] = {}
+
+
+def _record_ids(frame: pd.DataFrame, key: list[str]) -> pd.Series:
+    return frame[key].astype(str).replace({"None": "", "nan": ""}).agg("|".join, axis=1)
+
+
+def _plant_twin(folder: Path) -> dict[str, Any]:
+    """Add to residents.parquet a second person identical to a pupil whose roster row has no
+    ID and no other noise; return that row's record_id and both person keys."""
+    truth = pq.read_table(folder / "truth" / "roster_links.parquet").to_pandas()
+    quiet = truth[
+        truth.resident
+        & (truth.id_noise == "missing")
+        & (truth.name_noise == "none")
+        & (truth.birth_noise == "none")
+    ].sort_values(ROSTER_KEY)
+    path = folder / "inputs" / "residents.parquet"
+    residents = pq.read_table(path)
+    frame = residents.to_pandas()
+    taken = set(frame.person_id)
+    for _, row in quiet.iterrows():
+        original = frame[frame.person_id == row.person_id]
+        if len(original) != 1:
+            continue
+        twin = original.copy()
+        prefix = row.person_id[:6]
+        serial = next(s for s in range(999_999, 0, -1) if f"{prefix}{s:06d}" not in taken)
+        twin["person_id"] = f"{prefix}{serial:06d}"
+        for column in ("si_code", "phone"):
+            if column in twin:
+                twin[column] = None
+        twin["relation_to_head"] = original["relation_to_head"]
+        out = pa.concat_tables(
+            [residents, pa.Table.from_pandas(twin, schema=residents.schema, preserve_index=False)]
+        )
+        pq.write_table(out, path)
+        return {
+            "record_id": _record_ids(row.to_frame().T, ROSTER_KEY).iloc[0],
+            "keys": {int(row.person_id), int(twin.person_id.iloc[0])},
+        }
+    raise AssertionError("no quiet pupil to copy")
+
+
+def build(
+    base: Path, backend: str, scale: float, sources: list[str] | None = None
+) -> dict[str, Any]:
+    """A synthetic Đồng Nai at ``scale`` with the twin planted, the lists imported into a
+    ``backend`` workspace and ``sources`` (default: both lists) linked; built once per
+    session and backend."""
+    if backend in _BUILT:
+        return _BUILT[backend]
+    from baophu.engine.coverage_run import _bare
+    from baophu.engine.linkage_run import MART_LINKS, run_linkage
+    from baophu.ingest.importer import import_paths
+    from baophu.synth.generator import generate
+    from baophu.workspace import Workspace, init_workspace
+
+    generate("Đồng Nai", scale, 1, base / "province")
+    twin = _plant_twin(base / "province")
+    root = base / "ws"
+    init_workspace(root, backend=backend)  # type: ignore[arg-type]
+    ws = Workspace.open(root)
+    inputs = base / "province" / "inputs"
+    with ws.store() as store:
+        names = [n for n in INPUTS if sources is None or n != "household_lists"]
+        result = import_paths(store, [inputs / name for name in names], ws.rejects_dir)
+        assert result.committed, result.error
+        summary = run_linkage(store, sources)
+        links = _bare(store.mart(MART_LINKS)).to_pyarrow().to_pandas()
+        columns = list(store.mart(MART_LINKS).columns)
+    _BUILT[backend] = {
+        "workspace": ws,
+        "dir": base / "province",
+        "summary": summary,
+        "links": links,
+        "columns": columns,
+        "twin": twin,
+    }
+    return _BUILT[backend]
+
+
+@pytest.fixture(scope="session")
+def linked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return build(tmp_path_factory.mktemp("linkage-duckdb"), "duckdb", 0.02)
+
+
+def scores(built: dict[str, Any], source: str) -> dict[str, float]:
+    """Precision (share of linked rows linked to their true person) and recall (share of
+    rows whose true person is in the register linked to that person), from the truth."""
+    folder: Path = built["dir"]
+    if source == "school_rosters":
+        truth = pq.read_table(folder / "truth" / "roster_links.parquet").to_pandas()
+        truth["record_id"] = _record_ids(truth, ROSTER_KEY)
+        in_register = truth.resident
+    else:
+        truth = pq.read_table(folder / "truth" / "household_list_links.parquet").to_pandas()
+        truth["record_id"] = _record_ids(truth, LIST_KEY)
+        in_register = pd.Series(True, index=truth.index)
+    truth["true_key"] = truth.person_id.astype("int64")
+    truth["in_register"] = in_register
+    links = built["links"]
+    links = links[links.source == source]
+    j = truth.merge(links, on="record_id", how="left", validate="1:1")
+    assert j.decision.notna().all(), "every row of the list has a person_links row"
+    assert len(links) == len(truth)
+    linked = j[j.decision == "linked"]
+    right = linked.person_key == linked.true_key
+    should = j[j.in_register]
+    found = (should.decision == "linked") & (should.person_key == should.true_key)
+    return {
+        "precision": float(right.mean()),
+        "recall": float(found.mean()),
+        "linked": len(linked),
+        "review": int((j.decision == "review").sum()),
+        "probabilistic_linked": int((linked.method == "probabilistic").sum()),
+    }
+
+
+def test_school_rosters_precision_and_recall(linked: dict[str, Any]) -> None:
+    s = scores(linked, "school_rosters")
+    assert s["precision"] >= 0.995, s
+    assert s["recall"] >= 0.98, s
+    assert s["probabilistic_linked"] > 0, s
+
+
+def test_household_lists_precision_and_recall(linked: dict[str, Any]) -> None:
+    s = scores(linked, "household_classifications")
+    assert s["precision"] >= 0.995, s
+    assert s["recall"] >= 0.98, s
+
+
+def test_mart_columns_and_values(linked: dict[str, Any]) -> None:
+    from baophu.engine.linkage import LINK_COLUMNS
+
+    assert [c for c in linked["columns"] if not c.startswith("_")] == list(LINK_COLUMNS)
+    assert {"_state_id", "_reference_date", "_rule_version"} <= set(linked["columns"])
+    links = linked["links"]
+    assert set(links.source) == {"school_rosters", "household_classifications"}
+    assert set(links.method) <= {"exact_id", "probabilistic"}
+    assert set(links.decision) <= {"linked", "review", "unlinked"}
+    is_linked = links.decision == "linked"
+    assert links.person_key[is_linked].notna().all()
+    assert links.person_key[~is_linked].isna().all()
+    exact = links[links.method == "exact_id"]
+    assert exact.match_weight.isna().all() and (exact.match_probability == 1.0).all()
+    prob = links[(links.method == "probabilistic") & links.candidate_key.notna()]
+    assert prob.match_weight.notna().all()
+    assert prob.match_probability.between(0, 1).all()
+
+
+def test_every_link_says_why(linked: dict[str, Any]) -> None:
+    links = linked["links"]
+    assert links.explanation.str.len().gt(0).all()
+    exact = links[links.method == "exact_id"]
+    assert exact.explanation.str.startswith("Số định danh khớp").all()
+    folder: Path = linked["dir"]
+    truth = pq.read_table(folder / "truth" / "roster_links.parquet").to_pandas()
+    truth["record_id"] = _record_ids(truth, ROSTER_KEY)
+    j = truth.merge(links[links.source == "school_rosters"], on="record_id")
+    j = j[(j.decision == "linked") & (j.method == "probabilistic")]
+    swapped = j[j.birth_noise == "day_month_swapped"]
+    assert len(swapped) > 0
+    assert swapped.explanation.str.contains("ngày sinh đảo ngày/tháng").all()
+    assert (swapped.birth_level == "swapped").all()
+    ascii_names = j[(j.name_noise == "no_diacritics") & (j.birth_noise == "none")]
+    assert len(ascii_names) > 0
+    assert ascii_names.explanation.str.startswith("Họ tên khớp khi bỏ dấu").all()
+    mistyped = j[j.id_noise == "mistyped"]
+    assert len(mistyped) > 0
+    assert mistyped.explanation.str.contains("số định danh sai 1–2 chữ số").all()
+
+
+def test_two_equal_residents_go_to_review(linked: dict[str, Any]) -> None:
+    from baophu.engine.linkage import TIE_VI
+
+    twin = linked["twin"]
+    links = linked["links"]
+    row = links[(links.source == "school_rosters") & (links.record_id == twin["record_id"])]
+    assert len(row) == 1
+    r = row.iloc[0]
+    assert r.decision == "review", r.to_dict()
+    assert int(r.candidate_key) in twin["keys"]
+    assert TIE_VI in r.explanation
+    assert pd.isna(r.person_key)
+
+
+def test_linking_one_list_keeps_the_other(linked: dict[str, Any]) -> None:
+    from baophu.engine.coverage_run import _bare
+    from baophu.engine.linkage_run import MART_LINKS, run_linkage
+
+    with linked["workspace"].store() as store:
+        result = run_linkage(store, ["household_classifications"])
+        again = _bare(store.mart(MART_LINKS)).to_pyarrow().to_pandas()
+    before = linked["links"]
+    assert len(again) == len(before)
+    assert result["counts"]["school_rosters"] == linked["summary"]["counts"]["school_rosters"]
+    key = ["source", "record_id"]
+    merged = before.merge(again, on=key, suffixes=("", "_again"))
+    assert (merged.decision == merged.decision_again).all()
+    assert (merged.person_key.fillna(-1) == merged.person_key_again.fillna(-1)).all()
+
+
+@pytest.mark.spark
+def test_school_rosters_on_spark(tmp_path_factory: pytest.TempPathFactory) -> None:
+    base = tmp_path_factory.mktemp("linkage-pyspark")
+    built = build(base, "pyspark", 0.003, ["school_rosters"])
+    s = scores(built, "school_rosters")
+    assert s["precision"] >= 0.995, s
+    assert s["recall"] >= 0.98, s
+    assert s["probabilistic_linked"] > 0, s
+    twin = built["twin"]
+    links = built["links"]
+    row = links[(links.source == "school_rosters") & (links.record_id == twin["record_id"])]
+    assert row.decision.tolist() == ["review"]
