@@ -411,3 +411,14 @@ def test_same_figures_on_both_backends(workspace: Any, case_inputs: Path) -> Non
     ]
     assert a[D(2025, 10, 1)]["late_since"] == D(2025, 12, 1)
     assert a[D(2025, 10, 1)]["due_bhtnld"] == 156_250
+
+
+def test_every_participant_group_has_a_vietnamese_label() -> None:
+    """Budget reports name each group in Vietnamese, never by its code (the contract's list
+    of groups is the reference, so a new group without a label fails here)."""
+    from baophu.contracts.tables import PARTICIPANT_GROUPS
+    from baophu.engine.compliance_budget import GROUP_VI
+
+    missing = [g for g in PARTICIPANT_GROUPS if g not in GROUP_VI]
+    assert missing == []
+    assert GROUP_VI["survivor_allowance"] == "Người hưởng trợ cấp tuất hằng tháng"

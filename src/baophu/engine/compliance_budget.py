@@ -35,6 +35,7 @@ GROUP_VI = {
     "meritorious": "Người có công với cách mạng",
     "social_protection": "Đối tượng bảo trợ xã hội",
     "social_pension": "Người hưởng trợ cấp hưu trí xã hội",
+    "survivor_allowance": "Người hưởng trợ cấp tuất hằng tháng",
     "near_poor": "Người thuộc hộ cận nghèo",
     "student": "Học sinh, sinh viên",
     "farming_average": "Hộ nông lâm ngư diêm nghiệp có mức sống trung bình",
