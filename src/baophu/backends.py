@@ -36,6 +36,22 @@ from baophu.contracts.model import Contract
 if TYPE_CHECKING:
     from baophu.workspace import Workspace
 
+
+def _teach_pyspark_bit_or() -> None:
+    """Ibis 12 compiles the bitwise-OR aggregate (``IntegerColumn.bit_or``) for DuckDB but not
+    for PySpark, although Spark SQL has ``bit_or``; the engine's date masks need it on both.
+    The compile rule is added here, in the one module that knows the backends."""
+    from ibis.backends.sql.compilers.pyspark import PySparkCompiler
+
+    def visit_bit_or(self: Any, op: Any, *, arg: Any, where: Any) -> Any:
+        return self.agg.bit_or(arg, where=where)
+
+    PySparkCompiler.visit_BitOr = visit_bit_or  # type: ignore[attr-defined]
+
+
+_teach_pyspark_bit_or()
+
+
 SOURCE_COL = "_source"
 SNAPSHOT_COL = "_snapshot_id"
 

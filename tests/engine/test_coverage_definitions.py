@@ -690,3 +690,61 @@ def test_imported_labour_force_wins_over_the_register(tmp_path: Path) -> None:
     assert (rows[C1]["labour_force"], rows[C1]["labour_force_source"]) == (4, "official")
     assert rows[C2]["labour_force_source"] == "register"
     assert rows[C2]["labour_force"] == rows[C2]["labour_force_register"]
+
+
+def test_linked_spells_once_per_import_state(tmp_path: Path) -> None:
+    """Identity runs once per imported state: a coverage run for another date reads the
+    ``linked_spells`` mart as it is; a new import makes it stale, and the next run links
+    the new rows too (J, never enrolled, gets a card in force on D: one more insured)."""
+    from baophu.engine.coverage_run import _bare, run_coverage
+    from baophu.workspace import Workspace, init_workspace
+
+    init_workspace(tmp_path / "ws")
+    ws = Workspace.open(tmp_path / "ws")
+    load_world(ws, tmp_path)
+
+    def stamp(store: Any) -> dict[str, Any]:
+        return next(m for m in store.marts() if m["mart"] == "linked_spells")
+
+    with ws.store() as store:
+        run_coverage(store, D, months=2)
+        first = stamp(store)
+        assert first["rows"] == len(ENROLMENTS)
+        assert first["state_id"] == store.state_id()
+        run_coverage(store, dt.date(2026, 9, 30), months=1)
+        assert stamp(store)["computed_at"] == first["computed_at"]
+
+    card = pa.table(
+        {
+            "enrolment_id": ["E99"],
+            "person_id": [J],
+            "si_code": pa.array([None], pa.string()),
+            "full_name": ["Đặng Thị Lan"],
+            "sex": ["female"],
+            "birth_date": pa.array([dt.date(1980, 8, 8)], pa.date32()),
+            "scheme": ["bhyt"],
+            "participant_group": ["household"],
+            "payer": ["household"],
+            "employer_code": pa.array([None], pa.string()),
+            "start_date": pa.array([dt.date(2026, 10, 1)], pa.date32()),
+            "end_date": pa.array([dt.date(2027, 9, 30)], pa.date32()),
+            "contribution_wage": pa.array([None], pa.int64()),
+            "enrol_province_code": ["75"],
+            "hamlet_code": [H2],
+            "collector_code": pa.array([None], pa.string()),
+        }
+    )
+    pq.write_table(card, tmp_path / "enrolments_j.parquet")
+    with ws.store() as store:
+        result = import_paths(store, [tmp_path / "enrolments_j.parquet"], ws.rejects_dir)
+        assert result.committed, result.error
+        run_coverage(store, D, months=2)
+        second = stamp(store)
+        assert second["state_id"] == store.state_id() != first["state_id"]
+        assert second["rows"] == len(ENROLMENTS) + 1
+        province = next(
+            r
+            for r in _bare(store.mart("coverage_by_unit")).to_pyarrow().to_pylist()
+            if r["unit_code"] == "75"
+        )
+    assert province["bhyt_insured"] == EXPECTED_PROVINCE["bhyt_insured"] + 1

@@ -27,10 +27,13 @@ Spells of a resident stop counting the day they die.  A person counts once per i
 however many spells they have (duplicates and overlaps included).  Unlinked enrolments (see
 ``identity``) are not counted; ``identity_unlinked`` reports them by reason.
 
-The computation runs in three stages so that each query stays small: ``person_coverage``
-(one row per linked person with one bitmask per kind of spell, see ``coverage_masks``),
-``coverage_counts`` (wide counts per unit and date, rolled up the hierarchy) and
-``coverage_table`` (official labour force, rates, names).
+The computation runs in stages so that each query stays small: ``linked_codes`` (every
+enrolment linked and reduced to small codes; stored once per imported state as the
+``linked_spells`` mart, ordered by person), ``person_coverage`` (one row per resident or
+linked non-resident with one bitmask per kind of spell, see ``coverage_masks``),
+``person_types`` (people with the same unit and masks, counted), ``coverage_counts`` (wide
+counts per unit and date, rolled up the hierarchy) and ``coverage_table`` (official labour
+force, rates, names).
 """
 
 from __future__ import annotations
@@ -46,17 +49,16 @@ from ibis.expr.types import IntegerValue, Table
 from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS
 from baophu.engine.coverage_masks import (
     Calendar,
+    all_ones,
     and_not,
     bit,
     cumulate,
     dates_table,
     int_sum,
     mask_events,
-    range_digits,
     range_mask,
     span_bounds,
     span_mask,
-    union_masks,
 )
 from baophu.engine.coverage_required import compulsory_required
 from baophu.engine.identity import (
@@ -221,54 +223,11 @@ def linked_codes(enrolments: Table, residents: Table, units: Table, province_cod
     return link_enrolments(pre, residents, units).select(*SPELL_CODE_COLUMNS)
 
 
-def spells(codes: Table, cal: Calendar, all_employers: bool = False) -> Table:
-    """Spell codes (``spell_codes``) of linked people as date masks: ``person_key``, ``cls``,
-    ``mask``, ``d1``, ``d2`` (``range_digits``), ``code`` (BHYT held here in force on the
-    last date) and ``employer_code`` (with ``all_employers`` only).
-
-    Resident spells stop on the day of death; the part after death (spells held here only)
-    becomes class ``DEAD_OPEN``.
-    """
-    n = cal.n
-    e = codes.filter(codes.person_key.notnull() & codes.cls.notnull())
-    lo, hi = span_bounds(
-        cal, e.start_date, ends_inclusive=[e.end_date], ends_exclusive=[e.person_death_date]
-    )
-    # the date range once, then only the spells in force on some date
-    b = e.mutate(_lo=lo, _hi=hi)
-    b = b.filter(b._lo <= b._hi)
-    d1, d2 = range_digits(b._lo, b._hi)
-    employer = b.employer_code if all_employers else ibis.null("string")
-    alive = b.select(
-        "person_key",
-        cls=b.cls.cast("int64"),
-        mask=range_mask(b._lo, b._hi),
-        d1=d1,
-        d2=d2,
-        code=ibis.ifelse(
-            (b._hi >= n - 1) & (b._lo <= n - 1) & (b.cls == BHYT_HERE),
-            b.code.cast("int64"),
-            ibis.null("int64"),
-        ),
-        employer_code=employer,
-    )
-
-    dead = e.filter(e.person_death_date.notnull() & (e.cls % 2 == 0))
-    dlo, dhi = span_bounds(
-        cal, ibis.greatest(dead.start_date, dead.person_death_date), ends_inclusive=[dead.end_date]
-    )
-    dd1, dd2 = range_digits(dlo, dhi)
-    dead = dead.select(
-        "person_key",
-        cls=ibis.literal(DEAD_OPEN, "int64"),
-        mask=range_mask(dlo, dhi),
-        d1=dd1,
-        d2=dd2,
-        code=ibis.null("int64"),
-        employer_code=ibis.null("string"),
-    )
-    dead = dead.filter(dead.mask != 0)
-    return ibis.union(alive, dead, distinct=False)
+def _unpack(packed: IntegerValue, second: bool, n: int) -> IntegerValue:
+    """One class's mask from a pair packed by ``person_coverage`` (``n`` bits each)."""
+    if second:
+        return ((packed >> n) & all_ones(n)).cast("int64")
+    return (packed & all_ones(n)).cast("int64")
 
 
 def person_coverage(
@@ -277,71 +236,84 @@ def person_coverage(
     employers: Table,
     dates: Sequence[date],
     province_code: str,
-    exact: bool = False,
 ) -> Table:
-    """One row per linked person with a spell in force on any of ``dates``.
+    """One row per resident of the register, and one per linked non-resident with a spell in
+    force on any of ``dates``.
 
-    Columns: ``person_key``, ``resident``, ``unit_code`` (register hamlet; a non-resident's
-    placement), ``m0 … m8`` (the dates on which each kind of spell covers them: BHYT,
-    compulsory, voluntary, BHTN × held here / elsewhere, then spells of the dead), ``wa``
-    (dates of working age; residents), ``bhyt_code`` (precedence code of their BHYT held
-    here on the last date) and ``_overflow`` (a kind with more spells than the fast union
-    handles: recompute with ``exact=True``).
+    Columns: ``resident``, ``unit_code`` (register hamlet; a non-resident's placement),
+    ``pop`` (dates on which the resident is alive and born), ``wa`` (dates of working age;
+    residents), ``m0 … m8`` (the dates on which each kind of spell covers them: BHYT,
+    compulsory, voluntary, BHTN × held here / elsewhere, then the spells held here that run
+    past the resident's death) and ``bhyt_code`` (precedence code of their BHYT held here in
+    force on the last date).
+
+    One aggregation over the spells (``codes``, ordered by person in the ``linked_spells``
+    mart): a spell's dates are a range of bits, a person's dates the bitwise OR of their
+    spells' ranges — two classes packed in one 64-bit integer — then one join with the
+    register, which also carries the people with no spell into the population.
     """
     cal = Calendar(dates)
-    s = spells(codes, cal)
-    per_class = union_masks(
-        s, keys=["person_key", "cls"], n=cal.n, extra={"code": s.code.min()}, exact=exact
-    )
-    aggs: dict[str, ibis.Value] = {
-        f"m{c}": ibis.ifelse(per_class.cls == c, per_class.mask, 0).max().cast("int64")
-        for c in range(N_CLASSES)
+    n = cal.n
+    e = codes.filter(codes.person_key.notnull() & codes.cls.notnull())
+    # no filter on the date range: a spell in force on no date has mask 0 and adds nothing
+    e = e.mutate(_mask=span_mask(cal, e.start_date, ends_inclusive=[e.end_date]))
+    mask = e._mask
+    zero = ibis.literal(0, "int64")
+    packed = {
+        f"_p{s}": ibis.ifelse(
+            e.cls == 2 * s, mask, ibis.ifelse(e.cls == 2 * s + 1, mask << n, zero)
+        ).bit_or()
+        for s in range(4)
     }
-    aggs["bhyt_code"] = per_class.code.min()
-    aggs["_overflow"] = per_class._overflow.any()
-    agg = per_class.group_by("person_key").aggregate(**aggs)
+    # in force on the last date: bit n − 1, the highest, is set
+    last_bhyt = (e.cls == BHYT_HERE) & (mask >= 1 << (n - 1))
+    agg = e.group_by(_pk=e.person_key).aggregate(
+        **packed, _code=ibis.ifelse(last_bhyt, e.code, ibis.null("int16")).min()
+    )
+    # a non-resident counts at the commune of an employer of theirs here (smallest code)
+    nr = codes.filter((codes.link_status == NON_RESIDENT) & codes.employer_code.notnull())
+    emp = employers.select(_ec=employers.employer_code, _commune=employers.commune_code)
+    nr = nr.join(emp, nr.employer_code == emp._ec)
+    placed = nr.group_by(_nk=nr.person_key).aggregate(_placed=nr._commune.min())
+
     r = residents.select(
         _rid=person_key(residents.person_id),
         _hamlet=residents.hamlet_code,
         _birth=residents.birth_date,
         _sex=residents.sex,
+        _death=residents.death_date,
+        _res=ibis.literal(True),
     )
-    p = agg.left_join(r, agg.person_key == r._rid).view()
-    # a non-resident counts at the commune of an employer of theirs here (smallest code)
-    nr = codes.filter(~codes.resident & codes.person_key.notnull() & codes.employer_code.notnull())
-    emp = employers.select(_ec=employers.employer_code, _commune=employers.commune_code)
-    nr = nr.join(emp, nr.employer_code == emp._ec)
-    placed = nr.group_by(_nk=nr.person_key).aggregate(_commune=nr._commune.min())
-    p = p.left_join(placed, p.person_key == placed._nk)
-    resident = p._rid.notnull()
-    p = p.select(
-        "person_key",
+    r = with_retirement(r, "_birth", "_sex", retirement_table(cal.last))
+    r = r.mutate(
+        _pop=span_mask(cal, r._birth, ends_exclusive=[r._death]),
+        _wa=working_age_mask(cal, r._birth, r._reaches),
+        # dates before the resident's death (every date when alive)
+        _alive=span_mask(cal, None, ends_exclusive=[r._death]),
+    )
+    j = r.outer_join(agg, r._rid == agg._pk)
+    j = j.left_join(placed, j._pk == placed._nk)
+    resident = j._res.notnull()
+    alive = ibis.ifelse(resident, j._alive, ibis.literal(all_ones(n), "int64"))
+    raw = [_unpack(j[f"_p{c // 2}"].fill_null(0), c % 2 == 1, n) for c in range(8)]
+    here = raw[BHYT_HERE] | raw[COMP_HERE] | raw[VOL_HERE] | raw[BHTN_HERE]
+    masks = {f"m{c}": (raw[c] & alive).cast("int64") for c in range(8)}
+    masks[f"m{DEAD_OPEN}"] = and_not(here, alive, n).cast("int64")
+    alive_last = bit(alive, n - 1) == 1
+    return j.select(
         resident=resident,
-        unit_code=ibis.ifelse(resident, p._hamlet, p._commune.fill_null(province_code)),
-        **{f"m{c}": p[f"m{c}"] for c in range(N_CLASSES)},
-        bhyt_code=p.bhyt_code,
-        _overflow=p._overflow,
-        _birth=p._birth,
-        _sex=p._sex,
-    )
-    p = with_retirement(p, "_birth", "_sex", retirement_table(cal.last))
-    wa = working_age_mask(cal, p._birth, p._reaches)
-    return p.select(
-        "person_key",
-        "resident",
-        "unit_code",
-        *[f"m{c}" for c in range(N_CLASSES)],
-        wa=ibis.ifelse(p.resident, wa, 0).cast("int64"),
-        bhyt_code=p.bhyt_code,
-        _overflow=p._overflow,
+        unit_code=ibis.ifelse(resident, j._hamlet, j._placed.fill_null(province_code)),
+        pop=ibis.ifelse(resident, j._pop, 0).cast("int64"),
+        wa=ibis.ifelse(resident, j._wa, 0).cast("int64"),
+        **masks,
+        bhyt_code=ibis.ifelse(alive_last, j._code.cast("int64"), ibis.null("int64")),
     )
 
 
 def person_types(persons: Table) -> Table:
     """People with the same unit and the same status on every date, counted: the person
     table collapsed (``people`` per row), which is all the counts need."""
-    keys = [c for c in persons.columns if c != "person_key"]
-    return persons.group_by(keys).aggregate(people=persons.count())
+    return persons.group_by(list(persons.columns)).aggregate(people=persons.count())
 
 
 def workplace_masks(
@@ -350,23 +322,27 @@ def workplace_masks(
     ancestors: Table,
     dates: Sequence[date],
     province_code: str,
-    exact: bool = False,
 ) -> Table:
     """Compulsory BHXH held here, per person and unit of their employer's commune, its office
-    and the province: ``person_key``, ``unit_code``, ``mask``, ``_overflow``."""
+    and the province: ``person_key``, ``unit_code``, ``mask`` (spells stop at death)."""
     cal = Calendar(dates)
-    comp = codes.filter(codes.cls == COMP_HERE)
-    s = spells(comp, cal, all_employers=True)
+    comp = codes.filter((codes.cls == COMP_HERE) & codes.person_key.notnull())
+    lo, hi = span_bounds(
+        cal,
+        comp.start_date,
+        ends_inclusive=[comp.end_date],
+        ends_exclusive=[comp.person_death_date],
+    )
+    s = comp.select("person_key", "employer_code", mask=range_mask(lo, hi))
     emp = employers.select(_ec=employers.employer_code, _c=employers.commune_code)
     j = s.left_join(emp, s.employer_code == emp._ec)
-    j = j.select("person_key", "mask", "d1", "d2", unit_code=j._c.fill_null(province_code)).view()
+    j = j.select("person_key", "mask", unit_code=j._c.fill_null(province_code)).view()
     chain = ancestors.filter(
         ancestors.ancestor_level.isin(["province", "office", "commune"])
     ).view()
     x = j.join(chain, j.unit_code == chain.unit_code)
-    x = x.select("person_key", "mask", "d1", "d2", anc=x.ancestor_code)
-    um = union_masks(x, keys=["person_key", "anc"], n=cal.n, exact=exact)
-    return um.select("person_key", unit_code=um.anc, mask=um.mask, _overflow=um._overflow)
+    x = x.select("person_key", "mask", anc=x.ancestor_code)
+    return x.group_by(person_key=x.person_key, unit_code=x.anc).aggregate(mask=x.mask.bit_or())
 
 
 def unlinked_by_reason(codes: Table, on: date) -> Table:
@@ -432,7 +408,7 @@ def _person_measures(p: Table, n: int) -> dict[str, IntegerValue]:
 def _count_masks(
     t: Table, unit: ibis.Value, mask: IntegerValue, measure: str, weight: ibis.Value | None = None
 ) -> Table:
-    sel = t.select(unit_code=unit, mask=mask, _w=weight if weight is not None else 1)
+    sel = t.select(unit_code=unit, mask=mask.cast("int64"), _w=weight if weight is not None else 1)
     sel = sel.filter(sel.mask != 0)
     out = sel.group_by("unit_code", "mask").aggregate(value=int_sum(sel._w))
     return out.mutate(measure=ibis.literal(measure))
@@ -441,9 +417,11 @@ def _count_masks(
 def _pivot(
     long: Table, keys: Sequence[str], measures: Sequence[str], value: str = "value"
 ) -> Table:
-    """``(keys…, measure, value)`` → one column per measure."""
-    aggs = {m: int_sum(ibis.ifelse(long.measure == m, long[value], 0)) for m in measures}
-    return long.group_by(list(keys)).aggregate(**aggs)
+    """``(keys…, measure, value)`` → one column per measure (summed per key and measure
+    first, so the wide aggregation reads one row per key and measure)."""
+    summed = long.group_by([*keys, "measure"]).aggregate(_v=int_sum(long[value]))
+    aggs = {m: int_sum(ibis.ifelse(summed.measure == m, summed._v, 0)) for m in measures}
+    return summed.group_by(list(keys)).aggregate(**aggs)
 
 
 def roll_up_wide(
@@ -453,27 +431,18 @@ def roll_up_wide(
     return roll_up(counts, ancestors, values, by=["date_index"], levels=levels)
 
 
-def coverage_counts(
-    types: Table, residents: Table, ancestors: Table, dates: Sequence[date]
-) -> Table:
+def coverage_counts(types: Table, ancestors: Table, dates: Sequence[date]) -> Table:
     """Residence-based counts from the person types (``person_types``): ``level``,
     ``unit_code``, ``unit_name``, ``date_index`` and one column per ``RESIDENCE_MEASURES``,
     for every unit with residents or participants."""
-    cal = Calendar(dates)
-    n = cal.n
-    r = residents.select("hamlet_code", "birth_date", "sex", "death_date")
-    r = with_retirement(r, "birth_date", "sex", retirement_table(cal.last))
-    r = r.mutate(
-        _pop=span_mask(cal, r.birth_date, ends_exclusive=[r.death_date]),
-        _wa=working_age_mask(cal, r.birth_date, r._reaches),
-    )
+    n = Calendar(dates).n
+    measures = {
+        "population": types.pop,
+        "labour_force_register": types.pop & types.wa,
+        **_person_measures(types, n),
+    }
     parts = [
-        _count_masks(r, r.hamlet_code, r._pop, "population"),
-        _count_masks(r, r.hamlet_code, r._pop & r._wa, "labour_force_register"),
-    ]
-    parts += [
-        _count_masks(types, types.unit_code, m, name, types.people)
-        for name, m in _person_measures(types, n).items()
+        _count_masks(types, types.unit_code, m, name, types.people) for name, m in measures.items()
     ]
     events = mask_events(ibis.union(*parts, distinct=False), n)
     deltas = _pivot(events, ["unit_code", "date_index"], RESIDENCE_MEASURES, value="delta")

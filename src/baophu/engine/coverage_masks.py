@@ -1,18 +1,13 @@
 """Many reference dates in one pass: a person's status on each date as the bits of one integer.
 
-For an ordered list of reference dates ``d_0 < … < d_{n-1}`` (n ≤ 60), a spell that is in
+For an ordered list of reference dates ``d_0 < … < d_{n-1}`` (n ≤ 30), a spell that is in
 force on the dates ``d_lo … d_hi`` becomes the integer ``2^(hi+1) − 2^lo``: bit ``k`` is set
 when the spell is in force on ``d_k``.  A person covered by several spells is covered on the
 union of their bits, so "distinct persons covered on each date" becomes "sum over persons of
-bit k of the OR of their spells' masks" — one scan of the spells for all dates at once.
-
-Ibis has no portable bitwise-OR aggregate (PySpark lacks it), so ``union_masks`` sums the
-spells with three bits per date instead (``range_digits``): each date's digit then counts
-the spells in force on it, exactly as long as a person has at most seven spells of a kind,
-and the OR is the set of non-zero digits — one cheap aggregation, duplicates and overlaps
-included.  Groups with more spells are flagged and recomputed bit by bit.  Bitwise NOT is
-avoided too (its PySpark SQL loses parentheses); ``and_not`` uses XOR with the all-ones mask
-instead.
+bit k of the OR of their spells' masks" (``IntegerColumn.bit_or``; the backends adapter
+teaches it to PySpark) — one scan of the spells for all dates at once.  Bitwise NOT is
+avoided (its PySpark SQL loses parentheses); ``and_not`` uses XOR with the all-ones mask
+instead.  ``mask_events`` and ``cumulate`` turn counts per mask into counts per date.
 """
 
 from __future__ import annotations
@@ -27,10 +22,7 @@ import ibis
 import pyarrow as pa
 from ibis.expr.types import IntegerValue, Table
 
-MAX_DATES = 30
-DIGIT_BITS = 3  # a date's digit in the spells' digit sums (see range_digits)
-LOW_DATES = 20  # dates in the first 64-bit digit sum (20 × 3 = 60 bits)
-MAX_EXACT_SPELLS = 7  # a three-bit digit counts up to 7 spells without carrying
+MAX_DATES = 30  # two masks of 30 dates fit one 64-bit integer (coverage packs classes in pairs)
 
 
 def month_end(day: date) -> date:
@@ -188,90 +180,9 @@ def bit(mask: IntegerValue, k: int) -> IntegerValue:
     return (mask >> k) & 1
 
 
-def popcount(mask: IntegerValue, width: int) -> IntegerValue:
-    """Number of set bits among the lowest ``width`` bits."""
-    return reduce(lambda a, b: a + b, [bit(mask, k) for k in range(width)])
-
-
 def and_not(a: IntegerValue, b: IntegerValue, n: int) -> IntegerValue:
     """``a & ~b`` for masks of ``n`` bits (without bitwise NOT)."""
     return a & (b ^ ibis.literal(all_ones(n), "int64"))
-
-
-def range_digits(lo: IntegerValue, hi: IntegerValue) -> tuple[IntegerValue, IntegerValue]:
-    """The range ``lo … hi`` with three bits per date (``Σ 8^k``), split in two integers:
-    dates ``0 … 19`` in the first, ``20 … 29`` in the second.  Summed over a person's spells,
-    digit ``k`` counts the spells in force on date ``k`` (exactly, up to 7 spells)."""
-    one = ibis.literal(1, "int64")
-    zero = ibis.literal(0, "int64")
-
-    def part(a: IntegerValue, b: IntegerValue, width: int) -> IntegerValue:
-        # shift amounts clamped to the part's width, so no row can overflow a shift
-        top = ibis.least(ibis.greatest(b + 1, 0), width) * DIGIT_BITS
-        bottom = ibis.least(ibis.greatest(a, 0), width) * DIGIT_BITS
-        return ibis.ifelse(a <= b, ((one << top) - (one << bottom)) // 7, zero)
-
-    low = part(lo, ibis.least(hi, LOW_DATES - 1), LOW_DATES)
-    high = part(
-        ibis.greatest(lo, LOW_DATES) - LOW_DATES,
-        ibis.least(hi, MAX_DATES - 1) - LOW_DATES,
-        MAX_DATES - LOW_DATES,
-    )
-    return low.cast("int64"), high.cast("int64")
-
-
-def or_from_digits(low: IntegerValue, high: IntegerValue, n: int) -> IntegerValue:
-    """The mask of the dates whose digit (spells in force) is not zero."""
-    terms = []
-    for k in range(n):
-        digits, shift = (low, k) if k < LOW_DATES else (high, k - LOW_DATES)
-        covered = ((digits >> (shift * DIGIT_BITS)) & 7) != 0
-        terms.append(ibis.ifelse(covered, ibis.literal(1 << k, "int64"), 0))
-    return reduce(lambda a, b: a + b, terms).cast("int64")
-
-
-def union_masks(
-    rows: Table,
-    keys: Sequence[str],
-    n: int,
-    extra: dict[str, ibis.Value] | None = None,
-    exact: bool = False,
-) -> Table:
-    """The OR of the spells' date masks per group of ``keys``, in one aggregation.
-
-    ``rows`` carry ``mask`` and ``range_digits`` as ``d1``, ``d2``.  Returns the keys,
-    ``mask``, ``_overflow`` and the ``extra`` aggregates.  The digit sums give the OR
-    exactly for groups of at most ``MAX_EXACT_SPELLS`` rows (a digit holds a count up to 7);
-    a larger group gets a null mask and ``_overflow`` — the caller recomputes with
-    ``exact=True``, which takes the OR bit by bit (one ``any`` per date: slower, exact for
-    any number of spells).
-    """
-    extra = extra or {}
-    if n > MAX_DATES:
-        raise ValueError(f"at most {MAX_DATES} dates, got {n}")
-    if exact:
-        bits = {f"_b{k}": (bit(rows.mask, k) == 1).any() for k in range(n)}
-        g = rows.group_by(list(keys)).aggregate(**bits, **extra)
-        rebuilt = reduce(
-            lambda a, b: a + b,
-            [ibis.ifelse(g[f"_b{k}"], ibis.literal(1 << k, "int64"), 0) for k in range(n)],
-        )
-        return g.select(
-            *keys,
-            mask=rebuilt.cast("int64"),
-            _overflow=ibis.literal(False),
-            **{k: g[k] for k in extra},
-        )
-    g = rows.group_by(list(keys)).aggregate(
-        _d1=int_sum(rows.d1), _d2=int_sum(rows.d2), _n=rows.count(), **extra
-    )
-    ok = g._n <= MAX_EXACT_SPELLS
-    return g.select(
-        *keys,
-        mask=ibis.ifelse(ok, or_from_digits(g._d1, g._d2, n), ibis.null("int64")),
-        _overflow=~ok,
-        **{k: g[k] for k in extra},
-    )
 
 
 def dates_table(dates: Sequence[date]) -> Table:
@@ -284,15 +195,6 @@ def dates_table(dates: Sequence[date]) -> Table:
             }
         )
     )
-
-
-def expand_bits(counts: Table, n: int, mask: str = "mask", count: str = "value") -> Table:
-    """Rows ``(…, mask, value)`` → one row per set bit: ``(…, date_index, value)``."""
-    idx = ibis.memtable(pa.table({"_k": pa.array(range(n), pa.int64())}))
-    crossed = counts.cross_join(idx)
-    hit = crossed.filter(((crossed[mask] >> crossed._k) & 1) == 1)
-    others = [c for c in counts.columns if c not in (mask, count)]
-    return hit.select(*others, date_index=hit._k, **{count: hit[count]})
 
 
 def mask_events(counts: Table, n: int, mask: str = "mask", count: str = "value") -> Table:

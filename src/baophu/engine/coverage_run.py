@@ -2,12 +2,14 @@
 
 Steps (each mart stamped with the import state, the reference date and the rule version):
 
-1. ``unit_ancestors`` — recomputed only when the imported state or the rule version changed;
-2. identity (``identity.link_enrolments``) and the person table (one row per linked person
-   with their status on each of the 24 month-ends as bitmasks, see ``coverage_masks``) —
-   kept as temporary tables of the backend (``Table.cache``) for the steps below, not as
-   marts: writing nine million linked rows to disk would cost more than computing them;
-   ``write_linked=True`` also stores the links as the ``enrolments_linked`` mart;
+1. ``unit_ancestors`` and ``linked_spells`` (identity: every enrolment linked to the register,
+   ``identity.link_enrolments``, reduced to small codes and ordered by person) — recomputed
+   only when the imported state or the rule version changed, so later runs for other dates
+   skip the linking; ``write_linked=True`` also stores the full links as the
+   ``enrolments_linked`` mart;
+2. the person types (one row per group of people with the same unit and the same status on
+   each of the 24 month-ends, as bitmasks, see ``coverage_masks``) and the workplace masks —
+   temporary tables of the backend (``Table.cache``) for the steps below;
 3. ``coverage_series`` — every unit × month-end: counts and rates;
 4. ``coverage_by_unit`` — every unit on the reference date, with the trend of the last six
    month-ends and the year-end projection;
@@ -48,6 +50,7 @@ from baophu.rules import get_rules
 
 MART_ANCESTORS = "unit_ancestors"
 MART_LINKED = "enrolments_linked"
+MART_SPELLS = "linked_spells"
 MART_SERIES = "coverage_series"
 MART_BY_UNIT = "coverage_by_unit"
 MART_GROUPS = "bhyt_by_group"
@@ -233,7 +236,7 @@ def coverage_expr(
     official_labour_force: pa.Table | None = None,
 ) -> Table:
     """The wide coverage table for ``dates`` from the person and workplace masks."""
-    counts = coverage_counts(persons, tables.residents, tables.ancestors, dates)
+    counts = coverage_counts(persons, tables.ancestors, dates)
     work = workplace_counts(workplace, tables, dates, province_code)
     official = None
     if official_labour_force is not None and official_labour_force.num_rows:
@@ -241,37 +244,33 @@ def coverage_expr(
     return coverage_table(counts, work, tables.units, dates, official)
 
 
+def ensure_linked_spells(store: Any, reference_date: dt.date | None = None) -> Table:
+    """The ``linked_spells`` mart (every enrolment linked to the register and reduced to small
+    codes, ``coverage.SPELL_CODE_COLUMNS``, ordered by person), written when the imported
+    state or the rule version changed: identity depends on the imported state only, so one
+    linking serves every reference date, campaign view and recomputation after it."""
+    if not _fresh(store, MART_SPELLS):
+        code, _ = province_of(store)
+        linked = linked_codes(
+            store.table("enrolments"), store.table("residents"), store.table("units"), code
+        )
+        day = reference_date or default_reference_date(store)
+        write_mart(store, MART_SPELLS, linked.order_by("person_key"), stamp(store, day))
+    return _bare(store.mart(MART_SPELLS))
+
+
 def _stages(
     store: Any, cache: _Cached, dates: Sequence[dt.date], code: str
 ) -> tuple[CoverageTables, Table, Table, Table]:
-    """The spell codes, person types (``person_types``) and workplace masks for ``dates``,
-    as temporary tables; a stage with an overflowing group (more spells of a kind than the
-    fast union counts) is recomputed exactly."""
+    """The linked spells, the person types (``person_types``, a temporary table: the series
+    and the BHYT groups both read it) and the workplace masks for ``dates``."""
     tables = coverage_tables(store)
-    codes = cache(
-        linked_codes(
-            store.table("enrolments"), store.table("residents"), store.table("units"), code
-        )
-    )
+    codes = ensure_linked_spells(store, max(dates))
     persons = cache(
         person_types(person_coverage(codes, tables.residents, tables.employers, dates, code))
     )
-    if _any(persons):
-        persons = cache(
-            person_types(
-                person_coverage(codes, tables.residents, tables.employers, dates, code, exact=True)
-            )
-        )
-    work = cache(workplace_masks(codes, tables.employers, tables.ancestors, dates, code))
-    if _any(work):
-        work = cache(
-            workplace_masks(codes, tables.employers, tables.ancestors, dates, code, exact=True)
-        )
+    work = workplace_masks(codes, tables.employers, tables.ancestors, dates, code)
     return tables, codes, persons, work
-
-
-def _any(t: Table) -> bool:
-    return bool(t.filter(t._overflow).count().to_pyarrow().as_py())
 
 
 def coverage_at(
@@ -369,7 +368,7 @@ def run_coverage(
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    steps = ("persons", "series", "by_unit", "groups", "unlinked")
+    steps = ("identity", "persons", "series", "by_unit", "groups", "unlinked")
 
     def step(name: str) -> None:
         nonlocal clock
@@ -390,6 +389,8 @@ def run_coverage(
     with _Cached(store) as cache:
         if write_linked:
             rows[MART_LINKED] = write_mart(store, MART_LINKED, linked_enrolments(store), stamp_)
+        ensure_linked_spells(store, day)
+        step("identity")
         tables, codes, persons, work = _stages(store, cache, dates, code)
         step("persons")
         series = coverage_expr(tables, persons, work, dates, code, official_labour_force)

@@ -52,15 +52,30 @@ if any(c in (63, 127) or c >= 128 for c in _CODES):  # pragma: no cover - sign b
     raise RuntimeError("province codes must fit the two 63-bit maps")
 
 
-def normalise_person_id(raw: StringValue) -> StringValue:
-    """The ingest normalisation of a personal ID, as an Ibis expression (null when empty)."""
+def _normalise_slow(raw: StringValue) -> StringValue:
+    """The ingest normalisation with regular expressions (null when empty)."""
     text = raw.strip().re_replace(r"\.0+$", "").re_replace(r"[\s.\-']", "")
     text = ibis.ifelse(text == "", ibis.null("string"), text)
     eleven = text.re_search(r"^[0-9]{11}$")
-    normalised = ibis.ifelse(eleven, ibis.literal("0") + text, text)
+    return ibis.ifelse(eleven, ibis.literal("0") + text, text)
+
+
+def normalise_person_id(raw: StringValue) -> StringValue:
+    """The ingest normalisation of a personal ID, as an Ibis expression (null when empty)."""
     # Most IDs are already clean (twelve digits): skip the regular expressions for them.
     clean = person_key(raw).notnull()
-    return ibis.ifelse(clean, raw, normalised)
+    return ibis.ifelse(clean, raw, _normalise_slow(raw))
+
+
+def normalised_key(raw: StringValue) -> tuple[IntegerValue, BooleanValue]:
+    """``(person_key(normalise_person_id(raw)), normalise_person_id(raw) is null)`` without
+    building the normalised text for the clean IDs (almost all): one cast for those, the
+    regular expressions only for the rest."""
+    quick = person_key(raw)
+    slow = _normalise_slow(raw)
+    key = ibis.ifelse(quick.notnull(), quick, person_key(slow))
+    no_id = ibis.ifelse(quick.notnull(), ibis.literal(False), slow.isnull())
+    return key, no_id
 
 
 def well_formed_person_id(person_id: StringValue) -> BooleanValue:
@@ -122,8 +137,8 @@ def link_enrolments(
     ``person_death_date`` (the linked resident's).  Row count and order of the enrolment
     columns are kept.
     """
-    e = enrolments.mutate(_norm_id=normalise_person_id(enrolments.person_id))
-    e = e.mutate(_norm_key=person_key(e._norm_id), _no_id=e._norm_id.isnull())
+    norm_key, no_id = normalised_key(enrolments.person_id)
+    e = enrolments.mutate(_norm_key=norm_key, _no_id=no_id)
     r_id = residents.select(
         _rid=person_key(residents.person_id),
         _rid_birth=residents.birth_date,
