@@ -734,9 +734,13 @@ def test_linked_spells_once_per_import_state(tmp_path: Path) -> None:
             "collector_code": pa.array([None], pa.string()),
         }
     )
-    pq.write_table(card, tmp_path / "enrolments_j.parquet")
+    # the next monthly extract: every earlier row and J's card
+    extract = tmp_path / "next" / "enrolments.parquet"
+    extract.parent.mkdir()
+    earlier = pq.read_table(tmp_path / "world" / "enrolments.parquet")
+    pq.write_table(pa.concat_tables([earlier, card.cast(earlier.schema)]), extract)
     with ws.store() as store:
-        result = import_paths(store, [tmp_path / "enrolments_j.parquet"], ws.rejects_dir)
+        result = import_paths(store, [extract], ws.rejects_dir)
         assert result.committed, result.error
         run_coverage(store, D, months=2)
         second = stamp(store)
