@@ -146,9 +146,14 @@ class Store:
         )
         return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
 
-    def write_mart(self, name: str, expr: IbisTable, stamp: dict[str, Any]) -> int:
+    def write_mart(
+        self, name: str, expr: IbisTable, stamp: dict[str, Any], stamp_rows: bool = True
+    ) -> int:
         """Materialise an engine result as a mart, every row stamped with ``stamp``
-        (state_id, reference_date, rule_version); returns the row count."""
+        (state_id, reference_date, rule_version); returns the row count.  The stamp is also
+        kept in the mart registry (``marts()``); ``stamp_rows=False`` keeps it there only, for
+        an intermediate mart that the engine alone reads (adding three columns to millions
+        of rows costs seconds and traces nothing a report shows)."""
         raise NotImplementedError
 
     def mart(self, name: str) -> IbisTable:
@@ -265,8 +270,10 @@ class DuckDBStore(Store):
     def begin(self) -> Batch:
         return _DuckDBBatch(self)
 
-    def write_mart(self, name: str, expr: IbisTable, stamp: dict[str, Any]) -> int:
-        stamped = _stamped(expr, stamp)
+    def write_mart(
+        self, name: str, expr: IbisTable, stamp: dict[str, Any], stamp_rows: bool = True
+    ) -> int:
+        stamped = _stamped(expr, stamp) if stamp_rows else expr
         # ibis' own overwrite path emits SQL DuckDB 2 rejects; one statement is atomic anyway.
         # In-memory lookup tables (ibis.memtable) are registered first, as execute() would.
         self._ibis._run_pre_execute_hooks(stamped)
@@ -519,12 +526,14 @@ class SparkStore(Store):
     def begin(self) -> Batch:
         return _SparkBatch(self)
 
-    def write_mart(self, name: str, expr: IbisTable, stamp: dict[str, Any]) -> int:
+    def write_mart(
+        self, name: str, expr: IbisTable, stamp: dict[str, Any], stamp_rows: bool = True
+    ) -> int:
         run = uuid.uuid4().hex[:10]
         rel = Path("marts") / name / run
         target = self.root / rel
         con = self.ibis()
-        con.to_parquet_dir(_stamped(expr, stamp), str(target))
+        con.to_parquet_dir(_stamped(expr, stamp) if stamp_rows else expr, str(target))
         session = spark_session(self.master)
         rows = int(session.read.parquet(str(target)).count())
         manifest = self.manifest()

@@ -189,7 +189,6 @@ def _code_columns(t: Table, province_code: str) -> dict[str, ibis.Value]:
 SPELL_CODE_COLUMNS = (
     "person_key",
     "link_status",
-    "resident",
     "cls",
     "code",
     "employer_code",
@@ -201,7 +200,7 @@ SPELL_CODE_COLUMNS = (
 
 def spell_codes(linked: Table, province_code: str) -> Table:
     """The linked enrolment rows reduced to what coverage needs, as small codes:
-    ``person_key``, ``link_status``, ``resident``, ``cls`` (scheme × held here or elsewhere),
+    ``person_key``, ``link_status``, ``cls`` (scheme × held here or elsewhere),
     ``code`` (BHYT precedence: payer rank × 100 + group rank), ``employer_code`` (spells held
     here only), ``start_date``, ``end_date``, ``person_death_date``."""
     return linked.mutate(**_code_columns(linked, province_code)).select(*SPELL_CODE_COLUMNS)

@@ -103,7 +103,9 @@ def stamp(store: Any, reference_date: dt.date | str) -> dict[str, Any]:
     }
 
 
-def write_mart(store: Any, name: str, expr: Table, stamp_: dict[str, Any]) -> int:
+def write_mart(
+    store: Any, name: str, expr: Table, stamp_: dict[str, Any], stamp_rows: bool = True
+) -> int:
     """``store.write_mart`` after registering the expression's in-memory tables.
 
     DuckDBStore compiles the expression to SQL and runs it on its raw connection, which
@@ -111,7 +113,7 @@ def write_mart(store: Any, name: str, expr: Table, stamp_: dict[str, Any]) -> in
     retirement ages); Ibis' pre-execution hook (the same on every backend) does it here.
     """
     store.ibis()._run_pre_execute_hooks(expr)
-    return int(store.write_mart(name, expr, stamp_))
+    return int(store.write_mart(name, expr, stamp_, stamp_rows=stamp_rows))
 
 
 def province_of(store: Any) -> tuple[str, str]:
@@ -248,14 +250,16 @@ def ensure_linked_spells(store: Any, reference_date: dt.date | None = None) -> T
     """The ``linked_spells`` mart (every enrolment linked to the register and reduced to small
     codes, ``coverage.SPELL_CODE_COLUMNS``, ordered by person), written when the imported
     state or the rule version changed: identity depends on the imported state only, so one
-    linking serves every reference date, campaign view and recomputation after it."""
+    linking serves every reference date, campaign view and recomputation after it.  Its
+    stamp is kept in the mart registry only (an intermediate mart no report shows)."""
     if not _fresh(store, MART_SPELLS):
         code, _ = province_of(store)
         linked = linked_codes(
             store.table("enrolments"), store.table("residents"), store.table("units"), code
         )
         day = reference_date or default_reference_date(store)
-        write_mart(store, MART_SPELLS, linked.order_by("person_key"), stamp(store, day))
+        ordered = linked.order_by("person_key")
+        write_mart(store, MART_SPELLS, ordered, stamp(store, day), stamp_rows=False)
     return _bare(store.mart(MART_SPELLS))
 
 
