@@ -76,7 +76,6 @@ from baophu.rules import retirement_month_table
 SCHEME_INDEX = {"bhyt": 0, "bhxh_compulsory": 1, "bhxh_voluntary": 2, "bhtn": 3}
 BHYT_HERE, BHYT_ELSE, COMP_HERE, COMP_ELSE, VOL_HERE, VOL_ELSE, BHTN_HERE, BHTN_ELSE = range(8)
 DEAD_OPEN = 8
-N_CLASSES = 9
 MIN_WORKING_AGE = 15
 TABLE_FIRST_BIRTH_YEAR = 1900
 
@@ -198,17 +197,13 @@ SPELL_CODE_COLUMNS = (
 )
 
 
-def spell_codes(linked: Table, province_code: str) -> Table:
-    """The linked enrolment rows reduced to what coverage needs, as small codes:
-    ``person_key``, ``link_status``, ``cls`` (scheme × held here or elsewhere),
-    ``code`` (BHYT precedence: payer rank × 100 + group rank), ``employer_code`` (spells held
-    here only), ``start_date``, ``end_date``, ``person_death_date``."""
-    return linked.mutate(**_code_columns(linked, province_code)).select(*SPELL_CODE_COLUMNS)
-
-
 def linked_codes(enrolments: Table, residents: Table, units: Table, province_code: str) -> Table:
-    """``spell_codes`` straight from the enrolments: the codes are computed before linking,
-    so the joins of ``identity.link_enrolments`` carry integers rather than text."""
+    """The enrolments linked to the register and reduced to what coverage needs, as small
+    codes (``SPELL_CODE_COLUMNS``): ``person_key``, ``link_status``, ``cls`` (scheme × held
+    here or elsewhere), ``code`` (BHYT precedence: payer rank × 100 + group rank),
+    ``employer_code`` (spells held here only), ``start_date``, ``end_date``,
+    ``person_death_date``.  The codes are computed before linking, so the joins of
+    ``identity.link_enrolments`` carry integers rather than text."""
     pre = enrolments.select(
         "enrolment_id",
         "person_id",
@@ -236,8 +231,8 @@ def person_coverage(
     dates: Sequence[date],
     province_code: str,
 ) -> Table:
-    """One row per resident of the register, and one per linked non-resident with a spell in
-    force on any of ``dates``.
+    """One row per resident of the register, and one per linked non-resident with a spell
+    (all masks 0 when none is in force on any of ``dates``).
 
     Columns: ``resident``, ``unit_code`` (register hamlet; a non-resident's placement),
     ``pop`` (dates on which the resident is alive and born), ``wa`` (dates of working age;
@@ -294,9 +289,9 @@ def person_coverage(
     j = j.left_join(placed, j._pk == placed._nk)
     resident = j._res.notnull()
     alive = ibis.ifelse(resident, j._alive, ibis.literal(all_ones(n), "int64"))
-    raw = [_unpack(j[f"_p{c // 2}"].fill_null(0), c % 2 == 1, n) for c in range(8)]
+    raw = [_unpack(j[f"_p{c // 2}"].fill_null(0), c % 2 == 1, n) for c in range(DEAD_OPEN)]
     here = raw[BHYT_HERE] | raw[COMP_HERE] | raw[VOL_HERE] | raw[BHTN_HERE]
-    masks = {f"m{c}": (raw[c] & alive).cast("int64") for c in range(8)}
+    masks = {f"m{c}": (raw[c] & alive).cast("int64") for c in range(DEAD_OPEN)}
     masks[f"m{DEAD_OPEN}"] = and_not(here, alive, n).cast("int64")
     alive_last = bit(alive, n - 1) == 1
     return j.select(

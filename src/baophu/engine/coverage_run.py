@@ -264,17 +264,16 @@ def ensure_linked_spells(store: Any, reference_date: dt.date | None = None) -> T
 
 
 def _stages(
-    store: Any, cache: _Cached, dates: Sequence[dt.date], code: str
-) -> tuple[CoverageTables, Table, Table, Table]:
-    """The linked spells, the person types (``person_types``, a temporary table: the series
-    and the BHYT groups both read it) and the workplace masks for ``dates``."""
+    store: Any, cache: _Cached, codes: Table, dates: Sequence[dt.date], code: str
+) -> tuple[CoverageTables, Table, Table]:
+    """The person types (``person_types``, a temporary table: the series and the BHYT groups
+    both read it) and the workplace masks for ``dates``, from the linked spells ``codes``."""
     tables = coverage_tables(store)
-    codes = ensure_linked_spells(store, max(dates))
     persons = cache(
         person_types(person_coverage(codes, tables.residents, tables.employers, dates, code))
     )
     work = workplace_masks(codes, tables.employers, tables.ancestors, dates, code)
-    return tables, codes, persons, work
+    return tables, persons, work
 
 
 def coverage_at(
@@ -291,7 +290,8 @@ def coverage_at(
     ensure_ancestors(store, cal.last)
     code, _ = province_of(store)
     with _Cached(store) as cache:
-        tables, _, persons, work = _stages(store, cache, cal.dates, code)
+        codes = ensure_linked_spells(store, cal.last)
+        tables, persons, work = _stages(store, cache, codes, cal.dates, code)
         expr = coverage_expr(tables, persons, work, cal.dates, code, official_labour_force)
         if levels is not None:
             expr = expr.filter(expr.level.isin(list(levels)))
@@ -393,9 +393,9 @@ def run_coverage(
     with _Cached(store) as cache:
         if write_linked:
             rows[MART_LINKED] = write_mart(store, MART_LINKED, linked_enrolments(store), stamp_)
-        ensure_linked_spells(store, day)
+        codes = ensure_linked_spells(store, day)
         step("identity")
-        tables, codes, persons, work = _stages(store, cache, dates, code)
+        tables, persons, work = _stages(store, cache, codes, dates, code)
         step("persons")
         series = coverage_expr(tables, persons, work, dates, code, official_labour_force)
         rows[MART_SERIES] = write_mart(store, MART_SERIES, series, stamp_)
