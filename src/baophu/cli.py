@@ -144,6 +144,10 @@ def import_cmd(
     workspace: WorkspaceOpt = Path("."),
     table: Annotated[str | None, typer.Option(help="Ép tên bảng / force the table")] = None,
     allow_shrink: Annotated[bool, typer.Option(help="Cho phép tệp mới ít dòng hơn nhiều")] = False,
+    allow_orphans: Annotated[
+        bool,
+        typer.Option(help="Cho phép bỏ mã đơn vị còn được dữ liệu khác dùng / allow orphans"),
+    ] = False,
     max_reject_share: Annotated[float, typer.Option(help="Tỷ lệ dòng lỗi tối đa")] = 0.5,
     json_out: JsonOpt = False,
 ) -> None:
@@ -156,7 +160,10 @@ def import_cmd(
     except WorkspaceError as exc:
         fail(str(exc), code=2)
     options = ImportOptions(
-        table=table, allow_shrink=allow_shrink, max_reject_share=max_reject_share
+        table=table,
+        allow_shrink=allow_shrink,
+        allow_orphans=allow_orphans,
+        max_reject_share=max_reject_share,
     )
     with ws.store() as store, progress_bar(not json_out) as update:
         result = import_paths(store, paths, ws.rejects_dir, options, progress=update)
