@@ -14,12 +14,15 @@ refused too.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from baophu.contracts import CONTRACTS, Contract, fold_header
 from baophu.ingest.errors import ImportFileError
 from baophu.ingest.sniff import printable
+
+_REPEAT = re.compile(r"__\d+$")
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,7 +59,8 @@ def claimed_tables(path: Path) -> list[str]:
 def _mapping(headers: list[str], contract: Contract) -> tuple[dict[str, str], list[str]]:
     """canonical column -> header as written in the file (first match wins), and the
     headers that name a column already named by an earlier header."""
-    folded = [(fold_header(h), h) for h in headers]
+    # (a header repeated in the file was made unique as "name__1": it still names "name")
+    folded = [(fold_header(_REPEAT.sub("", h)), h) for h in headers]
     mapping: dict[str, str] = {}
     repeated: list[str] = []
     for column in contract.columns:

@@ -732,6 +732,8 @@ def peek_headers(path: Path, known: AbstractSet[str]) -> list[str]:
         cut = head.rfind(b"\n")  # a whole number of lines (and of UTF-8 characters)
         head = head[: cut + 1] if cut > 0 else head
     text, _ = _decode(path, head)
+    if not text.strip():
+        raise ImportFileError("file_empty", path)
     layout = _csv_layout(_lines(text), known)
     if not layout.parsed:
         raise ImportFileError("file_empty", path)

@@ -135,10 +135,11 @@ def _ole_kind(path: Path) -> Kind:
 
 
 def _looks_binary(head: bytes) -> bool:
-    """NUL bytes or many control characters: not text (UTF-16 is recognised before this)."""
-    if b"\x00" in head:
+    """Many NUL bytes or control characters: not text (UTF-16 is recognised before this; a
+    stray NUL inside a text export is the validator's business)."""
+    if head.count(b"\x00") > max(2, len(head) // 200):
         return True
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    control = sum(1 for b in head if 0 < b < 32 and b not in (9, 10, 12, 13))
     return control > max(2, len(head) // 100)
 
 
@@ -192,6 +193,8 @@ def refuse_unless_table(path: Path, kind: Kind) -> None:
         return
     if kind.code == "encrypted":
         raise ImportFileError("file_password", path)
+    if kind.code == "zip_broken" and path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise ImportFileError("file_corrupt", path, detail="tệp nén ZIP hỏng / damaged ZIP")
     raise ImportFileError("file_not_table", path, what_vi=kind.vi, what_en=kind.en)
 
 
