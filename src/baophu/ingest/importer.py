@@ -173,7 +173,10 @@ def import_paths(
     batch_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     results: list[FileResult] = []
     try:
-        files = expand(paths)
+        try:
+            files = expand(paths)
+        except OSError as exc:  # an unreadable folder
+            raise _unexpected(Path(exc.filename or (paths[0] if paths else ".")), exc) from exc
         if not files:
             raise ImportFileError("file_missing", paths[0] if paths else Path("."))
         planned = plan(files, options.table)

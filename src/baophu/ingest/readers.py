@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 
 from baophu.contracts import fold_header
 from baophu.ingest.errors import ImportFileError
+from baophu.ingest.messages import text as message_text
 from baophu.ingest.sniff import (
     MOJIBAKE_PATTERN,
     decode_tcvn3,
@@ -595,14 +596,7 @@ def _read_csv(path: Path, known: AbstractSet[str]) -> RawFile:
                     row, headers[len(fields) - 1], printable(fields[-1], 200), "last_row_short"
                 )
             )
-            notices.append(
-                (
-                    f"Dòng cuối ({row}) không có dấu xuống dòng và ngắn hơn các dòng khác; hãy "
-                    "kiểm tra tệp có bị cắt cụt không",
-                    f"The last row ({row}) has no line ending and is shorter than the others; "
-                    "check that the file was not cut off",
-                )
-            )
+            notices.append(message_text("truncated_last_row", row=row))
     body = "\n".join(all_lines[i] for i in kept).encode("utf-8")
     bad_rows: list[tuple[int, int, int, str]] = []
     bad_index: list[int] = []
