@@ -193,7 +193,7 @@ def _print_import(result: Any) -> None:
         table.add_column(col, justify="right" if "/" in col and col[0] in "ĐNLC" else "left")
     for f in result.files:
         table.add_row(
-            Path(f.path).name,
+            escape(Path(f.path).name),
             f.table,
             f.status,
             fmt_int(f.rows_read),
@@ -204,9 +204,10 @@ def _print_import(result: Any) -> None:
     console.print(table)
     for f in result.files:
         for notice in f.notices:
-            console.print(f"[yellow]{Path(f.path).name}:[/] {notice}")
+            # (a notice quotes the file's own headers: never read them as markup)
+            console.print(f"[yellow]{escape(Path(f.path).name)}:[/] {escape(notice)}")
         if f.rejects_path:
-            console.print(f"Tệp lỗi / rejects: {f.rejects_path}")
+            console.print(f"Tệp lỗi / rejects: {escape(f.rejects_path)}")
 
 
 # ------------------------------------------------------------------------------- snapshots

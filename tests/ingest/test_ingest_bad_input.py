@@ -448,3 +448,19 @@ def test_rejects_file_names_the_field_and_keeps_values_as_text(base, tmp_path: P
     assert bad_id["value"] == '\'=HYPERLINK("x")'  # a spreadsheet shows it, never runs it
     phone = by_code[("bad_phone", "phone")]
     assert phone["value"] == "'+84 9" and phone["severity"] == "cảnh báo / warning"
+
+
+def test_cli_shows_notices_with_brackets_as_written(base, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from baophu.cli import app
+
+    # An extra column "[bold]Ghi chú[/]" is listed in a notice exactly as written.
+    path = write(
+        tmp_path / "ho_gia_dinh [1].csv",
+        "Mã hộ gia đình,Mã thôn/ấp,[bold]Ghi chú[/]\nH1,26734001,x\nH2,26735001,y\n",
+    )
+    result = CliRunner().invoke(app, ["import", str(path), "-w", str(base.root)])
+    assert result.exit_code == 0, result.stdout
+    assert "[bold]Ghi chú[/]" in result.stdout
+    assert "ho_gia_dinh [1].csv" in result.stdout
