@@ -20,7 +20,7 @@ from pathlib import Path
 
 from baophu.contracts import CONTRACTS, Contract, fold_header
 from baophu.ingest.errors import ImportFileError
-from baophu.ingest.sniff import printable
+from baophu.ingest.messages import printable
 
 _REPEAT = re.compile(r"__\d+$")
 

@@ -1,10 +1,13 @@
-"""Every problem ingest can report, as a reason code with its Vietnamese and English text.
+"""Every problem ingest can report, as a reason code with its Vietnamese and English text, and
+how a value from a file is made safe to quote in a message (``printable``).
 
 Row-level reasons go to the rejects file; file-level ones stop the import.  Messages are
 templates filled with ``str.format`` keywords.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 REASONS: dict[str, tuple[str, str]] = {
     # row level
@@ -184,12 +187,6 @@ REASONS: dict[str, tuple[str, str]] = {
         "The new file drops {n} codes of table {table} that other data still refers to: "
         "{orphans}. Import a complete file, or pass --allow-orphans if that is right",
     ),
-    "name_claims_other_table": (
-        "Tên tệp cho biết đây là bảng {claimed} nhưng nội dung là bảng {found}; hãy đổi tên "
-        "tệp hoặc chọn đúng tệp",
-        "The file name says table {claimed} but its content is table {found}; rename the "
-        "file or choose the right one",
-    ),
     "part_emptied": (
         "Tệp mới không còn dòng nào trong khi lần nhập trước của phần này có {old} dòng; dùng "
         "--allow-shrink nếu đúng là như vậy",
@@ -249,3 +246,20 @@ def text(code: str, **kwargs: object) -> tuple[str, str]:
     if code == "missing_columns":
         kwargs = {"hint_vi": "", "hint_en": "", **kwargs}
     return vi.format(**kwargs), en.format(**kwargs)
+
+
+_BREAKS = {"\t", "\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"}
+
+
+def printable(text: str, limit: int = 60) -> str:
+    """Text safe to show in a message: line breaks as spaces, other control characters
+    replaced, long text cut."""
+    clean = "".join(
+        " "
+        if ch in _BREAKS
+        else "\ufffd"
+        if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")
+        else ch
+        for ch in text
+    )
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"

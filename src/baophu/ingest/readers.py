@@ -30,12 +30,12 @@ import pyarrow.parquet as pq
 
 from baophu.contracts import fold_header
 from baophu.ingest.errors import ImportFileError
+from baophu.ingest.messages import printable
 from baophu.ingest.messages import text as message_text
 from baophu.ingest.sniff import (
     MOJIBAKE_PATTERN,
     decode_tcvn3,
     legacy_encoding,
-    printable,
     refuse_unless_table,
     repair_mojibake,
     sniff,
@@ -195,7 +195,7 @@ def _read_parquet(path: Path) -> RawFile:
         handle = pq.ParquetFile(path)
         schema = handle.schema_arrow
     except (pa.ArrowInvalid, OSError) as exc:
-        raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
+        raise ImportFileError("file_corrupt", path, detail=printable(str(exc), 200)) from exc
     return RawFile(
         path=path,
         file_format="parquet",
@@ -218,7 +218,7 @@ def _locate_xlsx_header(path: Path, known: AbstractSet[str]) -> tuple[Any, int, 
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # calamine raises its own error types for broken zips
-        raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
+        raise ImportFileError("file_corrupt", path, detail=printable(str(exc), 200)) from exc
     best: tuple[int, int, int, list[str]] | None = None  # (score, sheet, header row, cells)
     for sheet_index in range(len(reader.sheet_names)):
         try:
@@ -226,7 +226,7 @@ def _locate_xlsx_header(path: Path, known: AbstractSet[str]) -> tuple[Any, int, 
                 sheet_index, header_row=None, n_rows=HEADER_SCAN_ROWS, dtypes="string"
             ).to_arrow()
         except Exception as exc:
-            raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
+            raise ImportFileError("file_corrupt", path, detail=printable(str(exc), 200)) from exc
         if head.num_rows == 0:
             continue
         columns = [head.column(i).to_pylist() for i in range(head.num_columns)]
@@ -404,14 +404,14 @@ def _read_xlsx(path: Path, known: AbstractSet[str]) -> RawFile:
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # calamine raises its own error types for broken zips
-        raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
+        raise ImportFileError("file_corrupt", path, detail=printable(str(exc), 200)) from exc
     best: tuple[int, int, int] | None = None  # (score, sheet, header row index)
     sheets: dict[int, pa.Table] = {}
     for sheet_index in range(len(reader.sheet_names)):
         try:
             batch = reader.load_sheet(sheet_index, header_row=None, dtypes="string").to_arrow()
         except Exception as exc:
-            raise ImportFileError("file_corrupt", path, detail=str(exc)[:200]) from exc
+            raise ImportFileError("file_corrupt", path, detail=printable(str(exc), 200)) from exc
         table = pa.Table.from_batches([batch])
         if table.num_rows == 0:
             continue

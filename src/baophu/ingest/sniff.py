@@ -296,20 +296,3 @@ def tcvn3_reading(value: str) -> str | None:
     if _oddities(value) > 0 and _oddities(decoded) == 0:
         return decoded
     return None
-
-
-_BREAKS = {"\t", "\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"}
-
-
-def printable(text: str, limit: int = 60) -> str:
-    """Text safe to show in a message: line breaks as spaces, other control characters
-    replaced, long text cut."""
-    clean = "".join(
-        " "
-        if ch in _BREAKS
-        else "\ufffd"
-        if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")
-        else ch
-        for ch in text
-    )
-    return clean if len(clean) <= limit else clean[: limit - 1] + "…"

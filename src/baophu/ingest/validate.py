@@ -24,9 +24,8 @@ from baophu.backends import ARROW_TYPES
 from baophu.contracts import Contract, fold_header
 from baophu.contracts.model import Column
 from baophu.contracts.person_id import BIRTH_PROVINCE_CODES
-from baophu.ingest.messages import text
+from baophu.ingest.messages import printable, text
 from baophu.ingest.readers import RawFile
-from baophu.ingest.sniff import printable
 
 ISSUE_SCHEMA = pa.schema(
     [
