@@ -864,6 +864,53 @@ def _merged(p: Province, ws: Workspace, d: Path) -> Case:
     )
 
 
+@case("xlsx-name-merged-across-columns")
+def _merged_across(p: Province, ws: Workspace, d: Path) -> Case:
+    part, table, rows, header = _household_list_rows(ws)
+    name_at = table.column_names.index("full_name")
+    sex_at = table.column_names.index("sex")
+    assert sex_at == name_at + 1
+    path = d / part
+    wb = xlsxwriter.Workbook(str(path))
+    sheet = wb.add_worksheet()
+    sheet.write_row(0, 0, header)
+    for i, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value not in (None, "") and not (i == 1 and c == sex_at):
+                sheet.write(i, c, value)
+    # Row 2: the name merged over the sex column, so the sex cell reads as empty.
+    sheet.merge_range(1, name_at, 1, sex_at, rows[0][name_at])
+    wb.close()
+    sex_cell = f"{chr(ord('A') + sex_at)}2"
+
+    def check(ws: Workspace, result: ImportResult) -> None:
+        text = " ".join(r["reason_vi"] for r in rejects_of(result))
+        assert f"Ô {sex_cell} thuộc vùng ô gộp" in text
+        assert rows_of(ws, "household_classifications", part).num_rows == table.num_rows - 1
+
+    return Case(
+        [path],
+        Imported(
+            refused={(2, "required")},
+            warned={(2, "Giới tính", "merged_cell_across")},
+            check=check,
+        ),
+    )
+
+
+@case("ambiguous-header-neutral-name")
+def _ambiguous(p: Province, ws: Workspace, d: Path) -> Case:
+    # A sheet of units with their targets: every required column of units and of targets
+    # alike, under a name that claims neither.
+    path = d / "bao_cao_2026.csv"
+    path.write_text(
+        "Mã đơn vị,Tên đơn vị,Cấp,Mã tỉnh,Năm,Chỉ tiêu,Giá trị chỉ tiêu\n"
+        "52,Gia Lai,province,52,2026,bhyt_rate,0.96\n",
+        encoding="utf-8",
+    )
+    return Case([path], Refused("ambiguous_table", says=("targets, units", "targets.csv")))
+
+
 @case("xlsx-formula-without-value")
 def _formula(p: Province, ws: Workspace, d: Path) -> Case:
     import openpyxl
