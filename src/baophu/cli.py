@@ -144,6 +144,10 @@ def import_cmd(
     workspace: WorkspaceOpt = Path("."),
     table: Annotated[str | None, typer.Option(help="Ép tên bảng / force the table")] = None,
     allow_shrink: Annotated[bool, typer.Option(help="Cho phép tệp mới ít dòng hơn nhiều")] = False,
+    allow_orphans: Annotated[
+        bool,
+        typer.Option(help="Cho phép bỏ mã đơn vị còn được dữ liệu khác dùng / allow orphans"),
+    ] = False,
     max_reject_share: Annotated[float, typer.Option(help="Tỷ lệ dòng lỗi tối đa")] = 0.5,
     json_out: JsonOpt = False,
 ) -> None:
@@ -156,7 +160,10 @@ def import_cmd(
     except WorkspaceError as exc:
         fail(str(exc), code=2)
     options = ImportOptions(
-        table=table, allow_shrink=allow_shrink, max_reject_share=max_reject_share
+        table=table,
+        allow_shrink=allow_shrink,
+        allow_orphans=allow_orphans,
+        max_reject_share=max_reject_share,
     )
     with ws.store() as store, progress_bar(not json_out) as update:
         result = import_paths(store, paths, ws.rejects_dir, options, progress=update)
@@ -186,7 +193,7 @@ def _print_import(result: Any) -> None:
         table.add_column(col, justify="right" if "/" in col and col[0] in "ĐNLC" else "left")
     for f in result.files:
         table.add_row(
-            Path(f.path).name,
+            escape(Path(f.path).name),
             f.table,
             f.status,
             fmt_int(f.rows_read),
@@ -197,9 +204,10 @@ def _print_import(result: Any) -> None:
     console.print(table)
     for f in result.files:
         for notice in f.notices:
-            console.print(f"[yellow]{Path(f.path).name}:[/] {notice}")
+            # (a notice quotes the file's own headers: never read them as markup)
+            console.print(f"[yellow]{escape(Path(f.path).name)}:[/] {escape(notice)}")
         if f.rejects_path:
-            console.print(f"Tệp lỗi / rejects: {f.rejects_path}")
+            console.print(f"Tệp lỗi / rejects: {escape(f.rejects_path)}")
 
 
 # ------------------------------------------------------------------------------- snapshots

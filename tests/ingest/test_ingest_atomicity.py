@@ -95,7 +95,14 @@ def test_exception_mid_batch_rolls_back(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(importer, "_import_one", failing)
-    with ws.store() as store, pytest.raises(MemoryError):
-        import_paths(store, [newer, tiny_inputs / "households.csv"], ws.rejects_dir)
+    with ws.store() as store:
+        result = import_paths(store, [newer, tiny_inputs / "households.csv"], ws.rejects_dir)
+    # The unforeseen error is reported naming the file it happened in, in both languages.
+    assert not result.committed
+    assert result.error is not None and result.error_vi is not None
+    assert result.error.startswith("tệp/file households.csv")
+    assert "MemoryError: simulated crash" in result.error
+    assert "Lỗi không mong đợi" in result.error_vi and "Unexpected error" in result.error
+    assert {f.status for f in result.files} == {"rolled_back", "failed"}
     assert _count(ws, "units") == 6
     assert _count(ws, "households") == 0

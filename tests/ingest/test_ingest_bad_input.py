@@ -225,7 +225,8 @@ def test_headers_without_diacritics_and_english_names_are_accepted(base, tmp_pat
     path = write(
         tmp_path / "ho_gia_dinh.csv", "MA HO GIA DINH;ma thon/ap;address\nH3;26734001;1 Lê Lợi\n"
     )
-    result = run(base, [path], allow_shrink=True)
+    # (households H1 and H2 of the residents are dropped on purpose)
+    result = run(base, [path], allow_shrink=True, allow_orphans=True)
     assert result.committed, result.error
     assert result.files[0].table == "households"
 
@@ -263,13 +264,14 @@ def test_shrinking_extract_needs_confirmation(base, tmp_path: Path) -> None:
     header = "Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên,Loại đơn vị,Mã tỉnh\n"
     many = header + "".join(f"7{i:04d},Xã {i},commune,75,xã,75\n" for i in range(40))
     path = write(tmp_path / "units_big.csv", many)
-    assert run(base, [path], allow_shrink=True).committed
+    # (the hamlets of the tiny province's residents are dropped on purpose)
+    assert run(base, [path], allow_shrink=True, allow_orphans=True).committed
     few = write(tmp_path / "units_small.csv", header + "75,Đồng Nai,province,,tỉnh,75\n")
-    refused = run(base, [few])
+    refused = run(base, [few], allow_orphans=True)
     assert not refused.committed and "allow-shrink" in refused.error
     with base.store() as store:
         assert store.row_count("units") == 40
-    assert run(base, [few], allow_shrink=True).committed
+    assert run(base, [few], allow_shrink=True, allow_orphans=True).committed
 
 
 def test_amounts_with_vietnamese_thousand_separators(base, tmp_path: Path) -> None:
@@ -312,7 +314,7 @@ def test_xlsx_rows_are_numbered_as_excel_shows_them(base, tmp_path: Path) -> Non
     ws.write_row(5, 1, ["H7", "26734001"])
     ws.write_row(7, 1, ["H8", "99999999"])  # row 8: unknown hamlet
     wb.close()
-    result = run(base, [path])
+    result = run(base, [path], allow_orphans=True)  # (residents' H1 and H2 dropped on purpose)
     assert result.committed, result.error
     got = {(int(r["Dòng / Row"]), r["Cột / Column"], r["Mã lỗi / Code"]) for r in rejects(result)}
     assert got == {(8, "Mã thôn/ấp", "unknown_reference")}
@@ -388,3 +390,77 @@ def test_duplicates_and_row_numbers_across_chunks(base, tmp_path: Path) -> None:
     # Row 1 kept (row 5 is its copy); rows 2 and 7 disagree on the name, so neither is kept.
     assert kept == ["075085000001", "075090000006", "075192000007", "075215000003"]
     assert result.files[0].rows_imported == 4 and result.files[0].rows_rejected == 3
+
+
+def test_cli_refuses_orphans_unless_allowed(base, tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from baophu.cli import app
+
+    # Hamlet 26735001 (Ấp 1) is dropped: household H2 and two residents still live there.
+    units = write(
+        tmp_path / "units.csv",
+        "Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên,Loại đơn vị,Mã tỉnh\n"
+        "75,Đồng Nai,province,,tỉnh,75\n"
+        "75BH01,BHXH cơ sở Biên Hòa,office,75,BHXH cơ sở,75\n"
+        "26734,Phường Biên Hòa,commune,75BH01,phường,75\n"
+        "26735,Xã Phú Lý,commune,75BH01,xã,75\n"
+        "26734001,Khu phố 1,hamlet,26734,khu phố,75\n",
+    )
+    runner = CliRunner()
+    refused = runner.invoke(app, ["import", str(units), "-w", str(base.root), "--json"])
+    assert refused.exit_code == 1
+    out = json.loads(refused.stdout)
+    assert out["error_code"] == "orphans"
+    assert "households.hamlet_code: 26735001" in out["error_vi"]
+    assert "residents.hamlet_code: 26735001" in out["error_en"]
+    with base.store() as store:
+        assert store.row_count("units") == 6
+    allowed = runner.invoke(
+        app, ["import", str(units), "-w", str(base.root), "--allow-orphans", "--json"]
+    )
+    assert allowed.exit_code == 0, allowed.stdout
+    with base.store() as store:
+        assert store.row_count("units") == 5
+
+
+def test_rejects_file_names_the_field_and_keeps_values_as_text(base, tmp_path: Path) -> None:
+    from baophu.ingest.rejects import FIELDS, HEADERS, read_rejects
+
+    lines = [
+        RES_HEADER,
+        '=HYPERLINK("x"),Nguyễn Văn An,Nam,12/03/1985,Kinh,H1,Chủ hộ,26734001,+84 9,,',
+        "075085000001,@Lê Văn Bình,Nam,12/03/1985,Kinh,H1,Chủ hộ,26734001,,,",
+    ]
+    path = write(tmp_path / "residents.csv", "\n".join(lines) + "\n")
+    result = run(base, [path], max_reject_share=0.9)
+    assert result.committed, result.error
+    rejects_path = Path(result.files[0].rejects_path or "")
+    raw = rejects_path.read_text(encoding="utf-8-sig")
+    assert raw.splitlines()[0] == ",".join(f'"{h}"' for h in HEADERS)
+    rows = list(read_rejects(rejects_path))
+    assert all(set(r) == set(FIELDS) for r in rows)
+    by_code = {(r["code"], r["field"]): r for r in rows}
+    bad_id = by_code[("id_not_12_digits", "person_id")]
+    assert bad_id["row"] == "2" and bad_id["column"] == "Số định danh cá nhân"
+    assert bad_id["value"] == '\'=HYPERLINK("x")'  # a spreadsheet shows it, never runs it
+    phone = by_code[("bad_phone", "phone")]
+    assert phone["value"] == "'+84 9" and phone["severity"] == "cảnh báo / warning"
+
+
+def test_cli_shows_notices_with_brackets_as_written(base, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from baophu.cli import app
+
+    # An extra column "[bold]Ghi chú[/]" is listed in a notice exactly as written.
+    path = write(
+        tmp_path / "ho_gia_dinh [1].csv",
+        "Mã hộ gia đình,Mã thôn/ấp,[bold]Ghi chú[/]\nH1,26734001,x\nH2,26735001,y\n",
+    )
+    result = CliRunner().invoke(app, ["import", str(path), "-w", str(base.root)])
+    assert result.exit_code == 0, result.stdout
+    assert "[bold]Ghi chú[/]" in result.stdout
+    assert "ho_gia_dinh [1].csv" in result.stdout

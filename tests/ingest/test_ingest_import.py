@@ -125,3 +125,28 @@ def test_parquet_with_canonical_names_and_types(workspace, tiny_inputs: Path) ->
     assert result.committed, result.error
     rows = sorted(table_rows(workspace, "residents"), key=lambda r: r["person_id"])
     assert [r["birth_date"] for r in rows] == [dt.date(1985, 3, 12), dt.date(1985, 7, 1)]
+
+
+def test_units_dropping_a_lived_in_hamlet_are_refused_on_both_backends(
+    workspace, tiny_inputs: Path, tmp_path: Path
+) -> None:
+    assert run(workspace, [tiny_inputs]).committed
+    lines = (tiny_inputs / "units.csv").read_text(encoding="utf-8").splitlines()
+    units = tmp_path / "units.csv"
+    units.write_text("\n".join(ln for ln in lines if "26735001" not in ln) + "\n", encoding="utf-8")
+    refused = run(workspace, [units])
+    assert not refused.committed and refused.error_code == "orphans"
+    assert refused.error is not None
+    assert "households.hamlet_code: 26735001" in refused.error
+    assert "residents.hamlet_code: 26735001" in refused.error
+    assert len(table_rows(workspace, "units")) == 6
+    # Importing the register without that hamlet's people in the same batch is consistent.
+    households = tmp_path / "households.csv"
+    residents = tmp_path / "residents.csv"
+    for name, path in (("households.csv", households), ("residents.csv", residents)):
+        kept = [ln for ln in (tiny_inputs / name).read_text(encoding="utf-8").splitlines()]
+        path.write_text("\n".join(ln for ln in kept if "26735001" not in ln) + "\n", "utf-8")
+    together = run(workspace, [units, households, residents])
+    assert together.committed, together.error
+    assert len(table_rows(workspace, "units")) == 5
+    assert len(table_rows(workspace, "residents")) == 3

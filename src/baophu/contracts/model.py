@@ -7,6 +7,7 @@ column names it defines.  Nothing here reads files or computes indicators.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ Check = Literal[
     "non_negative",  # numbers that can never be below zero (amounts, headcounts)
     "positive",
     "percent",  # a fraction between 0 and 1
+    "phone",  # a Vietnamese phone number (kept with a warning when it is not one)
 ]
 
 # What happens when a personal ID fails its check.
@@ -29,6 +31,65 @@ Check = Literal[
 #   keep:   the row is kept and the problem is reported as a warning; the identity step
 #           decides later (rosters and enrolments arrive with mistyped IDs by nature)
 IdPolicy = Literal["reject", "keep"]
+
+
+Severity = Literal["reject", "warning"]
+
+# Text longer than this is not a value a person typed (a broken export, a pasted document).
+MAX_TEXT_LENGTH = 1000
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """The values of a column a real file can hold; outside them the row is refused (or, with
+    ``severity="warning"``, kept and reported).
+
+    Numbers: ``low`` and ``high`` (inclusive).  Dates and months: at most ``years_back`` years
+    before and ``days_ahead`` days after the import date.  Whole-number years (``year=True``):
+    at most ``years_back`` before and ``days_ahead // 365`` years after the import year.
+    """
+
+    low: float | None = None
+    high: float | None = None
+    years_back: int | None = None
+    days_ahead: int | None = None
+    year: bool = False
+    severity: Severity = "reject"
+
+    def date_bounds(self, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+        """Earliest and latest plausible date for an import made on ``today``."""
+        earliest = None
+        if self.years_back is not None:
+            earliest = today.replace(year=today.year - self.years_back, day=1)
+        latest = today + dt.timedelta(days=self.days_ahead) if self.days_ahead is not None else None
+        return earliest, latest
+
+    def year_bounds(self, today: dt.date) -> tuple[int | None, int | None]:
+        """Earliest and latest plausible year for an import made on ``today``."""
+        earliest = today.year - self.years_back if self.years_back is not None else None
+        latest = today.year + self.days_ahead // 365 if self.days_ahead is not None else None
+        return earliest, latest
+
+    def describe(self) -> str:
+        """The range in words, for the data-contracts page."""
+        if self.year:
+            back = f"{self.years_back} years before" if self.years_back is not None else ""
+            ahead = f"{self.days_ahead // 365} years after" if self.days_ahead is not None else ""
+            text = " to ".join(p for p in (back, ahead) if p) + " the import year"
+        elif self.years_back is not None or self.days_ahead is not None:
+            parts = []
+            if self.years_back is not None:
+                parts.append(f"not more than {self.years_back} years before")
+            if self.days_ahead is not None:
+                parts.append(
+                    "not after" if self.days_ahead == 0 else f"at most {self.days_ahead} days after"
+                )
+            text = " and ".join(parts) + " the import date"
+        else:
+            low = f"{self.low:,.0f}" if self.low is not None else "…"
+            high = f"{self.high:,.0f}" if self.high is not None else "…"
+            text = f"between {low} and {high}"
+        return text + (" (else a warning)" if self.severity == "warning" else "")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -67,6 +128,11 @@ class Column:
     check: Check | None = None
     id_policy: IdPolicy = "reject"
     references: tuple[str, str] | None = None  # (table, column) the value must exist in
+    plausible: Plausible | None = None  # the range a real value falls in
+    # (column, codes): the value must be a fraction between 0 and 1 in rows whose ``column``
+    # holds one of ``codes`` (a rate target written as 96 where 0.96 is meant)
+    fraction_when: tuple[str, tuple[str, ...]] | None = None
+    max_length: int = MAX_TEXT_LENGTH  # text columns: longest value accepted
 
     def header_keys(self) -> frozenset[str]:
         """Every folded header that names this column."""

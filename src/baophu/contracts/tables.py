@@ -8,7 +8,31 @@ docs/data-contracts.md is the human-readable form of this module (tests keep the
 
 from __future__ import annotations
 
-from baophu.contracts.model import Column, Contract, PersonConsistency
+from baophu.contracts.model import Column, Contract, PersonConsistency, Plausible
+
+# Plausible ranges (see ``Plausible``): dates relative to the import date, amounts in VND.
+# They catch what a broken export or a slip of the keyboard produces (a payment in 2099, a
+# birth in 1800, a number cut in half), not what is merely unusual.
+BORN = Plausible(years_back=120, days_ahead=0)  # nobody alive was born 120+ years ago
+PAST_EVENT = Plausible(years_back=120, days_ahead=0)
+REGISTERED = Plausible(years_back=80, days_ahead=0)
+SPELL_START = Plausible(years_back=80, days_ahead=2 * 365)
+SPELL_END = Plausible(years_back=80, days_ahead=15 * 365)  # cards and prepaid periods
+MONEY_RECEIVED = Plausible(years_back=30, days_ahead=31)  # bank statements, transfers
+MONTH_DUE = Plausible(years_back=30, days_ahead=366)
+LIST_MONTH = Plausible(years_back=30, days_ahead=366)
+LIST_YEAR = Plausible(year=True, years_back=40, days_ahead=2 * 365)
+TARGET_YEAR = Plausible(year=True, years_back=40, days_ahead=25 * 365)
+SETTLED_YEAR = Plausible(year=True, years_back=40, days_ahead=0)
+STAT_YEAR = Plausible(year=True, years_back=60, days_ahead=365)
+AMOUNT = Plausible(low=0, high=1e15)  # 1 million billion VND
+WAGE = Plausible(low=0, high=1e10)  # a monthly wage of 10 billion VND is a typing slip
+HEADCOUNT = Plausible(low=0, high=1_000_000)  # workers of one employer
+PEOPLE = Plausible(low=0, high=200_000_000)  # people of one unit or group
+ROW_NUMBER = Plausible(low=1, high=1_000_000)
+MEMBER_NUMBER = Plausible(low=1, high=99)
+WAGE_REGION = Plausible(low=1, high=4)
+RATE_INDICATORS = ("bhyt_rate", "bhxh_rate", "bhtn_rate")
 
 SEX = ("male", "female")
 SEX_ALIASES = {
@@ -143,7 +167,7 @@ _FULL_NAME = Column(
     "full_name", "string", "Họ và tên", aliases=("Họ tên",), description="họ + tên đệm + tên"
 )
 _SEX = Column("sex", "string", "Giới tính", allowed=SEX, value_aliases=SEX_ALIASES)
-_BIRTH = Column("birth_date", "date", "Ngày sinh")
+_BIRTH = Column("birth_date", "date", "Ngày sinh", plausible=BORN)
 
 
 UNITS = Contract(
@@ -197,7 +221,7 @@ RESIDENTS = Contract(
         ),
         Column("relation_to_head", "string", "Quan hệ với chủ hộ", required=False),
         Column("hamlet_code", "string", "Mã thôn/ấp", references=("units", "unit_code")),
-        Column("phone", "string", "Số điện thoại", required=False),
+        Column("phone", "string", "Số điện thoại", required=False, check="phone"),
         Column(
             "si_code",
             "string",
@@ -206,7 +230,7 @@ RESIDENTS = Contract(
             check="si_code",
             description="legacy 10-digit social-insurance code, where one was issued",
         ),
-        Column("death_date", "date", "Ngày mất", required=False),
+        Column("death_date", "date", "Ngày mất", required=False, plausible=PAST_EVENT),
     ),
     key=("person_id",),
     file_stems=("residents", "dan cu", "du lieu dan cu"),
@@ -221,7 +245,7 @@ HOUSEHOLD_CLASSIFICATIONS = Contract(
         "missing or mistyped ID is kept and reported, and the identity step links the member."
     ),
     columns=(
-        Column("list_year", "int", "Năm"),
+        Column("list_year", "int", "Năm", plausible=LIST_YEAR),
         Column("commune_code", "string", "Mã xã", references=("units", "unit_code")),
         Column("household_id", "string", "Mã hộ gia đình", required=False),
         Column(
@@ -231,13 +255,13 @@ HOUSEHOLD_CLASSIFICATIONS = Contract(
             allowed=CLASSIFICATIONS,
             value_aliases=CLASSIFICATION_ALIASES,
         ),
-        Column("member_no", "int", "STT thành viên", check="positive"),
+        Column("member_no", "int", "STT thành viên", check="positive", plausible=MEMBER_NUMBER),
         _person_id(required=False, policy="keep"),
         _FULL_NAME,
         _SEX,
         _BIRTH,
-        Column("valid_from", "date", "Từ ngày"),
-        Column("valid_to", "date", "Đến ngày", required=False),
+        Column("valid_from", "date", "Từ ngày", plausible=SPELL_START),
+        Column("valid_to", "date", "Đến ngày", required=False, plausible=SPELL_END),
     ),
     key=("list_year", "commune_code", "household_id", "classification", "member_no"),
     file_stems=("household classifications", "danh sach ho", "ho ngheo", "ho can ngheo"),
@@ -259,15 +283,23 @@ ENROLMENTS = Contract(
         Column("participant_group", "string", "Nhóm đối tượng", allowed=PARTICIPANT_GROUPS),
         Column("payer", "string", "Đối tượng đóng", allowed=PAYERS, value_aliases=PAYER_ALIASES),
         Column("employer_code", "string", "Mã đơn vị", required=False),
-        Column("start_date", "date", "Từ ngày"),
+        Column("start_date", "date", "Từ ngày", plausible=SPELL_START),
         Column(
             "end_date",
             "date",
             "Đến ngày",
             required=False,
             description="last day covered; empty while the spell is open",
+            plausible=SPELL_END,
         ),
-        Column("contribution_wage", "int", "Mức lương đóng", required=False, check="non_negative"),
+        Column(
+            "contribution_wage",
+            "int",
+            "Mức lương đóng",
+            required=False,
+            check="non_negative",
+            plausible=WAGE,
+        ),
         Column(
             "enrol_province_code",
             "string",
@@ -304,8 +336,8 @@ EMPLOYERS = Contract(
             required=False,
             references=("officers", "officer_code"),
         ),
-        Column("wage_region", "int", "Vùng lương tối thiểu"),
-        Column("registered_date", "date", "Ngày đăng ký tham gia"),
+        Column("wage_region", "int", "Vùng lương tối thiểu", plausible=WAGE_REGION),
+        Column("registered_date", "date", "Ngày đăng ký tham gia", plausible=REGISTERED),
         Column("address", "string", "Địa chỉ", required=False),
     ),
     key=("employer_code",),
@@ -318,19 +350,30 @@ CONTRIBUTION_LEDGER = Contract(
     description="What each employer declared and owes for each contribution month.",
     columns=(
         Column("employer_code", "string", "Mã đơn vị", references=("employers", "employer_code")),
-        Column("period", "month", "Tháng", description="contribution month (first day)"),
-        Column("declared_headcount", "int", "Số lao động", check="non_negative"),
-        Column("declared_wage_bill", "int", "Quỹ lương đóng", check="non_negative"),
+        Column(
+            "period",
+            "month",
+            "Tháng",
+            description="contribution month (first day)",
+            plausible=MONTH_DUE,
+        ),
+        Column(
+            "declared_headcount", "int", "Số lao động", check="non_negative", plausible=HEADCOUNT
+        ),
+        Column(
+            "declared_wage_bill", "int", "Quỹ lương đóng", check="non_negative", plausible=AMOUNT
+        ),
         Column(
             "due_bhxh",
             "int",
             "Phải đóng BHXH",
             check="non_negative",
             description="pension, survivor, sickness, maternity and occupational funds",
+            plausible=AMOUNT,
         ),
-        Column("due_bhyt", "int", "Phải đóng BHYT", check="non_negative"),
-        Column("due_bhtn", "int", "Phải đóng BHTN", check="non_negative"),
-        Column("due_total", "int", "Tổng phải đóng", check="non_negative"),
+        Column("due_bhyt", "int", "Phải đóng BHYT", check="non_negative", plausible=AMOUNT),
+        Column("due_bhtn", "int", "Phải đóng BHTN", check="non_negative", plausible=AMOUNT),
+        Column("due_total", "int", "Tổng phải đóng", check="non_negative", plausible=AMOUNT),
     ),
     key=("employer_code", "period"),
     file_stems=("contribution ledger", "so phai dong", "ledger"),
@@ -344,8 +387,8 @@ PAYMENTS = Contract(
     columns=(
         Column("payment_id", "string", "Số chứng từ"),
         Column("employer_code", "string", "Mã đơn vị", references=("employers", "employer_code")),
-        Column("payment_date", "date", "Ngày nộp"),
-        Column("amount", "int", "Số tiền", check="positive"),
+        Column("payment_date", "date", "Ngày nộp", plausible=MONEY_RECEIVED),
+        Column("amount", "int", "Số tiền", check="positive", plausible=AMOUNT),
     ),
     key=("payment_id",),
     file_stems=("payments", "chung tu nop tien", "nop tien"),
@@ -358,10 +401,10 @@ TAX_RETURNS = Contract(
     description="Headcount and payroll fund from enterprises' settled tax accounts, per year.",
     columns=(
         Column("tax_code", "string", "Mã số thuế", check="tax_code"),
-        Column("year", "int", "Năm quyết toán"),
+        Column("year", "int", "Năm quyết toán", plausible=SETTLED_YEAR),
         Column("taxpayer_name", "string", "Tên người nộp thuế"),
-        Column("headcount", "int", "Số lao động", check="non_negative"),
-        Column("payroll_fund", "int", "Quỹ tiền lương", check="non_negative"),
+        Column("headcount", "int", "Số lao động", check="non_negative", plausible=HEADCOUNT),
+        Column("payroll_fund", "int", "Quỹ tiền lương", check="non_negative", plausible=AMOUNT),
     ),
     key=("tax_code", "year"),
     file_stems=("tax returns", "quyet toan thue", "thue"),
@@ -375,7 +418,7 @@ BUSINESS_REGISTRY = Contract(
     columns=(
         Column("tax_code", "string", "Mã số doanh nghiệp", check="tax_code"),
         Column("business_name", "string", "Tên doanh nghiệp"),
-        Column("registered_date", "date", "Ngày đăng ký"),
+        Column("registered_date", "date", "Ngày đăng ký", plausible=REGISTERED),
         Column(
             "status",
             "string",
@@ -407,7 +450,7 @@ SCHOOL_ROSTERS = Contract(
         Column("school_name", "string", "Tên trường"),
         Column("commune_code", "string", "Mã xã", references=("units", "unit_code")),
         Column("class_name", "string", "Lớp"),
-        Column("row_no", "int", "STT", check="positive"),
+        Column("row_no", "int", "STT", check="positive", plausible=ROW_NUMBER),
         _FULL_NAME,
         _person_id(required=False, policy="keep"),
         _SEX,
@@ -442,7 +485,7 @@ COLLECTORS = Contract(
             "agent_code", "string", "Mã tổ chức dịch vụ thu", references=("agents", "agent_code")
         ),
         Column("hamlet_code", "string", "Mã thôn/ấp phụ trách", references=("units", "unit_code")),
-        Column("phone", "string", "Số điện thoại", required=False),
+        Column("phone", "string", "Số điện thoại", required=False, check="phone"),
     ),
     key=("collector_code", "hamlet_code"),
     file_stems=("collectors", "nhan vien thu"),
@@ -467,7 +510,7 @@ TARGETS = Contract(
     title_vi="Chỉ tiêu giao",
     description="Official targets per year, unit and indicator.",
     columns=(
-        Column("year", "int", "Năm"),
+        Column("year", "int", "Năm", plausible=TARGET_YEAR),
         Column("unit_code", "string", "Mã đơn vị", references=("units", "unit_code")),
         Column("indicator", "string", "Chỉ tiêu", allowed=INDICATORS),
         Column(
@@ -476,8 +519,12 @@ TARGETS = Contract(
             "Giá trị chỉ tiêu",
             check="non_negative",
             description="a fraction for *_rate indicators, a number of people otherwise",
+            plausible=PEOPLE,
+            fraction_when=("indicator", RATE_INDICATORS),
         ),
-        Column("denominator", "int", "Mẫu số", required=False, check="non_negative"),
+        Column(
+            "denominator", "int", "Mẫu số", required=False, check="non_negative", plausible=PEOPLE
+        ),
         Column("source", "string", "Căn cứ", required=False),
     ),
     key=("year", "unit_code", "indicator"),
@@ -494,11 +541,11 @@ BUDGET_OBLIGATIONS = Contract(
             "department", "string", "Cơ quan", allowed=DEPARTMENTS, value_aliases=DEPARTMENT_ALIASES
         ),
         Column("participant_group", "string", "Nhóm đối tượng", allowed=PARTICIPANT_GROUPS),
-        Column("period", "month", "Tháng"),
-        Column("persons", "int", "Số người", check="non_negative"),
-        Column("amount_due", "int", "Số phải chuyển", check="non_negative"),
-        Column("amount_paid", "int", "Số đã chuyển", check="non_negative"),
-        Column("paid_date", "date", "Ngày chuyển", required=False),
+        Column("period", "month", "Tháng", plausible=MONTH_DUE),
+        Column("persons", "int", "Số người", check="non_negative", plausible=PEOPLE),
+        Column("amount_due", "int", "Số phải chuyển", check="non_negative", plausible=AMOUNT),
+        Column("amount_paid", "int", "Số đã chuyển", check="non_negative", plausible=AMOUNT),
+        Column("paid_date", "date", "Ngày chuyển", required=False, plausible=MONEY_RECEIVED),
     ),
     key=("department", "participant_group", "period"),
     file_stems=("budget obligations", "ngan sach"),
@@ -515,7 +562,13 @@ BENEFIT_LISTS = Contract(
         "missing or mistyped: such a row is kept and reported."
     ),
     columns=(
-        Column("list_month", "month", "Tháng", description="month the list is for"),
+        Column(
+            "list_month",
+            "month",
+            "Tháng",
+            description="month the list is for",
+            plausible=LIST_MONTH,
+        ),
         Column(
             "benefit",
             "string",
@@ -526,13 +579,13 @@ BENEFIT_LISTS = Contract(
             "(trợ cấp tuất hằng tháng)",
         ),
         Column("commune_code", "string", "Mã xã", references=("units", "unit_code")),
-        Column("row_no", "int", "STT", check="positive"),
+        Column("row_no", "int", "STT", check="positive", plausible=ROW_NUMBER),
         _person_id(required=False, policy="keep"),
         _FULL_NAME,
         _SEX,
         _BIRTH,
-        Column("benefit_from", "date", "Hưởng từ ngày"),
-        Column("benefit_to", "date", "Hưởng đến ngày", required=False),
+        Column("benefit_from", "date", "Hưởng từ ngày", plausible=SPELL_START),
+        Column("benefit_to", "date", "Hưởng đến ngày", required=False, plausible=SPELL_END),
     ),
     key=("list_month", "benefit", "commune_code", "row_no"),
     file_stems=("benefit lists", "danh sach huong tro cap", "tro cap"),
@@ -556,8 +609,8 @@ DISADVANTAGED_COMMUNES = Contract(
             required=False,
             description="khu vực III / khu vực II / xã đặc biệt khó khăn",
         ),
-        Column("valid_from", "date", "Từ ngày"),
-        Column("valid_to", "date", "Đến ngày", required=False),
+        Column("valid_from", "date", "Từ ngày", plausible=SPELL_START),
+        Column("valid_to", "date", "Đến ngày", required=False, plausible=SPELL_END),
         Column("decision", "string", "Quyết định", required=False),
     ),
     key=("commune_code", "valid_from"),
@@ -573,7 +626,7 @@ LABOUR_FORCE = Contract(
         "uses it instead of counting working-age residents in the register."
     ),
     columns=(
-        Column("year", "int", "Năm"),
+        Column("year", "int", "Năm", plausible=STAT_YEAR),
         Column("unit_code", "string", "Mã đơn vị", references=("units", "unit_code")),
         Column(
             "labour_force",
@@ -581,6 +634,7 @@ LABOUR_FORCE = Contract(
             "Lực lượng lao động",
             aliases=("Số người trong độ tuổi lao động",),
             check="non_negative",
+            plausible=PEOPLE,
         ),
         Column("source", "string", "Nguồn số liệu", required=False),
     ),

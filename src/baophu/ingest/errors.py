@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from baophu.ingest.messages import text
+from baophu.ingest.messages import printable, text
 
 
 class ImportFileError(Exception):
@@ -28,11 +28,11 @@ class ImportFileError(Exception):
         super().__init__(self.message())
 
     def where(self) -> str:
-        parts = [f"tệp/file {Path(self.path).name}"]
+        parts = [f"tệp/file {printable(Path(self.path).name, 200)}"]
         if self.row is not None:
             parts.append(f"dòng/row {self.row}")
         if self.column is not None:
-            parts.append(f"cột/column «{self.column}»")
+            parts.append(f"cột/column «{printable(self.column, 80)}»")
         return ", ".join(parts)
 
     def message(self) -> str:

@@ -6,6 +6,10 @@ store batch.  Any file that cannot be imported at all (wrong header, cut off, da
 rejected rows, a suspicious shrink) aborts the whole batch and the workspace keeps its previous
 state.  Rejected rows never abort: they go to the rejects file with their reasons.  A file whose
 content was already imported (same SHA-256) is skipped, so importing twice changes nothing.
+
+Before the batch is committed, every code that other data still refers to must still exist: a
+units file that drops a hamlet where residents live is refused naming the orphans (unless the
+caller allows orphans).  Any error, expected or not, names the file it happened in.
 """
 
 from __future__ import annotations
@@ -26,9 +30,9 @@ import pyarrow.compute as pc
 
 from baophu.backends import Batch, Store
 from baophu.contracts import CONTRACTS, IMPORT_ORDER, Contract
-from baophu.ingest.detect import all_known_headers, detect
+from baophu.ingest.detect import all_known_headers, detect, extra_headers, shown_headers
 from baophu.ingest.errors import ImportFileError
-from baophu.ingest.messages import text
+from baophu.ingest.messages import printable, text
 from baophu.ingest.readers import SUPPORTED_SUFFIXES, RawFile, peek_headers, read_file
 from baophu.ingest.rejects import write_rejects
 from baophu.ingest.validate import (
@@ -69,6 +73,7 @@ class ImportResult:
     error: str | None = None
     error_vi: str | None = None
     error_en: str | None = None
+    error_code: str | None = None  # the reason code of ``ingest.messages`` that stopped it
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,6 +83,7 @@ class ImportResult:
 class ImportOptions:
     table: str | None = None  # force the table instead of detecting it
     allow_shrink: bool = False
+    allow_orphans: bool = False  # accept a reference table that drops codes still referred to
     shrink_ratio: float = 0.5  # refuse a replacement with fewer rows than this share of the old
     max_reject_share: float = 0.5  # refuse a file more than this share of whose rows fail
     chunk_rows: int = 1_000_000  # rows validated and written at a time (bounds memory)
@@ -109,13 +115,24 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _unexpected(path: Path, exc: Exception) -> ImportFileError:
+    """An error nobody foresaw, as an import error naming the file (never a bare traceback)."""
+    detail = printable(f"{type(exc).__name__}: {exc}", 300)
+    return ImportFileError("unexpected_error", path, detail=detail)
+
+
 def plan(paths: list[Path], forced: str | None) -> list[tuple[Path, Contract, dict[str, str]]]:
     """Recognise every file and order them so that referenced tables come first."""
     known = all_known_headers()
     planned = []
     for path in paths:
-        headers = peek_headers(path, known)
-        contract, mapping = detect(path, headers, forced)
+        try:
+            headers = peek_headers(path, known)
+            contract, mapping = detect(path, headers, forced)
+        except ImportFileError:
+            raise
+        except Exception as exc:
+            raise _unexpected(path, exc) from exc
         planned.append((path, contract, mapping))
     order = {t: i for i, t in enumerate(IMPORT_ORDER)}
     planned.sort(key=lambda item: (order[item[1].table], str(item[0])))
@@ -155,18 +172,23 @@ def import_paths(
     batch_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     results: list[FileResult] = []
     try:
-        files = expand(paths)
+        try:
+            files = expand(paths)
+        except OSError as exc:  # an unreadable folder
+            raise _unexpected(Path(exc.filename or (paths[0] if paths else ".")), exc) from exc
         if not files:
             raise ImportFileError("file_missing", paths[0] if paths else Path("."))
         planned = plan(files, options.table)
     except ImportFileError as exc:
-        return ImportResult(batch_id, False, results, exc.message(), exc.vi, exc.en)
+        return ImportResult(batch_id, False, results, exc.message(), exc.vi, exc.en, exc.code)
     for path, contract, _ in planned:
         results.append(FileResult(str(path), contract.table, source_name(path), "pending"))
     unchanged = _unchanged(store, planned)
     batch = store.begin()
     keys: _Keys | None = None
     started_tables: set[str] = set()
+    replaced: dict[str, Path] = {}  # tables replaced whole by this batch -> a file of them
+    changed: dict[str, Path] = {}  # tables of which some parts were replaced
     # The next file is read (parsed, for Excel and CSV) while this one is validated and stored.
     to_read = [path for path, _, _ in planned if str(path) not in unchanged]
     reader = _Prefetch(to_read)
@@ -183,23 +205,34 @@ def import_paths(
             keys.path = path
             whole = contract.load_mode == "full" and contract.table not in started_tables
             file_started = time.perf_counter()
-            _import_one(
-                store,
-                batch,
-                reader.take(path),
-                path,
-                contract,
-                mapping,
-                whole,
-                keys,
-                batch_id,
-                rejects_dir,
-                options,
-                result,
-            )
+            try:
+                _import_one(
+                    store,
+                    batch,
+                    reader.take(path),
+                    path,
+                    contract,
+                    mapping,
+                    whole,
+                    keys,
+                    batch_id,
+                    rejects_dir,
+                    options,
+                    result,
+                )
+            except ImportFileError:
+                raise
+            except Exception as exc:
+                raise _unexpected(path, exc) from exc
             result.seconds = round(time.perf_counter() - file_started, 3)
+            if whole:
+                replaced[contract.table] = path
+            elif contract.table not in replaced:
+                changed.setdefault(contract.table, path)
             started_tables.add(contract.table)
             keys.invalidate(contract.table)
+        if not options.allow_orphans:
+            _refuse_orphans(batch, replaced, changed)
         batch.commit()
     except ImportFileError as exc:
         reader.close()
@@ -209,7 +242,7 @@ def import_paths(
                 r.status = "rolled_back"
             if r.path == exc.path:
                 r.status = "failed"
-        return ImportResult(batch_id, False, results, exc.message(), exc.vi, exc.en)
+        return ImportResult(batch_id, False, results, exc.message(), exc.vi, exc.en, exc.code)
     except BaseException:
         reader.close()
         batch.rollback()
@@ -299,11 +332,20 @@ def _import_one(
         if contract.load_mode == "full":
             # An empty extract would wipe a register: never a silent success.
             raise ImportFileError("file_no_rows", path)
+        _shrink_guard(path, _previous_rows(store, contract, result.source, whole), 0, options)
         vi, en = text("file_no_rows")
         raw.notices.append((f"{vi}; phần này được ghi nhận là rỗng", f"{en}; this part is empty"))
     snapshot_id = f"{batch_id}-{raw.file_hash[:8]}"
     result.snapshot_id = snapshot_id
+    extras = extra_headers(raw.headers, mapping)
+    if extras:
+        raw.notices.append(
+            text("extra_columns", table=contract.table, columns=shown_headers(extras))
+        )
     result.notices = [f"{vi} / {en}" for vi, en in raw.notices]
+    refused_cells = pa.array(
+        sorted({i.row for i in raw.cell_issues if i.severity == "reject"}), pa.int64()
+    )
     excel = raw.file_format == "xlsx"
     key_headers = [mapping[k] for k in contract.key if k in mapping]
     dup_keys = duplicated_keys(
@@ -327,6 +369,8 @@ def _import_one(
             if not whole:
                 problems += _other_source_conflicts(batch, table, contract, result.source, mapping)
             rejected = reject_mask(problems, table.num_rows)
+            if len(refused_cells):  # a formula without a value: the row's value is unknown
+                rejected = pc.or_(rejected, pc.is_in(chunk.rows, value_set=refused_cells))
             issue_parts.append(issues_table(problems, chunk.rows))
             n_read += table.num_rows
             if len(dup_keys):
@@ -357,8 +401,8 @@ def _import_one(
             writer.shutdown(wait=True)
     if held:
         table = pa.concat_tables([h[0] for h in held])
-        rows = pa.concat_arrays([h[1] for h in held])
-        rejected = pa.concat_arrays([h[2] for h in held])
+        rows = pa.chunked_array([h[1] for h in held], pa.int64()).combine_chunks()
+        rejected = pa.chunked_array([h[2] for h in held], pa.bool_()).combine_chunks()
         problems = duplicate_problems(table, contract, rows, mapping)
         issue_parts.append(issues_table(problems, rows))
         drop = pc.or_(rejected, reject_mask(problems, table.num_rows))
@@ -377,7 +421,12 @@ def _import_one(
     rejects_path = None
     if issues.num_rows:
         safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in path.stem)
-        rejects_path = write_rejects(issues, path, rejects_dir / f"{snapshot_id}__{safe}.csv")
+        rejects_path = write_rejects(
+            issues,
+            path,
+            rejects_dir / f"{snapshot_id}__{safe}.csv",
+            {header: name for name, header in mapping.items()},
+        )
         result.rejects_path = str(rejects_path)
     if n_read and n_rejected / n_read > options.max_reject_share:
         raise ImportFileError(
@@ -450,9 +499,24 @@ def _other_source_conflicts(
 
 
 def _with_bad_rows(issues: pa.Table, raw: RawFile) -> pa.Table:
-    if not raw.bad_rows:
+    """The issues of the validator with those the reader found: malformed rows, and cells
+    (merged, formulas without values, a last row cut short)."""
+    if not raw.bad_rows and not raw.cell_issues:
         return issues
     rows = []
+    for issue in raw.cell_issues:
+        vi, en = text(issue.code, value=issue.value, **dict(issue.kwargs))
+        rows.append(
+            {
+                "row": issue.row,
+                "column": issue.column,
+                "value": issue.value,
+                "severity": issue.severity,
+                "reason_code": issue.code,
+                "reason_vi": vi,
+                "reason_en": en,
+            }
+        )
     for line, expected, actual, row_text in raw.bad_rows:
         vi, en = text("bad_row_shape", expected=expected, actual=actual)
         rows.append(
@@ -483,8 +547,44 @@ def _previous_rows(store: Store, contract: Contract, source: str, whole: bool) -
 
 
 def _shrink_guard(path: Path, old: int, new_rows: int, options: ImportOptions) -> None:
-    """Refuse an extract far smaller than the one it replaces: likely a cut or wrong file."""
+    """Refuse an extract far smaller than the one it replaces (likely a cut or wrong file),
+    and any file that leaves a table or part that had rows with none."""
     if options.allow_shrink:
         return
+    if old > 0 and new_rows == 0:
+        raise ImportFileError("part_emptied", path, old=old)
     if old >= 20 and new_rows < options.shrink_ratio * old:
         raise ImportFileError("shrink_guard", path, new=new_rows, old=old)
+
+
+def _refuse_orphans(batch: Batch, replaced: dict[str, Path], changed: dict[str, Path]) -> None:
+    """Refuse a batch after which data refers to codes its reference tables no longer hold
+    (a units file without a hamlet where residents live).  Tables replaced whole by the same
+    batch were checked against the new codes when they were validated."""
+    order = {t: i for i, t in enumerate(IMPORT_ORDER)}
+    for table, path in {**changed, **replaced}.items():
+        found: list[str] = []
+        lost_codes: set[str] = set()
+        for contract in CONTRACTS.values():
+            for column in contract.columns:
+                if column.references is None or column.references[0] != table:
+                    continue
+                if contract.table in replaced and order.get(contract.table, 0) > order.get(
+                    table, 0
+                ):
+                    continue
+                referring = batch.key_values(contract.table, column.name)
+                if len(referring) == 0:
+                    continue
+                codes = batch.key_values(table, column.references[1])
+                lost = pc.filter(referring, pc.invert(pc.is_in(referring, value_set=codes)))
+                if len(lost) == 0:
+                    continue
+                names = sorted(str(v) for v in lost.to_pylist())
+                lost_codes.update(names)
+                more = f" (+{len(names) - 10})" if len(names) > 10 else ""
+                found.append(f"{contract.table}.{column.name}: {', '.join(names[:10])}{more}")
+        if found:
+            raise ImportFileError(
+                "orphans", path, n=len(lost_codes), table=table, orphans="; ".join(found)
+            )

@@ -24,7 +24,7 @@ from baophu.backends import ARROW_TYPES
 from baophu.contracts import Contract, fold_header
 from baophu.contracts.model import Column
 from baophu.contracts.person_id import BIRTH_PROVINCE_CODES
-from baophu.ingest.messages import text
+from baophu.ingest.messages import printable, text
 from baophu.ingest.readers import RawFile
 
 ISSUE_SCHEMA = pa.schema(
@@ -55,6 +55,8 @@ _CENTURY_OF_DIGIT = pa.array(
 _SEX_OF_DIGIT = pa.array(["male", "female"] * 5, pa.string())
 
 KeyLookup = Callable[[str, str], pa.Array]
+# Digits of the codes that a number column loses leading zeros of.
+_FIXED_WIDTH = {"person_id": 12, "si_code": 10, "tax_code": 10}
 # From this many rows on, a text column of dates or numbers is parsed through its dictionary.
 _DICTIONARY_MIN_ROWS = 5_000
 
@@ -136,8 +138,43 @@ def _parse_int(raw: pa.Array) -> pa.Array:
     grouped = pc.match_substring_regex(text_, r"^-?\d{1,3}([.,]\d{3})+$")
     text_ = pc.if_else(grouped, pc.replace_substring_regex(text_, r"[.,]", ""), text_)
     text_ = pc.replace_substring_regex(text_, r"^(-?\d+)[.,]0+$", r"\1")
+    scientific = pc.fill_null(pc.match_substring_regex(text_, r"^-?\d+(\.\d+)?[eE]\+?\d+$"), False)
+    if _any(scientific):
+        # 2.983296e+10: a whole number written by a program that held it as a float.
+        text_ = pc.replace_with_mask(
+            text_, scientific, pa.array(_whole_from_scientific(text_.filter(scientific)))
+        )
     ok = pc.match_substring_regex(text_, r"^-?\d{1,18}$")
     return pc.if_else(ok, text_, pa.scalar(None, pa.string())).cast(pa.int64())
+
+
+def _whole_from_scientific(values: pa.Array) -> list[str | None]:
+    from decimal import Decimal, InvalidOperation
+
+    out: list[str | None] = []
+    for value in values.to_pylist():
+        try:
+            number = Decimal(value)
+        except (InvalidOperation, TypeError):
+            out.append(None)
+            continue
+        out.append(str(int(number)) if number == number.to_integral_value() else value)
+    return out
+
+
+def _whole_numbers(chunk: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Typed numbers as whole numbers (int64) and a mask of those that are not whole.
+
+    Parquet writers often keep whole numbers as float64 (a column with a missing value in
+    pandas); 29,832,960,000.0 is the whole number 29,832,960,000, not an error."""
+    if pa.types.is_integer(chunk.type):
+        return chunk.cast(pa.int64()), pa.array(np.zeros(len(chunk), dtype=bool))
+    as_float = chunk.cast(pa.float64())
+    whole = pc.and_(pc.equal(pc.floor(as_float), as_float), pc.less(pc.abs(as_float), 9.2e18))
+    whole = pc.fill_null(whole, True)
+    safe = pc.if_else(whole, as_float, pa.scalar(0.0))
+    values = pc.if_else(whole, safe.cast(pa.int64()), pa.scalar(None, pa.int64()))
+    return values, pc.and_(pc.is_valid(chunk), pc.invert(whole))
 
 
 def _parse_float(raw: pa.Array) -> pa.Array:
@@ -222,6 +259,23 @@ def _coerce(
     if typed and chunk.type == target and column.dtype != "string":
         values = chunk if column.dtype != "month" else _first_of_month(chunk)
         return values, chunk, None
+    numeric = pa.types.is_integer(chunk.type) or pa.types.is_floating(chunk.type)
+    numeric = numeric or pa.types.is_decimal(chunk.type)
+    if typed and numeric and column.dtype == "int":
+        values, fraction = _whole_numbers(chunk)
+        shown = pc.if_else(fraction, chunk.cast(pa.string()), values.cast(pa.string()))
+        return values, shown, "bad_int"
+    if typed and numeric and column.dtype == "float":
+        return chunk.cast(pa.float64()), chunk.cast(pa.string()), None
+    if typed and numeric and column.dtype == "string":
+        # Codes and IDs stored as numbers: 75085000001.0 is the text 75085000001, and an ID
+        # of fixed length gets back the leading zeros a number cannot keep.
+        values, fraction = _whole_numbers(chunk)
+        text_ = pc.if_else(fraction, chunk.cast(pa.string()), values.cast(pa.string()))
+        width = _FIXED_WIDTH.get(column.check or "")
+        if width is not None:
+            text_ = pc.if_else(fraction, text_, pc.utf8_lpad(text_, width, "0"))
+        return _nfc(_as_text(text_)), _as_text(text_), None
     if typed and column.dtype in ("date", "month") and pa.types.is_timestamp(chunk.type):
         values = chunk.cast(pa.date32())
         values = values if column.dtype == "date" else _first_of_month(values)
@@ -420,6 +474,77 @@ def validate(
     return table, problems
 
 
+def _vn_number(value: float) -> str:
+    return f"{value:,.0f}".replace(",", ".")
+
+
+def _plausible_problems(
+    column: Column, header: str, values: pa.Array, raw_text: pa.Array, today: dt.date
+) -> list[Problem]:
+    """Values outside the column's plausible range (see ``contracts.model.Plausible``)."""
+    rule = column.plausible
+    if rule is None:
+        return []
+    severity = rule.severity
+    out: list[Problem] = []
+    if column.dtype in ("date", "month"):
+        earliest, latest = rule.date_bounds(today)
+        low = pa.scalar(earliest or dt.date.min, pa.date32())
+        high = pa.scalar(latest or dt.date.max, pa.date32())
+        shown = {
+            "earliest": earliest.strftime("%d/%m/%Y") if earliest else "…",
+            "latest": latest.strftime("%d/%m/%Y") if latest else "…",
+        }
+        too_late = pc.fill_null(pc.greater(values, high), False)
+        too_early = pc.fill_null(pc.less(values, low), False)
+        if rule.days_ahead == 0:
+            out.append(Problem(too_late, header, raw_text, "future_date", severity))
+            too_late = pa.array(np.zeros(len(values), dtype=bool))
+        out.append(
+            Problem(
+                pc.or_(too_early, too_late), header, raw_text, "implausible_date", severity, shown
+            )
+        )
+        return out
+    if rule.year:
+        first, last = rule.year_bounds(today)
+        low_v, high_v = first, last
+        code = "implausible_year"
+        shown = {"earliest": str(first) if first else "…", "latest": str(last) if last else "…"}
+    else:
+        low_v = int(rule.low) if rule.low is not None else None
+        high_v = int(rule.high) if rule.high is not None else None
+        code = "implausible_number"
+        shown = {
+            "low": _vn_number(rule.low) if rule.low is not None else "…",
+            "high": _vn_number(rule.high) if rule.high is not None else "…",
+        }
+    mask = pa.array(np.zeros(len(values), dtype=bool))
+    if low_v is not None and column.check not in ("non_negative", "positive"):
+        # (a sign check already names a value below zero)
+        mask = pc.or_(mask, pc.fill_null(pc.less(values, low_v), False))
+    if high_v is not None:
+        mask = pc.or_(mask, pc.fill_null(pc.greater(values, high_v), False))
+    out.append(Problem(mask, header, raw_text, code, severity, shown))
+    return out
+
+
+def _phone_ok(values: pa.Array) -> pa.Array:
+    """A Vietnamese phone number: 10 digits from 0 (mobile), 11 from 02 (landline), with +84
+    or 84 for the 0, or 9 digits whose leading 0 a spreadsheet dropped; spaces, dots, dashes
+    and brackets allowed."""
+    # Most numbers are ten plain digits from 0: two cheap kernels settle those.
+    plain = pc.and_(_digits(values, 10), pc.starts_with(values, "0"))
+    plain = pc.fill_null(plain, True)
+    if pc.all(plain).as_py() is not False:
+        return plain
+    digits = pc.replace_substring_regex(values, r"[\s.\-()]", "")
+    spelled = pc.match_substring_regex(
+        digits, r"^(0[35789]\d{8}|02\d{9}|(\+?84)([35789]\d{8}|2\d{9})|[35789]\d{8})$"
+    )
+    return pc.or_(plain, pc.fill_null(spelled, False))
+
+
 def _check_values(
     contract: Contract,
     mapping: dict[str, str],
@@ -435,6 +560,34 @@ def _check_values(
         header = mapping[column.name]
         values = columns[column.name]
         raw_text = raws[column.name]
+        problems += _plausible_problems(column, header, values, raw_text, today)
+        longest = pc.max(pc.binary_length(values)).as_py() if column.dtype == "string" else None
+        if longest is not None and longest > column.max_length:  # (bytes >= characters)
+            lengths = pc.utf8_length(values)
+            too_long = pc.fill_null(pc.greater(lengths, column.max_length), False)
+            if _any(too_long):
+                problems.append(
+                    Problem(
+                        too_long,
+                        header,
+                        raw_text,
+                        "too_long",
+                        kwargs={"length": lengths, "limit": column.max_length},
+                    )
+                )
+        if column.fraction_when is not None and column.fraction_when[0] in columns:
+            other, codes = column.fraction_when
+            applies = pc.fill_null(pc.is_in(columns[other], pa.array(codes)), False)
+            out = pc.or_(pc.less(values, 0), pc.greater(values, 1))
+            problems.append(
+                Problem(
+                    pc.and_(applies, pc.fill_null(out, False)),
+                    header,
+                    raw_text,
+                    "rate_not_fraction",
+                    kwargs={"indicator": columns[other]},
+                )
+            )
         if column.check == "non_negative":
             problems.append(
                 Problem(pc.fill_null(pc.less(values, 0), False), header, raw_text, "negative")
@@ -451,6 +604,9 @@ def _check_values(
         elif column.check == "si_code":
             bad = pc.invert(pc.fill_null(_digits(values, 10), True))
             problems.append(Problem(bad, header, raw_text, "bad_si_code", severity="warning"))
+        elif column.check == "phone":
+            ok = pc.fill_null(_phone_ok(values), True)
+            problems.append(Problem(pc.invert(ok), header, raw_text, "bad_phone", "warning"))
         elif column.check == "tax_code":
             ok = pc.fill_null(_tax_code_shape(values), True)
             problems.append(Problem(pc.invert(ok), header, raw_text, "bad_tax_code"))
@@ -470,13 +626,6 @@ def _check_values(
                     unknown, header, raw_text, "unknown_reference", kwargs={"ref_table": ref_table}
                 )
             )
-        if column.dtype == "date" and column.name in (
-            "birth_date",
-            "death_date",
-            "registered_date",
-        ):
-            future = pc.fill_null(pc.greater(values, pa.scalar(today, pa.date32())), False)
-            problems.append(Problem(future, header, raw_text, "future_date"))
     for start, end in (("start_date", "end_date"), ("valid_from", "valid_to")):
         if start in mapping and end in mapping:
             before = pc.fill_null(pc.less(columns[end], columns[start]), False)
@@ -571,7 +720,10 @@ def issues_table(problems: list[Problem], rows: pa.Array) -> pa.Table:
         idx = pc.indices_nonzero(mask)
         if len(idx) == 0:
             continue
-        values = pc.take(problem.values, idx).cast(pa.string()).to_pylist()
+        values = [
+            printable(v, 200) if v is not None else None
+            for v in pc.take(problem.values, idx).cast(pa.string()).to_pylist()
+        ]
         per_row = {
             k: pc.take(v, idx).to_pylist() if isinstance(v, pa.Array) else None
             for k, v in problem.kwargs.items()

@@ -132,10 +132,11 @@ def write_list_xlsx(
     ws.set_column(0, 0, 6)
     for col, (_, _, width) in enumerate(columns, start=1):
         ws.set_column(col, col, width)
-    ws.write(0, 0, nfc(title), bold)
-    ws.write(1, 0, nfc(subtitle))
+    ws.write_string(0, 0, nfc(title), bold)
+    ws.write_string(1, 0, nfc(subtitle))
     ws.set_row(3, 36)
-    ws.write_row(3, 0, ["STT", *[nfc(h) for _, h, _ in columns]], head)
+    for col, header in enumerate(["STT", *[nfc(h) for _, h, _ in columns]]):
+        ws.write_string(3, col, header, head)
     for i, row in enumerate(rows, start=1):
         r = 3 + i
         ws.write_number(r, 0, i)

@@ -8,13 +8,16 @@ Owns two layouts with the content of ``notice``:
   the same figures side by side, for the officer to follow up and filter.
 
 Amounts are numbers (whole VND) with a thousands format, so they can be summed and checked;
-headers are Vietnamese.  Workbooks are written in constant-memory mode.
+headers are Vietnamese.  Every text cell is written with ``write_string`` (an employer named
+``=HYPERLINK(…)`` stays text, never a live formula).  Workbooks are written in constant-memory
+mode.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 
@@ -89,6 +92,13 @@ def _table_values(n: NoticeData) -> list[tuple[str, str, list[int | None]]]:
     ]
 
 
+def _merged_text(ws: Any, row: int, last_col: int, text: str, fmt: Any) -> None:
+    """Text across columns 0..last_col of a row, written as a string (``merge_range`` alone
+    would write a leading ``=`` as a formula)."""
+    ws.merge_range(row, 0, row, last_col, "", fmt)
+    ws.write_string(row, 0, text, fmt)
+
+
 def write_notice_xlsx(n: NoticeData, path: Path) -> None:
     """One employer's notice as a workbook laid out like form C12-TS."""
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
@@ -103,27 +113,28 @@ def write_notice_xlsx(n: NoticeData, path: Path) -> None:
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 44)
     ws.set_column(2, 6, 16)
-    ws.write(0, 0, "BẢO HIỂM XÃ HỘI VIỆT NAM")
-    ws.write(0, 4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)
-    ws.write(1, 0, nfc(f"BẢO HIỂM XÃ HỘI {(n.province_name or '').upper()}"), bold)
-    ws.write(1, 4, "Độc lập - Tự do - Hạnh phúc", bold)
-    ws.write(2, 0, nfc(n.office_name or ""))
-    ws.write(2, 4, FORM)
-    ws.merge_range(4, 0, 4, 6, TITLE, title)
-    ws.merge_range(5, 0, 5, 6, f"Tháng {vn_month(n.month)}", centre)
+    ws.write_string(0, 0, "BẢO HIỂM XÃ HỘI VIỆT NAM")
+    ws.write_string(0, 4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)
+    ws.write_string(1, 0, nfc(f"BẢO HIỂM XÃ HỘI {(n.province_name or '').upper()}"), bold)
+    ws.write_string(1, 4, "Độc lập - Tự do - Hạnh phúc", bold)
+    ws.write_string(2, 0, nfc(n.office_name or ""))
+    ws.write_string(2, 4, FORM)
+    _merged_text(ws, 4, 6, TITLE, title)
+    _merged_text(ws, 5, 6, f"Tháng {vn_month(n.month)}", centre)
     row = 7
     for label, value in header_lines(n):
-        ws.write(row, 0, nfc(f"{label}:"), bold)
-        ws.write(row, 2, nfc(value))
+        ws.write_string(row, 0, nfc(f"{label}:"), bold)
+        ws.write_string(row, 2, nfc(value))
         row += 1
-    ws.merge_range(row, 0, row, 6, nfc(intro_line(n)), wrap)
+    _merged_text(ws, row, 6, nfc(intro_line(n)), wrap)
     ws.set_row(row, 30)
     row += 2
-    ws.write_row(row, 0, ["STT", "Chỉ tiêu", *SCHEME_HEADERS], head)
+    for col, header in enumerate(["STT", "Chỉ tiêu", *SCHEME_HEADERS]):
+        ws.write_string(row, col, header, head)
     row += 1
     for number, label, values in _table_values(n):
-        ws.write(row, 0, number, cell)
-        ws.write(row, 1, nfc(label), cell)
+        ws.write_string(row, 0, number, cell)
+        ws.write_string(row, 1, nfc(label), cell)
         for col, figure in enumerate(values, start=2):
             if figure is None:
                 ws.write_blank(row, col, None, cell)
@@ -132,12 +143,12 @@ def write_notice_xlsx(n: NoticeData, path: Path) -> None:
         row += 1
     row += 1
     for line in closing_lines(n):
-        ws.merge_range(row, 0, row, 6, line, wrap)
+        _merged_text(ws, row, 6, nfc(line), wrap)
         ws.set_row(row, 30)
         row += 1
     row += 1
-    ws.write(row, 4, f"Ngày lập: {vn_date(n.as_of)}", centre)
-    ws.write(row + 1, 4, "GIÁM ĐỐC", bold)
+    ws.write_string(row, 4, f"Ngày lập: {vn_date(n.as_of)}", centre)
+    ws.write_string(row + 1, 4, "GIÁM ĐỐC", bold)
     wb.close()
 
 
@@ -152,10 +163,11 @@ def write_notices_workbook(notices: Iterable[NoticeData], path: Path, title: str
     amount = wb.add_format({"num_format": AMOUNT_FORMAT})
     for col, (_, _, width) in enumerate(ROW_COLUMNS):
         ws.set_column(col, col, width)
-    ws.write(0, 0, TITLE, bold)
-    ws.write(1, 0, nfc(title))
+    ws.write_string(0, 0, TITLE, bold)
+    ws.write_string(1, 0, nfc(title))
     ws.set_row(3, 42)
-    ws.write_row(3, 0, [header for header, _, _ in ROW_COLUMNS], head)
+    for col, (header, _, _) in enumerate(ROW_COLUMNS):
+        ws.write_string(3, col, header, head)
     count = 0
     for count, n in enumerate(notices, start=1):
         values = n.as_dict()
