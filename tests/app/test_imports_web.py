@@ -58,7 +58,9 @@ def test_upload_validate_reject_and_history(province_dir: Path, tmp_path: Path) 
         assert result["table"] == "officers" and result["rows_rejected"] == 1
         page = client.get("/imports")
         assert page.status_code == 200
-        assert "officers" in page.text and "Can_bo_chuyen_quan.csv" in page.text
+        # table names in Vietnamese (the contract's title), never the code
+        assert "Cán bộ chuyên quản" in page.text and "Can_bo_chuyen_quan.csv" in page.text
+        assert ">officers<" not in page.text
         rejects = re.search(r'/imports/rejects\?file=([^"&]+)', page.text)
         assert rejects
         view = client.get(f"/imports/rejects?file={rejects.group(1)}")
