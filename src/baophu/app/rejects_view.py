@@ -73,7 +73,18 @@ def sensitive_kind(table: str | None, header: str) -> SensitiveKind | None:
                 kind = column_kind(column.name, column.check)
                 if kind is not None or table in CONTRACTS:
                     return kind
-    return column_kind(key.replace(" ", "_"))
+    return column_kind(key.replace(" ", "_")) or _kind_by_words(key)
+
+
+def _kind_by_words(folded: str) -> SensitiveKind | None:
+    """A header no contract knows, by its (folded) Vietnamese words."""
+    if any(w in folded for w in ("dien thoai", "sdt", "so dt")):
+        return "phone"
+    if any(w in folded for w in ("dinh danh", "cccd", "cmnd", "can cuoc")):
+        return "person_id"
+    if "bhxh" in folded and ("ma so" in folded or "so so" in folded):
+        return "si_code"
+    return None
 
 
 @dataclass

@@ -49,7 +49,9 @@ class UnitFigures:
 
     @property
     def bound(self) -> int | None:
-        known = [int(v) for v in (self.population, self.denominator, self.achieved) if v]
+        known = [
+            int(v) for v in (self.population, self.denominator, self.achieved) if v is not None
+        ]
         return max(known) if known else None
 
 
