@@ -191,6 +191,14 @@ def set_password(db: OperationalDB, username: str, password: str) -> None:
         s.execute(delete(LoginThrottle).where(LoginThrottle.username == user.username))
 
 
+def end_sessions(db: OperationalDB, username: str) -> None:
+    """End every session of the user (a lost phone, a shared computer): their session
+    generation moves on, so no cookie opened before works any more."""
+    with db.session() as s:
+        user = _get(s, username)
+        user.session_generation = int(user.session_generation or 0) + 1
+
+
 def set_active(db: OperationalDB, username: str, active: bool) -> None:
     with db.session() as s:
         _get(s, username).active = active
