@@ -72,9 +72,13 @@ class Jobs:
             except JobFailed as exc:  # reported on the job's page, in Vietnamese, masked
                 job.error = mask_text(str(exc))
                 job.status = "failed"
-            except Exception:  # the details go to the server's log, never to a page
-                LOG.error("job %s (%s) failed:\n%s", job.id, job.kind, traceback.format_exc())
-                job.error = UNEXPECTED_VI
+            except Exception as exc:
+                if type(exc).__module__.startswith("baophu."):
+                    # baophu's own errors say what went wrong in Vietnamese and English
+                    job.error = mask_text(str(exc).split(" / ")[0])
+                else:  # the details go to the server's log, never to a page
+                    LOG.error("job %s (%s) failed:\n%s", job.id, job.kind, traceback.format_exc())
+                    job.error = UNEXPECTED_VI
                 job.status = "failed"
             finally:
                 job.finished_at = dt.datetime.now()
