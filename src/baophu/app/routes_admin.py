@@ -218,6 +218,8 @@ def audit_page(
 
 
 def _reason_labels() -> dict[str, str]:
-    from baophu.app.routes_units import _reason_vi
-
-    return _reason_vi()
+    try:
+        from baophu.engine.potential_codes import REASON_VI
+    except ImportError:  # pragma: no cover - the lists step not installed
+        return {}
+    return dict(REASON_VI)

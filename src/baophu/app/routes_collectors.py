@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from baophu.app import params, queries
 from baophu.app.auth import Forbidden
-from baophu.app.routes_units import _download, _reason_vi, decorate_people
+from baophu.app.routes_units import decorate_people, download, reason_labels
 from baophu.app.scope import require
 from baophu.app.web import Page, current, filters_detail
 from baophu.operational import OUTCOMES
@@ -56,7 +56,7 @@ def collector_page(
     p: str | None = None,
 ) -> Response:
     info = _collector_or_404(page, code)
-    reason = params.optional_choice(reason, _reason_vi(), "lý do")
+    reason = params.optional_choice(reason, reason_labels(), "lý do")
     hamlet = params.code(hamlet, "thôn, ấp")
     if hamlet:
         require(page.scope, "person_hamlet", hamlet, page.snap)
@@ -86,7 +86,7 @@ def collector_page(
         "args": args,
         "menu": [(c, OUTCOMES[c]) for c in MENU],
         "can_record": page.viewer.role == "collector" and page.viewer.scope_code == code,
-        "reason_vi": _reason_vi(),
+        "reason_vi": reason_labels(),
         "available": queries.potential_available(page.snap),
     }
     if page.htmx and page.request.headers.get("hx-target") == "collector-table":
@@ -158,7 +158,7 @@ def collector_export(
     """The collector's work sheets (one per hamlet, the outcome columns to fill in), as the
     lists step writes them; IDs and phones masked for the roles that do not see them."""
     info = _collector_or_404(page, code)
-    reason = params.optional_choice(reason, _reason_vi(), "lý do")
+    reason = params.optional_choice(reason, reason_labels(), "lý do")
     hamlet = params.code(hamlet, "thôn, ấp")
     if hamlet:
         require(page.scope, "person_hamlet", hamlet, page.snap)
@@ -178,7 +178,7 @@ def collector_export(
         rows=len(rows),
         detail=filters_detail(reason=reason, hamlet=hamlet),
     )
-    return _download(content, f"danh-sach-{code}.xlsx")
+    return download(content, f"danh-sach-{code}.xlsx")
 
 
 def work_workbook(page: Page, rows: list[dict[str, Any]], owner: tuple[str, str, str]) -> bytes:

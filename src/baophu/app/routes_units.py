@@ -122,7 +122,7 @@ def unit_page(
         potential_total=sum(r["n"] for r in potential),
         potential_people=people,
         potential_available=queries.potential_available(snap),
-        reason_vi=_reason_vi(),
+        reason_vi=reason_labels(),
         indicators=INDICATORS,
         ind=ind,
     )
@@ -151,7 +151,7 @@ def unit_ranking(
 # --------------------------------------------------------------------- potential lists
 
 
-def _reason_vi() -> dict[str, str]:
+def reason_labels() -> dict[str, str]:
     try:
         from baophu.engine.potential_codes import REASON_VI
 
@@ -178,7 +178,7 @@ def decorate_people(page: Page, rows: list[dict[str, Any]]) -> list[dict[str, An
     from baophu.operational.outcomes import latest_outcomes
     from baophu.vn.masking import mask_text, mask_value
 
-    reasons_vi = _reason_vi()
+    reasons_vi = reason_labels()
     priority_vi = _priority_vi()
     full = page.scope.full_ids
     latest = latest_outcomes(page.ctx.db, [r["row_key"] for r in rows if r.get("row_key")])
@@ -216,7 +216,7 @@ def _potential_args(
     reason: str | None, hamlet: str | None, collector: str | None, page_no: str | None
 ) -> dict[str, Any]:
     return {
-        "reason": params.optional_choice(reason, _reason_vi(), "lý do"),
+        "reason": params.optional_choice(reason, reason_labels(), "lý do"),
         "hamlet": params.code(hamlet, "thôn, ấp"),
         "collector": params.code(collector, "nhân viên thu"),
         "page": params.page(page_no),
@@ -256,7 +256,7 @@ def potential_list(
         "result": result,
         "rows": rows,
         "args": args,
-        "reason_vi": _reason_vi(),
+        "reason_vi": reason_labels(),
         "available": queries.potential_available(page.snap),
     }
     if page.htmx and page.request.headers.get("hx-target") == "potential-table":
@@ -295,16 +295,16 @@ def potential_export(
         rows,
         POTENTIAL_COLUMNS,
         f"DANH SÁCH NGƯỜI THAM GIA TIỀM NĂNG — {unit.get('unit_name', code)}",
-        f"Số liệu đến ngày {_ref_date(page)}; lọc: {filters_detail(**args)}; "
+        f"Số liệu đến ngày {ref_date(page)}; lọc: {filters_detail(**args)}; "
         f"người tải: {page.viewer.full_name} ({page.viewer.username})",
     )
     page.audit(
         "export", "potential_list", unit_code=code, rows=len(rows), detail=filters_detail(**args)
     )
-    return _download(content, f"danh-sach-tiem-nang-{code}.xlsx")
+    return download(content, f"danh-sach-tiem-nang-{code}.xlsx")
 
 
-def _ref_date(page: Page) -> str:
+def ref_date(page: Page) -> str:
     ref = page.snap.reference_date()
     if not ref:
         return ""
@@ -325,7 +325,7 @@ def list_workbook(
         return path.read_bytes()
 
 
-def _download(content: bytes, name: str, media_type: str = XLSX) -> Response:
+def download(content: bytes, name: str, media_type: str = XLSX) -> Response:
     return Response(
         content,
         media_type=media_type,
@@ -391,4 +391,4 @@ def unit_workbook(code: str, page: Annotated[Page, Depends(current)]) -> Respons
         )
         content = path.read_bytes()
     page.audit("export", "meeting_workbook", unit_code=code, rows=len(rows))
-    return _download(content, f"so-lieu-hop-ban-chi-dao-{code}.xlsx")
+    return download(content, f"so-lieu-hop-ban-chi-dao-{code}.xlsx")
