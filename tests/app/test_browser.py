@@ -309,5 +309,11 @@ def test_the_collectors_page_works_on_a_phone(server: dict[str, Any], browser: A
         page.wait_for_selector(f"#{row_id} .tag", timeout=10_000)
         assert page.locator(f"#{row_id} .tag").inner_text() == "Đã liên hệ"
         assert width() <= PHONE["width"]
+        # their hamlet's dashboard and the potential list fit the phone too
+        hamlet = page.locator("select[name=hamlet] option").nth(1).get_attribute("value")
+        for path in (f"/units/{hamlet}", f"/units/{hamlet}/potential"):
+            page.goto(server["url"] + path)
+            page.wait_for_load_state("networkidle")
+            assert width() <= PHONE["width"], (path, width())
     finally:
         context.close()
