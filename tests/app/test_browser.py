@@ -211,7 +211,7 @@ def test_collector_records_an_outcome_in_two_clicks(server: dict[str, Any], brow
         page = s.page
         enrolled = page.locator("[data-testid=enrolled]")
         before = int(enrolled.inner_text())
-        row = page.locator("tr[data-row-key]").nth(1)
+        row = page.locator("tr[data-row]").nth(1)
         row_id = row.get_attribute("id")
         row.locator("summary").click()  # click 1: open the row's outcome menu
         row.locator("button[data-outcome=enrolled]").click()  # click 2: the outcome
@@ -226,9 +226,10 @@ def test_collector_records_an_outcome_in_two_clicks(server: dict[str, Any], brow
         with page.expect_download() as info:
             page.get_by_role("link", name="Tải danh sách của tôi (xlsx)").click()
         assert info.value.suggested_filename.endswith(".xlsx")
-        # another collector's page is refused
+        # another collector's page is refused, and the refusal keeps the menu
         resp = s.go("/units/75")
         assert resp.status == 403 and page.get_by_text("Không có quyền truy cập").is_visible()
+        assert page.get_by_role("link", name="Danh sách của tôi").is_visible()
     finally:
         s.close()
 
@@ -265,3 +266,54 @@ def test_out_of_scope_is_refused_and_employers_work(
         assert path.read_bytes()[:4] == b"%PDF"
     finally:
         s.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_the_collectors_page_works_on_a_phone(server: dict[str, Any], browser: Any) -> None:
+    """A collector in the field, on a 390 × 844 phone: the page never scrolls sideways, every
+    row's "Ghi kết quả" is inside the screen, and an outcome is recorded in two taps."""
+    users = server["users"]
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
+    page = context.new_page()
+    try:
+        page.goto(server["url"] + "/login")
+        page.fill("input[name=username]", users["collector"]["username"])
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert "/collectors/" in page.url
+
+        def width() -> int:
+            return int(page.evaluate("document.documentElement.scrollWidth"))
+
+        assert width() <= PHONE["width"], f"the page is {width()} px wide on a 390 px phone"
+        summaries = page.locator("tr[data-row] summary")
+        assert summaries.count() > 0
+        for i in range(min(summaries.count(), 10)):
+            box = summaries.nth(i).bounding_box()
+            assert box is not None and box["x"] >= 0
+            assert box["x"] + box["width"] <= PHONE["width"], (i, box)
+        row = page.locator("tr[data-row]").first
+        row_id = row.get_attribute("id")
+        row.locator("summary").tap()  # tap 1: the row's outcome menu
+        button = row.locator("button[data-outcome=contacted]")
+        box = button.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+        assert box["height"] >= 40  # a finger-sized target
+        assert width() <= PHONE["width"]  # the open menu does not widen the page
+        button.tap()  # tap 2: the outcome
+        page.wait_for_selector(f"#{row_id} .tag", timeout=10_000)
+        assert page.locator(f"#{row_id} .tag").inner_text() == "Đã liên hệ"
+        assert width() <= PHONE["width"]
+        # their hamlet's dashboard and the potential list fit the phone too
+        hamlet = page.locator("select[name=hamlet] option").nth(1).get_attribute("value")
+        for path in (f"/units/{hamlet}", f"/units/{hamlet}/potential"):
+            page.goto(server["url"] + path)
+            page.wait_for_load_state("networkidle")
+            assert width() <= PHONE["width"], (path, width())
+    finally:
+        context.close()

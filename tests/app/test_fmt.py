@@ -23,8 +23,9 @@ def test_numbers_dates_percentages() -> None:
 def test_masking() -> None:
     assert fmt.mask_id("075085000001") == "********0001"
     assert fmt.mask_id("075085000001", full=True) == "075085000001"
-    text = "số định danh 075222297361 không khớp; mã 7512345678 giữ nguyên"
-    assert fmt.mask_ids_in(text) == "số định danh ********7361 không khớp; mã 7512345678 giữ nguyên"
+    # a legacy social-insurance code (10 digits) is personal data too
+    text = "số định danh 075222297361 không khớp; mã 7512345678; 12 người"
+    assert fmt.mask_ids_in(text) == "số định danh ********7361 không khớp; mã ******5678; 12 người"
 
 
 def test_nfc() -> None:

@@ -45,7 +45,7 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
         {"root": "{unit}", "indicator": "bhyt_rate", "method": "uncovered", "to_level": "hamlet"},
     ),
     ("POST", "/targets/allocate/confirm", {"token": "not-a-preview"}),
-    ("POST", "/collectors/{collector}/outcomes", {"row_key": "{row_key}", "outcome": "enrolled"}),
+    ("POST", "/collectors/{collector}/outcomes", {"row": "{handle}", "outcome": "enrolled"}),
     ("POST", "/imports/recompute", {}),
     (
         "POST",
@@ -100,8 +100,10 @@ def _outside(snap: Any, users: dict[str, dict[str, Any]], role: str) -> dict[str
         "SELECT min(employer_code) FROM mart_employer_balance WHERE office_code = ?", [office]
     )
     officer = snap.scalar("SELECT min(officer_code) FROM officers WHERE office_code = ?", [office])
-    row_key = snap.scalar(
-        "SELECT min(row_key) FROM mart_potential_persons WHERE collector_code = ?", [collector]
+    from baophu.app.queries import list_version
+
+    row = snap.scalar(
+        "SELECT min(ord) FROM mart_potential_persons WHERE collector_code = ?", [collector]
     )
     month = snap.scalar(
         "SELECT max(month) FROM mart_employer_arrears WHERE employer_code = ?", [employer]
@@ -116,7 +118,7 @@ def _outside(snap: Any, users: dict[str, dict[str, Any]], role: str) -> dict[str
         "collector": collector,
         "employer": employer,
         "officer": officer,
-        "row_key": row_key,
+        "handle": f"{list_version(snap)}-{row}",
         "month": month.strftime("%Y-%m"),
         "rejects": (rejects or "none.csv").split("/")[-1],
     }

@@ -101,12 +101,16 @@ def test_allocate_preview_confirm_and_set_by_hand(office_client: Any) -> None:
     assert again.status_code == 404
 
     commune = users["commune_official"]["scope_code"]
+    population = snap.scalar(
+        "SELECT population FROM mart_coverage_by_unit WHERE unit_code = ?", [commune]
+    )
+    want = population // 3  # a plausible target, under the commune's population
     r = client.post(
         "/targets/set",
         data={
             "unit_code": commune,
             "indicator": "voluntary_participants",
-            "value": "1.234",
+            "value": f"{want:,}".replace(",", "."),
             "year": "2026",
             "source": "Kế hoạch của BHXH cơ sở",
             "csrf_token": token,
@@ -119,7 +123,7 @@ def test_allocate_preview_confirm_and_set_by_hand(office_client: Any) -> None:
         "AND indicator = 'voluntary_participants' AND hierarchy = 'units'",
         [commune],
     )
-    assert row == {"target_people": 1234, "origin": "manual"}
+    assert row == {"target_people": want, "origin": "manual"}
     # a commune official may not set their own commune's target (it comes from above)
     c = TestClient(app, follow_redirects=False)
     assert login(c, users["commune_official"]["username"]).status_code == 303

@@ -106,3 +106,23 @@ def test_demo_users_one_per_role_same_every_time(workspace: Any) -> None:
 def test_serve_help() -> None:
     r = runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "200"})
     assert r.exit_code == 0 and "--port" in r.output and "--https-only" in r.output
+
+
+def test_users_logout_ends_every_session(app: Any, workspace: Any, sqlite_db: Any) -> None:
+    """``baophu users logout`` (a lost phone): the sessions opened before stop working."""
+    from fastapi.testclient import TestClient
+
+    from baophu.operational.users import create_user, end_sessions
+    from conftest import login
+
+    create_user(sqlite_db, "mat.may", "Người mất máy", "mat-khau-dai", "province_analyst")
+    c = TestClient(app, follow_redirects=False)
+    assert login(c, "mat.may", "mat-khau-dai").status_code == 303
+    assert c.get("/units/75").status_code == 200
+    end_sessions(sqlite_db, "mat.may")  # what the command does, on the app's database
+    app.state.ctx.users.forget()
+    assert c.get("/units/75").status_code == 303
+    from baophu.cli import app as cli
+
+    r = runner.invoke(cli, ["users", "logout", "khong-co", "-w", str(workspace.root)])
+    assert r.exit_code == 2 and "Không có người dùng" in r.output

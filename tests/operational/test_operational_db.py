@@ -25,6 +25,7 @@ EXPECTED_TABLES = {
     "alembic_version",
     "audit_events",
     "field_outcomes",
+    "login_throttle",
     "manual_targets",
     "outcome_imports",
     "users",
@@ -40,7 +41,7 @@ def test_migrations_create_the_models_schema(operational_url: str) -> None:
     db = OperationalDB.connect(operational_url)
     try:
         assert set(db.tables()) == EXPECTED_TABLES
-        assert current_revision(db.engine) == "0003"
+        assert current_revision(db.engine) == "0004"
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == [], f"models and migrations differ: {diff}"

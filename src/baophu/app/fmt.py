@@ -8,9 +8,10 @@ name typed in decomposed form shows and sorts like the same name typed precompos
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from typing import Any
+
+from baophu.vn import masking
 
 
 def nfc(text: Any) -> str:
@@ -83,21 +84,17 @@ def signed(value: Any) -> str:
 
 
 def mask_id(person_id: Any, full: bool = False) -> str:
-    """A 12-digit personal ID shown as ********1234 (last four digits) unless ``full``."""
+    """A personal ID (or social-insurance code, or phone) shown as ********1234 unless
+    ``full`` (``vn.masking.mask_value``)."""
     if person_id is None:
         return ""
-    text = str(person_id)
-    if full or len(text) <= 4:
-        return text
-    return "*" * (len(text) - 4) + text[-4:]
-
-
-_ID = re.compile(r"(?<!\d)(\d{8})(\d{4})(?!\d)")
+    return str(person_id) if full else masking.mask_value(person_id)
 
 
 def mask_ids_in(text: str) -> str:
-    """Every 12-digit number in ``text`` (a personal ID quoted in an explanation) masked."""
-    return _ID.sub(lambda m: "*" * 8 + m.group(2), text)
+    """Every personal ID, social-insurance code and phone number in ``text`` masked
+    (``vn.masking.mask_text``)."""
+    return masking.mask_text(text)
 
 
 FILTERS = {

@@ -9,6 +9,7 @@ marts) and their start and end are in the audit log.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import traceback
 import uuid
@@ -17,7 +18,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from baophu.vn.masking import mask_text
+
 KEEP = 50
+LOG = logging.getLogger("baophu.jobs")
+UNEXPECTED_VI = "Lỗi không mong muốn khi chạy tác vụ; chi tiết đã ghi vào nhật ký máy chủ."
+
+
+class JobFailed(Exception):
+    """A job that failed for a reason its page can say (a Vietnamese message)."""
 
 
 @dataclass
@@ -60,9 +69,16 @@ class Jobs:
             try:
                 job.result = work(job) or {}
                 job.status = "done"
-            except Exception as exc:  # reported on the job's page
-                job.error = f"{type(exc).__name__}: {exc}"
-                job.result.setdefault("trace", traceback.format_exc(limit=5))
+            except JobFailed as exc:  # reported on the job's page, in Vietnamese, masked
+                job.error = mask_text(str(exc))
+                job.status = "failed"
+            except Exception as exc:
+                if type(exc).__module__.startswith("baophu."):
+                    # baophu's own errors say what went wrong in Vietnamese and English
+                    job.error = mask_text(str(exc).split(" / ")[0])
+                else:  # the details go to the server's log, never to a page
+                    LOG.error("job %s (%s) failed:\n%s", job.id, job.kind, traceback.format_exc())
+                    job.error = UNEXPECTED_VI
                 job.status = "failed"
             finally:
                 job.finished_at = dt.datetime.now()

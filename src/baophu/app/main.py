@@ -29,11 +29,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from baophu.app import fmt
+from baophu.app import fmt, labels
 from baophu.app.auth import (
     SESSION_MAX_AGE,
     CsrfError,
@@ -42,11 +43,15 @@ from baophu.app.auth import (
     NotAuthenticated,
     UserCache,
     check_csrf,
+    parse_networks,
 )
+from baophu.app.config import read_web_config
 from baophu.app.jobs import Jobs
 from baophu.app.marts import MartCache, MartsUnavailable
+from baophu.app.params import check_request
 from baophu.operational import OUTCOMES, open_operational
 from baophu.operational.db import OperationalDB
+from baophu.vn.masking import mask_text
 from baophu.workspace import Workspace
 
 HERE = Path(__file__).parent
@@ -67,6 +72,13 @@ class AppSettings:
     poll_seconds: float = 1.0  # how often the marts' file is looked at
     watch: bool = True  # run the watcher thread (tests refresh by hand)
     threads: int = int(os.environ.get("BAOPHU_WEB_THREADS", "4"))  # threads serving pages
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); added to
+    # ``[web] trusted_proxies`` of baophu.toml.
+    trusted_proxies: tuple[str, ...] = ()
+    # Host names the server answers; None: those of ``[web] trusted_hosts`` (any host when
+    # that is empty too).  ``baophu serve`` passes the loopback names when it listens there.
+    trusted_hosts: tuple[str, ...] | None = None
+    proxy_networks: tuple[Any, ...] = field(default=(), repr=False)  # parsed, set by create_app
 
 
 @dataclass
@@ -106,7 +118,73 @@ def _templates() -> Jinja2Templates:
     env.filters.update(fmt.FILTERS)
     env.globals["mask_id"] = fmt.mask_id
     env.globals["outcome_vi"] = dict(OUTCOMES)
+    env.globals["table_vi"] = labels.table_vi
+    env.globals["status_vi"] = labels.STATUS_VI
+    env.globals["vi"] = labels.vi_half
     return Jinja2Templates(env=env)
+
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"content-security-policy", CSP.encode()),
+)
+
+
+class HostGuard:
+    """Answers only requests whose ``Host`` is one of ``allowed`` (a name, or ``*.name`` for
+    its subdomains; the port is ignored); others get 400 with a Vietnamese page.  Without a
+    trusted host name a forged ``Host`` could end up in links and redirects."""
+
+    def __init__(self, app: ASGIApp, allowed: tuple[str, ...]) -> None:
+        self.app = app
+        self.allowed = tuple(h.lower() for h in allowed)
+        self.any = not allowed or "*" in allowed
+
+    def ok(self, host: str) -> bool:
+        if self.any:
+            return True
+        name = host.lower()
+        if name.startswith("["):  # [::1]:8000
+            name = name[1 : name.find("]")] if "]" in name else name
+        elif name.count(":") == 1:
+            name = name.split(":", 1)[0]
+        for allowed in self.allowed:
+            if name == allowed or (allowed.startswith("*.") and name.endswith(allowed[1:])):
+                return True
+        return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or self.any:
+            await self.app(scope, receive, send)
+            return
+        host = ""
+        for key, value in scope.get("headers", []):
+            if key == b"host":
+                host = value.decode("latin-1")
+                break
+        if self.ok(host):
+            await self.app(scope, receive, send)
+            return
+        body = (
+            '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Yêu cầu '
+            "không hợp lệ</title></head><body><h1>Yêu cầu không hợp lệ</h1><p>Tên máy chủ "
+            "trong yêu cầu không được phép (cấu hình trusted_hosts).</p></body></html>"
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 400,
+                "headers": [
+                    (b"content-type", b"text/html; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"cache-control", b"no-store"),
+                    *SECURITY_HEADERS,
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
 
 class SecurityHeaders:
@@ -130,10 +208,7 @@ class SecurityHeaders:
                 took = (time.perf_counter() - started) * 1000
                 headers += [
                     (b"server-timing", f"app;dur={took:.1f}".encode()),
-                    (b"x-frame-options", b"DENY"),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"same-origin"),
-                    (b"content-security-policy", CSP.encode()),
+                    *SECURITY_HEADERS,
                 ]
                 if static:
                     headers.append((b"cache-control", b"public, max-age=3600"))
@@ -153,6 +228,13 @@ def create_app(
     """The application for ``workspace`` (its operational database unless ``db`` is given)."""
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(Path(workspace))
     settings = settings or AppSettings()
+    web = read_web_config(ws.root)
+    settings.proxy_networks = parse_networks((*settings.trusted_proxies, *web.trusted_proxies))
+    hosts = (
+        (*settings.trusted_hosts, *web.trusted_hosts)
+        if settings.trusted_hosts is not None
+        else web.trusted_hosts
+    )
     opdb = db or open_operational(ws)
     marts = MartCache(ws, poll_seconds=settings.poll_seconds)
     ctx = AppContext(
@@ -190,7 +272,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
-        dependencies=[Depends(check_csrf)],
+        dependencies=[Depends(check_request), Depends(check_csrf)],
     )
     app.state.ctx = ctx
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -226,23 +308,29 @@ def create_app(
         https_only=settings.https_only,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HostGuard, allowed=tuple(hosts))
     return app
 
 
 def _error_page(
     ctx: AppContext, request: Request, status: int, title: str, message: str
 ) -> Response:
+    """An error as a page of the application: Vietnamese, with the menu of the logged-in
+    user (a 403, 404 or 500 never leaves them without navigation); a fragment for HTMX."""
     if request.headers.get("hx-request"):
         return HTMLResponse(
             f'<div class="alert alert-error" role="alert">{_escape(message)}</div>',
             status_code=status,
         )
-    return ctx.templates.TemplateResponse(
-        request,
-        "error.html",
-        {"title": title, "message": message, "status": status, "viewer": None},
-        status_code=status,
-    )
+    context: dict[str, Any] = {"viewer": None}
+    try:
+        from baophu.app.web import Page
+
+        context = Page(request).context()
+    except Exception:  # not logged in, or the error is in the session or the marts
+        context = {"viewer": None}
+    context.update({"title": title, "message": message, "status": status})
+    return ctx.templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
 def _escape(text: str) -> str:
@@ -263,15 +351,20 @@ def _handlers(app: FastAPI, ctx: AppContext) -> None:
             if request.url.query:
                 target += "?" + request.url.query
             return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-        return _error_page(ctx, request, 401, "Chưa đăng nhập", "Vui lòng đăng nhập lại.")
+        return await run_in_threadpool(
+            _error_page, ctx, request, 401, "Chưa đăng nhập", "Vui lòng đăng nhập lại."
+        )
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
-        return _error_page(ctx, request, 403, "Không có quyền truy cập", exc.message)
+        return await run_in_threadpool(
+            _error_page, ctx, request, 403, "Không có quyền truy cập", exc.message
+        )
 
     @app.exception_handler(CsrfError)
     async def csrf(request: Request, exc: CsrfError) -> Response:
-        return _error_page(
+        return await run_in_threadpool(
+            _error_page,
             ctx,
             request,
             403,
@@ -281,7 +374,8 @@ def _handlers(app: FastAPI, ctx: AppContext) -> None:
 
     @app.exception_handler(MartsUnavailable)
     async def unavailable(request: Request, exc: MartsUnavailable) -> Response:
-        return _error_page(
+        return await run_in_threadpool(
+            _error_page,
             ctx,
             request,
             503,
@@ -292,31 +386,75 @@ def _handlers(app: FastAPI, ctx: AppContext) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        return _error_page(
-            ctx, request, 400, "Yêu cầu không hợp lệ", "Tham số của yêu cầu không hợp lệ."
+        names = sorted({str(e.get("loc", ["", ""])[-1]) for e in exc.errors()})
+        return await run_in_threadpool(
+            _error_page,
+            ctx,
+            request,
+            400,
+            "Yêu cầu không hợp lệ",
+            "Tham số của yêu cầu không hợp lệ hoặc bị thiếu"
+            + (f": {', '.join(names)}." if names else "."),
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else ""
         messages = {
             404: ("Không tìm thấy", "Không tìm thấy trang hoặc đối tượng được yêu cầu."),
             405: ("Không hỗ trợ", "Phương thức không được hỗ trợ."),
-            400: ("Yêu cầu không hợp lệ", str(exc.detail)),
-            409: ("Đang bận", str(exc.detail)),
-            413: ("Tệp quá lớn", str(exc.detail)),
+            400: ("Yêu cầu không hợp lệ", detail or "Yêu cầu không hợp lệ."),
+            409: ("Đang bận", detail or "Đối tượng đang được thay đổi."),
+            413: ("Tệp quá lớn", detail or "Tệp quá lớn."),
         }
-        title, message = messages.get(
-            exc.status_code, ("Lỗi", str(exc.detail) if exc.detail else "Đã có lỗi xảy ra.")
+        title, message = messages.get(exc.status_code, ("Lỗi", detail or "Đã có lỗi xảy ra."))
+        if exc.status_code == 404 and detail and detail != "Not Found":
+            message = detail
+        return await run_in_threadpool(
+            _error_page, ctx, request, exc.status_code, title, mask_text(message)
         )
-        return _error_page(ctx, request, exc.status_code, title, message)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        """Anything unexpected: a Vietnamese page with the menu (the details go to the
+        server's log, never to the page)."""
+        try:
+            response = await run_in_threadpool(
+                _error_page,
+                ctx,
+                request,
+                500,
+                "Lỗi hệ thống",
+                "Đã có lỗi không mong muốn khi xử lý yêu cầu; lỗi đã được ghi lại. "
+                "Vui lòng thử lại hoặc báo cho quản trị viên.",
+            )
+        except Exception:  # the page itself failed: plain Vietnamese text
+            response = HTMLResponse(
+                '<!doctype html><html lang="vi"><meta charset="utf-8"><title>Lỗi hệ thống'
+                "</title><h1>Lỗi hệ thống</h1><p>Đã có lỗi không mong muốn; vui lòng thử lại."
+                '</p><p><a href="/">Về trang chính</a></p></html>',
+                status_code=500,
+            )
+        response.headers["cache-control"] = "no-store"
+        for key, value in SECURITY_HEADERS:
+            response.headers[key.decode()] = value.decode()
+        return response
 
 
 def app_from_env() -> FastAPI:
     """The application for ``uvicorn --factory`` with several worker processes: the workspace
     from ``BAOPHU_WORKSPACE``, the operational database from the workspace's configuration
-    or ``BAOPHU_DATABASE_URL``; ``BAOPHU_HTTPS_ONLY=1`` for a Secure cookie."""
+    or ``BAOPHU_DATABASE_URL``; ``BAOPHU_HTTPS_ONLY=1`` for a Secure cookie;
+    ``BAOPHU_TRUSTED_PROXIES`` / ``BAOPHU_TRUSTED_HOSTS`` (comma-separated) as ``baophu serve``
+    passes them."""
     ws = Workspace.open(Path(os.environ["BAOPHU_WORKSPACE"]))
-    settings = AppSettings(https_only=os.environ.get("BAOPHU_HTTPS_ONLY") == "1")
+    proxies = tuple(p for p in os.environ.get("BAOPHU_TRUSTED_PROXIES", "").split(",") if p)
+    hosts_env = os.environ.get("BAOPHU_TRUSTED_HOSTS")
+    settings = AppSettings(
+        https_only=os.environ.get("BAOPHU_HTTPS_ONLY") == "1",
+        trusted_proxies=proxies,
+        trusted_hosts=None if hosts_env is None else tuple(h for h in hosts_env.split(",") if h),
+    )
     url = os.environ.get("BAOPHU_DATABASE_URL")
     if url:
         from baophu.operational.db import OperationalDB

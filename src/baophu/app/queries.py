@@ -139,14 +139,22 @@ def trend(snap: MartSnapshot, code: str) -> dict[str, Any]:
 
 
 def ranking(
-    snap: MartSnapshot, parent: dict[str, Any], indicator: str, scope: Scope
+    snap: MartSnapshot,
+    parent: dict[str, Any],
+    indicator: str,
+    scope: Scope,
+    at: dt.date | None = None,
 ) -> dict[str, Any]:
     """The units one level down (communes for the province) ranked by achievement against
-    their target (rank from ``achievement_by_unit``), or by rate when they have no target;
-    the lowest are flagged."""
+    their target (``achievement_by_unit``), or by rate when they have no target or ``at``
+    (a past month-end of ``coverage_series``) is asked; the lowest are flagged.  ``position``
+    is the rank among the rows shown; ``rank`` the mart's, among every unit of the level in
+    the province (the page labels it so)."""
     level = parent["level"]
     child = "commune" if level == "province" else CHILD_LEVEL.get(level)
     if child is None or not snap.has("coverage_by_unit"):
+        return {"level": None, "rows": []}
+    if at is not None and not snap.has("coverage_series"):
         return {"level": None, "rows": []}
     ind = INDICATORS.get(indicator) or INDICATORS["bhyt_rate"]
     rate_col = indicator if indicator in RATE_VI else "bhyt_rate"
@@ -162,7 +170,11 @@ def ranking(
         "NULL AS needed_per_week, NULL AS rank, FALSE AS is_lowest"
     )
     jparams: list[Any] = []
-    if snap.has("achievement_by_unit"):
+    source = "mart_coverage_by_unit"
+    if at is not None:
+        source = "mart_coverage_series"
+        where, params = _where((where, params), ("c.reference_date = ?", [at]))
+    elif snap.has("achievement_by_unit"):
         year = snap.scalar(
             "SELECT max(year) FROM mart_achievement_by_unit WHERE hierarchy = 'units'"
         )
@@ -177,8 +189,8 @@ def ranking(
         )
     rows = snap.rows(
         f"SELECT c.unit_code, c.unit_name, c.level, c.parent_code, c.population, "
-        f"c.bhyt_insured, c.{rate_col} AS rate, c.bhyt_rate, c.bhxh_rate, c.bhtn_rate"
-        f"{select_ach} FROM mart_coverage_by_unit c {join} WHERE {where}",
+        f"c.bhyt_insured, c.{rate_col} AS rate, c.bhyt_rate, c.residents_insured_rate, "
+        f"c.bhxh_rate, c.bhtn_rate{select_ach} FROM {source} c {join} WHERE {where}",
         [*jparams, *params],
     )
     with_target = any(r["achievement_ratio"] is not None for r in rows)
@@ -205,19 +217,57 @@ def ranking(
         "by_target": with_target,
         "indicator": ind.name,
         "indicator_vi": ind.vi,
+        "rate_vi": RATE_VI.get(rate_col, "Tỷ lệ"),
+        # the mart's rank counts every unit of the level in the province; shown beside the
+        # position only when the rows are not all of them
+        "province_rank": with_target and level != "province",
+        "at": at,
     }
 
 
-def children(snap: MartSnapshot, code: str, scope: Scope) -> list[dict[str, Any]]:
-    """The units directly below, with their rates (for the drill-down table)."""
-    if not snap.has("coverage_by_unit"):
+def children(
+    snap: MartSnapshot, code: str, scope: Scope, at: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """The units directly below, with their rates (for the drill-down table), on the
+    reference date or on ``at`` (a month-end of ``coverage_series``)."""
+    source, extra, eparams = "mart_coverage_by_unit", "", []
+    if at is not None:
+        if not snap.has("coverage_series"):
+            return []
+        source, extra, eparams = "mart_coverage_series", " AND reference_date = ?", [at]
+    elif not snap.has("coverage_by_unit"):
         return []
     cond, params = unit_condition(scope)
     return snap.rows(
-        "SELECT unit_code, unit_name, level, population, bhyt_insured, bhyt_rate, bhxh_rate, "
-        f"bhtn_rate, voluntary_participants FROM mart_coverage_by_unit WHERE parent_code = ? "
+        "SELECT unit_code, unit_name, level, population, bhyt_insured, bhyt_rate, "
+        "residents_insured_rate, bhyt_insured_nonresident, bhxh_rate, bhtn_rate, "
+        f"voluntary_participants FROM {source} WHERE parent_code = ?{extra} "
         f"AND {cond} ORDER BY unit_code",
-        [code, *params],
+        [code, *eparams, *params],
+    )
+
+
+def series_dates(snap: MartSnapshot, code: str) -> list[dt.date]:
+    """The month-ends of ``coverage_series`` for the unit, latest first (the period picker)."""
+    if not snap.has("coverage_series"):
+        return []
+    return [
+        r["reference_date"]
+        for r in snap.rows(
+            "SELECT reference_date FROM mart_coverage_series WHERE unit_code = ? "
+            "ORDER BY reference_date DESC",
+            [code],
+        )
+    ]
+
+
+def unit_at(snap: MartSnapshot, code: str, day: dt.date) -> dict[str, Any] | None:
+    """The unit's figures on a month-end of ``coverage_series``."""
+    if not snap.has("coverage_series"):
+        return None
+    return snap.one(
+        "SELECT * FROM mart_coverage_series WHERE unit_code = ? AND reference_date = ?",
+        [code, day],
     )
 
 
@@ -309,10 +359,13 @@ def _place(snap: MartSnapshot, code: str) -> tuple[str, list[Any]]:
 
 def _people(snap: MartSnapshot, scope: Scope) -> tuple[str, list[Any]]:
     """The scope's condition on list rows: offices and communes by their column, a
-    collector by their hamlets or their own rows."""
+    collector by their own rows (``people_condition``)."""
     if scope.role in ("office_staff", "commune_official") and scope.code:
         return _place(snap, scope.code)
-    return people_condition(scope, "place", "collector_code")
+    sql, params = people_condition(scope, "place", "owner_code")
+    if scope.role == "collector":
+        sql = f"owner_type = 'collector' AND {sql}"
+    return sql, params
 
 
 def owner_condition(owner_type: str, owner_code: str) -> tuple[str, list[Any]]:
@@ -408,6 +461,8 @@ def potential_counts(
         parts.append(_summary_place(snap, scope.code))
     else:
         parts.append(people_condition(scope, PLACE, "owner_code"))
+        if scope.role == "collector":
+            parts.append(("owner_type = 'collector'", []))
     if owner is not None:
         parts.append(("owner_type = ? AND owner_code = ?", list(owner)))
     if unit_code:
@@ -417,6 +472,35 @@ def potential_counts(
         f"SELECT reason, CAST(sum(persons) AS BIGINT) AS n FROM mart_{SUMMARY} WHERE {where} "
         "GROUP BY reason ORDER BY n DESC, reason",
         params,
+    )
+
+
+def potential_people(
+    snap: MartSnapshot,
+    scope: Scope,
+    unit_code: str | None,
+    owner: tuple[str, str] | None = None,
+) -> int:
+    """People on the lists under the unit within the scope (each person once per owner:
+    the ``*`` rows of ``potential_summary``) — the counts per reason add up to more, since a
+    person may have several reasons."""
+    if not snap.has(SUMMARY):
+        return 0
+    parts: list[tuple[str, list[Any]]] = [("reason = '*'", [])]
+    if scope.role in ("office_staff", "commune_official") and scope.code:
+        parts.append(_summary_place(snap, scope.code))
+    else:
+        parts.append(people_condition(scope, PLACE, "owner_code"))
+        if scope.role == "collector":
+            parts.append(("owner_type = 'collector'", []))
+    if owner is not None:
+        parts.append(("owner_type = ? AND owner_code = ?", list(owner)))
+    if unit_code:
+        parts.append(_summary_place(snap, unit_code))
+    where, params = _where(*parts)
+    return int(
+        snap.scalar(f"SELECT coalesce(sum(persons), 0) FROM mart_{SUMMARY} WHERE {where}", params)
+        or 0
     )
 
 
@@ -430,16 +514,55 @@ def _summary_place(snap: MartSnapshot, code: str) -> tuple[str, list[Any]]:
     return (f"{column} = ?", [code]) if column else ("FALSE", [])
 
 
-def potential_person(
-    snap: MartSnapshot, scope: Scope, row_key: str, owner: tuple[str, str] | None = None
+def list_version(snap: MartSnapshot) -> str:
+    """A short tag of the potential list in this copy of the marts (its stamp: import state,
+    reference date, time computed), so a row handle from an older list is never taken for a
+    row of a newer one.  Derived from the stamp only, never from a person."""
+    import zlib
+
+    stamp = snap.stamps.get(PERSONS) or {}
+    text = "|".join(
+        str(stamp.get(k)) for k in ("state_id", "reference_date", "computed_at", "rows")
+    )
+    return _base36(zlib.crc32(text.encode()))
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if not n:
+            return out
+
+
+def row_handle(snap: MartSnapshot, row: dict[str, Any]) -> str:
+    """The opaque handle of a list row in pages: the list's version and the row's position in
+    the order the lists are worked (``ord``) — nothing about the person's ID."""
+    return f"{list_version(snap)}-{int(row['ord'])}"
+
+
+class StaleHandle(Exception):
+    """A row handle from an earlier version of the list (the page must be reloaded)."""
+
+
+def potential_by_handle(
+    snap: MartSnapshot, scope: Scope, handle: str, owner: tuple[str, str] | None = None
 ) -> dict[str, Any] | None:
-    """One person of a potential list, only when the scope (and owner) cover them."""
-    if not potential_available(snap):
+    """The list row a page's handle names, only when the scope (and owner) cover it;
+    ``StaleHandle`` when the list was recomputed since the page was shown."""
+    import re
+
+    found = re.fullmatch(r"([0-9a-z]{1,8})-([0-9]{1,12})", handle or "")
+    if found is None or not potential_available(snap):
         return None
+    if found.group(1) != list_version(snap):
+        raise StaleHandle()
     where, params = potential_filters(snap, scope, None, None, None, None, owner)
     return snap.one(
-        f"SELECT * FROM mart_{PERSONS} WHERE row_key = ? AND {where} LIMIT 1",
-        [row_key, *params],
+        f"SELECT * FROM mart_{PERSONS} WHERE ord = ? AND {where} LIMIT 1",
+        [int(found.group(2)), *params],
     )
 
 

@@ -8,14 +8,29 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from baophu.app.auth import (
-    LOGIN_MESSAGES,
     NotAuthenticated,
     attempt_login,
+    client_address,
     csrf_token,
     end_session,
+    login_message,
     start_session,
 )
 from baophu.app.web import Page, current, home_url
+from baophu.operational.audit_labels import ANONYMOUS_ROLE
+
+# Why a login failed, as the audit log's detail says it.
+FAILURE_VI = {
+    "invalid": "sai tên đăng nhập hoặc mật khẩu",
+    "slow_down": "thử lại trước thời gian chờ",
+    "ip_blocked": "địa chỉ bị chặn tạm thời",
+}
+
+
+def throttle_name(username: str) -> str:
+    """The name a failed login is audited under (cut to the column's width)."""
+    return username.strip()[:64] or "?"
+
 
 router = APIRouter()
 
@@ -45,42 +60,52 @@ def login(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     ctx = request.app.state.ctx
-    ip = request.client.host if request.client else "?"
-    result = attempt_login(ctx.db, ctx.throttle, username, password, ip)
+    ip = client_address(request, ctx.settings.proxy_networks)
+    username = username[:200]
+    result = attempt_login(ctx.db, ctx.throttle, username, password[:1024], ip)
     if not result.ok or result.user is None:
         ctx.db.audit(
-            username.strip()[:64] or "?",
+            throttle_name(username),
             "login_failed",
             "session",
-            detail=f"{result.reason}; ip={ip}",
+            role=ANONYMOUS_ROLE,
+            detail=f"{FAILURE_VI.get(result.reason, result.reason)}; địa chỉ {ip}",
         )
-        status = 429 if result.reason in ("ip_blocked", "locked") else 401
+        status = 429 if result.reason in ("ip_blocked", "slow_down") else 401
         return ctx.templates.TemplateResponse(  # type: ignore[no-any-return]
             request,
             "login.html",
             {
                 "csrf": csrf_token(request),
                 "next": _safe_next(next) or "",
-                "error": LOGIN_MESSAGES.get(result.reason, LOGIN_MESSAGES["invalid"]),
+                "error": login_message(result),
                 "username": username,
             },
             status_code=status,
         )
     start_session(request, result.user)
     ctx.users.forget(result.user.id)
-    ctx.db.audit(result.user.username, "login", "session", role=result.user.role, detail=ip)
+    ctx.db.audit(
+        result.user.username,
+        "login",
+        "session",
+        role=result.user.role,
+        detail=f"địa chỉ {ip}",
+    )
     return RedirectResponse(_safe_next(next) or "/", status_code=303)
 
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
+    ctx = request.app.state.ctx
     uid = request.session.get("uid")
-    if uid is not None:
-        ctx = request.app.state.ctx
+    if isinstance(uid, int):
         user = ctx.users.get(uid)
         if user is not None:
             ctx.db.audit(user.username, "logout", "session", role=user.role)
-    end_session(request)
+    end_session(request, ctx.db)
+    if isinstance(uid, int):
+        ctx.users.forget(uid)
     return RedirectResponse("/login", status_code=303)
 
 

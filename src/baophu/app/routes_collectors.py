@@ -13,9 +13,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException
 from fastapi.responses import Response
 
-from baophu.app import queries
+from baophu.app import params, queries
 from baophu.app.auth import Forbidden
-from baophu.app.routes_units import _download, _reason_vi, decorate_people
+from baophu.app.routes_units import decorate_people, download, reason_labels
 from baophu.app.scope import require
 from baophu.app.web import Page, current, filters_detail
 from baophu.operational import OUTCOMES
@@ -23,6 +23,7 @@ from baophu.operational.outcomes import OutcomeError, collector_achievement, rec
 
 router = APIRouter()
 # The outcomes offered in the row menu, most frequent first.
+NOTE_MAX = 1000  # characters of an outcome's note
 MENU = ("enrolled", "promised", "contacted", "refused", "moved", "deceased", "wrong_data")
 
 
@@ -52,13 +53,15 @@ def collector_page(
     page: Annotated[Page, Depends(current)],
     reason: str | None = None,
     hamlet: str | None = None,
-    p: int = 1,
+    p: str | None = None,
 ) -> Response:
     info = _collector_or_404(page, code)
+    reason = params.optional_choice(reason, reason_labels(), "lý do")
+    hamlet = params.code(hamlet, "thôn, ấp")
     if hamlet:
         require(page.scope, "person_hamlet", hamlet, page.snap)
     mine = ("collector", code)
-    args: dict[str, Any] = {"reason": reason or None, "hamlet": hamlet or None, "page": max(1, p)}
+    args: dict[str, Any] = {"reason": reason, "hamlet": hamlet, "page": params.page(p)}
     result = queries.potential_page(
         page.snap,
         page.scope,
@@ -83,7 +86,7 @@ def collector_page(
         "args": args,
         "menu": [(c, OUTCOMES[c]) for c in MENU],
         "can_record": page.viewer.role == "collector" and page.viewer.scope_code == code,
-        "reason_vi": _reason_vi(),
+        "reason_vi": reason_labels(),
         "available": queries.potential_available(page.snap),
     }
     if page.htmx and page.request.headers.get("hx-target") == "collector-table":
@@ -100,16 +103,25 @@ def collector_page(
 def record(
     code: str,
     page: Annotated[Page, Depends(current)],
-    row_key: Annotated[str, Form()],
-    outcome: Annotated[str, Form()],
+    row: Annotated[str, Form()] = "",
+    outcome: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
+    """One outcome for a row of the collector's own list, named by its opaque handle."""
     _collector_or_404(page, code)
     if page.viewer.role != "collector" or page.viewer.scope_code != code:
         raise Forbidden("Chỉ nhân viên thu được giao danh sách này mới ghi kết quả.")
-    if outcome not in OUTCOMES:
-        raise HTTPException(400, "Kết quả không hợp lệ.")
-    person = queries.potential_person(page.snap, page.scope, row_key, owner=("collector", code))
+    outcome = params.choice(outcome, OUTCOMES, "kết quả")
+    note = params.text(note, "ghi chú", max_length=NOTE_MAX, multiline=True) or ""
+    handle = params.text(row, "dòng danh sách", max_length=32) or ""
+    try:
+        person = queries.potential_by_handle(
+            page.snap, page.scope, handle, owner=("collector", code)
+        )
+    except queries.StaleHandle:
+        raise HTTPException(
+            409, "Danh sách đã được cập nhật; hãy tải lại trang rồi ghi kết quả."
+        ) from None
     if person is None:
         raise Forbidden("Người này không thuộc danh sách của bạn.")
     try:
@@ -120,6 +132,7 @@ def record(
             page.viewer.username,
             collector_code=code,
             note=note.strip() or None,
+            role=page.viewer.role,
         )
     except OutcomeError as exc:
         raise HTTPException(400, str(exc)) from exc
@@ -143,8 +156,10 @@ def collector_export(
     hamlet: str | None = None,
 ) -> Response:
     """The collector's work sheets (one per hamlet, the outcome columns to fill in), as the
-    lists step writes them; IDs masked for the roles that do not see them."""
+    lists step writes them; IDs and phones masked for the roles that do not see them."""
     info = _collector_or_404(page, code)
+    reason = params.optional_choice(reason, reason_labels(), "lý do")
+    hamlet = params.code(hamlet, "thôn, ấp")
     if hamlet:
         require(page.scope, "person_hamlet", hamlet, page.snap)
     rows = queries.potential_all(
@@ -163,7 +178,7 @@ def collector_export(
         rows=len(rows),
         detail=filters_detail(reason=reason, hamlet=hamlet),
     )
-    return _download(content, f"danh-sach-{code}.xlsx")
+    return download(content, f"danh-sach-{code}.xlsx")
 
 
 def work_workbook(page: Page, rows: list[dict[str, Any]], owner: tuple[str, str, str]) -> bytes:
@@ -172,7 +187,6 @@ def work_workbook(page: Page, rows: list[dict[str, Any]], owner: tuple[str, str,
     import tempfile
     from pathlib import Path
 
-    from baophu.app.fmt import mask_id, mask_ids_in
     from baophu.app.routes_units import FREE_TEXT
     from baophu.operational.outcomes import latest_outcomes
     from baophu.reports.collector_workbook import (
@@ -182,6 +196,7 @@ def work_workbook(page: Page, rows: list[dict[str, Any]], owner: tuple[str, str,
         open_rows,
         ordered,
     )
+    from baophu.vn.masking import mask_text, mask_value
 
     keys = [str(r["row_key"]) for r in rows if r.get("row_key")]
     outcomes = {
@@ -191,11 +206,13 @@ def work_workbook(page: Page, rows: list[dict[str, Any]], owner: tuple[str, str,
     rows = open_rows(rows, outcomes)
     if not page.scope.full_ids:
         for r in rows:
-            r["person_id"] = mask_id(r.get("person_id"))
-            r["row_key"] = mask_ids_in(str(r.get("row_key") or ""))
+            r["person_id"] = mask_value(r.get("person_id"))
+            r["row_key"] = mask_text(str(r.get("row_key") or ""))
+            r["phone"] = mask_value(r.get("phone"))
+            r.pop("person_key", None)
             for key in FREE_TEXT:
                 if isinstance(r.get(key), str):
-                    r[key] = mask_ids_in(r[key])
+                    r[key] = mask_text(r[key])
     groups: dict[str, list[dict[str, Any]]] = {}
     names: dict[str, str] = {}
     for r in rows:

@@ -7,7 +7,6 @@ those of their commune, the province roles all of them.
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,9 +14,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import Response
 
-from baophu.app import queries
+from baophu.app import params, queries
 from baophu.app.auth import Forbidden
-from baophu.app.routes_units import _download, _ref_date, list_workbook
+from baophu.app.routes_units import download, list_workbook, ref_date
 from baophu.app.scope import require
 from baophu.app.web import Page, current, filters_detail
 
@@ -65,18 +64,23 @@ def _filters(
     min_score: str | None,
     sort: str | None,
 ) -> dict[str, Any]:
+    officer = params.code(officer, "cán bộ chuyên quản")
+    commune = params.code(commune, "xã, phường")
     if officer:
         require(page.scope, "officer", officer, page.snap)
     if commune:
         require(page.scope, "unit", commune, page.snap)
     return {
-        "q": (q or "").strip() or None,
-        "status": status if status in STATUS_VI else None,
-        "officer": officer or None,
-        "commune": commune or None,
-        "min_score": int(min_score) if min_score and min_score.strip().isdigit() else None,
-        "sort": sort if sort in SORT_VI else "late",
+        "q": params.text(q, "tìm", max_length=100),
+        "status": params.optional_choice(status, STATUS_VI, "tình trạng"),
+        "officer": officer,
+        "commune": commune,
+        "min_score": params.integer(min_score, "điểm rủi ro từ", lo=0, hi=100),
+        "sort": params.choice(sort, SORT_VI, "sắp xếp", default="late"),
     }
+
+
+LABELS = {"status": STATUS_VI, "sort": SORT_VI}
 
 
 @router.get("/employers")
@@ -88,17 +92,18 @@ def employers(
     commune: str | None = None,
     min_score: str | None = None,
     sort: str | None = None,
-    p: int = 1,
+    p: str | None = None,
 ) -> Response:
     _check(page)
     args = _filters(page, q, status, officer, commune, min_score, sort)
-    result = queries.employers_page(page.snap, page.scope, page=max(1, p), **args)
+    page_no = params.page(p)
+    result = queries.employers_page(page.snap, page.scope, page=page_no, **args)
     page.audit(
         "view",
         "employer_list",
         unit_code=page.scope.code,
         rows=len(result.rows),
-        detail=filters_detail(**args, page=p),
+        detail=filters_detail(LABELS, **args, page=result.page),
     )
     context: dict[str, Any] = {
         "result": result,
@@ -135,7 +140,7 @@ def employers_export(
         result.rows,
         EMPLOYER_COLUMNS,
         "DANH SÁCH ĐƠN VỊ SỬ DỤNG LAO ĐỘNG — TÌNH HÌNH ĐÓNG BHXH, BHYT, BHTN",
-        f"Số liệu đến ngày {_ref_date(page)}; lọc: {filters_detail(**args)}; "
+        f"Số liệu đến ngày {ref_date(page)}; lọc: {filters_detail(LABELS, **args)}; "
         f"người tải: {page.viewer.full_name}",
     )
     page.audit(
@@ -143,9 +148,9 @@ def employers_export(
         "employer_list",
         unit_code=page.scope.code,
         rows=len(result.rows),
-        detail=filters_detail(**args),
+        detail=filters_detail(LABELS, **args),
     )
-    return _download(content, "don-vi-su-dung-lao-dong.xlsx")
+    return download(content, "don-vi-su-dung-lao-dong.xlsx")
 
 
 def _employer_or_404(page: Page, code: str) -> dict[str, Any]:
@@ -179,8 +184,8 @@ def employer_page(code: str, page: Annotated[Page, Depends(current)]) -> Respons
 def employer_notice(
     code: str,
     page: Annotated[Page, Depends(current)],
-    month: str,
-    format: str = "pdf",
+    month: str | None = None,
+    format: str | None = None,
 ) -> Response:
     """The C12-TS notice of a month (PDF or Excel), built from the compliance marts."""
     from baophu.reports.notice import NoticeError, load_notices
@@ -188,20 +193,20 @@ def employer_notice(
     from baophu.reports.notice_xlsx import write_notice_xlsx
 
     _employer_or_404(page, code)
-    try:
-        day = dt.date.fromisoformat(f"{month}-01" if len(month) == 7 else month)
-    except ValueError:
-        raise HTTPException(400, "Tháng không hợp lệ (YYYY-MM).") from None
+    day = params.month(month, "tháng")
+    format = params.choice(format, ("pdf", "xlsx"), "định dạng", default="pdf")
     with page.snap.store() as store:
         try:
             notice = load_notices(store, day, employer_code=code)[0]
         except NoticeError as exc:
             raise HTTPException(404, str(exc)) from exc
-    page.audit("export", "notice", unit_code=code, rows=1, detail=f"{day:%Y-%m} {format}")
+    page.audit(
+        "export", "notice", unit_code=code, rows=1, detail=f"tháng {day:%m/%Y}, tệp {format}"
+    )
     name = f"thong-bao-C12-TS-{code}-{day:%Y-%m}"
     if format == "xlsx":
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "notice.xlsx"
             write_notice_xlsx(notice, path)
-            return _download(path.read_bytes(), f"{name}.xlsx")
-    return _download(notice_pdf_bytes(notice), f"{name}.pdf", "application/pdf")
+            return download(path.read_bytes(), f"{name}.xlsx")
+    return download(notice_pdf_bytes(notice), f"{name}.pdf", "application/pdf")

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
-from baophu.app import queries
+from baophu.app import fmt, params, queries
 from baophu.app.auth import Forbidden
 from baophu.app.jobs import Job
 from baophu.app.marts import MartCache, MartsUnavailable, readonly_store, writable_store
@@ -30,12 +30,19 @@ from baophu.app.scope import allocation_roots, may_edit_target, require
 from baophu.app.web import Page, current
 from baophu.engine.targets import INDICATORS
 from baophu.engine.targets_allocate import METHODS
+from baophu.engine.units import LEVEL_VI
 from baophu.operational.db import OperationalDB
 from baophu.operational.manual_targets import (
     manual_target_rows,
     manual_targets_table,
     remove_manual_target,
     set_manual_target,
+)
+from baophu.operational.target_values import (
+    TargetValueError,
+    UnitFigures,
+    figures_from_row,
+    validated_target,
 )
 
 router = APIRouter()
@@ -45,8 +52,15 @@ METHOD_VI = {
     "uplift": "Nâng đều tỷ lệ",
     "last_year": "Theo kết quả năm trước",
     "weights": "Theo trọng số",
+    "official": "Chính thức",
+    "manual": "Giao bằng tay",
 }
 LEVEL_TO = {"province": "office", "office": "commune", "commune": "hamlet"}
+LEVELS_BELOW = {
+    "province": ("office", "commune", "hamlet"),
+    "office": ("commune", "hamlet"),
+    "commune": ("hamlet",),
+}
 _previews: dict[str, dict[str, Any]] = {}
 _previews_lock = threading.Lock()
 
@@ -58,45 +72,36 @@ def _default_unit(page: Page) -> str | None:
     return province["unit_code"] if province else None
 
 
-def _parse_value(text: str, is_rate: bool) -> float:
-    from baophu.commands.targets import _NUMBER
+# The only messages the targets page shows (``?message=<key>``).
+MESSAGES = {
+    "set": "Đã giao chỉ tiêu; tiến độ đang được tính lại.",
+    "removed": "Đã xoá chỉ tiêu giao bằng tay; tiến độ đang được tính lại.",
+    "allocated": "Đã xác nhận phân bổ; kết quả sẽ hiện sau khi tính xong.",
+}
 
-    raw = text.strip().replace(" ", "")
-    percent = raw.endswith("%")
-    raw = raw.rstrip("%")
-    if not percent and not is_rate and _NUMBER.match(raw):
-        raw = raw.replace(".", "").replace(",", "")
-    raw = raw.replace(",", ".")
-    try:
-        value = float(raw)
-    except ValueError:
-        raise HTTPException(400, f"Giá trị không hợp lệ: {text}") from None
-    if value < 0:
-        raise HTTPException(400, "Giá trị không được âm.")
-    if is_rate and (percent or value > 1):
-        value /= 100
-    if is_rate and value > 1:
-        raise HTTPException(400, "Tỷ lệ không được vượt quá 100%.")
-    return value
+
+def _figures(page: Page, unit_code: str, indicator: str) -> UnitFigures:
+    ind = INDICATORS[indicator]
+    return figures_from_row(queries.unit(page.snap, unit_code), ind.numerator, ind.denominator)
 
 
 @router.get("/targets")
 def targets_page(
     page: Annotated[Page, Depends(current)],
     unit: str | None = None,
-    indicator: str = "bhyt_rate",
+    indicator: str | None = None,
     message: str | None = None,
 ) -> Response:
     if not page.scope.sees_units or page.viewer.role == "collector":
         raise Forbidden("Vai trò của bạn không xem trang chỉ tiêu.")
-    code = unit or _default_unit(page)
+    code = params.code(unit, "đơn vị") or _default_unit(page)
     if code is None:
         raise HTTPException(404)
     require(page.scope, "unit", code, page.snap)
     info = queries.unit(page.snap, code)
     if info is None:
         raise HTTPException(404)
-    indicator = indicator if indicator in INDICATORS else "bhyt_rate"
+    indicator = params.choice(indicator, INDICATORS, "chỉ tiêu", default="bhyt_rate")
     roots = allocation_roots(page.scope)
     can_allocate = info.get("level") in LEVEL_TO and (roots is None or code in roots)
     manual = [
@@ -105,12 +110,15 @@ def targets_page(
         if page.scope.units is None or r["unit_code"] in page.scope.units
     ]
     year = _year(page)
+    allocated = queries.allocated_children(page.snap, code, indicator, year)
+    for a in allocated:
+        a["method_vi"] = METHOD_VI.get(a.get("method") or "", a.get("method") or "")
     return page.render(
         "targets.html",
         unit=info,
         crumbs=queries.breadcrumbs(page.snap, code, page.scope),
         targets=queries.targets_for(page.snap, code),
-        allocated=queries.allocated_children(page.snap, code, indicator, year),
+        allocated=allocated,
         manual=manual,
         indicators=INDICATORS,
         indicator=indicator,
@@ -122,7 +130,7 @@ def targets_page(
         year=year,
         children=queries.children(page.snap, code, page.scope),
         jobs=[j for j in page.ctx.jobs.recent("targets") if j.username == page.viewer.username][:5],
-        message=message,
+        message=MESSAGES.get(message or ""),
     )
 
 
@@ -141,82 +149,103 @@ def _refresh_progress(cache: MartCache, db: OperationalDB, year: int) -> dict[st
 @router.post("/targets/set")
 def set_target(
     page: Annotated[Page, Depends(current)],
-    unit_code: Annotated[str, Form()],
-    indicator: Annotated[str, Form()],
-    value: Annotated[str, Form()],
-    year: Annotated[int, Form()],
+    unit_code: Annotated[str, Form()] = "",
+    indicator: Annotated[str, Form()] = "",
+    value: Annotated[str, Form()] = "",
+    year: Annotated[str, Form()] = "",
     denominator: Annotated[str, Form()] = "",
     source: Annotated[str, Form()] = "",
     remove: Annotated[str, Form()] = "",
 ) -> Response:
-    require(page.scope, "unit", unit_code, page.snap)
-    if not may_edit_target(page.scope, unit_code, page.snap):
+    code = params.code(unit_code, "đơn vị")
+    require(page.scope, "unit", code, page.snap)
+    assert code is not None
+    if not may_edit_target(page.scope, code, page.snap):
         raise Forbidden("Bạn không được giao chỉ tiêu cho đơn vị này.")
-    if indicator not in INDICATORS:
-        raise HTTPException(400, "Chỉ tiêu không hợp lệ.")
-    if not 2000 <= year <= 2100:
-        raise HTTPException(400, "Năm không hợp lệ.")
+    indicator = params.choice(indicator, INDICATORS, "chỉ tiêu")
+    target_year = params.integer(year, "năm", lo=2000, hi=2100)
+    if target_year is None:
+        raise params.BadParameter("năm", "chưa nhập")
+    note = params.text(source, "căn cứ", max_length=500)
     db = page.ctx.db
-    if remove:
-        remove_manual_target(db, year, unit_code, indicator)
-        page.audit("target_remove", "manual_target", unit_code=unit_code, detail=indicator)
-        message = "Đã xoá chỉ tiêu giao bằng tay."
+    ind = INDICATORS[indicator]
+    if params.flag(remove):
+        remove_manual_target(db, target_year, code, indicator)
+        page.audit(
+            "target_remove",
+            "manual_target",
+            unit_code=code,
+            detail=f"{ind.vi}, năm {target_year}",
+        )
+        key = "removed"
     else:
-        target_value = _parse_value(value, INDICATORS[indicator].is_rate)
-        den = int(denominator.replace(".", "")) if denominator.strip() else None
+        try:
+            target_value, den = validated_target(
+                params.text(value, "giá trị", max_length=40) or "",
+                is_rate=ind.is_rate,
+                denominator=params.text(denominator, "mẫu số", max_length=40),
+                figures=_figures(page, code, indicator),
+                unit_code=code,
+            )
+        except TargetValueError as exc:
+            raise HTTPException(400, exc.vi) from None
         set_manual_target(
             db,
-            year=year,
-            unit_code=unit_code,
+            year=target_year,
+            unit_code=code,
             indicator=indicator,
             target_value=target_value,
             denominator=den,
-            source=source.strip() or None,
+            source=note,
             set_by=page.viewer.username,
         )
+        shown = fmt.pct(target_value, 2) if ind.is_rate else fmt.num(target_value)
         page.audit(
             "target_set",
             "manual_target",
-            unit_code=unit_code,
-            detail=f"{indicator} {year} = {target_value}",
+            unit_code=code,
+            detail=f"{ind.vi}, năm {target_year}: {shown}",
         )
-        message = "Đã giao chỉ tiêu; tiến độ đang được tính lại."
+        key = "set"
     cache, ctxdb = page.ctx.marts, page.ctx.db
     page.ctx.jobs.submit(
         "targets",
-        f"Tính lại tiến độ sau khi giao chỉ tiêu {unit_code}",
+        f"Tính lại tiến độ sau khi giao chỉ tiêu {code}",
         page.viewer.username,
-        lambda job: _refresh_progress(cache, ctxdb, year),
+        lambda job: _refresh_progress(cache, ctxdb, target_year),
     )
-    return _back(unit_code, indicator, message)
+    return _back(code, indicator, key)
 
 
-def _back(unit: str, indicator: str, message: str) -> Response:
+def _back(unit: str, indicator: str, message_key: str) -> Response:
     from urllib.parse import urlencode
 
-    query = urlencode({"unit": unit, "indicator": indicator, "message": message})
+    query = urlencode({"unit": unit, "indicator": indicator, "message": message_key})
     return RedirectResponse(f"/targets?{query}", status_code=303)
 
 
 def _allocation_args(
     page: Page, root: str, indicator: str, method: str, to_level: str, allow_below: str
 ) -> dict[str, Any]:
-    require(page.scope, "unit", root, page.snap)
+    root_code = params.code(root, "đơn vị")
+    require(page.scope, "unit", root_code, page.snap)
+    assert root_code is not None
     roots = allocation_roots(page.scope)
-    if roots is not None and root not in roots:
+    if roots is not None and root_code not in roots:
         raise Forbidden("Bạn không được phân bổ chỉ tiêu từ đơn vị này.")
-    if indicator not in INDICATORS:
-        raise HTTPException(400, "Chỉ tiêu không hợp lệ.")
-    if method not in METHODS or method == "weights":
-        raise HTTPException(400, "Phương pháp phân bổ không hợp lệ.")
-    if to_level not in ("office", "commune", "hamlet"):
-        raise HTTPException(400, "Cấp phân bổ không hợp lệ.")
+    indicator = params.choice(indicator, INDICATORS, "chỉ tiêu")
+    method = params.choice(method, [m for m in METHODS if m != "weights"], "phương pháp")
+    to_level = params.choice(to_level, ("office", "commune", "hamlet"), "cấp phân bổ")
+    unit = queries.unit(page.snap, root_code) or {}
+    below = LEVELS_BELOW.get(str(unit.get("level")), ())
+    if to_level not in below:
+        raise HTTPException(400, "Cấp phân bổ phải thấp hơn cấp của đơn vị.")
     return {
-        "root": root,
+        "root": root_code,
         "name": indicator,
         "method": method,
         "to_level": to_level,
-        "allow_below_achieved": bool(allow_below),
+        "allow_below_achieved": params.flag(allow_below),
         "year": _year(page),
     }
 
@@ -240,10 +269,10 @@ def _run_allocation(store: Any, db: OperationalDB, args: dict[str, Any], write: 
 @router.post("/targets/allocate/preview")
 def allocate_preview(
     page: Annotated[Page, Depends(current)],
-    root: Annotated[str, Form()],
-    indicator: Annotated[str, Form()],
-    method: Annotated[str, Form()],
-    to_level: Annotated[str, Form()],
+    root: Annotated[str, Form()] = "",
+    indicator: Annotated[str, Form()] = "",
+    method: Annotated[str, Form()] = "",
+    to_level: Annotated[str, Form()] = "",
     allow_below: Annotated[str, Form()] = "",
 ) -> Response:
     from baophu.engine.coverage_run import CoverageError
@@ -254,11 +283,23 @@ def allocate_preview(
         with readonly_store(page.ctx.marts) as store:
             result = _run_allocation(store, page.ctx.db, args, write=False)
     except (TargetsError, CoverageError) as exc:
-        return page.render("_alloc_preview.html", error=str(exc), result=None, token=None)
+        message = str(exc).split(" / ")[0].replace(args["name"], INDICATORS[args["name"]].vi)
+        return page.render("_alloc_preview.html", error=message, result=None, token=None)
     except MartsUnavailable:
         return page.render(
             "_alloc_preview.html",
             error="Không gian làm việc đang bận (một lệnh đang chạy); thử lại sau ít phút.",
+            result=None,
+            token=None,
+        )
+    rows = result["rows"]
+    first_level = rows[0]["level"] if rows else None
+    shown = [r for r in rows if r["level"] == first_level]
+    if not shown:  # nothing to divide among: no confirm button
+        return page.render(
+            "_alloc_preview.html",
+            error="Không có đơn vị cấp dưới nào để phân bổ chỉ tiêu này (0 đơn vị); "
+            "hãy chọn đơn vị hoặc cấp khác.",
             result=None,
             token=None,
         )
@@ -267,24 +308,22 @@ def allocate_preview(
         if len(_previews) > 100:
             _previews.clear()
         _previews[token] = {"args": args, "user": page.viewer.username}
-    rows = result["rows"]
-    first_level = rows[0]["level"] if rows else None
     return page.render(
         "_alloc_preview.html",
         error=None,
         result=result,
-        shown=[r for r in rows if r["level"] == first_level],
+        shown=shown,
         levels={r["level"] for r in rows},
         token=token,
-        method_vi=METHOD_VI.get(method, method),
-        indicator_vi=INDICATORS[indicator].vi,
-        is_rate=INDICATORS[indicator].is_rate,
+        method_vi=METHOD_VI.get(args["method"], args["method"]),
+        indicator_vi=INDICATORS[args["name"]].vi,
+        is_rate=INDICATORS[args["name"]].is_rate,
     )
 
 
 @router.post("/targets/allocate/confirm")
 def allocate_confirm(
-    page: Annotated[Page, Depends(current)], token: Annotated[str, Form()]
+    page: Annotated[Page, Depends(current)], token: Annotated[str, Form()] = ""
 ) -> Response:
     if allocation_roots(page.scope) == frozenset():
         raise Forbidden("Bạn không được phân bổ chỉ tiêu.")
@@ -328,16 +367,16 @@ def allocate_confirm(
         "allocate",
         "targets_allocated",
         unit_code=args["root"],
-        detail=f"{args['name']} {args['year']} {args['method']} → {args['to_level']}",
+        detail=f"{INDICATORS[args['name']].vi}, năm {args['year']}, "
+        f"{METHOD_VI.get(args['method'], args['method']).lower()}, đến cấp "
+        f"{LEVEL_VI.get(args['to_level'], args['to_level']).lower()}",
     )
-    return _back(
-        args["root"], args["name"], "Đã xác nhận phân bổ; kết quả sẽ hiện sau khi tính xong."
-    )
+    return _back(args["root"], args["name"], "allocated")
 
 
 @router.get("/jobs/{job_id}")
 def job_status(job_id: str, page: Annotated[Page, Depends(current)]) -> Response:
-    job = page.ctx.jobs.get(job_id)
+    job = page.ctx.jobs.get(job_id[:64])
     if job is None or (job.username != page.viewer.username and not page.scope.is_admin):
         raise HTTPException(404)
     return page.render("_job.html", job=job)

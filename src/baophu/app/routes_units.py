@@ -18,14 +18,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import Response
 
-from baophu.app import queries
+from baophu.app import params, queries
 from baophu.app.scope import require
 from baophu.app.web import Page, current, filters_detail
 from baophu.engine.targets import INDICATORS
 
 router = APIRouter()
 # Text fields of a list row that may quote a personal ID (masked for roles without full IDs).
-FREE_TEXT = ("reasons_vi", "reason_labels", "address", "record_id", "owner_name", "full_name")
+FREE_TEXT = (
+    "reasons_vi",
+    "reason_labels",
+    "address",
+    "record_id",
+    "owner_name",
+    "full_name",
+    "household_id",
+)
 PERIOD_VI = {"year": "mỗi năm", "month": "mỗi tháng", "quarter": "mỗi quý"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -61,23 +69,46 @@ def _json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _period(page: Page, code: str, date: str | None) -> tuple[list[dt.date], dt.date | None]:
+    """The month-ends a unit's dashboard can show and the one asked for (None: the
+    reference date of the marts, the latest)."""
+    dates = queries.series_dates(page.snap, code)
+    day = params.iso_date(date, "kỳ số liệu")
+    if day is None or (dates and day == dates[0]):
+        return dates, None
+    if day not in dates:
+        raise params.BadParameter("kỳ số liệu", "không có số liệu của ngày này")
+    return dates, day
+
+
 @router.get("/units/{code}")
 def unit_page(
-    code: str, page: Annotated[Page, Depends(current)], ind: str = "bhyt_rate"
+    code: str,
+    page: Annotated[Page, Depends(current)],
+    ind: str | None = None,
+    date: str | None = None,
 ) -> Response:
     unit = _unit_or_404(page, code)
     snap = page.snap
-    ind = ind if ind in INDICATORS else "bhyt_rate"
+    ind = params.choice(ind, INDICATORS, "chỉ tiêu", default="bhyt_rate")
+    dates, at = _period(page, code, date)
+    figures = (queries.unit_at(snap, code, at) if at else None) or unit
     achievements = queries.achievements(snap, code)
     trend = queries.trend(snap, code)
-    ranking = queries.ranking(snap, unit, ind, page.scope)
-    children = queries.children(snap, code, page.scope) if unit.get("level") == "province" else []
+    ranking = queries.ranking(snap, unit, ind, page.scope, at)
+    children = (
+        queries.children(snap, code, page.scope, at) if unit.get("level") == "province" else []
+    )
     campaign = queries.campaign(snap, code)
     arrears = queries.arrears(snap, unit.get("level") or "", code)
     potential = queries.potential_counts(snap, page.scope, code) if page.scope.sees_people else []
+    people = queries.potential_people(snap, page.scope, code) if page.scope.sees_people else 0
     return page.render(
         "unit.html",
         unit=unit,
+        figures=figures,
+        dates=dates,
+        at=at,
         level_vi=queries.level_vi(unit.get("level")),
         crumbs=queries.breadcrumbs(snap, code, page.scope),
         achievements=achievements,
@@ -89,8 +120,9 @@ def unit_page(
         arrears=arrears,
         potential_counts=potential,
         potential_total=sum(r["n"] for r in potential),
+        potential_people=people,
         potential_available=queries.potential_available(snap),
-        reason_vi=_reason_vi(),
+        reason_vi=reason_labels(),
         indicators=INDICATORS,
         ind=ind,
     )
@@ -98,23 +130,28 @@ def unit_page(
 
 @router.get("/units/{code}/ranking")
 def unit_ranking(
-    code: str, page: Annotated[Page, Depends(current)], ind: str = "bhyt_rate"
+    code: str,
+    page: Annotated[Page, Depends(current)],
+    ind: str | None = None,
+    date: str | None = None,
 ) -> Response:
     unit = _unit_or_404(page, code)
-    ind = ind if ind in INDICATORS else "bhyt_rate"
+    ind = params.choice(ind, INDICATORS, "chỉ tiêu", default="bhyt_rate")
+    _, at = _period(page, code, date)
     return page.render(
         "_ranking.html",
         unit=unit,
-        ranking=queries.ranking(page.snap, unit, ind, page.scope),
+        ranking=queries.ranking(page.snap, unit, ind, page.scope, at),
         indicators=INDICATORS,
         ind=ind,
+        at=at,
     )
 
 
 # --------------------------------------------------------------------- potential lists
 
 
-def _reason_vi() -> dict[str, str]:
+def reason_labels() -> dict[str, str]:
     try:
         from baophu.engine.potential_codes import REASON_VI
 
@@ -133,26 +170,28 @@ def _priority_vi() -> dict[int, str]:
 
 
 def decorate_people(page: Page, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Masked IDs (unless the role sees them), Vietnamese reasons, the last outcome recorded
-    (the operational database's, newer than the one the list was computed with)."""
-    import hashlib
-
-    from baophu.app.fmt import mask_id, mask_ids_in
+    """Masked IDs and phones (unless the role sees them), Vietnamese reasons, the last
+    outcome recorded (the operational database's, newer than the one the list was computed
+    with) and the row's opaque handle (``queries.row_handle``): nothing in a page is derived
+    from a personal ID except the masked ID itself."""
     from baophu.operational import OUTCOMES
     from baophu.operational.outcomes import latest_outcomes
+    from baophu.vn.masking import mask_text, mask_value
 
-    reasons_vi = _reason_vi()
+    reasons_vi = reason_labels()
     priority_vi = _priority_vi()
     full = page.scope.full_ids
     latest = latest_outcomes(page.ctx.db, [r["row_key"] for r in rows if r.get("row_key")])
     for r in rows:
-        r["person_id_shown"] = mask_id(r.get("person_id"), full=full)
+        pid = r.get("person_id")
+        r["person_id_shown"] = "" if pid is None else (str(pid) if full else mask_value(pid))
         if not full:
             r.pop("person_id", None)
-            for key in FREE_TEXT:  # IDs quoted in explanations are masked too
+            r["phone"] = mask_value(r.get("phone")) if r.get("phone") else r.get("phone")
+            for key in FREE_TEXT:  # IDs and phones quoted in explanations are masked too
                 value = r.get(key)
                 if isinstance(value, str):
-                    r[key] = mask_ids_in(value)
+                    r[key] = mask_text(value)
         codes = [c for c in str(r.get("reasons") or "").split(",") if c]
         r["reason_codes"] = codes
         r["reasons_short"] = "; ".join(reasons_vi.get(c, c) for c in codes)
@@ -164,20 +203,23 @@ def decorate_people(page: Page, rows: list[dict[str, Any]]) -> list[dict[str, An
         r["last_outcome"] = last
         r["last_outcome_vi"] = OUTCOMES.get(last["outcome"], "") if last else ""
         r["amount_period_vi"] = PERIOD_VI.get(str(r.get("amount_period")), "")
-        r["dom_id"] = "p" + hashlib.sha1(str(r.get("row_key")).encode()).hexdigest()[:12]
-        if not full:
-            r["row_key"] = None  # it holds the personal ID
+        if r.get("ord") is not None:
+            r["handle"] = queries.row_handle(page.snap, r)
+            r["dom_id"] = f"r{int(r['ord'])}"
+        # keys derived from the ID never reach a page (the handle stands for the row)
+        r.pop("row_key", None)
+        r.pop("person_key", None)
     return rows
 
 
 def _potential_args(
-    reason: str | None, hamlet: str | None, collector: str | None, page_no: int
+    reason: str | None, hamlet: str | None, collector: str | None, page_no: str | None
 ) -> dict[str, Any]:
     return {
-        "reason": reason or None,
-        "hamlet": hamlet or None,
-        "collector": collector or None,
-        "page": max(1, page_no),
+        "reason": params.optional_choice(reason, reason_labels(), "lý do"),
+        "hamlet": params.code(hamlet, "thôn, ấp"),
+        "collector": params.code(collector, "nhân viên thu"),
+        "page": params.page(page_no),
     }
 
 
@@ -188,18 +230,18 @@ def potential_list(
     reason: str | None = None,
     hamlet: str | None = None,
     collector: str | None = None,
-    p: int = 1,
+    p: str | None = None,
 ) -> Response:
     unit = _unit_or_404(page, code)
     if not page.scope.sees_people:
         from baophu.app.auth import Forbidden
 
         raise Forbidden("Vai trò của bạn không xem danh sách người tham gia tiềm năng.")
-    if hamlet:
-        require(page.scope, "person_hamlet", hamlet, page.snap)
-    if collector:
-        require(page.scope, "collector", collector, page.snap)
     args = _potential_args(reason, hamlet, collector, p)
+    if args["hamlet"]:
+        require(page.scope, "person_hamlet", args["hamlet"], page.snap)
+    if args["collector"]:
+        require(page.scope, "collector", args["collector"], page.snap)
     result = queries.potential_page(page.snap, page.scope, code, **args)
     rows = decorate_people(page, result.rows)
     page.audit(
@@ -214,7 +256,7 @@ def potential_list(
         "result": result,
         "rows": rows,
         "args": args,
-        "reason_vi": _reason_vi(),
+        "reason_vi": reason_labels(),
         "available": queries.potential_available(page.snap),
     }
     if page.htmx and page.request.headers.get("hx-target") == "potential-table":
@@ -242,27 +284,27 @@ def potential_export(
         from baophu.app.auth import Forbidden
 
         raise Forbidden("Vai trò của bạn không tải danh sách người tham gia tiềm năng.")
-    if hamlet:
-        require(page.scope, "person_hamlet", hamlet, page.snap)
-    if collector:
-        require(page.scope, "collector", collector, page.snap)
-    args = _potential_args(reason, hamlet, collector, 1)
+    args = _potential_args(reason, hamlet, collector, None)
     args.pop("page")
+    if args["hamlet"]:
+        require(page.scope, "person_hamlet", args["hamlet"], page.snap)
+    if args["collector"]:
+        require(page.scope, "collector", args["collector"], page.snap)
     rows = decorate_people(page, queries.potential_all(page.snap, page.scope, code, **args))
     content = list_workbook(
         rows,
         POTENTIAL_COLUMNS,
         f"DANH SÁCH NGƯỜI THAM GIA TIỀM NĂNG — {unit.get('unit_name', code)}",
-        f"Số liệu đến ngày {_ref_date(page)}; lọc: {filters_detail(**args)}; "
+        f"Số liệu đến ngày {ref_date(page)}; lọc: {filters_detail(**args)}; "
         f"người tải: {page.viewer.full_name} ({page.viewer.username})",
     )
     page.audit(
         "export", "potential_list", unit_code=code, rows=len(rows), detail=filters_detail(**args)
     )
-    return _download(content, f"danh-sach-tiem-nang-{code}.xlsx")
+    return download(content, f"danh-sach-tiem-nang-{code}.xlsx")
 
 
-def _ref_date(page: Page) -> str:
+def ref_date(page: Page) -> str:
     ref = page.snap.reference_date()
     if not ref:
         return ""
@@ -283,7 +325,7 @@ def list_workbook(
         return path.read_bytes()
 
 
-def _download(content: bytes, name: str, media_type: str = XLSX) -> Response:
+def download(content: bytes, name: str, media_type: str = XLSX) -> Response:
     return Response(
         content,
         media_type=media_type,
@@ -349,4 +391,4 @@ def unit_workbook(code: str, page: Annotated[Page, Depends(current)]) -> Respons
         )
         content = path.read_bytes()
     page.audit("export", "meeting_workbook", unit_code=code, rows=len(rows))
-    return _download(content, f"so-lieu-hop-ban-chi-dao-{code}.xlsx")
+    return download(content, f"so-lieu-hop-ban-chi-dao-{code}.xlsx")

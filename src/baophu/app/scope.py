@@ -8,16 +8,20 @@ copy of the marts:
 | province_admin, _analyst | all | all | all | all (IDs masked) |
 | office_staff | their office and below | working in it | of the office | in it (masked) |
 | commune_official | their commune, hamlets | working in it | of the commune | in it (full IDs) |
-| collector | their hamlets | themselves | none | theirs (full IDs) |
+| collector | their hamlets | themselves | none | their own rows (full IDs) |
 | case_officer | none | none | those they own | none |
 
 ``require(scope, kind, code)`` raises ``Forbidden`` (403) for anything outside; the list
 queries take their SQL conditions from ``unit_condition`` / ``employer_condition`` /
 ``people_condition`` so a list can never hold a row its page would refuse.
 
-Personal IDs are shown in full only to the roles that work with the people themselves —
-collectors (their own people) and commune officials (who confirm household lists and check IDs
-against the national population database); everyone else sees the last four digits.
+Named people are decided per row: a collector sees the rows of the lists assigned to their
+collector code only, also in a hamlet they share with another collector.
+
+Personal IDs and phone numbers are shown in full only to the roles that work with the people
+themselves — collectors (their own people) and commune officials (who confirm household lists
+and check IDs against the national population database); everyone else sees the last four
+digits.
 """
 
 from __future__ import annotations
@@ -274,17 +278,20 @@ def employer_condition(scope: Scope) -> tuple[str, list[Any]]:
 def people_condition(
     scope: Scope, hamlet_column: str = "hamlet_code", collector_column: str | None = None
 ) -> tuple[str, list[Any]]:
+    """Named people the scope may see.  A collector sees only the rows assigned to their own
+    collector code (``collector_column``), never the other people of a hamlet they share with
+    another collector; offices and communes see everyone placed in their area."""
     if not scope.sees_people:
         return "FALSE", []
+    if scope.role == "collector":
+        if collector_column is None or not scope.code:
+            return "FALSE", []
+        return f"{collector_column} = ?", [scope.code]
     if scope.hamlets is None:
         return "TRUE", []
     if scope.root is not None:
         return _subtree_sql(scope, hamlet_column)
-    sql, params = _in_list(hamlet_column, scope.hamlets)
-    if scope.role == "collector" and collector_column is not None:
-        sql = f"({sql} OR {collector_column} = ?)"
-        params = [*params, scope.code]
-    return sql, params
+    return _in_list(hamlet_column, scope.hamlets)
 
 
 def collector_scope(code: str, snap: MartSnapshot) -> Scope:

@@ -126,7 +126,23 @@ def home_url(viewer: Viewer, snap: MartSnapshot) -> str:
     return "/imports"
 
 
-def filters_detail(**filters: Any) -> str:
-    """The filters of a list view or export, as the audit log's detail."""
+def filters_detail(_labels: dict[str, dict[str, str]] | None = None, **filters: Any) -> str:
+    """The filters of a list view or export, in Vietnamese, as the audit log's detail and a
+    downloaded list's subtitle: ``lý do: Chưa tham gia BHYT; trang: 2`` (``_labels``: the
+    Vietnamese of coded values, by filter)."""
+    from baophu.operational.audit_labels import KEY_VI, NO_FILTER
+
+    try:
+        from baophu.engine.potential_codes import REASON_VI
+    except ImportError:  # pragma: no cover
+        REASON_VI = {}
     shown = {k: v for k, v in filters.items() if v not in (None, "", 0)}
-    return ", ".join(f"{k}={v}" for k, v in sorted(shown.items())) or "không lọc"
+    if shown.get("page") == 1:
+        shown.pop("page")
+    parts = []
+    for key, value in sorted(shown.items()):
+        label = (_labels or {}).get(key, {}).get(str(value))
+        if key == "reason":
+            label = REASON_VI.get(str(value))
+        parts.append(f"{KEY_VI.get(key, key)}: {label or value}")
+    return "; ".join(parts) or NO_FILTER

@@ -77,9 +77,10 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def mask_id(value: Any) -> str:
-    """A personal ID shown by its last four digits only: ********1234."""
-    text = "" if value is None else str(value)
-    return ("*" * max(len(text) - 4, 0) + text[-4:]) if text else ""
+    """A personal ID shown by its last four digits only: ********1234 (``vn.masking``)."""
+    from baophu.vn.masking import mask_value
+
+    return mask_value(value)
 
 
 def _errors() -> tuple[type[BaseException], ...]:
@@ -180,13 +181,15 @@ def list_report(
     reason: str | None,
     top: int,
 ) -> dict[str, Any]:
-    """Counts per reason and the first ``top`` rows (IDs masked) for the filters."""
+    """Counts per reason and the first ``top`` rows (IDs masked, in the reasons too) for the
+    filters."""
     import ibis
 
     from baophu.engine.coverage_run import _bare
     from baophu.engine.potential_codes import REASON_VI, REASONS
     from baophu.engine.potential_run import MART_LIST, MART_PERSONS, list_reference_date
     from baophu.engine.potential_run import reason_counts as counts_of
+    from baophu.vn.masking import mask_text
 
     counts = counts_of(store, commune_code=commune, hamlet_code=hamlet, owner_code=collector)
     detail = counts["detail"]
@@ -260,6 +263,10 @@ def list_report(
         r["person_id"] = mask_id(r["person_id"])
         if r["row_key"] and len(str(r["row_key"])) == 12:
             r["row_key"] = mask_id(r["row_key"])
+        # reason texts quote IDs and phones ("số định danh 0752… không khớp"): masked too
+        for key in ("explanation", "labels", "row_key", "household_id"):
+            if isinstance(r.get(key), str):
+                r[key] = mask_text(r[key])
     return {
         "reference_date": str(list_reference_date(store)),
         "filters": {"commune": commune, "hamlet": hamlet, "collector": collector, "reason": reason},

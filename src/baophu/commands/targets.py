@@ -110,24 +110,19 @@ _NUMBER = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 
 def parse_value(text: str, is_rate: bool) -> float:
     """``96%``, ``0,96``, ``0.96`` (rates; a bare number above 1 is a percentage), or
-    ``1.115.590`` / ``1115590`` people."""
-    raw = text.strip().replace(" ", "")
-    percent = raw.endswith("%")
-    raw = raw.rstrip("%")
-    if not percent and not is_rate and _NUMBER.match(raw):
-        raw = raw.replace(".", "").replace(",", "")
-    raw = raw.replace(",", ".")
+    ``1.115.590`` / ``1115590`` people (``operational.target_values``)."""
+    from baophu.operational.target_values import (
+        TargetValueError,
+        UnitFigures,
+        parse_target_value,
+        validated_target,
+    )
+
     try:
-        value = float(raw)
-    except ValueError:
-        fail(f"Giá trị không hợp lệ: {text} / invalid value: {text}", 2)
-    if value < 0:
-        fail(f"Giá trị không được âm: {text} / value must not be negative: {text}", 2)
-    if is_rate and (percent or value > 1):
-        value /= 100
-    if is_rate and value > 1:
-        fail(f"Tỷ lệ quá 100%: {text} / rate above 100%: {text}", 2)
-    return value
+        validated_target(text, is_rate=is_rate, denominator=None, figures=UnitFigures())
+        return parse_target_value(text, is_rate)
+    except TargetValueError as exc:
+        fail(str(exc), 2)
 
 
 def _check_indicator(name: str) -> Any:
@@ -143,6 +138,18 @@ def _check_indicator(name: str) -> Any:
 
 
 # ------------------------------------------------------------------------------ set
+
+
+def _unit_figures(store: Any, unit: str, ind: Any) -> Any:
+    """The unit's population and current figures (the bound on a target set by hand)."""
+    from baophu.operational.target_values import UnitFigures, figures_from_row
+
+    try:
+        t = store.mart("coverage_by_unit")
+        rows = t.filter(t.unit_code == unit).limit(1).to_pyarrow().to_pylist()
+    except Exception:  # coverage not computed yet: no bound
+        return UnitFigures()
+    return figures_from_row(rows[0] if rows else None, ind.numerator, ind.denominator)
 
 
 @targets_app.command("set")
@@ -161,7 +168,7 @@ def set_target(
 ) -> None:
     """Giao chỉ tiêu bằng tay / set a target by hand (operational database)."""
     ind = _check_indicator(indicator_name)
-    target_value = parse_value(value, ind.is_rate)
+    target_value = 0.0 if remove else parse_value(value, ind.is_rate)
     with open_store(workspace) as store:
         known = set()
         for table, column in (
@@ -173,8 +180,26 @@ def set_target(
             hit = t.filter(t[column] == unit).count().to_pyarrow().as_py()
             if hit:
                 known.add(table)
+        figures = _unit_figures(store, unit, ind) if "units" in known else None
     if not known:
         fail(f"Không có đơn vị {unit} / unknown unit, agent or office {unit}", 2)
+    if not remove:
+        from baophu.operational.target_values import (
+            TargetValueError,
+            UnitFigures,
+            validated_target,
+        )
+
+        try:  # the same checks as the web form (operational.target_values)
+            target_value, denominator = validated_target(
+                value,
+                is_rate=ind.is_rate,
+                denominator=denominator,
+                figures=figures or UnitFigures(),
+                unit_code=unit,
+            )
+        except TargetValueError as exc:
+            fail(str(exc), 2)
     from baophu.operational.manual_targets import (
         manual_target_rows,
         remove_manual_target,

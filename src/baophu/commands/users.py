@@ -1,5 +1,7 @@
 """``baophu users …``: people who log in to the web application, their roles and scopes.
 
+``baophu users logout NAME`` ends every session of a user (a lost phone).
+
 Roles: province_admin, province_analyst (whole province), office_staff (an office code),
 commune_official (a commune code), collector (a collector code), case_officer (an officer
 code).  Passwords are asked for without echo unless ``--password`` is given (scripts).
@@ -127,6 +129,22 @@ def list_cmd(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> 
             "đang dùng" if u["active"] else "đã khoá",
         )
     console.print(table)
+
+
+@users_app.command("logout")
+def logout_cmd(
+    username: Annotated[str, typer.Argument()], workspace: WorkspaceOpt = Path(".")
+) -> None:
+    """Kết thúc mọi phiên đăng nhập của người dùng / end every session of a user."""
+    from baophu.operational.users import UserError, end_sessions
+
+    with _db(workspace) as (_, db):
+        try:
+            end_sessions(db, username)
+            db.audit(username, "logout", "session", detail="mọi phiên, từ dòng lệnh")
+        except UserError as exc:
+            fail(str(exc), 2)
+    console.print(f"Đã kết thúc mọi phiên / every session ended: [bold]{username}[/]")
 
 
 @users_app.command("passwd")

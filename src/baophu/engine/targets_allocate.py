@@ -31,6 +31,8 @@ fractional parts; ties go to the larger quota, then to the smaller unit code (so
 
 from __future__ import annotations
 
+from typing import Any
+
 import ibis
 from ibis.expr.types import Table
 
@@ -119,3 +121,72 @@ def allocate(children: Table, parents: Table) -> Table:
         | ~c._feasible,
         parent_short=~c._feasible,
     )
+
+
+def allocate_capped(children: Table, parents: Table, cap: str = "cap") -> Table:
+    """``allocate`` with each child's target at most its ``cap`` (a column of ``children``;
+    null: no cap) — a hamlet is never asked for more than 100 % of its people.
+
+    A child whose share would pass its cap is held at the cap and the rest of the parent's
+    target is shared again among the others, until no child passes its cap (each round holds
+    at least one more child, so it ends).  Children of zero weight beside children of
+    positive weight keep ``max(floor, base)`` as in ``allocate``.  When the children cannot
+    take the whole target within their caps, each gets its cap, the difference stays
+    unallocated and ``parent_short`` says so.  Returns ``allocate``'s columns."""
+    import pyarrow as pa
+
+    rows = children.to_pyarrow().to_pylist()
+    targets = {r["parent_code"]: int(r["target"]) for r in parents.to_pyarrow().to_pylist()}
+    rows = [r for r in rows if r["parent_code"] in targets]
+    if not rows:
+        return allocate(children, parents)
+    positive = {r["parent_code"] for r in rows if (r["weight"] or 0) > 0}
+    held: dict[str, int] = {
+        str(r["unit_code"]): int(max(r["floor"] or 0, r["base"] or 0))
+        for r in rows
+        if r["parent_code"] in positive and not (r["weight"] or 0) > 0
+    }
+    out: list[dict[str, Any]] = []
+    for _ in range(len(rows) + 1):
+        free = [r for r in rows if r["unit_code"] not in held]
+        rest = dict(targets)
+        for r in rows:
+            if r["unit_code"] in held:
+                rest[r["parent_code"]] -= held[r["unit_code"]]
+        out = []
+        if free:
+            free_t = pa.Table.from_pylist(free, schema=children.schema().to_pyarrow())
+            parents_t = pa.table(
+                {
+                    "parent_code": list(rest),
+                    "target": pa.array([max(v, 0) for v in rest.values()], pa.int64()),
+                }
+            )
+            out = allocate(ibis.memtable(free_t), ibis.memtable(parents_t)).to_pyarrow().to_pylist()
+        over = [r for r in out if r[cap] is not None and r["allocated"] > max(int(r[cap]), 0)]
+        if not over:
+            break
+        for r in over:
+            held[str(r["unit_code"])] = max(int(r[cap]), 0)
+    for r in rows:
+        if r["unit_code"] in held:
+            value = held[str(r["unit_code"])]
+            out.append(
+                {
+                    **r,
+                    "parent_target": targets[r["parent_code"]],
+                    "quota": float(value),
+                    "allocated": value,
+                    "at_floor": False,
+                    "parent_short": False,
+                }
+            )
+    totals: dict[str, int] = {}
+    for r in out:
+        totals[r["parent_code"]] = totals.get(r["parent_code"], 0) + int(r["allocated"])
+    for r in out:
+        if totals[r["parent_code"]] != targets[r["parent_code"]]:
+            r["parent_short"] = True
+    order = {r["unit_code"]: i for i, r in enumerate(rows)}
+    out.sort(key=lambda r: order.get(r["unit_code"], 0))
+    return ibis.memtable(pa.Table.from_pylist(out))

@@ -52,7 +52,7 @@ from baophu.engine.targets import (
     targets_in_people,
     unit_stats,
 )
-from baophu.engine.targets_allocate import METHODS, allocate
+from baophu.engine.targets_allocate import METHODS, allocate_capped
 from baophu.engine.units import LEVELS
 
 MART_ALLOCATED = "targets_allocated"
@@ -236,7 +236,14 @@ def run_allocation(
             if level_stats.num_rows == 0:
                 break
             allocated = _allocate_level(
-                level_stats, parents, method, allow_below_achieved, last_year, weights_t, own
+                level_stats,
+                parents,
+                method,
+                allow_below_achieved,
+                last_year,
+                weights_t,
+                own,
+                capped=ind.is_rate,
             )
             for r in allocated:
                 r.update(level=level)
@@ -365,8 +372,10 @@ def _allocate_level(
     last_year: Table | None,
     weights: Table | None,
     own: dict[str, int] | None,
+    capped: bool = False,
 ) -> list[dict[str, Any]]:
-    """One level: children with a target of their own keep it; the others share the rest."""
+    """One level: children with a target of their own keep it; the others share the rest
+    (with ``capped``, a rate indicator's: none above 100 % of its denominator)."""
     stats = ibis.memtable(level_stats)
     children = allocation_children(stats, method, allow_below, last_year, weights).to_pyarrow()
     if own:
@@ -387,12 +396,26 @@ def _allocate_level(
     else:
         manual_flags = pa.array([False] * children.num_rows)
     children = children.append_column("manual", manual_flags)
+    # no child is asked for more than 100 % of its denominator (or than it has achieved)
+    caps = [
+        None if manual or den is None or not capped else max(int(den), int(floor or 0))
+        for manual, den, floor in zip(
+            manual_flags.to_pylist(),
+            children.column("denominator").to_pylist(),
+            children.column("floor").to_pylist(),
+            strict=True,
+        )
+    ]
+    children = children.append_column("cap", pa.array(caps, pa.int64()))
     parents_t = pa.table(
         {"parent_code": list(parents), "target": pa.array(list(parents.values()), pa.int64())}
     )
-    out = allocate(ibis.memtable(children), ibis.memtable(parents_t)).to_pyarrow().to_pylist()
+    out = (
+        allocate_capped(ibis.memtable(children), ibis.memtable(parents_t)).to_pyarrow().to_pylist()
+    )
     for r in out:
         r["target_people"] = r.pop("allocated")
+        r.pop("cap", None)
     return out
 
 

@@ -131,16 +131,23 @@ class OperationalDB:
         detail: str | None = None,
         session: Session | None = None,
     ) -> None:
-        """Write one audit event (in ``session`` when given, so it commits with the work)."""
+        """Write one audit event (in ``session`` when given, so it commits with the work).
+
+        Every event carries a role: the web user's, ``anonymous`` for a failed login, and
+        ``command_line`` for what the ``baophu`` commands write.  The detail is masked
+        (``vn.masking.mask_text``): no personal ID or phone number lands in the log."""
+        from baophu.operational.audit_labels import COMMAND_LINE_ROLE
+        from baophu.vn.masking import mask_text
+
         event_ = AuditEvent(
             at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            username=username,
-            role=role,
+            username=username[:64],
+            role=role or COMMAND_LINE_ROLE,
             action=action,
-            object=object_,
+            object=mask_text(object_)[:200],
             unit_code=unit_code,
             rows=rows,
-            detail=detail,
+            detail=None if detail is None else mask_text(detail),
         )
         if session is not None:
             session.add(event_)

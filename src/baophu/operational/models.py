@@ -65,9 +65,29 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     scope_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # unused since revision 0004 (login throttling is per user name and address in
+    # ``login_throttle``); kept so that older databases migrate without loss
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Sessions carry the generation they were opened in; logging out moves it on, which
+    # ends every session opened before (a saved cookie no longer works).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LoginThrottle(Base):
+    """Failed logins per user name (known or not, so the answer never says which) and client
+    address: after ``auth.FREE_FAILURES`` failures each further attempt from that address for
+    that name waits twice as long as the last (up to 15 minutes).  Nobody can lock a user out
+    from another address, and a correct password after the wait always gets in."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class ManualTarget(Base):

@@ -25,6 +25,7 @@ from sqlalchemy import and_, func, or_, select
 
 from baophu.operational import OUTCOMES, FieldOutcome
 from baophu.operational.db import OperationalDB
+from baophu.vn.masking import mask_value
 
 
 class OutcomeError(Exception):
@@ -119,9 +120,11 @@ def record_outcome(
     collector_code: str | None,
     on: dt.date | None = None,
     note: str | None = None,
+    role: str | None = None,
 ) -> dict[str, Any]:
     """Record one outcome for a person of a potential list (``person``: its mart row) and
-    write the audit event in the same transaction."""
+    write the audit event in the same transaction (with ``role``, the recorder's; the
+    detail names the outcome and the person's masked ID, never the ID)."""
     if outcome not in OUTCOMES:
         raise OutcomeError(f"Kết quả không hợp lệ: {outcome}")
     day = on or dt.date.today()
@@ -156,9 +159,10 @@ def record_outcome(
             recorded_by,
             "record",
             "field_outcome",
+            role=role,
             unit_code=person.get("hamlet_code"),
             rows=1,
-            detail=f"row_key={row_key}; outcome={outcome}",
+            detail=f"kết quả: {OUTCOMES[outcome]}; người: {mask_value(row_key)}",
             session=s,
         )
         return {

@@ -33,6 +33,7 @@ ROLE_VI: dict[str, str] = {
 }
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
 DEMO_PASSWORD = "baophu-demo"  # demo province only: printed by `make demo`, never for real data
 
 
@@ -46,7 +47,12 @@ def password_hasher() -> PasswordHasher:
 
 
 class UserError(Exception):
-    """A user cannot be created or changed (message in Vietnamese and English)."""
+    """A user cannot be created or changed (message in Vietnamese and English; ``code`` says
+    which rule, for the web's fixed messages)."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def hash_password(password: str) -> str:
@@ -57,19 +63,28 @@ def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise UserError(
             f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự / the password needs at least "
-            f"{MIN_PASSWORD} characters"
+            f"{MIN_PASSWORD} characters",
+            "short_password",
+        )
+    if len(password) > MAX_PASSWORD:
+        raise UserError(
+            f"Mật khẩu dài quá {MAX_PASSWORD} ký tự / the password is longer than "
+            f"{MAX_PASSWORD} characters",
+            "long_password",
         )
 
 
 def check_role_scope(role: str, scope_code: str | None) -> None:
     if role not in ROLES:
         raise UserError(
-            f"Vai trò không hợp lệ: {role} / unknown role {role!r} ({', '.join(ROLES)})"
+            f"Vai trò không hợp lệ: {role} / unknown role {role!r} ({', '.join(ROLES)})",
+            "bad_role",
         )
     if ROLES[role] != "province" and not scope_code:
         raise UserError(
             f"Vai trò {role} cần phạm vi (mã {ROLES[role]}) / role {role} needs a scope "
-            f"({ROLES[role]} code)"
+            f"({ROLES[role]} code)",
+            "no_scope",
         )
 
 
@@ -121,7 +136,8 @@ def create_user(
     if not USERNAME.match(username):
         raise UserError(
             f"Tên đăng nhập không hợp lệ: {username!r} (3–64 ký tự a-z, 0-9, . _ -) / invalid "
-            "username (3–64 characters a-z, 0-9, . _ -)"
+            "username (3–64 characters a-z, 0-9, . _ -)",
+            "bad_username",
         )
     check_role_scope(role, scope_code)
     check_password_rules(password)
@@ -131,7 +147,8 @@ def create_user(
         user = s.scalars(select(User).where(User.username == username)).one_or_none()
         if user is not None and not replace:
             raise UserError(
-                f"Tên đăng nhập đã có: {username} / username already exists: {username}"
+                f"Tên đăng nhập đã có: {username} / username already exists: {username}",
+                "exists",
             )
         if user is None:
             user = User(username=username)
@@ -155,18 +172,31 @@ def list_users(db: OperationalDB) -> list[dict[str, Any]]:
 def _get(s: Any, username: str) -> User:
     user = s.scalars(select(User).where(User.username == username)).one_or_none()
     if user is None:
-        raise UserError(f"Không có người dùng {username} / no user {username}")
+        raise UserError(f"Không có người dùng {username} / no user {username}", "unknown_user")
     return user  # type: ignore[no-any-return]
 
 
 def set_password(db: OperationalDB, username: str, password: str) -> None:
-    """A new password (ends the user's sessions) and the lock lifted."""
+    """A new password (ends the user's sessions); the login delays of the name are lifted."""
+    from sqlalchemy import delete
+
+    from baophu.operational.models import LoginThrottle
+
     check_password_rules(password)
     with db.session() as s:
         user = _get(s, username)
         user.password_hash = hash_password(password)
         user.failed_logins = 0
         user.locked_until = None
+        s.execute(delete(LoginThrottle).where(LoginThrottle.username == user.username))
+
+
+def end_sessions(db: OperationalDB, username: str) -> None:
+    """End every session of the user (a lost phone, a shared computer): their session
+    generation moves on, so no cookie opened before works any more."""
+    with db.session() as s:
+        user = _get(s, username)
+        user.session_generation = int(user.session_generation or 0) + 1
 
 
 def set_active(db: OperationalDB, username: str, active: bool) -> None:
