@@ -249,3 +249,27 @@ def test_a_long_or_nul_file_name_is_refused_with_400(clients: dict[str, Any]) ->
             r = admin.get(f"{url}?file={name}")
             assert r.status_code == 400, (url, name, r.status_code)
             assert "Tham số “file”" in r.text and "Internal Server Error" not in r.text
+
+
+def test_the_ingest_field_column_decides_what_a_value_is(workspace: Any) -> None:
+    """A header no contract knows ("Cột 7") whose canonical field the ingest names
+    ("person_id") is masked by that meaning; a harmless field is shown as written."""
+    from baophu.app.rejects_view import read_masked
+    from baophu.ingest.rejects import HEADERS
+
+    path = workspace.rejects_dir / "field-column-rejects.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADERS)
+        w.writerow(
+            ["a.csv", 2, "Cột 7", "0750850000991", "loại bỏ", "x", "Sai", "Bad", "person_id"]
+        )
+        w.writerow(
+            ["a.csv", 3, "Cột 8", "Nguyễn Văn An", "loại bỏ", "x", "Sai", "Bad", "full_name"]
+        )
+    try:
+        data = read_masked(path, None)
+        assert "0750850000991" not in data.rows[0][3] and data.rows[0][3].endswith("0991")
+        assert data.rows[1][3] == "Nguyễn Văn An"
+    finally:
+        path.unlink()

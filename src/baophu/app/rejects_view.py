@@ -43,6 +43,8 @@ _ROLE_WORDS = {
     "code": "code",
     "lý do": "reason_vi",
     "reason": "reason_en",
+    "trường": "field",
+    "field": "field",
 }
 
 
@@ -105,12 +107,15 @@ def read_masked(
         roles = [_role_of(h) for h in header]
         col_at = roles.index("column") if "column" in roles else None
         value_at = roles.index("value") if "value" in roles else None
+        field_at = roles.index("field") if "field" in roles else None
         out = RejectsTable(header=[mask_text(h) for h in header])
         for row in reader:
             out.total += 1
             if limit is not None and len(out.rows) >= limit:
                 continue
-            out.rows.append(row if full else _mask_row(row, roles, col_at, value_at, table))
+            out.rows.append(
+                row if full else _mask_row(row, roles, col_at, value_at, field_at, table)
+            )
     return out
 
 
@@ -119,18 +124,24 @@ def _mask_row(
     roles: list[str | None],
     col_at: int | None,
     value_at: int | None,
+    field_at: int | None,
     table: str | None,
 ) -> list[str]:
     column = row[col_at] if col_at is not None and col_at < len(row) else ""
     value = row[value_at] if value_at is not None and value_at < len(row) else ""
-    kind = sensitive_kind(table, column) if column else None
+    # The canonical column the ingest names (``Trường / Field``) decides first; the header
+    # as the file wrote it, matched against the contracts, for files without that column.
+    canonical = row[field_at] if field_at is not None and field_at < len(row) else ""
+    kind = column_kind(canonical) if canonical else None
+    if kind is None and column:
+        kind = sensitive_kind(table, column)
     quoted = [value] if kind is not None and value else []
     out = []
     for i, cell in enumerate(row):
         role = roles[i] if i < len(roles) else None
         if role == "value" and kind is not None:
             out.append(mask_value(cell))
-        elif role in ("row", "severity", "code", "column"):
+        elif role in ("row", "severity", "code", "column", "field"):
             out.append(cell)
         else:
             out.append(mask_quoted(cell, quoted))
@@ -156,7 +167,7 @@ def vietnamese_view(data: RejectsTable) -> tuple[list[str], list[list[str]]]:
     header = []
     for i, h in enumerate(data.header):
         role = _role_of(h)
-        if role in ("reason_en", "code"):
+        if role in ("reason_en", "code", "field"):
             continue
         keep.append(i)
         header.append(h.split(" / ")[0])
