@@ -178,8 +178,8 @@ def pandas_coverage(store: Any, dates: list[Any]) -> tuple[float, dict[str, int]
 
 
 def step_coverage_24(args: argparse.Namespace) -> dict[str, Any]:
-    from baophu.engine.coverage_masks import series_dates
-    from baophu.engine.coverage_run import default_reference_date, run_coverage
+    from baophu.engine.coverage.masks import series_dates
+    from baophu.engine.coverage.run import default_reference_date, run_coverage
 
     ws = _workspace(args)
     with ws.store() as store:
@@ -222,8 +222,8 @@ def step_coverage_24(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def step_allocate_hamlets(args: argparse.Namespace) -> dict[str, Any]:
-    from baophu.engine.coverage_run import MART_BY_UNIT, _fresh, run_coverage
-    from baophu.engine.targets_run import run_allocation
+    from baophu.engine.coverage.run import MART_BY_UNIT, _fresh, run_coverage
+    from baophu.engine.targets.run import run_allocation
 
     ws = _workspace(args)
     with ws.store() as store:

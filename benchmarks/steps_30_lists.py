@@ -31,7 +31,7 @@ def _workspace(args: argparse.Namespace) -> Any:
 
 
 def step_lists(args: argparse.Namespace) -> dict[str, Any]:
-    from baophu.engine.potential_run import run_lists
+    from baophu.engine.potential.run import run_lists
 
     ws = _workspace(args)
     with ws.store() as store:
@@ -59,8 +59,8 @@ def step_lists(args: argparse.Namespace) -> dict[str, Any]:
 def step_collector_workbook(args: argparse.Namespace) -> dict[str, Any]:
     import ibis
 
-    from baophu.engine.coverage_run import _bare, _fresh
-    from baophu.engine.potential_run import MART_LIST, MART_SUMMARY, run_lists
+    from baophu.engine.coverage.run import _bare, _fresh
+    from baophu.engine.potential.run import MART_LIST, MART_SUMMARY, run_lists
     from baophu.reports.collector_workbook import write_owner_workbook
 
     ws = _workspace(args)

@@ -48,8 +48,8 @@ def roster_scores(links: Any, truth_path: Path) -> dict[str, float]:
 
 
 def step_link_school_rosters(args: argparse.Namespace) -> dict[str, Any]:
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.linkage_run import MART_LINKS, run_linkage
+    from baophu.engine.coverage.run import _bare
+    from baophu.engine.linkage.run import MART_LINKS, run_linkage
     from baophu.workspace import Workspace
 
     ws = Workspace.open(Path(args.out) / "workspace")

@@ -159,8 +159,8 @@ def write_inputs(folder: Path) -> None:
 
 
 def build(ws: Any, folder: Path) -> Any:
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import run_lists
+    from baophu.engine.coverage.run import _bare
+    from baophu.engine.potential.run import run_lists
     from baophu.ingest.importer import import_paths
 
     write_inputs(folder)

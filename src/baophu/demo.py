@@ -109,11 +109,11 @@ def run_demo(
 def _run_engine(ws: Any, quiet: bool) -> dict[str, Any]:
     """Every engine step that exists, on the demo workspace; each adds its summary."""
     from baophu.commands.common import progress_bar
-    from baophu.engine.compliance import run_compliance
-    from baophu.engine.coverage_run import run_coverage
-    from baophu.engine.linkage_run import run_linkage
-    from baophu.engine.potential_run import demo_lists
-    from baophu.engine.targets_run import run_allocation, run_campaign, run_progress
+    from baophu.engine.compliance.run import run_compliance
+    from baophu.engine.coverage.run import run_coverage
+    from baophu.engine.linkage.run import run_linkage
+    from baophu.engine.potential.run import demo_lists
+    from baophu.engine.targets.run import run_allocation, run_campaign, run_progress
     from baophu.operational.users import seed_demo_users
 
     out: dict[str, Any] = {}

@@ -32,7 +32,7 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import func, select
 
-from baophu.engine.potential_codes import OUTCOMES
+from baophu.contracts.vocabularies import OUTCOMES
 from baophu.operational import FieldOutcome, OutcomeImport
 from baophu.operational.db import OperationalDB, open_operational
 from baophu.reports.collector_outcomes import Issue, OutcomeFileError, issue, read_outcomes
@@ -131,8 +131,8 @@ def _registered(store: Any, keys: list[str]) -> set[str]:
 
 def _listed(store: Any, keys: list[str]) -> dict[str, dict[str, Any]]:
     """The person's row(s) on the current lists: hamlet, collector, reasons, amount."""
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import MART_PERSONS, has_mart
+    from baophu.engine.coverage.run import _bare
+    from baophu.engine.potential.run import MART_PERSONS, has_mart
 
     if not keys or not has_mart(store, MART_PERSONS):
         return {}
@@ -298,8 +298,8 @@ def import_outcomes(
 
 
 def _targets(store: Any, year: int) -> dict[str, dict[str, Any]]:
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import has_mart
+    from baophu.engine.coverage.run import _bare
+    from baophu.engine.potential.run import has_mart
 
     if not has_mart(store, "targets_allocated"):
         return {}
@@ -324,8 +324,8 @@ def _collectors(store: Any) -> dict[str, dict[str, Any]]:
 
 def _still_listed(store: Any, keys: list[str]) -> set[str]:
     """Of ``keys``, the people still on a BHYT or voluntary list other than the pool."""
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import MART_LIST, has_mart
+    from baophu.engine.coverage.run import _bare
+    from baophu.engine.potential.run import MART_LIST, has_mart
 
     if not keys or not has_mart(store, MART_LIST):
         return set()
@@ -342,7 +342,7 @@ def achievement(
     on: dt.date | None = None,
 ) -> dict[str, Any]:
     """Achievement and commission of every collector (or one) for ``year``."""
-    from baophu.engine.potential_params import ListParams
+    from baophu.engine.potential.params import ListParams
 
     on = on or dt.date.today()
     params = ListParams.on(min(on, dt.date(year, 12, 31)))

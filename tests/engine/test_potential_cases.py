@@ -194,8 +194,8 @@ def test_pupils_follow_the_linkage_mart(tmp_path: Path) -> None:
     import ibis
     import pyarrow as pa
 
-    from baophu.engine.coverage_run import _bare, stamp
-    from baophu.engine.potential_run import run_lists
+    from baophu.engine.coverage.run import _bare, stamp
+    from baophu.engine.potential.run import run_lists
     from baophu.workspace import Workspace, init_workspace
 
     init_workspace(tmp_path / "ws")

@@ -167,8 +167,8 @@ def _fill(path: Path, edits: dict[str, tuple[Any, Any, Any]], sheet: str = "Khu 
 
 
 def test_outcome_round_trip(ws: Any, tmp_path: Path) -> None:
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import run_lists
+    from baophu.engine.coverage.run import _bare
+    from baophu.engine.potential.run import run_lists
     from baophu.fieldwork import achievement, import_outcomes, latest_outcomes, operational
     from baophu.reports.collector_workbook import write_owner_workbook
 

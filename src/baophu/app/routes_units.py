@@ -21,7 +21,7 @@ from fastapi.responses import Response
 from baophu.app import queries
 from baophu.app.scope import require
 from baophu.app.web import Page, current, filters_detail
-from baophu.engine.targets import INDICATORS
+from baophu.engine.targets.model import INDICATORS
 
 router = APIRouter()
 # Text fields of a list row that may quote a personal ID (masked for roles without full IDs).
@@ -116,7 +116,7 @@ def unit_ranking(
 
 def _reason_vi() -> dict[str, str]:
     try:
-        from baophu.engine.potential_codes import REASON_VI
+        from baophu.contracts.vocabularies import REASON_VI
 
         return dict(REASON_VI)
     except ImportError:  # pragma: no cover - the lists step not installed
@@ -125,7 +125,7 @@ def _reason_vi() -> dict[str, str]:
 
 def _priority_vi() -> dict[int, str]:
     try:
-        from baophu.engine.potential_codes import PRIORITY_VI
+        from baophu.contracts.vocabularies import PRIORITY_VI
 
         return dict(PRIORITY_VI)
     except ImportError:  # pragma: no cover

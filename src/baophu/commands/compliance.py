@@ -1,6 +1,6 @@
 """``baophu compliance …``: employer arrears, interest, notices, evasion scores and lists.
 
-Owns the command-line face of ``baophu.engine.compliance`` and of the notice and list
+Owns the command-line face of ``baophu.engine.compliance.run`` and of the notice and list
 exports; it parses options, calls the library and prints Rich tables with Vietnamese headers
 (or JSON with ``--json``).  It computes nothing itself.  Errors print one line in Vietnamese
 and English and exit with a non-zero code, never a traceback.
@@ -75,7 +75,7 @@ def parse_date(text: str | None) -> dt.date | None:
 @contextmanager
 def open_store(workspace: Path) -> Iterator[Any]:
     """The workspace's store; a bad workspace or any library error ends the command cleanly."""
-    from baophu.engine.compliance import ComplianceError
+    from baophu.engine.compliance.run import ComplianceError
     from baophu.reports.notice import NoticeError
     from baophu.rules.errors import RulesError
     from baophu.workspace import Workspace, WorkspaceError
@@ -94,7 +94,7 @@ def open_store(workspace: Path) -> Iterator[Any]:
 
 
 def require_marts(store: Any) -> None:
-    from baophu.engine.compliance import MARTS
+    from baophu.engine.compliance.run import MARTS
 
     present = {m["mart"] for m in store.marts()}
     missing = [m for m in MARTS if m not in present]
@@ -172,7 +172,7 @@ def run_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Tính chậm đóng, lãi, điểm trốn đóng và các danh sách / compute every compliance mart."""
-    from baophu.engine.compliance import run_compliance
+    from baophu.engine.compliance.run import run_compliance
 
     reference = parse_date(date)
     with open_store(workspace) as store:
@@ -224,7 +224,7 @@ def employer_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Lịch sử từng tháng và số dư của một đơn vị / one employer's months and balance."""
-    from baophu.engine.compliance import STAMP_COLUMNS
+    from baophu.engine.compliance.run import STAMP_COLUMNS
 
     with open_store(workspace) as store:
         require_marts(store)
@@ -384,7 +384,7 @@ def budget_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Ngân sách nhà nước còn phải chuyển theo cơ quan và quý / state-budget arrears."""
-    from baophu.engine.compliance import STAMP_COLUMNS
+    from baophu.engine.compliance.run import STAMP_COLUMNS
 
     with open_store(workspace) as store:
         require_marts(store)

@@ -1,6 +1,6 @@
 """``baophu coverage``: coverage of every unit of a level on a reference date.
 
-Owns the command-line face of ``baophu.engine.coverage_run``: it parses options, makes sure
+Owns the command-line face of ``baophu.engine.coverage.run``: it parses options, makes sure
 the coverage marts are there for the date (computing them when they are missing or stale),
 and prints a Rich table with Vietnamese headers — numbers as ``1.115.590``, rates as
 ``94,3%`` — or, with ``--json``, the rows of ``coverage_by_unit`` (rates as fractions).
@@ -121,8 +121,8 @@ def open_store(workspace: Path) -> Iterator[Any]:
 
 
 def engine_errors() -> tuple[type[BaseException], ...]:
-    from baophu.engine.coverage_run import CoverageError
-    from baophu.engine.targets_run import TargetsError
+    from baophu.engine.coverage.run import CoverageError
+    from baophu.engine.targets.run import TargetsError
 
     return (CoverageError, TargetsError, ValueError, KeyError)
 
@@ -130,8 +130,8 @@ def engine_errors() -> tuple[type[BaseException], ...]:
 def ensure_coverage(store: Any, day: dt.date | None, workspace: Path, recompute: bool) -> dt.date:
     """Compute the coverage marts for ``day`` unless fresh ones are there; return the date.
     (An imported ``labour_force`` table changes the import state, so the marts are stale.)"""
-    from baophu.engine.coverage_run import run_coverage
-    from baophu.engine.targets_run import coverage_now
+    from baophu.engine.coverage.run import run_coverage
+    from baophu.engine.targets.run import coverage_now
 
     if recompute:
         summary = run_coverage(store, day)
@@ -141,7 +141,7 @@ def ensure_coverage(store: Any, day: dt.date | None, workspace: Path, recompute:
 
 
 def coverage_rows(store: Any, level: str, unit: str | None = None) -> list[dict[str, Any]]:
-    from baophu.engine.coverage_run import MART_BY_UNIT, _bare
+    from baophu.engine.coverage.run import MART_BY_UNIT, _bare
 
     t = _bare(store.mart(MART_BY_UNIT))
     t = t.filter(t.level == level)

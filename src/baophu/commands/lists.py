@@ -83,8 +83,8 @@ def mask_id(value: Any) -> str:
 
 
 def _errors() -> tuple[type[BaseException], ...]:
-    from baophu.engine.coverage_run import CoverageError
-    from baophu.engine.potential_run import ListsError
+    from baophu.engine.coverage.run import CoverageError
+    from baophu.engine.potential.run import ListsError
     from baophu.fieldwork import FieldworkError
 
     return (ListsError, CoverageError, FieldworkError, KeyError, ValueError)
@@ -99,9 +99,9 @@ def ensure_lists(
     quiet: bool,
 ) -> dict[str, Any]:
     """Compute the lists unless fresh ones for the same date and due window are there."""
-    from baophu.engine.coverage_run import _fresh, default_reference_date
-    from baophu.engine.potential_params import DUE_DAYS
-    from baophu.engine.potential_run import MART_LIST, list_reference_date, run_lists
+    from baophu.engine.coverage.run import _fresh, default_reference_date
+    from baophu.engine.potential.params import DUE_DAYS
+    from baophu.engine.potential.run import MART_LIST, list_reference_date, run_lists
     from baophu.fieldwork import latest_outcomes, operational
 
     path = ws.root / PARAMS_FILE
@@ -147,7 +147,7 @@ def lists(
     """Danh sách tiềm năng: số người theo lý do và các dòng đầu / the potential lists."""
     if ctx.invoked_subcommand is not None:
         return
-    from baophu.engine.potential_codes import REASONS
+    from baophu.contracts.vocabularies import REASONS
 
     if reason is not None and reason not in REASONS:
         fail(
@@ -183,10 +183,10 @@ def list_report(
     """Counts per reason and the first ``top`` rows (IDs masked) for the filters."""
     import ibis
 
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_codes import REASON_VI, REASONS
-    from baophu.engine.potential_run import MART_LIST, MART_PERSONS, list_reference_date
-    from baophu.engine.potential_run import reason_counts as counts_of
+    from baophu.contracts.vocabularies import REASON_VI, REASONS
+    from baophu.engine.coverage.run import _bare
+    from baophu.engine.potential.run import MART_LIST, MART_PERSONS, list_reference_date
+    from baophu.engine.potential.run import reason_counts as counts_of
 
     counts = counts_of(store, commune_code=commune, hamlet_code=hamlet, owner_code=collector)
     detail = counts["detail"]
@@ -365,8 +365,8 @@ def export_workbooks(
     quiet: bool = True,
 ) -> dict[str, Any]:
     """Write the work sheets asked for, log every file in the audit log."""
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import MART_SUMMARY, ListsError, list_reference_date
+    from baophu.engine.coverage.run import _bare
+    from baophu.engine.potential.run import MART_SUMMARY, ListsError, list_reference_date
     from baophu.fieldwork import audit_export, latest_outcomes, operational, outcome_map
     from baophu.reports.collector_workbook import write_commune_workbooks, write_owner_workbook
 

@@ -8,7 +8,7 @@
   ``targets_phased`` for monthly and weekly targets);
 * ``campaign`` — day-by-day progress of a campaign (``campaign_progress``).
 
-Owns the command-line face of ``baophu.engine.targets_run`` and nothing else.  The main
+Owns the command-line face of ``baophu.engine.targets.run`` and nothing else.  The main
 application mounts it with ``app.add_typer(targets_app, name="targets")``.
 """
 
@@ -131,7 +131,7 @@ def parse_value(text: str, is_rate: bool) -> float:
 
 
 def _check_indicator(name: str) -> Any:
-    from baophu.engine.targets import INDICATORS
+    from baophu.engine.targets.model import INDICATORS
 
     if name not in INDICATORS:
         fail(
@@ -246,7 +246,7 @@ def allocate_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Phân bổ chỉ tiêu xuống cấp dưới / allocate a target down the hierarchy."""
-    from baophu.engine.targets_run import run_allocation
+    from baophu.engine.targets.run import run_allocation
 
     ind = _check_indicator(indicator_name)
     day = parse_date(date)
@@ -366,7 +366,7 @@ def progress_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Tiến độ thực hiện chỉ tiêu, xếp hạng / achievement, ranking, lowest achievers."""
-    from baophu.engine.targets_run import progress_rows, run_progress
+    from baophu.engine.targets.run import progress_rows, run_progress
 
     if indicator_name is not None:
         _check_indicator(indicator_name)
@@ -385,7 +385,7 @@ def progress_cmd(
     if json_out:
         print_json({"summary": summary, "rows": rows, "phased": phased})
         return
-    from baophu.engine.targets import INDICATORS
+    from baophu.engine.targets.model import INDICATORS
 
     names = sorted({r["indicator"] for r in rows})
     if not names:
@@ -412,8 +412,8 @@ def progress_cmd(
 def _phased(
     store: Any, name: str | None, level: str, hierarchy: str, period: str
 ) -> list[dict[str, Any]]:
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.targets_run import MART_PHASED
+    from baophu.engine.coverage.run import _bare
+    from baophu.engine.targets.run import MART_PHASED
 
     t = _bare(store.mart(MART_PHASED))
     t = t.filter((t.level == level) & (t.hierarchy == hierarchy) & (t.period == period))
@@ -460,7 +460,7 @@ def campaign_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Chiến dịch: tiến độ từng ngày so với yêu cầu / a campaign's daily progress."""
-    from baophu.engine.targets_run import MART_CAMPAIGN, run_campaign
+    from baophu.engine.targets.run import MART_CAMPAIGN, run_campaign
 
     first = parse_date(start)
     assert first is not None
@@ -484,7 +484,7 @@ def campaign_cmd(
                 manual=read_manual(workspace),
                 target_values=values,
             )
-            from baophu.engine.coverage_run import _bare
+            from baophu.engine.coverage.run import _bare
 
             t = _bare(store.mart(MART_CAMPAIGN))
             rows = t.order_by(["indicator", "level", "unit_code", "day"]).to_pyarrow().to_pylist()
@@ -493,7 +493,7 @@ def campaign_cmd(
     if json_out:
         print_json({"summary": summary, "rows": rows})
         return
-    from baophu.engine.targets import INDICATORS
+    from baophu.engine.targets.model import INDICATORS
 
     for name in sorted({r["indicator"] for r in rows}):
         sub = [r for r in rows if r["indicator"] == name and r["level"] == "province"]

@@ -28,7 +28,7 @@ from typing import Any
 
 import xlsxwriter
 
-from baophu.engine.potential_codes import CLOSED_OUTCOMES, OUTCOME_VI, OUTCOMES, PRIORITY_VI
+from baophu.contracts.vocabularies import CLOSED_OUTCOMES, OUTCOME_VI, OUTCOMES, PRIORITY_VI
 
 TITLE = "DANH SÁCH TIỀM NĂNG THAM GIA BHYT, BHXH TỰ NGUYỆN"
 INFO_SHEET = "Thông tin"
@@ -384,8 +384,8 @@ def build_work_workbook(
 def _persons(store: Any, **equal: str) -> list[dict[str, Any]]:
     """The owner's people: rows of ``potential_persons`` (each with ``reasons_vi``, the
     explanation of every reason, one per line)."""
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import MART_PERSONS
+    from baophu.engine.coverage.run import _bare
+    from baophu.engine.potential.run import MART_PERSONS
 
     t = _bare(store.mart(MART_PERSONS))
     for column, value in equal.items():
@@ -394,7 +394,7 @@ def _persons(store: Any, **equal: str) -> list[dict[str, Any]]:
 
 
 def _mart_stamp(store: Any) -> tuple[dt.date, str]:
-    from baophu.engine.potential_run import MART_PERSONS, ListsError
+    from baophu.engine.potential.run import MART_PERSONS, ListsError
 
     for m in store.marts():
         if m["mart"] == MART_PERSONS:
@@ -459,8 +459,8 @@ def write_commune_workbooks(
     """Every collector's work sheets for one commune, and the commune's own rows (people no
     collector owns, pupils and benefit rows not identified), under ``out_dir/<commune>``.
     Returns ``commune_name``, ``folder``, ``files``, ``rows`` (per file)."""
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import MART_SUMMARY
+    from baophu.engine.coverage.run import _bare
+    from baophu.engine.potential.run import MART_SUMMARY
 
     s = _bare(store.mart(MART_SUMMARY))
     s = s.filter((s.commune_code == commune_code) & (s.reason == "*"))

@@ -1,7 +1,7 @@
 """The compliance lists as Excel workbooks with Vietnamese headers (public notices and lists
 for action): inspection, public disclosure, tender exclusion, award exclusion.
 
-Owns the export only: each list is a mart (``baophu.engine.compliance_lists``); this module
+Owns the export only: each list is a mart (``baophu.engine.compliance.lists``); this module
 reads it once and writes one workbook per list, columns in a fixed order with Vietnamese
 headers, amounts as numbers, dates as ``dd/mm/yyyy``.
 """

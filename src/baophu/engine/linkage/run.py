@@ -29,8 +29,8 @@ import ibis
 import pyarrow as pa
 from ibis.expr.types import Table
 
-from baophu.engine.coverage_run import _bare, _Cached, stamp, write_mart
-from baophu.engine.linkage import (
+from baophu.engine.coverage.run import _bare, _Cached, stamp, write_mart
+from baophu.engine.linkage.model import (
     COMPARED,
     LINK_COLUMNS,
     SOURCES,
@@ -41,7 +41,7 @@ from baophu.engine.linkage import (
     remainder,
     source_links,
 )
-from baophu.engine.linkage_settings import (
+from baophu.engine.linkage.settings import (
     M_FLOOR,
     SEED,
     U_MAX_PAIRS,

@@ -28,8 +28,8 @@ import datetime as dt
 import ibis
 from ibis.expr.types import Table
 
-from baophu.engine.compliance_interest import interest_by_month, late_segments
-from baophu.engine.compliance_params import (
+from baophu.engine.compliance.interest import interest_by_month, late_segments
+from baophu.engine.compliance.params import (
     as_int,
     first_day,
     month_first_day,

@@ -22,7 +22,7 @@ from datetime import date
 import ibis
 from ibis.expr.types import Table
 
-from baophu.engine.coverage_masks import dates_table
+from baophu.engine.coverage.masks import dates_table
 
 TAX_YEARS_BACK = 2
 

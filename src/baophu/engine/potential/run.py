@@ -35,17 +35,17 @@ import ibis
 import pyarrow as pa
 from ibis.expr.types import Table
 
-from baophu.engine.coverage_run import (
+from baophu.contracts.vocabularies import PRIORITY, REASONS
+from baophu.engine.coverage.run import (
     _bare,
     _Cached,
     default_reference_date,
     stamp,
     write_mart,
 )
-from baophu.engine.potential_codes import PRIORITY, REASONS
-from baophu.engine.potential_params import DUE_DAYS, SUBSIDY_DAYS, ListParams
-from baophu.engine.potential_people import people
-from baophu.engine.potential_reasons import (
+from baophu.engine.potential.params import DUE_DAYS, SUBSIDY_DAYS, ListParams
+from baophu.engine.potential.people import people
+from baophu.engine.potential.reasons import (
     PERSON_REASONS,
     ROW_COLUMNS,
     benefit_rows,
@@ -55,7 +55,7 @@ from baophu.engine.potential_reasons import (
     roster_rows,
     rows,
 )
-from baophu.engine.potential_state import (
+from baophu.engine.potential.state import (
     PAYER_CODE,
     continued_after,
     employer_of_last,
@@ -421,7 +421,7 @@ def demo_lists(store: Any, out_dir: Path, workspace: Any = None) -> dict[str, An
     Returns ``reference_date``, ``commune_code``, ``commune_name``, ``folder``, ``files``
     (paths), ``persons`` (of the commune), ``by_reason`` (province), ``rows``.
     """
-    from baophu.engine.coverage_run import _fresh
+    from baophu.engine.coverage.run import _fresh
     from baophu.reports.collector_workbook import write_commune_workbooks
 
     if not _fresh(store, MART_LIST):

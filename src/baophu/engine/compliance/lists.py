@@ -19,8 +19,8 @@ from __future__ import annotations
 import ibis
 from ibis.expr.types import Table
 
-from baophu.engine.compliance_params import ListCriteria
-from baophu.engine.compliance_units import _ownership_label
+from baophu.engine.compliance.params import ListCriteria
+from baophu.engine.compliance.units import _ownership_label
 
 _PARTY = (
     "employer_code",

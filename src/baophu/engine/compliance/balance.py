@@ -19,7 +19,7 @@ import datetime as dt
 import ibis
 from ibis.expr.types import Table
 
-from baophu.engine.compliance_params import as_int
+from baophu.engine.compliance.params import as_int
 
 
 def employer_directory(employers: Table, units: Table, officers: Table) -> Table:

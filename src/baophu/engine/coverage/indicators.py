@@ -47,7 +47,7 @@ import pyarrow as pa
 from ibis.expr.types import IntegerValue, Table
 
 from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS
-from baophu.engine.coverage_masks import (
+from baophu.engine.coverage.masks import (
     Calendar,
     all_ones,
     and_not,
@@ -60,8 +60,8 @@ from baophu.engine.coverage_masks import (
     span_bounds,
     span_mask,
 )
-from baophu.engine.coverage_required import compulsory_required
-from baophu.engine.identity import (
+from baophu.engine.coverage.required import compulsory_required
+from baophu.engine.identity.links import (
     BY_SI_CODE,
     NON_RESIDENT,
     STATUS_METHOD,

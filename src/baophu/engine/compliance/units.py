@@ -16,7 +16,7 @@ from __future__ import annotations
 import ibis
 from ibis.expr.types import Table
 
-from baophu.engine.compliance_params import as_int
+from baophu.engine.compliance.params import as_int
 
 OWNERSHIP_VI = {
     "fdi": "Doanh nghiệp có vốn đầu tư nước ngoài",

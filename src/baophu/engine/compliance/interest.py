@@ -27,7 +27,7 @@ import datetime as dt
 import ibis
 from ibis.expr.types import Table
 
-from baophu.engine.compliance_params import (
+from baophu.engine.compliance.params import (
     RATE_SCALE,
     as_int,
     daily_rate_num,

@@ -31,7 +31,7 @@ import ibis
 import pyarrow as pa
 from ibis.expr.types import Table
 
-from baophu.engine.coverage import (
+from baophu.engine.coverage.indicators import (
     CoverageTables,
     bhyt_by_group,
     coverage_counts,
@@ -43,8 +43,8 @@ from baophu.engine.coverage import (
     workplace_counts,
     workplace_masks,
 )
-from baophu.engine.coverage_masks import Calendar, month_end, series_dates
-from baophu.engine.identity import link_enrolments
+from baophu.engine.coverage.masks import Calendar, month_end, series_dates
+from baophu.engine.identity.links import link_enrolments
 from baophu.engine.units import ancestors
 from baophu.rules import get_rules
 
@@ -417,7 +417,7 @@ def run_coverage(
         .to_pyarrow()
         .to_pylist()
     )
-    from baophu.engine.targets_run import province_targets_summary
+    from baophu.engine.targets.run import province_targets_summary
 
     targets = province_targets_summary(store, day.year, day)
     return {

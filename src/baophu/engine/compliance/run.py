@@ -30,22 +30,22 @@ from typing import Any
 
 from ibis.expr.types import Table
 
-from baophu.engine.compliance_arrears import (
+from baophu.engine.compliance.arrears import (
     employer_months,
     ledger_until,
     monthly_statement,
     payments_until,
 )
-from baophu.engine.compliance_balance import employer_balance, employer_directory
-from baophu.engine.compliance_budget import budget_arrears
-from baophu.engine.compliance_evasion import evasion_scores
-from baophu.engine.compliance_lists import (
+from baophu.engine.compliance.balance import employer_balance, employer_directory
+from baophu.engine.compliance.budget import budget_arrears
+from baophu.engine.compliance.evasion import evasion_scores
+from baophu.engine.compliance.lists import (
     award_exclusion_list,
     disclosure_list,
     inspection_list,
     tender_exclusion_list,
 )
-from baophu.engine.compliance_params import (
+from baophu.engine.compliance.params import (
     ARREARS_RATIO_CEILING,
     ListCriteria,
     as_day,
@@ -53,7 +53,7 @@ from baophu.engine.compliance_params import (
     month_end,
     months_between,
 )
-from baophu.engine.compliance_units import arrears_by_unit, arrears_trend
+from baophu.engine.compliance.units import arrears_by_unit, arrears_trend
 from baophu.rules import Rules, get_rules
 
 MARTS = (

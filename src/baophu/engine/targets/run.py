@@ -25,7 +25,7 @@ import ibis
 import pyarrow as pa
 from ibis.expr.types import Table
 
-from baophu.engine.coverage_run import (
+from baophu.engine.coverage.run import (
     MART_BY_UNIT,
     MART_SERIES,
     CoverageError,
@@ -38,7 +38,8 @@ from baophu.engine.coverage_run import (
     stamp,
     write_mart,
 )
-from baophu.engine.targets import (
+from baophu.engine.targets.allocate import METHODS, allocate
+from baophu.engine.targets.model import (
     INDICATORS,
     TARGET_COLUMNS,
     achievements_long,
@@ -52,7 +53,6 @@ from baophu.engine.targets import (
     targets_in_people,
     unit_stats,
 )
-from baophu.engine.targets_allocate import METHODS, allocate
 from baophu.engine.units import LEVELS
 
 MART_ALLOCATED = "targets_allocated"

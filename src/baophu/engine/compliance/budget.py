@@ -21,7 +21,7 @@ import datetime as dt
 import ibis
 from ibis.expr.types import Table
 
-from baophu.engine.compliance_params import as_int, month_last_day
+from baophu.engine.compliance.params import as_int, month_last_day
 
 DEPARTMENT_VI = {
     "finance": "Sở Tài chính",

@@ -30,10 +30,10 @@ import ibis
 from ibis.expr.types import Table
 
 from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS, SCHEMES
-from baophu.engine.identity import link_enrolments
-from baophu.engine.potential_codes import SUBSIDY_GROUPS
-from baophu.engine.potential_params import ListParams
-from baophu.engine.potential_text import date_of, days_of
+from baophu.contracts.vocabularies import SUBSIDY_GROUPS
+from baophu.engine.identity.links import link_enrolments
+from baophu.engine.potential.params import ListParams
+from baophu.engine.potential.text import date_of, days_of
 
 FAR = ibis.date(2999, 12, 31)
 CODE = 1000  # packing factor for group / payer codes (< 1000)

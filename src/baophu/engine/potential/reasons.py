@@ -37,8 +37,7 @@ from typing import Any
 import ibis
 from ibis.expr.types import Table
 
-from baophu.engine.identity import _births_agree, normalise_person_id, person_key
-from baophu.engine.potential_codes import (
+from baophu.contracts.vocabularies import (
     PRIORITY,
     REASON_VI,
     SELF_PAID_GROUPS,
@@ -46,10 +45,11 @@ from baophu.engine.potential_codes import (
     SURVIVOR_MIN_AGE,
     SURVIVOR_NEAR_POOR_AGE,
 )
-from baophu.engine.potential_params import ListParams
-from baophu.engine.potential_people import age_on, communes, household_class
-from baophu.engine.potential_state import GROUP_CODE, PAYER_CODE
-from baophu.engine.potential_text import (
+from baophu.engine.identity.links import _births_agree, normalise_person_id, person_key
+from baophu.engine.potential.params import ListParams
+from baophu.engine.potential.people import age_on, communes, household_class
+from baophu.engine.potential.state import GROUP_CODE, PAYER_CODE
+from baophu.engine.potential.text import (
     GROUP_VI,
     PAYER_VI,
     VOLUNTARY_GROUP_VI,

@@ -39,7 +39,7 @@ import datetime as dt
 import ibis
 from ibis.expr.types import Table
 
-from baophu.engine.compliance_params import ListCriteria, as_int, minimum_wage
+from baophu.engine.compliance.params import ListCriteria, as_int, minimum_wage
 from baophu.rules import Rules
 
 STRONG_HEADCOUNT_SHARE = 0.2

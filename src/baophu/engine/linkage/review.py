@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from baophu.engine.coverage_run import _bare
-from baophu.engine.identity import person_key
-from baophu.engine.linkage import SOURCES, record_id
-from baophu.engine.linkage_run import MART_LINKS
+from baophu.engine.coverage.run import _bare
+from baophu.engine.identity.links import person_key
+from baophu.engine.linkage.model import SOURCES, record_id
+from baophu.engine.linkage.run import MART_LINKS
 
 
 def mask_person_id(value: str | None) -> str | None:

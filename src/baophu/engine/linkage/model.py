@@ -27,15 +27,15 @@ import ibis
 from ibis.expr.types import StringValue, Table
 
 from baophu.contracts import CONTRACTS
-from baophu.engine.identity import normalise_person_id, person_key
-from baophu.engine.linkage_names import (
+from baophu.engine.identity.links import normalise_person_id, person_key
+from baophu.engine.linkage.names import (
     births_agree_expr,
     given_name_expr,
     name_folded_expr,
     name_key_expr,
     surname_expr,
 )
-from baophu.engine.linkage_settings import (
+from baophu.engine.linkage.settings import (
     ID_EQUAL_VI,
     LEVEL_COLUMNS,
     Comparison,

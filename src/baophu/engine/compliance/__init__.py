@@ -1,0 +1,1 @@
+"""Employer compliance: arrears, late-payment interest, evasion scores and legal lists."""

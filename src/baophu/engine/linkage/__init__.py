@@ -1,0 +1,1 @@
+"""Record linkage of school rosters and household lists to the register (exact ID, then Splink)."""

@@ -1,0 +1,1 @@
+"""Targets: allocation down a hierarchy, progress against targets, campaigns."""
