@@ -32,6 +32,7 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import func, select
 
+from baophu.backends import Store
 from baophu.contracts.vocabularies import OUTCOMES
 from baophu.operational import FieldOutcome, OutcomeImport
 from baophu.operational.db import OperationalDB, open_operational
@@ -121,7 +122,7 @@ def _issues_table(issues: list[Issue]) -> pa.Table:
     )
 
 
-def _registered(store: Any, keys: list[str]) -> set[str]:
+def _registered(store: Store, keys: list[str]) -> set[str]:
     if not keys:
         return set()
     r = store.table("residents")
@@ -129,14 +130,13 @@ def _registered(store: Any, keys: list[str]) -> set[str]:
     return set(found.column(0).to_pylist())
 
 
-def _listed(store: Any, keys: list[str]) -> dict[str, dict[str, Any]]:
+def _listed(store: Store, keys: list[str]) -> dict[str, dict[str, Any]]:
     """The person's row(s) on the current lists: hamlet, collector, reasons, amount."""
-    from baophu.engine.coverage.run import _bare
-    from baophu.engine.potential.run import MART_PERSONS, has_mart
+    from baophu.engine.potential.run import MART_PERSONS
 
-    if not keys or not has_mart(store, MART_PERSONS):
+    if not keys or not store.has_mart(MART_PERSONS):
         return {}
-    t = _bare(store.mart(MART_PERSONS))
+    t = store.read_mart(MART_PERSONS)
     t = t.filter(t.row_key.isin(keys)).select(
         "row_key", "owner_type", "hamlet_code", "collector_code", "reasons", "amount"
     )
@@ -150,7 +150,7 @@ def _listed(store: Any, keys: list[str]) -> dict[str, dict[str, Any]]:
 
 def import_outcomes(
     workspace: Any,
-    store: Any,
+    store: Store,
     path: Path,
     username: str | None = None,
     today: dt.date | None = None,
@@ -297,13 +297,11 @@ def import_outcomes(
 # ----------------------------------------------------------------------- achievement
 
 
-def _targets(store: Any, year: int) -> dict[str, dict[str, Any]]:
-    from baophu.engine.coverage.run import _bare
-    from baophu.engine.potential.run import has_mart
+def _targets(store: Store, year: int) -> dict[str, dict[str, Any]]:
 
-    if not has_mart(store, "targets_allocated"):
+    if not store.has_mart("targets_allocated"):
         return {}
-    t = _bare(store.mart("targets_allocated"))
+    t = store.read_mart("targets_allocated")
     t = t.filter((t.hierarchy == "agents") & (t.level == "collector") & (t.year == year))
     out: dict[str, dict[str, Any]] = {}
     for r in t.to_pyarrow().to_pylist():
@@ -316,27 +314,26 @@ def _targets(store: Any, year: int) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _collectors(store: Any) -> dict[str, dict[str, Any]]:
+def _collectors(store: Store) -> dict[str, dict[str, Any]]:
     c = store.table("collectors")
     rows = c.select("collector_code", "full_name", "agent_code").distinct().to_pyarrow()
     return {r["collector_code"]: r for r in rows.to_pylist()}
 
 
-def _still_listed(store: Any, keys: list[str]) -> set[str]:
+def _still_listed(store: Store, keys: list[str]) -> set[str]:
     """Of ``keys``, the people still on a BHYT or voluntary list other than the pool."""
-    from baophu.engine.coverage.run import _bare
-    from baophu.engine.potential.run import MART_LIST, has_mart
+    from baophu.engine.potential.run import MART_LIST
 
-    if not keys or not has_mart(store, MART_LIST):
+    if not keys or not store.has_mart(MART_LIST):
         return set()
-    t = _bare(store.mart(MART_LIST))
+    t = store.read_mart(MART_LIST)
     t = t.filter(t.row_key.isin(keys) & (t.reason != "voluntary_pool")).select("row_key")
     return set(t.distinct().to_pyarrow().column(0).to_pylist())
 
 
 def achievement(
     workspace: Any,
-    store: Any,
+    store: Store,
     year: int,
     collector_code: str | None = None,
     on: dt.date | None = None,

@@ -66,10 +66,9 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _marts(ws: Any, name: str) -> pd.DataFrame:
-    from baophu.engine.coverage.run import _bare
 
     with ws.store() as store:
-        return _bare(store.mart(name)).to_pyarrow().to_pandas()
+        return store.read_mart(name).to_pyarrow().to_pandas()
 
 
 @pytest.fixture(scope="session")

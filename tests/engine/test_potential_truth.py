@@ -47,10 +47,9 @@ def lists_province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _mart(ws: Any) -> Any:
-    from baophu.engine.coverage.run import _bare
 
     with ws.store() as store:
-        return _bare(store.mart("potential_list")).to_pyarrow().to_pandas()
+        return store.read_mart("potential_list").to_pyarrow().to_pandas()
 
 
 def _keys(frame: Any) -> dict[str, set[str]]:

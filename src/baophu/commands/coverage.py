@@ -23,6 +23,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from baophu.backends import Store
 from baophu.commands.common import (
     JsonOpt,
     WorkspaceOpt,
@@ -127,7 +128,7 @@ def engine_errors() -> tuple[type[BaseException], ...]:
     return (CoverageError, TargetsError, ValueError, KeyError)
 
 
-def ensure_coverage(store: Any, day: dt.date | None, workspace: Path, recompute: bool) -> dt.date:
+def ensure_coverage(store: Store, day: dt.date | None, workspace: Path, recompute: bool) -> dt.date:
     """Compute the coverage marts for ``day`` unless fresh ones are there; return the date.
     (An imported ``labour_force`` table changes the import state, so the marts are stale.)"""
     from baophu.engine.coverage.run import run_coverage
@@ -140,10 +141,10 @@ def ensure_coverage(store: Any, day: dt.date | None, workspace: Path, recompute:
     return when
 
 
-def coverage_rows(store: Any, level: str, unit: str | None = None) -> list[dict[str, Any]]:
-    from baophu.engine.coverage.run import MART_BY_UNIT, _bare
+def coverage_rows(store: Store, level: str, unit: str | None = None) -> list[dict[str, Any]]:
+    from baophu.engine.coverage.run import MART_BY_UNIT
 
-    t = _bare(store.mart(MART_BY_UNIT))
+    t = store.read_mart(MART_BY_UNIT)
     t = t.filter(t.level == level)
     if unit:
         t = t.filter((t.unit_code == unit) | (t.parent_code == unit))

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from baophu.backends import Store
 from baophu.commands.common import (
     JsonOpt,
     WorkspaceOpt,
@@ -92,14 +93,14 @@ def _errors() -> tuple[type[BaseException], ...]:
 
 def ensure_lists(
     ws: Any,
-    store: Any,
+    store: Store,
     day: dt.date | None,
     due_days: int | None,
     recompute: bool,
     quiet: bool,
 ) -> dict[str, Any]:
     """Compute the lists unless fresh ones for the same date and due window are there."""
-    from baophu.engine.coverage.run import _fresh, default_reference_date
+    from baophu.engine.coverage.run import default_reference_date
     from baophu.engine.potential.params import DUE_DAYS
     from baophu.engine.potential.run import MART_LIST, list_reference_date, run_lists
     from baophu.fieldwork import latest_outcomes, operational
@@ -109,7 +110,7 @@ def ensure_lists(
     want_day = day or list_reference_date(store) or default_reference_date(store)
     want_due = due_days if due_days is not None else int(last.get("due_days", DUE_DAYS))
     fresh = (
-        _fresh(store, MART_LIST)
+        store.mart_is_current(MART_LIST)
         and list_reference_date(store) == want_day
         and int(last.get("due_days", DUE_DAYS)) == want_due
     )
@@ -173,7 +174,7 @@ def lists(
 
 
 def list_report(
-    store: Any,
+    store: Store,
     commune: str | None,
     hamlet: str | None,
     collector: str | None,
@@ -184,7 +185,6 @@ def list_report(
     import ibis
 
     from baophu.contracts.vocabularies import REASON_VI, REASONS
-    from baophu.engine.coverage.run import _bare
     from baophu.engine.potential.run import MART_LIST, MART_PERSONS, list_reference_date
     from baophu.engine.potential.run import reason_counts as counts_of
 
@@ -202,7 +202,7 @@ def list_report(
         if r in detail and (reason is None or r == reason)
     ]
     name = MART_LIST if reason else MART_PERSONS
-    t = _bare(store.mart(name))
+    t = store.read_mart(name)
     for column, value in (
         ("commune_code", commune),
         ("hamlet_code", hamlet),
@@ -240,7 +240,7 @@ def list_report(
         .to_pylist()
     )
     if not reason and rows:
-        lst = _bare(store.mart(MART_LIST))
+        lst = store.read_mart(MART_LIST)
         keys = [r["row_key"] for r in rows]
         found: dict[str, list[tuple[int, str]]] = {}
         for x in (
@@ -365,7 +365,6 @@ def export_workbooks(
     quiet: bool = True,
 ) -> dict[str, Any]:
     """Write the work sheets asked for, log every file in the audit log."""
-    from baophu.engine.coverage.run import _bare
     from baophu.engine.potential.run import MART_SUMMARY, ListsError, list_reference_date
     from baophu.fieldwork import audit_export, latest_outcomes, operational, outcome_map
     from baophu.reports.collector_workbook import write_commune_workbooks, write_owner_workbook
@@ -385,7 +384,7 @@ def export_workbooks(
                 files.append({"path": str(written["path"]), "rows": written["rows"], "unit": code})
             else:
                 if all_:
-                    s = _bare(store.mart(MART_SUMMARY))
+                    s = store.read_mart(MART_SUMMARY)
                     s = s.filter(s.commune_code.notnull())
                     codes = sorted(
                         s.select("commune_code").distinct().to_pyarrow().column(0).to_pylist()

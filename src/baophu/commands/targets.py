@@ -26,6 +26,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from baophu.backends import Store
 from baophu.commands.coverage import (
     DateOpt,
     JsonOpt,
@@ -410,12 +411,11 @@ def progress_cmd(
 
 
 def _phased(
-    store: Any, name: str | None, level: str, hierarchy: str, period: str
+    store: Store, name: str | None, level: str, hierarchy: str, period: str
 ) -> list[dict[str, Any]]:
-    from baophu.engine.coverage.run import _bare
     from baophu.engine.targets.run import MART_PHASED
 
-    t = _bare(store.mart(MART_PHASED))
+    t = store.read_mart(MART_PHASED)
     t = t.filter((t.level == level) & (t.hierarchy == hierarchy) & (t.period == period))
     if name:
         t = t.filter(t.indicator == name)
@@ -484,9 +484,8 @@ def campaign_cmd(
                 manual=read_manual(workspace),
                 target_values=values,
             )
-            from baophu.engine.coverage.run import _bare
 
-            t = _bare(store.mart(MART_CAMPAIGN))
+            t = store.read_mart(MART_CAMPAIGN)
             rows = t.order_by(["indicator", "level", "unit_code", "day"]).to_pyarrow().to_pylist()
         except engine_errors() as exc:
             fail(str(exc))

@@ -22,6 +22,8 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from baophu.backends import Store
+
 SUMMARY_SHEET = "Tổng hợp"
 LEVEL_SHEETS: dict[str, str] = {
     "province": "Tỉnh",
@@ -211,10 +213,10 @@ def build_meeting_workbook(
 
 
 def write_meeting_workbook(
-    store: Any, path: Path, reference_date: dt.date | None = None, lowest: int = 5
+    store: Store, path: Path, reference_date: dt.date | None = None, lowest: int = 5
 ) -> Path:
     """Read the coverage (and, when present, achievement) marts and write the workbook."""
-    from baophu.engine.coverage.run import MART_BY_UNIT, _bare
+    from baophu.engine.coverage.run import MART_BY_UNIT
     from baophu.engine.targets.model import INDICATORS
     from baophu.engine.targets.run import (
         MART_ACHIEVEMENT,
@@ -227,15 +229,15 @@ def write_meeting_workbook(
     default_target = {i["indicator"]: i["target_rate"] for i in summary["indicators"]}
     own: dict[tuple[str, str], float] = {}
     achievers: list[dict[str, Any]] = []
-    if any(m["mart"] == MART_ACHIEVEMENT for m in store.marts()):
-        ach = _bare(store.mart(MART_ACHIEVEMENT))
+    if store.has_mart(MART_ACHIEVEMENT):
+        ach = store.read_mart(MART_ACHIEVEMENT)
         ach = ach.filter((ach.hierarchy == "units") & (ach.year == day.year))
         for r in ach.to_pyarrow().to_pylist():
             if r["target_rate"] is not None:
                 own[(r["unit_code"], r["indicator"])] = r["target_rate"]
             if r["is_lowest"] and r["level"] == "commune":
                 achievers.append({**r, "indicator_vi": INDICATORS[r["indicator"]].vi})
-    rows = _bare(store.mart(MART_BY_UNIT)).order_by("unit_code").to_pyarrow().to_pylist()
+    rows = store.read_mart(MART_BY_UNIT).order_by("unit_code").to_pyarrow().to_pylist()
     levels: dict[str, list[dict[str, Any]]] = {level: [] for level in LEVEL_SHEETS}
     for r in rows:
         code = r["unit_code"]

@@ -25,11 +25,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ibis.expr.types import Table
 
+from baophu.backends import Stamp, Store
 from baophu.engine.compliance.arrears import (
     employer_months,
     ledger_until,
@@ -68,7 +69,6 @@ MARTS = (
     "tender_exclusion_list",
     "award_exclusion_list",
 )
-STAMP_COLUMNS = ("_state_id", "_reference_date", "_rule_version")
 Progress = Callable[[str, int, int], None]
 
 
@@ -80,7 +80,7 @@ def _scalar(expr: Any) -> Any:
     return expr.to_pyarrow().as_py()
 
 
-def default_reference_date(store: Any) -> dt.date:
+def default_reference_date(store: Store) -> dt.date:
     """The last day of the latest contribution month in the ledger."""
     latest = _scalar(store.table("contribution_ledger").period.max())
     if latest is None:
@@ -91,7 +91,7 @@ def default_reference_date(store: Any) -> dt.date:
     return month_end(as_day(latest))
 
 
-def first_month(store: Any, reference_date: dt.date) -> dt.date:
+def first_month(store: Store, reference_date: dt.date) -> dt.date:
     """The earliest contribution month or payment month up to the reference date."""
     ledger = store.table("contribution_ledger")
     payments = store.table("payments")
@@ -108,11 +108,6 @@ def first_month(store: Any, reference_date: dt.date) -> dt.date:
     return min(days).replace(day=1)
 
 
-def _mart(store: Any, name: str) -> Table:
-    """A mart as written, without its stamp columns."""
-    return store.mart(name).drop(*STAMP_COLUMNS)
-
-
 def contribution_rate(on: dt.date, rules: Rules | None = None) -> float:
     """The full compulsory rate on the wage (employer + employee) in force on ``on``."""
     r = rules or get_rules()
@@ -126,12 +121,12 @@ STAGES = ("arrears", "units", "budget", "evasion", "lists")
 class _Run:
     """One computation: the store, its reference date, rules, thresholds and months."""
 
-    store: Any
+    store: Store
     reference_date: dt.date
     rules: Rules
     criteria: ListCriteria
     months: list[dt.date]
-    stamp: dict[str, Any]
+    stamp: Stamp
     progress: Progress | None
     rows: dict[str, int] = field(default_factory=dict)
 
@@ -156,13 +151,16 @@ def _arrears_stage(run: _Run) -> None:
     run.write(
         "employer_balance",
         employer_balance(
-            _mart(store, "employer_arrears"), directory, ref, run.criteria.long_arrears_months
+            store.read_mart("employer_arrears"), directory, ref, run.criteria.long_arrears_months
         ),
     )
 
 
 def _units_stage(run: _Run) -> None:
-    arrears, balance = _mart(run.store, "employer_arrears"), _mart(run.store, "employer_balance")
+    arrears, balance = (
+        run.store.read_mart("employer_arrears"),
+        run.store.read_mart("employer_balance"),
+    )
     run.write("arrears_by_unit", arrears_by_unit(balance))
     run.write("arrears_trend", arrears_trend(arrears, balance, run.criteria.long_arrears_months))
 
@@ -179,8 +177,8 @@ def _evasion_stage(run: _Run) -> None:
     run.write(
         "evasion_scores",
         evasion_scores(
-            _mart(store, "employer_balance"),
-            _mart(store, "employer_arrears"),
+            store.read_mart("employer_balance"),
+            store.read_mart("employer_arrears"),
             store.table("employers"),
             store.table("tax_returns"),
             store.table("business_registry"),
@@ -196,8 +194,10 @@ def _evasion_stage(run: _Run) -> None:
 
 
 def _lists_stage(run: _Run) -> None:
-    balance = _mart(run.store, "employer_balance")
-    run.write("inspection_list", inspection_list(_mart(run.store, "evasion_scores"), run.criteria))
+    balance = run.store.read_mart("employer_balance")
+    run.write(
+        "inspection_list", inspection_list(run.store.read_mart("evasion_scores"), run.criteria)
+    )
     run.write("disclosure_list", disclosure_list(balance, run.criteria))
     run.write("tender_exclusion_list", tender_exclusion_list(balance))
     run.write("award_exclusion_list", award_exclusion_list(balance))
@@ -213,7 +213,7 @@ _STAGE_FUNCTIONS: dict[str, Callable[[_Run], None]] = {
 
 
 def run_compliance(
-    store: Any,
+    store: Store,
     reference_date: dt.date | str | None = None,
     *,
     rules: Rules | None = None,
@@ -245,28 +245,24 @@ def run_compliance(
         rules=r,
         criteria=criteria or ListCriteria(),
         months=months_between(first_month(store, ref), ref),
-        stamp={"state_id": store.state_id(), "reference_date": ref, "rule_version": r.version},
+        stamp=store.stamp(ref, r.version),
         progress=progress,
     )
     for stage in STAGES:
         if stage in stages:
             _STAGE_FUNCTIONS[stage](run)
-    present = {m["mart"] for m in store.marts()}
-    summary = (
-        compliance_summary(store)
-        if {"arrears_by_unit", "evasion_scores", "employer_balance"} <= present
-        else {}
-    )
+    needed = ("arrears_by_unit", "evasion_scores", "employer_balance")
+    summary = compliance_summary(store) if all(store.has_mart(m) for m in needed) else {}
     summary["marts"] = run.rows
     summary["seconds"] = round(time.perf_counter() - started, 2)
     return summary
 
 
-def compliance_summary(store: Any, top: int = 10) -> dict[str, Any]:
+def compliance_summary(store: Store, top: int = 10) -> dict[str, Any]:
     """What ``baophu compliance run`` and ``make demo`` print, read from the marts: the
     province's arrears ratio against the 2.55 % ceiling, employers late and late 3+ months,
     and the top of the inspection list."""
-    units = _mart(store, "arrears_by_unit")
+    units = store.read_mart("arrears_by_unit")
     province = units.filter(units.dimension == "province").aggregate(
         employers=units.employers.sum(),
         employers_late=units.employers_late.sum(),
@@ -280,7 +276,7 @@ def compliance_summary(store: Any, top: int = 10) -> dict[str, Any]:
     )
     figures = {k: (int(v) if v is not None else 0) for k, v in _first_row(province).items()}
     ratio = figures["late_amount"] / figures["due_ytd"] if figures["due_ytd"] else None
-    scores = _mart(store, "evasion_scores")
+    scores = store.read_mart("evasion_scores")
     flagged = _scalar(scores.flagged.cast("int64").sum()) or 0
     top_rows = (
         scores.filter(scores.flagged)
@@ -301,7 +297,8 @@ def compliance_summary(store: Any, top: int = 10) -> dict[str, Any]:
         .to_pyarrow()
         .to_pylist()
     )
-    stamp: dict[str, Any] = next((m for m in store.marts() if m["mart"] == "employer_balance"), {})
+    entry = store.mart_entry("employer_balance")
+    stamp: dict[str, Any] = {} if entry is None else asdict(entry)
     return {
         "reference_date": stamp.get("reference_date"),
         "state_id": stamp.get("state_id"),

@@ -21,7 +21,6 @@ most 30: a campaign's days, a year-end) without touching the marts of the monthl
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
@@ -31,6 +30,7 @@ import ibis
 import pyarrow as pa
 from ibis.expr.types import Table
 
+from baophu.backends import Store, TemporaryTables
 from baophu.engine.coverage.indicators import (
     CoverageTables,
     bhyt_by_group,
@@ -46,7 +46,6 @@ from baophu.engine.coverage.indicators import (
 from baophu.engine.coverage.masks import Calendar, month_end, series_dates
 from baophu.engine.identity.links import link_enrolments
 from baophu.engine.units import ancestors
-from baophu.rules import get_rules
 
 MART_ANCESTORS = "unit_ancestors"
 MART_LINKED = "enrolments_linked"
@@ -95,28 +94,7 @@ class CoverageError(Exception):
     """Coverage cannot be computed (message in Vietnamese and English)."""
 
 
-def stamp(store: Any, reference_date: dt.date | str) -> dict[str, Any]:
-    return {
-        "state_id": store.state_id(),
-        "reference_date": str(reference_date),
-        "rule_version": get_rules().version,
-    }
-
-
-def write_mart(
-    store: Any, name: str, expr: Table, stamp_: dict[str, Any], stamp_rows: bool = True
-) -> int:
-    """``store.write_mart`` after registering the expression's in-memory tables.
-
-    DuckDBStore compiles the expression to SQL and runs it on its raw connection, which
-    bypasses Ibis' registration of ``ibis.memtable`` inputs (small lookup tables: dates,
-    retirement ages); Ibis' pre-execution hook (the same on every backend) does it here.
-    """
-    store.ibis()._run_pre_execute_hooks(expr)
-    return int(store.write_mart(name, expr, stamp_, stamp_rows=stamp_rows))
-
-
-def province_of(store: Any) -> tuple[str, str]:
+def province_of(store: Store) -> tuple[str, str]:
     """``(unit_code, unit_name)`` of the province (the ``units`` row of level province)."""
     units = store.table("units")
     rows = (
@@ -134,7 +112,7 @@ def province_of(store: Any) -> tuple[str, str]:
     return str(rows[0]["unit_code"]), str(rows[0]["unit_name"])
 
 
-def default_reference_date(store: Any) -> dt.date:
+def default_reference_date(store: Store) -> dt.date:
     """The last day of the latest contribution month in the ledger; else of the latest
     enrolment start; else today."""
     for table, column in (("contribution_ledger", "period"), ("enrolments", "start_date")):
@@ -145,25 +123,15 @@ def default_reference_date(store: Any) -> dt.date:
     return dt.date.today()
 
 
-def _fresh(store: Any, name: str) -> bool:
-    """Whether mart ``name`` was computed from the current state and rule version."""
-    state = store.state_id()
-    version = get_rules().version
-    return any(
-        m["mart"] == name and m["state_id"] == state and m["rule_version"] == version
-        for m in store.marts()
-    )
-
-
-def ensure_ancestors(store: Any, reference_date: dt.date) -> None:
+def ensure_ancestors(store: Store, reference_date: dt.date) -> None:
     """Write ``unit_ancestors`` unless it is fresh."""
-    if not _fresh(store, MART_ANCESTORS):
-        write_mart(
-            store, MART_ANCESTORS, ancestors(store.table("units")), stamp(store, reference_date)
+    if not store.mart_is_current(MART_ANCESTORS):
+        store.write_mart(
+            MART_ANCESTORS, ancestors(store.table("units")), store.stamp(reference_date)
         )
 
 
-def linked_enrolments(store: Any) -> Table:
+def linked_enrolments(store: Store) -> Table:
     """The enrolments with their links to the register (``LINKED_COLUMNS``)."""
     linked = link_enrolments(
         store.table("enrolments"), store.table("residents"), store.table("units")
@@ -171,7 +139,7 @@ def linked_enrolments(store: Any) -> Table:
     return linked.select(*LINKED_COLUMNS)
 
 
-def imported_labour_force(store: Any) -> pa.Table | None:
+def imported_labour_force(store: Store) -> pa.Table | None:
     """The official labour force imported into the ``labour_force`` table (``year``,
     ``unit_code``, ``labour_force``), or None when none was imported."""
     snaps = store.snapshots().to_pylist()
@@ -184,49 +152,17 @@ def imported_labour_force(store: Any) -> pa.Table | None:
     return t.select("year", "unit_code", "labour_force").to_pyarrow()
 
 
-def coverage_tables(store: Any) -> CoverageTables:
+def coverage_tables(store: Store) -> CoverageTables:
     """The tables coverage reads besides the spells."""
     return CoverageTables(
         units=store.table("units"),
-        ancestors=_bare(store.mart(MART_ANCESTORS)),
+        ancestors=store.read_mart(MART_ANCESTORS),
         residents=store.table("residents"),
         employers=store.table("employers"),
         ledger=store.table("contribution_ledger"),
         tax_returns=store.table("tax_returns"),
         business_registry=store.table("business_registry"),
     )
-
-
-def _bare(mart: Table) -> Table:
-    """A mart without its stamp columns."""
-    return mart.drop(*[c for c in mart.columns if c.startswith("_")])
-
-
-class _Cached:
-    """Temporary tables (``Table.cache``) released on exit.
-
-    The expression's in-memory tables are registered first (PySpark's cache path does not);
-    releasing drops the table, and the DROP that Ibis 12 generates for DuckDB 2 is rejected,
-    so a failed drop is ignored (temporary tables end with the connection anyway).
-    """
-
-    def __init__(self, store: Any) -> None:
-        self.backend = store.ibis()
-        self.tables: list[Table] = []
-
-    def __call__(self, expr: Table) -> Table:
-        self.backend._run_pre_execute_hooks(expr)
-        cached = expr.cache()
-        self.tables.append(cached)
-        return cached
-
-    def __enter__(self) -> _Cached:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for table in reversed(self.tables):
-            with contextlib.suppress(Exception):
-                table.release()  # type: ignore[attr-defined]
 
 
 def coverage_expr(
@@ -246,25 +182,25 @@ def coverage_expr(
     return coverage_table(counts, work, tables.units, dates, official)
 
 
-def ensure_linked_spells(store: Any, reference_date: dt.date | None = None) -> Table:
+def ensure_linked_spells(store: Store, reference_date: dt.date | None = None) -> Table:
     """The ``linked_spells`` mart (every enrolment linked to the register and reduced to small
     codes, ``coverage.SPELL_CODE_COLUMNS``, ordered by person), written when the imported
     state or the rule version changed: identity depends on the imported state only, so one
     linking serves every reference date, campaign view and recomputation after it.  Its
     stamp is kept in the mart registry only (an intermediate mart no report shows)."""
-    if not _fresh(store, MART_SPELLS):
+    if not store.mart_is_current(MART_SPELLS):
         code, _ = province_of(store)
         linked = linked_codes(
             store.table("enrolments"), store.table("residents"), store.table("units"), code
         )
         day = reference_date or default_reference_date(store)
         ordered = linked.order_by("person_key")
-        write_mart(store, MART_SPELLS, ordered, stamp(store, day), stamp_rows=False)
-    return _bare(store.mart(MART_SPELLS))
+        store.write_mart(MART_SPELLS, ordered, store.stamp(day), stamp_rows=False)
+    return store.read_mart(MART_SPELLS)
 
 
 def _stages(
-    store: Any, cache: _Cached, codes: Table, dates: Sequence[dt.date], code: str
+    store: Store, cache: TemporaryTables, codes: Table, dates: Sequence[dt.date], code: str
 ) -> tuple[CoverageTables, Table, Table]:
     """The person types (``person_types``, a temporary table: the series and the BHYT groups
     both read it) and the workplace masks for ``dates``, from the linked spells ``codes``."""
@@ -277,7 +213,7 @@ def _stages(
 
 
 def coverage_at(
-    store: Any,
+    store: Store,
     dates: Sequence[dt.date],
     official_labour_force: pa.Table | None = None,
     levels: Sequence[str] | None = None,
@@ -289,7 +225,7 @@ def coverage_at(
         official_labour_force = imported_labour_force(store)
     ensure_ancestors(store, cal.last)
     code, _ = province_of(store)
-    with _Cached(store) as cache:
+    with store.temporary_tables() as cache:
         codes = ensure_linked_spells(store, cal.last)
         tables, persons, work = _stages(store, cache, codes, cal.dates, code)
         expr = coverage_expr(tables, persons, work, cal.dates, code, official_labour_force)
@@ -352,7 +288,7 @@ def _ratio(num: Any, den: Any) -> Any:
 
 
 def run_coverage(
-    store: Any,
+    store: Store,
     reference_date: dt.date | None = None,
     months: int = SERIES_MONTHS,
     official_labour_force: pa.Table | None = None,
@@ -387,32 +323,32 @@ def run_coverage(
         official_labour_force = imported_labour_force(store)
     code, name = province_of(store)
     dates = series_dates(day, months)
-    stamp_ = stamp(store, day)
+    stamp_ = store.stamp(day)
     rows: dict[str, int] = {}
     ensure_ancestors(store, day)
-    with _Cached(store) as cache:
+    with store.temporary_tables() as cache:
         if write_linked:
-            rows[MART_LINKED] = write_mart(store, MART_LINKED, linked_enrolments(store), stamp_)
+            rows[MART_LINKED] = store.write_mart(MART_LINKED, linked_enrolments(store), stamp_)
         codes = ensure_linked_spells(store, day)
         step("identity")
         tables, persons, work = _stages(store, cache, codes, dates, code)
         step("persons")
         series = coverage_expr(tables, persons, work, dates, code, official_labour_force)
-        rows[MART_SERIES] = write_mart(store, MART_SERIES, series, stamp_)
+        rows[MART_SERIES] = store.write_mart(MART_SERIES, series, stamp_)
         step("series")
-        series_mart = _bare(store.mart(MART_SERIES))
+        series_mart = store.read_mart(MART_SERIES)
         by_unit = by_unit_expr(series_mart, day, len(dates))
-        rows[MART_BY_UNIT] = write_mart(store, MART_BY_UNIT, by_unit, stamp_)
+        rows[MART_BY_UNIT] = store.write_mart(MART_BY_UNIT, by_unit, stamp_)
         step("by_unit")
         groups = bhyt_by_group(persons, tables.ancestors, len(dates))
-        rows[MART_GROUPS] = write_mart(store, MART_GROUPS, groups, stamp_)
+        rows[MART_GROUPS] = store.write_mart(MART_GROUPS, groups, stamp_)
         step("groups")
-        rows[MART_UNLINKED] = write_mart(
-            store, MART_UNLINKED, unlinked_by_reason(codes, day), stamp_
+        rows[MART_UNLINKED] = store.write_mart(
+            MART_UNLINKED, unlinked_by_reason(codes, day), stamp_
         )
         step("unlinked")
     province = (
-        _bare(store.mart(MART_BY_UNIT))
+        store.read_mart(MART_BY_UNIT)
         .filter(lambda t: t.level == "province")
         .to_pyarrow()
         .to_pylist()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from baophu.engine.coverage.run import _bare
+from baophu.backends import Store
 from baophu.engine.identity.links import person_key
 from baophu.engine.linkage.model import SOURCES, record_id
 from baophu.engine.linkage.run import MART_LINKS
@@ -26,12 +26,12 @@ def mask_person_id(value: str | None) -> str | None:
 
 
 def review_pairs(
-    store: Any, limit: int | None = 50, source: str | None = None
+    store: Store, limit: int | None = 50, source: str | None = None
 ) -> list[dict[str, Any]]:
     """The review rows of ``person_links`` (highest weight first), each with ``list`` and
     ``candidate`` records (dicts), ``match_weight``, ``match_probability``, ``explanation``.
     """
-    links = _bare(store.mart(MART_LINKS))
+    links = store.read_mart(MART_LINKS)
     links = links.filter(links.decision == "review")
     if source is not None:
         links = links.filter(links.source == source)
@@ -93,6 +93,6 @@ def review_pairs(
     return out
 
 
-def review_count(store: Any) -> int:
-    links = _bare(store.mart(MART_LINKS))
+def review_count(store: Store) -> int:
+    links = store.read_mart(MART_LINKS)
     return int(links.filter(links.decision == "review").count().to_pyarrow().as_py())

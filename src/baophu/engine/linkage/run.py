@@ -29,7 +29,7 @@ import ibis
 import pyarrow as pa
 from ibis.expr.types import Table
 
-from baophu.engine.coverage.run import _bare, _Cached, stamp, write_mart
+from baophu.backends import Store
 from baophu.engine.linkage.model import (
     COMPARED,
     LINK_COLUMNS,
@@ -79,7 +79,7 @@ def _candidate_schema(household: bool) -> pa.Schema:
 
 
 def score_candidates(
-    store: Any,
+    store: Store,
     rest_name: str,
     register_name: str,
     n_register: int,
@@ -196,18 +196,18 @@ def _model_summary(linker: Any, household: bool) -> list[dict[str, Any]]:
     return out
 
 
-def _kept_rows(store: Any, computed: Sequence[str]) -> Table | None:
+def _kept_rows(store: Store, computed: Sequence[str]) -> Table | None:
     """The rows of lists not computed now, when the mart is from the current state."""
-    state = store.state_id()
-    if not any(m["mart"] == MART_LINKS and m["state_id"] == state for m in store.marts()):
+    entry = store.mart_entry(MART_LINKS)
+    if entry is None or entry.state_id != store.state_id():
         return None
-    old = _bare(store.mart(MART_LINKS))
+    old = store.read_mart(MART_LINKS)
     keep = old.filter(~old.source.isin(list(computed)))
     return keep.select(*LINK_COLUMNS)
 
 
 def run_linkage(
-    store: Any,
+    store: Store,
     sources: Sequence[str] | None = None,
     thresholds: Thresholds | None = None,
     progress: Progress | None = None,
@@ -239,8 +239,8 @@ def run_linkage(
         if progress is not None:
             progress(label, done, total)
 
-    stamp_ = stamp(store, dt.date.today())
-    with _Cached(store) as cache:
+    stamp_ = store.stamp(dt.date.today())
+    with store.temporary_tables() as cache:
         # the kept rows are read before the mart is replaced
         kept = _kept_rows(store, names)
         if kept is not None:
@@ -280,7 +280,7 @@ def run_linkage(
         if kept is not None:
             parts.append(kept)
         expr = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
-        rows = write_mart(store, MART_LINKS, expr, stamp_)
+        rows = store.write_mart(MART_LINKS, expr, stamp_)
         step("Ghi kết quả / mart", "write")
     return {
         "rows": rows,
@@ -295,10 +295,10 @@ def run_linkage(
     }
 
 
-def link_counts(store: Any) -> dict[str, dict[str, int]]:
+def link_counts(store: Store) -> dict[str, dict[str, int]]:
     """Per source: ``linked_exact``, ``linked_probabilistic``, ``review``, ``unlinked``,
     ``rows``."""
-    links = _bare(store.mart(MART_LINKS))
+    links = store.read_mart(MART_LINKS)
     g = (
         links.group_by("source", "method", "decision")
         .aggregate(n=links.count())

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 import ibis
 from ibis.expr.types import Table
 
+from baophu.backends import Store
 from baophu.engine.coverage.indicators import retirement_table, with_retirement
 from baophu.engine.identity.links import person_key
 from baophu.engine.potential.params import MAX_MEMBER, ListParams
@@ -106,7 +106,7 @@ def age_on(birth: ibis.Value, p: ListParams) -> ibis.Value:
     return (d.year - birth.year() - ibis.ifelse(before, 1, 0)).cast("int64")
 
 
-def living_residents(store: Any, state: Table, p: ListParams) -> Table:
+def living_residents(store: Store, state: Table, p: ListParams) -> Table:
     """Living residents on D (the columns the reasons test) with their participation, age
     and working age; names, addresses and owners are added later, to the people listed."""
     d = ibis.literal(p.reference_date, "date")
@@ -152,7 +152,7 @@ def may_be_listed(t: Table, p: ListParams) -> ibis.Value:
 
 
 def people(
-    store: Any,
+    store: Store,
     state: Table,
     p: ListParams,
     subsidy_hit: Table,
@@ -246,7 +246,7 @@ def people(
     return with_display(store, out)
 
 
-def with_display(store: Any, t: Table) -> Table:
+def with_display(store: Store, t: Table) -> Table:
     """``t`` (with ``person_key``, ``household_id``) with the register's ID, name and phone,
     the household's address and hamlet, the hamlet's commune and office, the collector."""
     r = store.table("residents")

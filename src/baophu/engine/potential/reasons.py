@@ -37,6 +37,7 @@ from typing import Any
 import ibis
 from ibis.expr.types import Table
 
+from baophu.backends import Store
 from baophu.contracts.vocabularies import (
     PRIORITY,
     REASON_VI,
@@ -616,7 +617,7 @@ def exact_links(rows_: Table, residents: Table) -> Table:
     return j.select("record_id", person_key=j._rk)
 
 
-def roster_rows(store: Any, links: Table | None) -> Table:
+def roster_rows(store: Store, links: Table | None) -> Table:
     """Every roster row with ``record_id``, its ID key and the linked ``person_key``."""
     r = store.table("school_rosters")
     r = r.mutate(record_id=roster_record_id(r))
@@ -676,7 +677,7 @@ def pupil_unidentified(roster: Table, state: Table, units: Table, p: ListParams)
     )
 
 
-def benefit_rows(store: Any, p: ListParams) -> Table:
+def benefit_rows(store: Store, p: ListParams) -> Table:
     """Benefit-list rows in force on D with ``record_id``, ID key, linked ``person_key`` and
     ``eligible`` (social pension; survivor 75+, or 70–74 in a near-poor household — age from
     the register when linked, else from the list)."""

@@ -35,13 +35,10 @@ import ibis
 import pyarrow as pa
 from ibis.expr.types import Table
 
+from baophu.backends import Store, TemporaryTables
 from baophu.contracts.vocabularies import PRIORITY, REASONS
 from baophu.engine.coverage.run import (
-    _bare,
-    _Cached,
     default_reference_date,
-    stamp,
-    write_mart,
 )
 from baophu.engine.potential.params import DUE_DAYS, SUBSIDY_DAYS, ListParams
 from baophu.engine.potential.people import people
@@ -83,16 +80,12 @@ class ListsError(Exception):
     """The lists cannot be computed or read (message in Vietnamese and English)."""
 
 
-def has_mart(store: Any, name: str) -> bool:
-    return any(m["mart"] == name for m in store.marts())
-
-
-def roster_links(store: Any) -> Table | None:
+def roster_links(store: Store) -> Table | None:
     """``record_id`` → ``person_key`` of the roster rows the linkage step linked, when its
     ``person_links`` mart exists (else None: the lists fall back to the exact ID)."""
-    if not has_mart(store, MART_LINKS):
+    if not store.has_mart(MART_LINKS):
         return None
-    links = _bare(store.mart(MART_LINKS))
+    links = store.read_mart(MART_LINKS)
     links = links.filter((links.source == "school_rosters") & (links.decision == "linked"))
     return links.select("record_id", person_key=links.person_key.cast("int64"))
 
@@ -102,7 +95,7 @@ def _row_key(t: Table) -> ibis.Value:
     return ibis.ifelse(t.person_key.notnull(), own, t.source + ":" + t.record_id)
 
 
-def wide_people(store: Any, p: ListParams, cache: _Cached) -> tuple[Table, list[Table]]:
+def wide_people(store: Store, p: ListParams, cache: TemporaryTables) -> tuple[Table, list[Table]]:
     """The people table with every person reason tested (``_c<i>``) and explained
     (``_t<i>``) once, kept as a temporary table; and the rows of the list rows that are not
     residents (unidentified roster and benefit-list rows)."""
@@ -259,7 +252,7 @@ def _as_person(t: Table) -> Table:
     )
 
 
-def finish(store: Any, t: Table, outcomes: pa.Table | None) -> Table:
+def finish(store: Store, t: Table, outcomes: pa.Table | None) -> Table:
     """The owner's name (collector, case officer or commune) and the field history."""
     off = store.table("officers").select(_oc="officer_code", _on="full_name")
     t = t.left_join(off, t.officer_code == off._oc)
@@ -324,7 +317,7 @@ def summary_expr(lst: Table, persons: Table) -> Table:
 
 
 def run_lists(
-    store: Any,
+    store: Store,
     reference_date: dt.date | None = None,
     due_days: int = DUE_DAYS,
     subsidy_days: int = SUBSIDY_DAYS,
@@ -353,24 +346,23 @@ def run_lists(
         raise ListsError("Số ngày phải không âm / the numbers of days must not be negative")
     day = reference_date or default_reference_date(store)
     p = ListParams.on(day, due_days, subsidy_days)
-    stamp_ = stamp(store, day)
+    stamp_ = store.stamp(day)
     rows: dict[str, int] = {}
-    with _Cached(store) as cache:
+    with store.temporary_tables() as cache:
         W, others = wide_people(store, p, cache)
         step("people", 1)
         lst = finish(store, list_rows(W, others, p), outcomes)
-        rows[MART_LIST] = write_mart(store, MART_LIST, lst, stamp_)
+        rows[MART_LIST] = store.write_mart(MART_LIST, lst, stamp_)
         step("list", 2)
         persons = finish(store, person_rows(W, others, p), outcomes)
         hh = ibis.coalesce(persons.household_id, persons.row_key)
         w = ibis.window(group_by=[persons.owner_code, hh])
         persons = persons.mutate(household_priority=persons.priority.min().over(w).cast("int64"))
-        rows[MART_PERSONS] = write_mart(store, MART_PERSONS, persons, stamp_)
+        rows[MART_PERSONS] = store.write_mart(MART_PERSONS, persons, stamp_)
         step("persons", 3)
-    rows[MART_SUMMARY] = write_mart(
-        store,
+    rows[MART_SUMMARY] = store.write_mart(
         MART_SUMMARY,
-        summary_expr(_bare(store.mart(MART_LIST)), _bare(store.mart(MART_PERSONS))),
+        summary_expr(store.read_mart(MART_LIST), store.read_mart(MART_PERSONS)),
         stamp_,
     )
     step("summary", 4)
@@ -386,10 +378,10 @@ def run_lists(
     }
 
 
-def reason_counts(store: Any, **filters: str | None) -> dict[str, Any]:
+def reason_counts(store: Store, **filters: str | None) -> dict[str, Any]:
     """Persons per reason and in all (``reason = '*'``) from ``potential_summary``, optionally
     for one ``commune_code`` / ``hamlet_code`` / ``owner_code``."""
-    t = _bare(store.mart(MART_SUMMARY))
+    t = store.read_mart(MART_SUMMARY)
     for column, value in filters.items():
         if value:
             t = t.filter(t[column] == value)
@@ -405,15 +397,13 @@ def reason_counts(store: Any, **filters: str | None) -> dict[str, Any]:
     return {"by_reason": by_reason, "persons": int(total["persons"]), "detail": found}
 
 
-def list_reference_date(store: Any) -> dt.date | None:
+def list_reference_date(store: Store) -> dt.date | None:
     """The reference date the ``potential_list`` mart was computed for (None if never)."""
-    for m in store.marts():
-        if m["mart"] == MART_LIST:
-            return dt.date.fromisoformat(str(m["reference_date"]))
-    return None
+    entry = store.mart_entry(MART_LIST)
+    return None if entry is None else entry.reference_day
 
 
-def demo_lists(store: Any, out_dir: Path, workspace: Any = None) -> dict[str, Any]:
+def demo_lists(store: Store, out_dir: Path, workspace: Any = None) -> dict[str, Any]:
     """For ``make demo``: compute the lists (when missing or stale), write the work sheets
     of the commune with the most people to approach, and say where.  With ``workspace``,
     each file written is logged in the operational database's audit log.
@@ -421,16 +411,15 @@ def demo_lists(store: Any, out_dir: Path, workspace: Any = None) -> dict[str, An
     Returns ``reference_date``, ``commune_code``, ``commune_name``, ``folder``, ``files``
     (paths), ``persons`` (of the commune), ``by_reason`` (province), ``rows``.
     """
-    from baophu.engine.coverage.run import _fresh
     from baophu.reports.collector_workbook import write_commune_workbooks
 
-    if not _fresh(store, MART_LIST):
+    if not store.mart_is_current(MART_LIST):
         result = run_lists(store)
         by_reason, rows = result["by_reason"], result["rows"]
     else:
         counts = reason_counts(store)
         by_reason, rows = counts["by_reason"], {}
-    s = _bare(store.mart(MART_SUMMARY))
+    s = store.read_mart(MART_SUMMARY)
     s = s.filter((s.reason == "*") & (s.owner_type == "collector"))
     best = (
         s.group_by(["commune_code"])

@@ -24,11 +24,11 @@ another card covers the day after that end.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import ibis
 from ibis.expr.types import Table
 
+from baophu.backends import Store
 from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS, SCHEMES
 from baophu.contracts.vocabularies import SUBSIDY_GROUPS
 from baophu.engine.identity.links import link_enrolments
@@ -61,7 +61,7 @@ def _code(column: ibis.Value, codes: dict[str, int]) -> ibis.Value:
     return ibis.cases(*[(column == k, v) for k, v in codes.items()], else_=-1).cast("int16")
 
 
-def spells(store: Any) -> Table:
+def spells(store: Store) -> Table:
     """Linked spells as small codes (``SPELL_COLUMNS``): ``sc`` scheme, ``grp`` group and
     ``pay`` payer indices (contract order), ``wage`` the contribution wage or chosen income."""
     e = store.table("enrolments")
@@ -168,7 +168,7 @@ def continued_after(s: Table, ends: Table) -> Table:
     return j.filter(covers).select(person_key=j._pk).distinct()
 
 
-def employer_of_last(store: Any, lapsed: Table, p: ListParams) -> Table:
+def employer_of_last(store: Store, lapsed: Table, p: ListParams) -> Table:
     """The employer (the smallest code when several) of each ``lapsed`` person's last
     employer-paid BHYT card, the one ending on ``_end``: ``person_key``, ``employer_code``.
 

@@ -25,18 +25,15 @@ import ibis
 import pyarrow as pa
 from ibis.expr.types import Table
 
+from baophu.backends import Store
 from baophu.engine.coverage.run import (
     MART_BY_UNIT,
     MART_SERIES,
     CoverageError,
-    _bare,
-    _fresh,
     coverage_at,
     linked_enrolments,
     province_of,
     run_coverage,
-    stamp,
-    write_mart,
 )
 from baophu.engine.targets.allocate import METHODS, allocate
 from baophu.engine.targets.model import (
@@ -101,32 +98,28 @@ class TargetsError(Exception):
     """A target cannot be allocated or tracked (message in Vietnamese and English)."""
 
 
-def _has_mart(store: Any, name: str) -> bool:
-    return any(m["mart"] == name for m in store.marts())
-
-
 def coverage_now(
-    store: Any,
+    store: Store,
     reference_date: dt.date | None = None,
     official_labour_force: pa.Table | None = None,
 ) -> tuple[Table, dt.date]:
     """``coverage_by_unit`` for ``reference_date`` (default: the one last computed, or the
     end of the latest ledger month), recomputing the coverage marts when they are missing,
     stale or for another date."""
-    if _fresh(store, MART_BY_UNIT):
-        entry = next(m for m in store.marts() if m["mart"] == MART_BY_UNIT)
-        day = dt.date.fromisoformat(str(entry["reference_date"]))
+    entry = store.mart_entry(MART_BY_UNIT)
+    if entry is not None and store.mart_is_current(MART_BY_UNIT):
+        day = entry.reference_day
         if reference_date is None or reference_date == day:
-            return _bare(store.mart(MART_BY_UNIT)), day
+            return store.read_mart(MART_BY_UNIT), day
     summary = run_coverage(store, reference_date, official_labour_force=official_labour_force)
-    return _bare(store.mart(MART_BY_UNIT)), dt.date.fromisoformat(summary["reference_date"])
+    return store.read_mart(MART_BY_UNIT), dt.date.fromisoformat(summary["reference_date"])
 
 
-def _coverage_on(store: Any, day: dt.date) -> Table | None:
+def _coverage_on(store: Store, day: dt.date) -> Table | None:
     """The ``coverage_series`` rows of ``day`` when the series holds it."""
-    if not _has_mart(store, MART_SERIES):
+    if not store.has_mart(MART_SERIES):
         return None
-    series = _bare(store.mart(MART_SERIES))
+    series = store.read_mart(MART_SERIES)
     rows = series.filter(series.reference_date == ibis.literal(day, "date"))
     if int(rows.count().to_pyarrow().as_py()) == 0:
         return None
@@ -140,20 +133,20 @@ def manual_table(manual: pa.Table | None) -> Table | None:
     return ibis.memtable(pa.table(cols, schema=MANUAL_SCHEMA))
 
 
-def _targets_for(store: Any, manual: pa.Table | None) -> Table:
+def _targets_for(store: Store, manual: pa.Table | None) -> Table:
     official = store.table("targets").select(*TARGET_COLUMNS)
     return effective_targets(official, manual_table(manual))
 
 
-def _allocated(store: Any) -> pa.Table:
-    if not _has_mart(store, MART_ALLOCATED):
+def _allocated(store: Store) -> pa.Table:
+    if not store.has_mart(MART_ALLOCATED):
         return ALLOCATED_SCHEMA.empty_table()
-    t = _bare(store.mart(MART_ALLOCATED)).to_pyarrow()
+    t = store.read_mart(MART_ALLOCATED).to_pyarrow()
     return t.select(ALLOCATED_SCHEMA.names).cast(ALLOCATED_SCHEMA)
 
 
 def _target_people(
-    store: Any, targets: Table, coverage: Table, year: int, name: str, unit: str
+    store: Store, targets: Table, coverage: Table, year: int, name: str, unit: str
 ) -> tuple[int, float | None] | None:
     """A unit's own target in people (official or manual), else its allocated one."""
     stats = achievements_long(coverage, [name]).select("unit_code", "indicator", "denominator")
@@ -171,7 +164,7 @@ def _target_people(
 
 
 def run_allocation(
-    store: Any,
+    store: Store,
     year: int | None,
     name: str,
     method: str = "uncovered",
@@ -288,7 +281,7 @@ def run_allocation(
         new = pa.Table.from_pylist(rows, schema=ALLOCATED_SCHEMA)
         keep = _kept_allocations(_allocated(store), year, name, hierarchy, root, rows)
         merged = pa.concat_tables([pa.Table.from_pylist(keep, schema=ALLOCATED_SCHEMA), new])
-        write_mart(store, MART_ALLOCATED, ibis.memtable(merged), stamp(store, day))
+        store.write_mart(MART_ALLOCATED, ibis.memtable(merged), store.stamp(day))
     return {
         "year": year,
         "indicator": name,
@@ -396,7 +389,7 @@ def _allocate_level(
     return out
 
 
-def _last_year_stats(store: Any, year: int, name: str) -> Table:
+def _last_year_stats(store: Store, year: int, name: str) -> Table:
     """What each unit had achieved on 31 December of the year before ``year``."""
     day = dt.date(year - 1, 12, 31)
     rows = _coverage_on(store, day)
@@ -410,7 +403,7 @@ def _last_year_stats(store: Any, year: int, name: str) -> Table:
 # --------------------------------------------------------------------------- progress
 
 
-def _classify(store: Any, targets: Table) -> Table:
+def _classify(store: Store, targets: Table) -> Table:
     """Targets with ``hierarchy``: units, agents or officers (by where the code is)."""
     units = store.table("units").select(_c="unit_code", _h=ibis.literal("units"))
     agents = store.table("agents").select(_c="agent_code", _h=ibis.literal("agents"))
@@ -421,7 +414,7 @@ def _classify(store: Any, targets: Table) -> Table:
 
 
 def run_progress(
-    store: Any,
+    store: Store,
     year: int | None = None,
     reference_date: dt.date | None = None,
     manual: pa.Table | None = None,
@@ -502,11 +495,11 @@ def run_progress(
             )
         achieved_all = ibis.union(*parts, distinct=False)
     rows = progress(ibis.memtable(all_targets), achieved_all, start, day, lowest)
-    stamp_ = stamp(store, day)
-    n = write_mart(store, MART_ACHIEVEMENT, rows, stamp_)
-    mart = _bare(store.mart(MART_ACHIEVEMENT))
+    stamp_ = store.stamp(day)
+    n = store.write_mart(MART_ACHIEVEMENT, rows, stamp_)
+    mart = store.read_mart(MART_ACHIEVEMENT)
     phased = ibis.union(phase(mart, year, "month"), phase(mart, year, "week"), distinct=False)
-    n_phased = write_mart(store, MART_PHASED, phased, stamp_)
+    n_phased = store.write_mart(MART_PHASED, phased, stamp_)
     return {
         "year": year,
         "reference_date": day.isoformat(),
@@ -517,13 +510,13 @@ def run_progress(
 
 
 def progress_rows(
-    store: Any,
+    store: Store,
     indicator_name: str | None = None,
     level: str | None = None,
     hierarchy: str | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of ``achievement_by_unit`` (best first), filtered."""
-    t = _bare(store.mart(MART_ACHIEVEMENT))
+    t = store.read_mart(MART_ACHIEVEMENT)
     if indicator_name:
         t = t.filter(t.indicator == indicator_name)
     if level:
@@ -537,7 +530,7 @@ def progress_rows(
 
 
 def run_campaign(
-    store: Any,
+    store: Store,
     start: dt.date = CAMPAIGN_START,
     days: int = CAMPAIGN_DAYS,
     names: Sequence[str] = ("bhyt_rate", "bhxh_rate", "bhtn_rate"),
@@ -610,7 +603,7 @@ def run_campaign(
             f"({', '.join(names)}); dùng --target / use --target INDICATOR=VALUE"
         )
     out = ibis.union(*parts, distinct=False)
-    n = write_mart(store, MART_CAMPAIGN, out, stamp(store, dates[-1]))
+    n = store.write_mart(MART_CAMPAIGN, out, store.stamp(dates[-1]))
     return {
         "start": start.isoformat(),
         "days": days,
@@ -624,7 +617,7 @@ def run_campaign(
 
 
 def province_targets_summary(
-    store: Any,
+    store: Store,
     year: int | None = None,
     reference_date: dt.date | None = None,
     manual: pa.Table | None = None,
