@@ -178,8 +178,8 @@ def pandas_coverage(store: Any, dates: list[Any]) -> tuple[float, dict[str, int]
 
 
 def step_coverage_24(args: argparse.Namespace) -> dict[str, Any]:
-    from baophu.engine.coverage.masks import series_dates
     from baophu.engine.coverage.run import default_reference_date, run_coverage
+    from baophu.engine.dates import series_dates
 
     ws = _workspace(args)
     with ws.store() as store:

@@ -132,7 +132,7 @@ def _registered(store: Store, keys: list[str]) -> set[str]:
 
 def _listed(store: Store, keys: list[str]) -> dict[str, dict[str, Any]]:
     """The person's row(s) on the current lists: hamlet, collector, reasons, amount."""
-    from baophu.engine.potential.run import MART_PERSONS
+    from baophu.engine.potential import MART_PERSONS
 
     if not keys or not store.has_mart(MART_PERSONS):
         return {}
@@ -322,7 +322,7 @@ def _collectors(store: Store) -> dict[str, dict[str, Any]]:
 
 def _still_listed(store: Store, keys: list[str]) -> set[str]:
     """Of ``keys``, the people still on a BHYT or voluntary list other than the pool."""
-    from baophu.engine.potential.run import MART_LIST
+    from baophu.engine.potential import MART_LIST
 
     if not keys or not store.has_mart(MART_LIST):
         return set()
@@ -339,7 +339,7 @@ def achievement(
     on: dt.date | None = None,
 ) -> dict[str, Any]:
     """Achievement and commission of every collector (or one) for ``year``."""
-    from baophu.engine.potential.params import ListParams
+    from baophu.engine.potential import ListParams
 
     on = on or dt.date.today()
     params = ListParams.on(min(on, dt.date(year, 12, 31)))

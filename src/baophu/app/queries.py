@@ -13,7 +13,7 @@ from typing import Any
 
 from baophu.app.marts import MartSnapshot
 from baophu.app.scope import Scope, employer_condition, people_condition, unit_condition
-from baophu.engine.targets.model import INDICATORS
+from baophu.engine.targets import INDICATORS
 from baophu.engine.units import LEVEL_VI, LEVELS
 
 RATES: tuple[tuple[str, str, str, str], ...] = (

@@ -126,9 +126,9 @@ def recompute(page: Annotated[Page, Depends(current)]) -> Response:
     cache, db = page.ctx.marts, page.ctx.db
 
     def work(job: Job) -> dict[str, Any]:
-        from baophu.engine.compliance.run import run_compliance
-        from baophu.engine.coverage.run import run_coverage
-        from baophu.engine.targets.run import TargetsError, run_progress
+        from baophu.engine.compliance import run_compliance
+        from baophu.engine.coverage import run_coverage
+        from baophu.engine.targets import TargetsError, run_progress
         from baophu.operational.manual_targets import manual_targets_table
 
         out: dict[str, Any] = {}

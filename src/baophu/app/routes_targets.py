@@ -28,8 +28,7 @@ from baophu.app.jobs import Job
 from baophu.app.marts import MartCache, MartsUnavailable, readonly_store, writable_store
 from baophu.app.scope import allocation_roots, may_edit_target, require
 from baophu.app.web import Page, current
-from baophu.engine.targets.allocate import METHODS
-from baophu.engine.targets.model import INDICATORS
+from baophu.engine.targets import INDICATORS, METHODS
 from baophu.operational.db import OperationalDB
 from baophu.operational.manual_targets import (
     manual_target_rows,
@@ -59,7 +58,7 @@ def _default_unit(page: Page) -> str | None:
 
 
 def _parse_value(text: str, is_rate: bool) -> float:
-    from baophu.commands.targets import _NUMBER
+    from baophu.vn.numbers import GROUPED_NUMBER as _NUMBER
 
     raw = text.strip().replace(" ", "")
     percent = raw.endswith("%")
@@ -132,7 +131,7 @@ def _year(page: Page) -> int:
 
 
 def _refresh_progress(cache: MartCache, db: OperationalDB, year: int) -> dict[str, Any]:
-    from baophu.engine.targets.run import run_progress
+    from baophu.engine.targets import run_progress
 
     with writable_store(cache) as store:
         return run_progress(store, year, manual=manual_targets_table(db))
@@ -222,7 +221,7 @@ def _allocation_args(
 
 
 def _run_allocation(store: Any, db: OperationalDB, args: dict[str, Any], write: bool) -> Any:
-    from baophu.engine.targets.run import run_allocation
+    from baophu.engine.targets import run_allocation
 
     return run_allocation(
         store,
@@ -246,8 +245,8 @@ def allocate_preview(
     to_level: Annotated[str, Form()],
     allow_below: Annotated[str, Form()] = "",
 ) -> Response:
-    from baophu.engine.coverage.run import CoverageError
-    from baophu.engine.targets.run import TargetsError
+    from baophu.engine.coverage import CoverageError
+    from baophu.engine.targets import TargetsError
 
     args = _allocation_args(page, root, indicator, method, to_level, allow_below)
     try:
@@ -309,7 +308,7 @@ def allocate_confirm(
     cache, db = page.ctx.marts, page.ctx.db
 
     def work(job: Job) -> dict[str, Any]:
-        from baophu.engine.targets.run import run_progress
+        from baophu.engine.targets import run_progress
 
         with writable_store(cache) as store:
             job.progress = "Phân bổ"

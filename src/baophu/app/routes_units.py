@@ -21,7 +21,7 @@ from fastapi.responses import Response
 from baophu.app import queries
 from baophu.app.scope import require
 from baophu.app.web import Page, current, filters_detail
-from baophu.engine.targets.model import INDICATORS
+from baophu.engine.targets import INDICATORS
 
 router = APIRouter()
 # Text fields of a list row that may quote a personal ID (masked for roles without full IDs).

@@ -76,7 +76,7 @@ def parse_date(text: str | None) -> dt.date | None:
 @contextmanager
 def open_store(workspace: Path) -> Iterator[Any]:
     """The workspace's store; a bad workspace or any library error ends the command cleanly."""
-    from baophu.engine.compliance.run import ComplianceError
+    from baophu.engine.compliance import ComplianceError
     from baophu.reports.notice import NoticeError
     from baophu.rules.errors import RulesError
     from baophu.workspace import Workspace, WorkspaceError
@@ -95,7 +95,7 @@ def open_store(workspace: Path) -> Iterator[Any]:
 
 
 def require_marts(store: Store) -> None:
-    from baophu.engine.compliance.run import MARTS
+    from baophu.engine.compliance import MARTS
 
     present = {m["mart"] for m in store.marts()}
     missing = [m for m in MARTS if m not in present]
@@ -173,7 +173,7 @@ def run_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Tính chậm đóng, lãi, điểm trốn đóng và các danh sách / compute every compliance mart."""
-    from baophu.engine.compliance.run import run_compliance
+    from baophu.engine.compliance import run_compliance
 
     reference = parse_date(date)
     with open_store(workspace) as store:

@@ -122,8 +122,8 @@ def open_store(workspace: Path) -> Iterator[Any]:
 
 
 def engine_errors() -> tuple[type[BaseException], ...]:
-    from baophu.engine.coverage.run import CoverageError
-    from baophu.engine.targets.run import TargetsError
+    from baophu.engine.coverage import CoverageError
+    from baophu.engine.targets import TargetsError
 
     return (CoverageError, TargetsError, ValueError, KeyError)
 
@@ -131,8 +131,8 @@ def engine_errors() -> tuple[type[BaseException], ...]:
 def ensure_coverage(store: Store, day: dt.date | None, workspace: Path, recompute: bool) -> dt.date:
     """Compute the coverage marts for ``day`` unless fresh ones are there; return the date.
     (An imported ``labour_force`` table changes the import state, so the marts are stale.)"""
-    from baophu.engine.coverage.run import run_coverage
-    from baophu.engine.targets.run import coverage_now
+    from baophu.engine.coverage import run_coverage
+    from baophu.engine.targets import coverage_now
 
     if recompute:
         summary = run_coverage(store, day)
@@ -142,7 +142,7 @@ def ensure_coverage(store: Store, day: dt.date | None, workspace: Path, recomput
 
 
 def coverage_rows(store: Store, level: str, unit: str | None = None) -> list[dict[str, Any]]:
-    from baophu.engine.coverage.run import MART_BY_UNIT
+    from baophu.engine.coverage import MART_BY_UNIT
 
     t = store.read_mart(MART_BY_UNIT)
     t = t.filter(t.level == level)

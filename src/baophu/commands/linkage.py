@@ -83,7 +83,7 @@ def link(
             f"unknown list {source!r}; use {', '.join(SOURCE_CHOICES)}",
             2,
         )
-    from baophu.engine.linkage.run import LinkageError, run_linkage
+    from baophu.engine.linkage import LinkageError, run_linkage
 
     sources = None if source == "all" else [source]
     with _store(workspace) as store, progress_bar(not json_out) as progress:
@@ -114,7 +114,7 @@ def print_counts(counts: dict[str, dict[str, int]]) -> None:
 
 
 def _masked(record: dict[str, Any] | None) -> dict[str, Any] | None:
-    from baophu.engine.linkage.review import mask_person_id
+    from baophu.engine.linkage import mask_person_id
 
     if record is None:
         return None
@@ -151,7 +151,7 @@ def review(
     json_out: JsonOpt = False,
 ) -> None:
     """Các cặp cần xem xét / pairs to review (both records and why)."""
-    from baophu.engine.linkage.review import review_count, review_pairs
+    from baophu.engine.linkage import review_count, review_pairs
 
     if source is not None and source not in SOURCE_CHOICES[:2]:
         fail(f"Danh sách không hợp lệ: {source} / unknown list {source!r}", 2)

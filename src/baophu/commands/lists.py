@@ -84,8 +84,8 @@ def mask_id(value: Any) -> str:
 
 
 def _errors() -> tuple[type[BaseException], ...]:
-    from baophu.engine.coverage.run import CoverageError
-    from baophu.engine.potential.run import ListsError
+    from baophu.engine.coverage import CoverageError
+    from baophu.engine.potential import ListsError
     from baophu.fieldwork import FieldworkError
 
     return (ListsError, CoverageError, FieldworkError, KeyError, ValueError)
@@ -100,9 +100,8 @@ def ensure_lists(
     quiet: bool,
 ) -> dict[str, Any]:
     """Compute the lists unless fresh ones for the same date and due window are there."""
-    from baophu.engine.coverage.run import default_reference_date
-    from baophu.engine.potential.params import DUE_DAYS
-    from baophu.engine.potential.run import MART_LIST, list_reference_date, run_lists
+    from baophu.engine.dates import default_reference_date
+    from baophu.engine.potential import DUE_DAYS, MART_LIST, list_reference_date, run_lists
     from baophu.fieldwork import latest_outcomes, operational
 
     path = ws.root / PARAMS_FILE
@@ -185,8 +184,8 @@ def list_report(
     import ibis
 
     from baophu.contracts.vocabularies import REASON_VI, REASONS
-    from baophu.engine.potential.run import MART_LIST, MART_PERSONS, list_reference_date
-    from baophu.engine.potential.run import reason_counts as counts_of
+    from baophu.engine.potential import MART_LIST, MART_PERSONS, list_reference_date
+    from baophu.engine.potential import reason_counts as counts_of
 
     counts = counts_of(store, commune_code=commune, hamlet_code=hamlet, owner_code=collector)
     detail = counts["detail"]
@@ -365,7 +364,7 @@ def export_workbooks(
     quiet: bool = True,
 ) -> dict[str, Any]:
     """Write the work sheets asked for, log every file in the audit log."""
-    from baophu.engine.potential.run import MART_SUMMARY, ListsError, list_reference_date
+    from baophu.engine.potential import MART_SUMMARY, ListsError, list_reference_date
     from baophu.fieldwork import audit_export, latest_outcomes, operational, outcome_map
     from baophu.reports.collector_workbook import write_commune_workbooks, write_owner_workbook
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +40,7 @@ from baophu.commands.coverage import (
     parse_date,
     print_json,
 )
+from baophu.vn.numbers import GROUPED_NUMBER
 
 targets_app = typer.Typer(
     help=(
@@ -106,16 +106,13 @@ def read_manual(workspace: Path) -> Any:
         return manual_targets_table(db)
 
 
-_NUMBER = re.compile(r"^\d{1,3}([.,]\d{3})+$")
-
-
 def parse_value(text: str, is_rate: bool) -> float:
     """``96%``, ``0,96``, ``0.96`` (rates; a bare number above 1 is a percentage), or
     ``1.115.590`` / ``1115590`` people."""
     raw = text.strip().replace(" ", "")
     percent = raw.endswith("%")
     raw = raw.rstrip("%")
-    if not percent and not is_rate and _NUMBER.match(raw):
+    if not percent and not is_rate and GROUPED_NUMBER.match(raw):
         raw = raw.replace(".", "").replace(",", "")
     raw = raw.replace(",", ".")
     try:
@@ -132,7 +129,7 @@ def parse_value(text: str, is_rate: bool) -> float:
 
 
 def _check_indicator(name: str) -> Any:
-    from baophu.engine.targets.model import INDICATORS
+    from baophu.engine.targets import INDICATORS
 
     if name not in INDICATORS:
         fail(
@@ -247,7 +244,7 @@ def allocate_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Phân bổ chỉ tiêu xuống cấp dưới / allocate a target down the hierarchy."""
-    from baophu.engine.targets.run import run_allocation
+    from baophu.engine.targets import run_allocation
 
     ind = _check_indicator(indicator_name)
     day = parse_date(date)
@@ -367,7 +364,7 @@ def progress_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Tiến độ thực hiện chỉ tiêu, xếp hạng / achievement, ranking, lowest achievers."""
-    from baophu.engine.targets.run import progress_rows, run_progress
+    from baophu.engine.targets import progress_rows, run_progress
 
     if indicator_name is not None:
         _check_indicator(indicator_name)
@@ -386,7 +383,7 @@ def progress_cmd(
     if json_out:
         print_json({"summary": summary, "rows": rows, "phased": phased})
         return
-    from baophu.engine.targets.model import INDICATORS
+    from baophu.engine.targets import INDICATORS
 
     names = sorted({r["indicator"] for r in rows})
     if not names:
@@ -413,7 +410,7 @@ def progress_cmd(
 def _phased(
     store: Store, name: str | None, level: str, hierarchy: str, period: str
 ) -> list[dict[str, Any]]:
-    from baophu.engine.targets.run import MART_PHASED
+    from baophu.engine.targets import MART_PHASED
 
     t = store.read_mart(MART_PHASED)
     t = t.filter((t.level == level) & (t.hierarchy == hierarchy) & (t.period == period))
@@ -460,7 +457,7 @@ def campaign_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Chiến dịch: tiến độ từng ngày so với yêu cầu / a campaign's daily progress."""
-    from baophu.engine.targets.run import MART_CAMPAIGN, run_campaign
+    from baophu.engine.targets import MART_CAMPAIGN, run_campaign
 
     first = parse_date(start)
     assert first is not None
@@ -492,7 +489,7 @@ def campaign_cmd(
     if json_out:
         print_json({"summary": summary, "rows": rows})
         return
-    from baophu.engine.targets.model import INDICATORS
+    from baophu.engine.targets import INDICATORS
 
     for name in sorted({r["indicator"] for r in rows}):
         sub = [r for r in rows if r["indicator"] == name and r["level"] == "province"]

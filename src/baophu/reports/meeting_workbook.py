@@ -216,9 +216,9 @@ def write_meeting_workbook(
     store: Store, path: Path, reference_date: dt.date | None = None, lowest: int = 5
 ) -> Path:
     """Read the coverage (and, when present, achievement) marts and write the workbook."""
-    from baophu.engine.coverage.run import MART_BY_UNIT
-    from baophu.engine.targets.model import INDICATORS
-    from baophu.engine.targets.run import (
+    from baophu.engine.coverage import MART_BY_UNIT
+    from baophu.engine.targets import (
+        INDICATORS,
         MART_ACHIEVEMENT,
         coverage_now,
         province_targets_summary,

@@ -54,40 +54,6 @@ class ListCriteria:
     inspection_min_score: int = 40  # evasion score from which an employer is inspected
 
 
-def as_day(value: dt.date | dt.datetime | str) -> dt.date:
-    """A ``date`` from a date, datetime or ISO text."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value).strip())
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    nxt = add_months(month_start(day), 1)
-    return nxt - dt.timedelta(days=1)
-
-
-def add_months(first_of_month: dt.date, months: int) -> dt.date:
-    index = first_of_month.year * 12 + first_of_month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    """First days of every month from ``first``'s month to ``last``'s month, inclusive."""
-    out: list[dt.date] = []
-    current = month_start(first)
-    stop = month_start(last)
-    while current <= stop:
-        out.append(current)
-        current = add_months(current, 1)
-    return out
-
-
 def _numerator(rate: float, scale: int, key: str) -> int:
     exact = dec(rate) * scale
     if exact != exact.to_integral_value():

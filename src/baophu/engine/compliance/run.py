@@ -49,12 +49,10 @@ from baophu.engine.compliance.lists import (
 from baophu.engine.compliance.params import (
     ARREARS_RATIO_CEILING,
     ListCriteria,
-    as_day,
     days_to_evasion,
-    month_end,
-    months_between,
 )
 from baophu.engine.compliance.units import arrears_by_unit, arrears_trend
+from baophu.engine.dates import as_day, month_end, months_between
 from baophu.rules import Rules, get_rules
 
 MARTS = (

@@ -46,7 +46,6 @@ import ibis
 import pyarrow as pa
 from ibis.expr.types import IntegerValue, Table
 
-from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS
 from baophu.engine.coverage.masks import (
     Calendar,
     all_ones,
@@ -61,20 +60,24 @@ from baophu.engine.coverage.masks import (
     span_mask,
 )
 from baophu.engine.coverage.required import compulsory_required
-from baophu.engine.identity.links import (
+from baophu.engine.identity import (
+    BHTN_HERE,
+    BHYT_HERE,
     BY_SI_CODE,
+    COMP_HERE,
+    GROUP_RANK,
     NON_RESIDENT,
+    PAYER_RANK,
+    SCHEME_INDEX,
     STATUS_METHOD,
     STATUS_REASON,
+    VOL_HERE,
     decode_status,
-    link_enrolments,
     person_key,
 )
 from baophu.engine.units import LEVELS, roll_up
 from baophu.rules import retirement_month_table
 
-SCHEME_INDEX = {"bhyt": 0, "bhxh_compulsory": 1, "bhxh_voluntary": 2, "bhtn": 3}
-BHYT_HERE, BHYT_ELSE, COMP_HERE, COMP_ELSE, VOL_HERE, VOL_ELSE, BHTN_HERE, BHTN_ELSE = range(8)
 DEAD_OPEN = 8
 MIN_WORKING_AGE = 15
 TABLE_FIRST_BIRTH_YEAR = 1900
@@ -100,12 +103,6 @@ RESIDENCE_MEASURES: tuple[str, ...] = (
 )
 WORKPLACE_MEASURES: tuple[str, ...] = ("compulsory_participants_workplace", "compulsory_required")
 COUNT_COLUMNS: tuple[str, ...] = (*RESIDENCE_MEASURES, *WORKPLACE_MEASURES)
-
-# BHYT participant group precedence when a person holds several cards on D: who pays first
-# (employer, social-insurance fund, state budget, budget-supported, household, self), then
-# the order of the groups in the contract.
-PAYER_RANK = {p: i for i, p in enumerate(PAYERS)}
-GROUP_RANK = {g: i for i, g in enumerate(PARTICIPANT_GROUPS)}
 
 
 @dataclass(frozen=True)
@@ -163,58 +160,6 @@ def with_retirement(t: Table, birth: str, sex: str, retirement: Table) -> Table:
         [t[sex] == retirement._r_sex, t._birth_index == retirement._r_birth_index],
     )
     return j.select(*[c for c in t.columns if c != "_birth_index"], _reaches=j._r_reaches_index)
-
-
-# ------------------------------------------------------------------------------ spells
-
-
-def _code_columns(t: Table, province_code: str) -> dict[str, ibis.Value]:
-    """``cls``, ``code`` and the employer of spells held here, from enrolment columns."""
-    here = (t.enrol_province_code == province_code).fill_null(False)
-    scheme_idx = ibis.cases(
-        *[(t.scheme == s, i) for s, i in SCHEME_INDEX.items()], else_=ibis.null("int64")
-    )
-    payer_rank = ibis.cases(*[(t.payer == p, r) for p, r in PAYER_RANK.items()], else_=99)
-    group_rank = ibis.cases(
-        *[(t.participant_group == g, r) for g, r in GROUP_RANK.items()], else_=99
-    )
-    return {
-        "cls": (scheme_idx * 2 + ibis.ifelse(here, 0, 1)).cast("int8"),
-        "code": (payer_rank * 100 + group_rank).cast("int16"),
-        "employer_code": ibis.ifelse(here, t.employer_code, ibis.null("string")),
-    }
-
-
-SPELL_CODE_COLUMNS = (
-    "person_key",
-    "link_status",
-    "cls",
-    "code",
-    "employer_code",
-    "start_date",
-    "end_date",
-    "person_death_date",
-)
-
-
-def linked_codes(enrolments: Table, residents: Table, units: Table, province_code: str) -> Table:
-    """The enrolments linked to the register and reduced to what coverage needs, as small
-    codes (``SPELL_CODE_COLUMNS``): ``person_key``, ``link_status``, ``cls`` (scheme × held
-    here or elsewhere), ``code`` (BHYT precedence: payer rank × 100 + group rank),
-    ``employer_code`` (spells held here only), ``start_date``, ``end_date``,
-    ``person_death_date``.  The codes are computed before linking, so the joins of
-    ``identity.link_enrolments`` carry integers rather than text."""
-    pre = enrolments.select(
-        "enrolment_id",
-        "person_id",
-        "si_code",
-        "birth_date",
-        "hamlet_code",
-        "start_date",
-        "end_date",
-        **_code_columns(enrolments, province_code),
-    )
-    return link_enrolments(pre, residents, units).select(*SPELL_CODE_COLUMNS)
 
 
 def _unpack(packed: IntegerValue, second: bool, n: int) -> IntegerValue:

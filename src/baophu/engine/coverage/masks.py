@@ -12,9 +12,8 @@ instead.  ``mask_events`` and ``cumulate`` turn counts per mask into counts per 
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from functools import reduce
 from itertools import pairwise
 
@@ -22,26 +21,9 @@ import ibis
 import pyarrow as pa
 from ibis.expr.types import IntegerValue, Table
 
-MAX_DATES = 30  # two masks of 30 dates fit one 64-bit integer (coverage packs classes in pairs)
+from baophu.engine.dates import MAX_SERIES_DATES, month_end
 
-
-def month_end(day: date) -> date:
-    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
-
-
-def series_dates(reference_date: date, months: int = 24) -> list[date]:
-    """The reference date and the month-ends before it: ``months`` dates in all, oldest first.
-
-    For a month-end reference date this is the last ``months`` month-ends.
-    """
-    if not 1 <= months <= MAX_DATES:
-        raise ValueError(f"months must be between 1 and {MAX_DATES}")
-    out = [reference_date]
-    cursor = date(reference_date.year, reference_date.month, 1) - timedelta(days=1)
-    while len(out) < months:
-        out.append(cursor)
-        cursor = date(cursor.year, cursor.month, 1) - timedelta(days=1)
-    return sorted(out)
+MAX_DATES = MAX_SERIES_DATES
 
 
 def check_dates(dates: Sequence[date]) -> list[date]:

@@ -36,24 +36,28 @@ from baophu.engine.coverage.indicators import (
     bhyt_by_group,
     coverage_counts,
     coverage_table,
-    linked_codes,
     person_coverage,
     person_types,
     unlinked_by_reason,
     workplace_counts,
     workplace_masks,
 )
-from baophu.engine.coverage.masks import Calendar, month_end, series_dates
-from baophu.engine.identity.links import link_enrolments
-from baophu.engine.units import ancestors
+from baophu.engine.coverage.masks import Calendar
+from baophu.engine.dates import default_reference_date, series_dates
+from baophu.engine.identity import (
+    MART_ANCESTORS,
+    ensure_ancestors,
+    ensure_linked_spells,
+    link_enrolments,
+)
+from baophu.engine.units import UnitsError, province_of
 
-MART_ANCESTORS = "unit_ancestors"
 MART_LINKED = "enrolments_linked"
-MART_SPELLS = "linked_spells"
 MART_SERIES = "coverage_series"
 MART_BY_UNIT = "coverage_by_unit"
 MART_GROUPS = "bhyt_by_group"
 MART_UNLINKED = "identity_unlinked"
+MARTS = (MART_SERIES, MART_BY_UNIT, MART_GROUPS, MART_UNLINKED)
 SERIES_MONTHS = 24
 TREND_POINTS = 6
 # The indicators projected to the end of the year (counts; rates follow from them).
@@ -90,45 +94,8 @@ LINKED_COLUMNS = (
 Progress = Callable[[str, int, int], None]
 
 
-class CoverageError(Exception):
+class CoverageError(UnitsError):
     """Coverage cannot be computed (message in Vietnamese and English)."""
-
-
-def province_of(store: Store) -> tuple[str, str]:
-    """``(unit_code, unit_name)`` of the province (the ``units`` row of level province)."""
-    units = store.table("units")
-    rows = (
-        units.filter(units.level == "province")
-        .select("unit_code", "unit_name")
-        .order_by("unit_code")
-        .to_pyarrow()
-        .to_pylist()
-    )
-    if len(rows) != 1:
-        raise CoverageError(
-            f"Cần đúng một đơn vị cấp tỉnh trong danh mục đơn vị (có {len(rows)}) / "
-            f"the units table needs exactly one province (found {len(rows)})"
-        )
-    return str(rows[0]["unit_code"]), str(rows[0]["unit_name"])
-
-
-def default_reference_date(store: Store) -> dt.date:
-    """The last day of the latest contribution month in the ledger; else of the latest
-    enrolment start; else today."""
-    for table, column in (("contribution_ledger", "period"), ("enrolments", "start_date")):
-        t = store.table(table)
-        value = t[column].max().to_pyarrow().as_py()
-        if value is not None:
-            return month_end(value)
-    return dt.date.today()
-
-
-def ensure_ancestors(store: Store, reference_date: dt.date) -> None:
-    """Write ``unit_ancestors`` unless it is fresh."""
-    if not store.mart_is_current(MART_ANCESTORS):
-        store.write_mart(
-            MART_ANCESTORS, ancestors(store.table("units")), store.stamp(reference_date)
-        )
 
 
 def linked_enrolments(store: Store) -> Table:
@@ -180,23 +147,6 @@ def coverage_expr(
     if official_labour_force is not None and official_labour_force.num_rows:
         official = ibis.memtable(official_labour_force)
     return coverage_table(counts, work, tables.units, dates, official)
-
-
-def ensure_linked_spells(store: Store, reference_date: dt.date | None = None) -> Table:
-    """The ``linked_spells`` mart (every enrolment linked to the register and reduced to small
-    codes, ``coverage.SPELL_CODE_COLUMNS``, ordered by person), written when the imported
-    state or the rule version changed: identity depends on the imported state only, so one
-    linking serves every reference date, campaign view and recomputation after it.  Its
-    stamp is kept in the mart registry only (an intermediate mart no report shows)."""
-    if not store.mart_is_current(MART_SPELLS):
-        code, _ = province_of(store)
-        linked = linked_codes(
-            store.table("enrolments"), store.table("residents"), store.table("units"), code
-        )
-        day = reference_date or default_reference_date(store)
-        ordered = linked.order_by("person_key")
-        store.write_mart(MART_SPELLS, ordered, store.stamp(day), stamp_rows=False)
-    return store.read_mart(MART_SPELLS)
 
 
 def _stages(
@@ -298,11 +248,8 @@ def run_coverage(
     """Compute and write every coverage mart for ``reference_date`` (default: the end of the
     latest ledger month).
 
-    Returns what ``make demo`` prints: ``province`` (its ``coverage_by_unit`` row),
-    ``targets`` (each official or hand-set target of the reference year for the province:
-    target, achieved, gap in people, pace per week and per day to 31 December — see
-    ``targets_run.province_targets_summary``), ``lowest_communes`` (five lowest BHYT
-    rates), plus ``rows`` per mart and ``timings_s``.
+    Returns ``province`` (its ``coverage_by_unit`` row), ``rows`` per mart and
+    ``timings_s`` (the province against its targets is ``targets.province_targets_summary``).
 
     ``write_linked`` also stores every enrolment's link as the ``enrolments_linked`` mart.
     """
@@ -353,9 +300,6 @@ def run_coverage(
         .to_pyarrow()
         .to_pylist()
     )
-    from baophu.engine.targets.run import province_targets_summary
-
-    targets = province_targets_summary(store, day.year, day)
     return {
         "reference_date": day.isoformat(),
         "province_code": code,
@@ -364,7 +308,4 @@ def run_coverage(
         "rows": rows,
         "timings_s": timings,
         "province": province[0] if province else {},
-        "targets_year": targets["year"],
-        "targets": targets["indicators"],
-        "lowest_communes": targets["lowest_communes"],
     }

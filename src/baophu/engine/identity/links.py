@@ -95,7 +95,7 @@ def well_formed_key(key: IntegerValue) -> BooleanValue:
     return (key.notnull() & known).fill_null(False)
 
 
-def _births_agree(a: ibis.Value, b: ibis.Value) -> BooleanValue:
+def births_agree(a: ibis.Value, b: ibis.Value) -> BooleanValue:
     """Equal, day and month swapped, or either missing."""
     swapped = (a.year() == b.year()) & (a.month() == b.day()) & (a.day() == b.month())
     return (a.isnull() | b.isnull() | (a == b) | swapped).fill_null(False)
@@ -145,7 +145,7 @@ def link_enrolments(
         _rid_death=residents.death_date,
     )
     j = e.left_join(r_id, e._norm_key == r_id._rid)
-    j = j.mutate(_by_id=j._rid.notnull() & _births_agree(j.birth_date, j._rid_birth))
+    j = j.mutate(_by_id=j._rid.notnull() & births_agree(j.birth_date, j._rid_birth))
     si_int = j.si_code.try_cast("int64")
     j = j.mutate(_si_key=ibis.ifelse(j._by_id, ibis.null("int64"), si_int))
 
@@ -164,7 +164,7 @@ def link_enrolments(
     )
     r_si = r_si.filter(r_si._sid.notnull() & (r_si._sid_n == 1)).drop("_sid_n")
     k = j.left_join(r_si, j._si_key == r_si._si)
-    k = k.mutate(_by_si=~k._by_id & k._sid.notnull() & _births_agree(k.birth_date, k._sid_birth))
+    k = k.mutate(_by_si=~k._by_id & k._sid.notnull() & births_agree(k.birth_date, k._sid_birth))
 
     hamlets = units.filter(units.level == "hamlet").select(_hamlet=units.unit_code)
     k = k.left_join(hamlets, k.hamlet_code == hamlets._hamlet)

@@ -27,7 +27,7 @@ import ibis
 from ibis.expr.types import StringValue, Table
 
 from baophu.contracts import CONTRACTS
-from baophu.engine.identity.links import normalise_person_id, person_key
+from baophu.engine.identity import normalise_person_id, person_key
 from baophu.engine.linkage.names import (
     births_agree_expr,
     given_name_expr,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from baophu.backends import Store
-from baophu.engine.identity.links import person_key
+from baophu.engine.identity import person_key
 from baophu.engine.linkage.model import SOURCES, record_id
 from baophu.engine.linkage.run import MART_LINKS
 

@@ -34,8 +34,8 @@ import ibis
 from ibis.expr.types import Table
 
 from baophu.backends import Store
-from baophu.engine.coverage.indicators import retirement_table, with_retirement
-from baophu.engine.identity.links import person_key
+from baophu.engine.coverage import retirement_table, with_retirement
+from baophu.engine.identity import person_key
 from baophu.engine.potential.params import MAX_MEMBER, ListParams
 
 CLASS_RANK = {"poor": 0, "near_poor": 1, "farming_average": 2}

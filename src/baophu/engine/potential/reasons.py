@@ -46,7 +46,7 @@ from baophu.contracts.vocabularies import (
     SURVIVOR_MIN_AGE,
     SURVIVOR_NEAR_POOR_AGE,
 )
-from baophu.engine.identity.links import _births_agree, normalise_person_id, person_key
+from baophu.engine.identity import births_agree, normalise_person_id, person_key
 from baophu.engine.potential.params import ListParams
 from baophu.engine.potential.people import age_on, communes, household_class
 from baophu.engine.potential.state import GROUP_CODE, PAYER_CODE
@@ -613,7 +613,7 @@ def exact_links(rows_: Table, residents: Table) -> Table:
     x = rows_.select("record_id", _key=key, _birth=rows_.birth_date)
     r = residents.select(_rk=person_key(residents.person_id), _rb=residents.birth_date)
     j = x.join(r, x._key == r._rk)
-    j = j.filter(_births_agree(j._birth, j._rb))
+    j = j.filter(births_agree(j._birth, j._rb))
     return j.select("record_id", person_key=j._rk)
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import ibis
@@ -37,9 +36,8 @@ from ibis.expr.types import Table
 
 from baophu.backends import Store, TemporaryTables
 from baophu.contracts.vocabularies import PRIORITY, REASONS
-from baophu.engine.coverage.run import (
-    default_reference_date,
-)
+from baophu.engine.dates import default_reference_date
+from baophu.engine.linkage import MART_LINKS
 from baophu.engine.potential.params import DUE_DAYS, SUBSIDY_DAYS, ListParams
 from baophu.engine.potential.people import people
 from baophu.engine.potential.reasons import (
@@ -63,7 +61,7 @@ from baophu.engine.potential.state import (
 MART_LIST = "potential_list"
 MART_SUMMARY = "potential_summary"
 MART_PERSONS = "potential_persons"
-MART_LINKS = "person_links"
+MARTS = (MART_LIST, MART_PERSONS, MART_SUMMARY)
 OUTCOME_SCHEMA = pa.schema(
     [
         ("row_key", pa.string()),
@@ -401,61 +399,3 @@ def list_reference_date(store: Store) -> dt.date | None:
     """The reference date the ``potential_list`` mart was computed for (None if never)."""
     entry = store.mart_entry(MART_LIST)
     return None if entry is None else entry.reference_day
-
-
-def demo_lists(store: Store, out_dir: Path, workspace: Any = None) -> dict[str, Any]:
-    """For ``make demo``: compute the lists (when missing or stale), write the work sheets
-    of the commune with the most people to approach, and say where.  With ``workspace``,
-    each file written is logged in the operational database's audit log.
-
-    Returns ``reference_date``, ``commune_code``, ``commune_name``, ``folder``, ``files``
-    (paths), ``persons`` (of the commune), ``by_reason`` (province), ``rows``.
-    """
-    from baophu.reports.collector_workbook import write_commune_workbooks
-
-    if not store.mart_is_current(MART_LIST):
-        result = run_lists(store)
-        by_reason, rows = result["by_reason"], result["rows"]
-    else:
-        counts = reason_counts(store)
-        by_reason, rows = counts["by_reason"], {}
-    s = store.read_mart(MART_SUMMARY)
-    s = s.filter((s.reason == "*") & (s.owner_type == "collector"))
-    best = (
-        s.group_by(["commune_code"])
-        .aggregate(persons=s.persons.sum())
-        .order_by([ibis.desc("persons"), "commune_code"])
-        .limit(1)
-        .to_pyarrow()
-        .to_pylist()
-    )
-    if not best:
-        raise ListsError("Danh sách tiềm năng rỗng / the potential lists are empty")
-    commune = str(best[0]["commune_code"])
-    written = write_commune_workbooks(store, commune, Path(out_dir))
-    if workspace is not None:
-        from baophu.fieldwork import audit_export, operational
-
-        db = operational(workspace)
-        try:
-            for f in written["files"]:
-                audit_export(
-                    db,
-                    MART_LIST,
-                    unit_code=commune,
-                    rows=int(written["rows"][str(f)]),
-                    detail=f"workbook {f} (demo)",
-                    username="demo",
-                )
-        finally:
-            db.dispose()
-    return {
-        "reference_date": str(list_reference_date(store)),
-        "commune_code": commune,
-        "commune_name": written["commune_name"],
-        "folder": str(written["folder"]),
-        "files": [str(f) for f in written["files"]],
-        "persons": int(best[0]["persons"]),
-        "by_reason": by_reason,
-        "rows": rows,
-    }

@@ -31,7 +31,7 @@ from ibis.expr.types import Table
 from baophu.backends import Store
 from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS, SCHEMES
 from baophu.contracts.vocabularies import SUBSIDY_GROUPS
-from baophu.engine.identity.links import link_enrolments
+from baophu.engine.identity import link_enrolments
 from baophu.engine.potential.params import ListParams
 from baophu.engine.potential.text import date_of, days_of
 

@@ -26,13 +26,12 @@ import pyarrow as pa
 from ibis.expr.types import Table
 
 from baophu.backends import Store
-from baophu.engine.coverage.run import (
+from baophu.engine.coverage import (
     MART_BY_UNIT,
     MART_SERIES,
     CoverageError,
     coverage_at,
     linked_enrolments,
-    province_of,
     run_coverage,
 )
 from baophu.engine.targets.allocate import METHODS, allocate
@@ -50,7 +49,7 @@ from baophu.engine.targets.model import (
     targets_in_people,
     unit_stats,
 )
-from baophu.engine.units import LEVELS
+from baophu.engine.units import LEVELS, province_of
 
 MART_ALLOCATED = "targets_allocated"
 MART_ACHIEVEMENT = "achievement_by_unit"
