@@ -15,14 +15,13 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from baophu.backends import Store
 from baophu.commands.common import (
     JsonOpt,
     WorkspaceOpt,
@@ -32,6 +31,9 @@ from baophu.commands.common import (
     pct,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from baophu.backends import Store
 
 compliance_app = typer.Typer(
     help=(

@@ -17,13 +17,12 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from baophu.backends import Store
 from baophu.commands.common import (
     JsonOpt,
     WorkspaceOpt,
@@ -31,6 +30,9 @@ from baophu.commands.common import (
     fail,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from baophu.backends import Store
 
 coverage_app = typer.Typer(
     help=(

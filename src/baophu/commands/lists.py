@@ -21,12 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from baophu.backends import Store
 from baophu.commands.common import (
     JsonOpt,
     WorkspaceOpt,
@@ -38,6 +37,9 @@ from baophu.commands.common import (
     print_json,
     progress_bar,
 )
+
+if TYPE_CHECKING:
+    from baophu.backends import Store
 
 lists_app = typer.Typer(
     help=(

@@ -20,12 +20,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from baophu.backends import Store
 from baophu.commands.coverage import (
     DateOpt,
     JsonOpt,
@@ -41,6 +40,9 @@ from baophu.commands.coverage import (
     print_json,
 )
 from baophu.vn.numbers import GROUPED_NUMBER
+
+if TYPE_CHECKING:
+    from baophu.backends import Store
 
 targets_app = typer.Typer(
     help=(
