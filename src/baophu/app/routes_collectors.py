@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from baophu.app import queries
 from baophu.app.auth import Forbidden
-from baophu.app.routes_units import _download, _reason_vi, decorate_people
+from baophu.app.routes_units import decorate_people, download_response, reason_labels
 from baophu.app.scope import require
 from baophu.app.web import Page, current, filters_detail
 from baophu.operational import OUTCOMES
@@ -83,7 +83,7 @@ def collector_page(
         "args": args,
         "menu": [(c, OUTCOMES[c]) for c in MENU],
         "can_record": page.viewer.role == "collector" and page.viewer.scope_code == code,
-        "reason_vi": _reason_vi(),
+        "reason_vi": reason_labels(),
         "available": queries.potential_available(page.snap),
     }
     if page.htmx and page.request.headers.get("hx-target") == "collector-table":
@@ -163,7 +163,7 @@ def collector_export(
         rows=len(rows),
         detail=filters_detail(reason=reason, hamlet=hamlet),
     )
-    return _download(content, f"danh-sach-{code}.xlsx")
+    return download_response(content, f"danh-sach-{code}.xlsx")
 
 
 def work_workbook(page: Page, rows: list[dict[str, Any]], owner: tuple[str, str, str]) -> bytes:

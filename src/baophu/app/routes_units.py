@@ -90,7 +90,7 @@ def unit_page(
         potential_counts=potential,
         potential_total=sum(r["n"] for r in potential),
         potential_available=queries.potential_available(snap),
-        reason_vi=_reason_vi(),
+        reason_vi=reason_labels(),
         indicators=INDICATORS,
         ind=ind,
     )
@@ -114,7 +114,7 @@ def unit_ranking(
 # --------------------------------------------------------------------- potential lists
 
 
-def _reason_vi() -> dict[str, str]:
+def reason_labels() -> dict[str, str]:
     try:
         from baophu.contracts.vocabularies import REASON_VI
 
@@ -141,7 +141,7 @@ def decorate_people(page: Page, rows: list[dict[str, Any]]) -> list[dict[str, An
     from baophu.operational import OUTCOMES
     from baophu.operational.outcomes import latest_outcomes
 
-    reasons_vi = _reason_vi()
+    reasons_vi = reason_labels()
     priority_vi = _priority_vi()
     full = page.scope.full_ids
     latest = latest_outcomes(page.ctx.db, [r["row_key"] for r in rows if r.get("row_key")])
@@ -214,7 +214,7 @@ def potential_list(
         "result": result,
         "rows": rows,
         "args": args,
-        "reason_vi": _reason_vi(),
+        "reason_vi": reason_labels(),
         "available": queries.potential_available(page.snap),
     }
     if page.htmx and page.request.headers.get("hx-target") == "potential-table":
@@ -253,16 +253,16 @@ def potential_export(
         rows,
         POTENTIAL_COLUMNS,
         f"DANH SÁCH NGƯỜI THAM GIA TIỀM NĂNG — {unit.get('unit_name', code)}",
-        f"Số liệu đến ngày {_ref_date(page)}; lọc: {filters_detail(**args)}; "
+        f"Số liệu đến ngày {reference_date_vi(page)}; lọc: {filters_detail(**args)}; "
         f"người tải: {page.viewer.full_name} ({page.viewer.username})",
     )
     page.audit(
         "export", "potential_list", unit_code=code, rows=len(rows), detail=filters_detail(**args)
     )
-    return _download(content, f"danh-sach-tiem-nang-{code}.xlsx")
+    return download_response(content, f"danh-sach-tiem-nang-{code}.xlsx")
 
 
-def _ref_date(page: Page) -> str:
+def reference_date_vi(page: Page) -> str:
     ref = page.snap.reference_date()
     if not ref:
         return ""
@@ -283,7 +283,7 @@ def list_workbook(
         return path.read_bytes()
 
 
-def _download(content: bytes, name: str, media_type: str = XLSX) -> Response:
+def download_response(content: bytes, name: str, media_type: str = XLSX) -> Response:
     return Response(
         content,
         media_type=media_type,
@@ -349,4 +349,4 @@ def unit_workbook(code: str, page: Annotated[Page, Depends(current)]) -> Respons
         )
         content = path.read_bytes()
     page.audit("export", "meeting_workbook", unit_code=code, rows=len(rows))
-    return _download(content, f"so-lieu-hop-ban-chi-dao-{code}.xlsx")
+    return download_response(content, f"so-lieu-hop-ban-chi-dao-{code}.xlsx")

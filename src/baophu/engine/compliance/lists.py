@@ -20,7 +20,7 @@ import ibis
 from ibis.expr.types import Table
 
 from baophu.engine.compliance.params import ListCriteria
-from baophu.engine.compliance.units import _ownership_label
+from baophu.engine.compliance.units import ownership_label
 
 _PARTY = (
     "employer_code",
@@ -97,7 +97,7 @@ def disclosure_list(balance: Table, criteria: ListCriteria | None = None) -> Tab
             (long_, "Chậm đóng kéo dài (từ 3 tháng trở lên)"),
             else_="Chậm đóng số tiền lớn",
         ),
-        ownership_name=_ownership_label(b.ownership),
+        ownership_name=ownership_label(b.ownership),
     )
     return b.select(
         *_PARTY,
@@ -119,7 +119,7 @@ def tender_exclusion_list(balance: Table) -> Table:
         basis=ibis.literal(
             "Trốn đóng: số tiền chậm đóng quá 60 ngày kể từ hạn đóng (Luật BHXH số 41/2024/QH15)"
         ),
-        ownership_name=_ownership_label(b.ownership),
+        ownership_name=ownership_label(b.ownership),
     )
     return b.select(
         *_PARTY,
@@ -138,7 +138,7 @@ def award_exclusion_list(balance: Table) -> Table:
     b = balance.filter(balance.is_late)
     b = b.mutate(
         basis=ibis.literal("Chậm đóng BHXH, BHYT, BHTN tại ngày đối chiếu"),
-        ownership_name=_ownership_label(b.ownership),
+        ownership_name=ownership_label(b.ownership),
     )
     return b.select(
         *_PARTY,

@@ -28,7 +28,7 @@ OWNERSHIP_VI = {
 DIMENSIONS = ("province", "office", "officer", "commune", "ownership")
 
 
-def _ownership_label(code: ibis.Value) -> ibis.Value:
+def ownership_label(code: ibis.Value) -> ibis.Value:
     return ibis.cases(*[(code == k, v) for k, v in OWNERSHIP_VI.items()], else_=code)
 
 
@@ -42,7 +42,7 @@ def unit_keys(t: Table, dimension: str) -> dict[str, ibis.Value]:
         return {"unit_code": t.officer_code, "unit_name": t.officer_name}
     if dimension == "commune":
         return {"unit_code": t.commune_code, "unit_name": t.commune_name}
-    return {"unit_code": t.ownership, "unit_name": _ownership_label(t.ownership)}
+    return {"unit_code": t.ownership, "unit_name": ownership_label(t.ownership)}
 
 
 def _ratio(late: ibis.Value, due: ibis.Value) -> ibis.Value:
