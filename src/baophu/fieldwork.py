@@ -34,8 +34,11 @@ from sqlalchemy import func, select
 
 from baophu.backends import Store
 from baophu.contracts.vocabularies import OUTCOMES
+from baophu.engine.potential import MART_LIST, MART_PERSONS, ListParams
+from baophu.ingest.rejects import write_rejects
 from baophu.operational import FieldOutcome, OutcomeImport
 from baophu.operational.db import OperationalDB, open_operational
+from baophu.operational.outcomes import last_outcomes_table
 from baophu.reports.collector_outcomes import Issue, OutcomeFileError, issue, read_outcomes
 
 OUTCOME_TABLE = pa.schema(
@@ -68,8 +71,6 @@ def latest_outcomes(db: OperationalDB) -> pa.Table:
     """The last outcome of every person with one (``OUTCOME_TABLE``): the operational
     database's own definition (``operational.outcomes.last_outcomes_table``: the last one
     recorded), so the lists, the work sheets and the web agree."""
-    from baophu.operational.outcomes import last_outcomes_table
-
     return last_outcomes_table(db).select(OUTCOME_TABLE.names).cast(OUTCOME_TABLE)
 
 
@@ -132,8 +133,6 @@ def _registered(store: Store, keys: list[str]) -> set[str]:
 
 def _listed(store: Store, keys: list[str]) -> dict[str, dict[str, Any]]:
     """The person's row(s) on the current lists: hamlet, collector, reasons, amount."""
-    from baophu.engine.potential import MART_PERSONS
-
     if not keys or not store.has_mart(MART_PERSONS):
         return {}
     t = store.read_mart(MART_PERSONS)
@@ -198,8 +197,6 @@ def import_outcomes(
         for r in returned.rows:
             by_outcome[r.outcome] += 1
         if issues:
-            from baophu.ingest.rejects import write_rejects
-
             issues.sort(key=lambda i: (i.sheet, i.row))
             stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
             out = workspace.rejects_dir / f"outcomes_{stamp}__{path.stem}.csv"
@@ -322,8 +319,6 @@ def _collectors(store: Store) -> dict[str, dict[str, Any]]:
 
 def _still_listed(store: Store, keys: list[str]) -> set[str]:
     """Of ``keys``, the people still on a BHYT or voluntary list other than the pool."""
-    from baophu.engine.potential import MART_LIST
-
     if not keys or not store.has_mart(MART_LIST):
         return set()
     t = store.read_mart(MART_LIST)
@@ -339,8 +334,6 @@ def achievement(
     on: dt.date | None = None,
 ) -> dict[str, Any]:
     """Achievement and commission of every collector (or one) for ``year``."""
-    from baophu.engine.potential import ListParams
-
     on = on or dt.date.today()
     params = ListParams.on(min(on, dt.date(year, 12, 31)))
     db = operational(workspace)

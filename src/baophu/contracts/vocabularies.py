@@ -1,8 +1,9 @@
-"""The vocabulary of the potential lists: reason codes, their labels and priorities, the kinds
-of lost subsidy, and the outcomes of a field visit (plain Python, no engine imports, so that
-the synthetic generator, the reports and the operational side share it).
+"""The vocabularies of the potential lists, one Vietnamese label per code: the reasons to
+approach a person (with their priorities), the kinds of lost subsidy, and the outcomes of a
+field visit.  Plain Python with no imports, so that the engine, the synthetic generator,
+the reports, the web and the operational database all share the one list.
 
-Definitions of each reason are in ``potential_reasons`` and docs/lists.md.
+Definitions of each reason are in ``engine/potential/reasons.py`` and docs/lists.md.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ import xlsxwriter
 
 from baophu.backends import Store
 from baophu.contracts.vocabularies import CLOSED_OUTCOMES, OUTCOME_VI, OUTCOMES, PRIORITY_VI
+from baophu.engine.potential import MART_PERSONS, MART_SUMMARY, ListsError
 
 TITLE = "DANH SÁCH TIỀM NĂNG THAM GIA BHYT, BHXH TỰ NGUYỆN"
 INFO_SHEET = "Thông tin"
@@ -385,8 +386,6 @@ def build_work_workbook(
 def _persons(store: Store, **equal: str) -> list[dict[str, Any]]:
     """The owner's people: rows of ``potential_persons`` (each with ``reasons_vi``, the
     explanation of every reason, one per line)."""
-    from baophu.engine.potential import MART_PERSONS
-
     t = store.read_mart(MART_PERSONS)
     for column, value in equal.items():
         t = t.filter(t[column] == value)
@@ -394,7 +393,6 @@ def _persons(store: Store, **equal: str) -> list[dict[str, Any]]:
 
 
 def _mart_stamp(store: Store) -> tuple[dt.date, str]:
-    from baophu.engine.potential import MART_PERSONS, ListsError
 
     entry = store.mart_entry(MART_PERSONS)
     if entry is not None:
@@ -459,8 +457,6 @@ def write_commune_workbooks(
     """Every collector's work sheets for one commune, and the commune's own rows (people no
     collector owns, pupils and benefit rows not identified), under ``out_dir/<commune>``.
     Returns ``commune_name``, ``folder``, ``files``, ``rows`` (per file)."""
-    from baophu.engine.potential import MART_SUMMARY
-
     s = store.read_mart(MART_SUMMARY)
     s = s.filter((s.commune_code == commune_code) & (s.reason == "*"))
     owners = (

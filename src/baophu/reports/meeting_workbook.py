@@ -23,6 +23,13 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from baophu.backends import Store
+from baophu.engine.coverage import MART_BY_UNIT
+from baophu.engine.targets import (
+    INDICATORS,
+    MART_ACHIEVEMENT,
+    coverage_now,
+    province_targets_summary,
+)
 
 SUMMARY_SHEET = "Tổng hợp"
 LEVEL_SHEETS: dict[str, str] = {
@@ -216,14 +223,6 @@ def write_meeting_workbook(
     store: Store, path: Path, reference_date: dt.date | None = None, lowest: int = 5
 ) -> Path:
     """Read the coverage (and, when present, achievement) marts and write the workbook."""
-    from baophu.engine.coverage import MART_BY_UNIT
-    from baophu.engine.targets import (
-        INDICATORS,
-        MART_ACHIEVEMENT,
-        coverage_now,
-        province_targets_summary,
-    )
-
     coverage, day = coverage_now(store, reference_date)
     summary = province_targets_summary(store, day.year, day, lowest=lowest)
     default_target = {i["indicator"]: i["target_rate"] for i in summary["indicators"]}

@@ -37,6 +37,7 @@ from baophu.backends import Store
 from baophu.engine.coverage import retirement_table, with_retirement
 from baophu.engine.identity import person_key
 from baophu.engine.potential.params import MAX_MEMBER, ListParams
+from baophu.engine.potential.state import GROUP_CODE
 
 CLASS_RANK = {"poor": 0, "near_poor": 1, "farming_average": 2}
 
@@ -280,8 +281,6 @@ def household_amount(member_no: ibis.Value, p: ListParams) -> ibis.Value:
 
 def due_amount(group: ibis.Value, hh_rank: ibis.Value, p: ListParams) -> ibis.Value:
     """What renewing a self-paid card costs a year, by the card's group."""
-    from baophu.engine.potential.state import GROUP_CODE
-
     return ibis.cases(
         (group == GROUP_CODE["farming_average"], p.supported_yearly["farming_average"]),
         (group == GROUP_CODE["student"], p.supported_yearly["student"]),
