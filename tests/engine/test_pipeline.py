@@ -8,6 +8,7 @@ enrolments) is enough for the identity and coverage steps."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 from pathlib import Path
 
@@ -60,6 +61,8 @@ def test_steps_in_order_each_using_only_marts_written_before_it() -> None:
     for step in pipeline.STEPS:
         assert set(step.uses) <= written, step.name
         written |= set(step.writes)
+        module, _, name = step.entry.rpartition(".")
+        assert callable(getattr(importlib.import_module(f"baophu.{module}"), name)), step.entry
 
 
 def test_first_run_computes_then_nothing_is_stale(ws: Workspace) -> None:

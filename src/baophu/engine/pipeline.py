@@ -330,6 +330,7 @@ def run_pipeline(
         # rewritten what it uses.
         reasons = staleness(store, day, step.name, inputs)[step.name]
         reasons += [f"{m}: được tính lại / recomputed first" for m in step.uses if m in recomputed]
+        reasons = list(dict.fromkeys(reasons))
         if only_stale and not reasons:
             results.append(StepResult(step.name, "current"))
             continue
