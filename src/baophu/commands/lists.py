@@ -12,7 +12,7 @@ achievement.
 * ``baophu lists achievement [--collector X] [--year Y]`` — outcomes against the collector's
   target, and the commission.
 
-Commands parse, call ``engine.potential_run``, ``reports.collector_workbook`` and
+Commands parse, call ``engine.potential``, ``reports.collector_workbook`` and
 ``fieldwork``, and print; errors are one bilingual line and a non-zero exit.
 """
 

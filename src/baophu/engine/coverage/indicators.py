@@ -30,7 +30,7 @@ however many spells they have (duplicates and overlaps included).  Unlinked enro
 The computation runs in stages so that each query stays small: ``linked_codes`` (every
 enrolment linked and reduced to small codes; stored once per imported state as the
 ``linked_spells`` mart, ordered by person), ``person_coverage`` (one row per resident or
-linked non-resident with one bitmask per kind of spell, see ``coverage_masks``),
+linked non-resident with one bitmask per kind of spell, see ``coverage.masks``),
 ``person_types`` (people with the same unit and masks, counted), ``coverage_counts`` (wide
 counts per unit and date, rolled up the hierarchy) and ``coverage_table`` (official labour
 force, rates, names).

@@ -8,7 +8,7 @@ Steps (each mart stamped with the import state, the reference date and the rule 
    skip the linking; ``write_linked=True`` also stores the full links as the
    ``enrolments_linked`` mart;
 2. the person types (one row per group of people with the same unit and the same status on
-   each of the 24 month-ends, as bitmasks, see ``coverage_masks``) and the workplace masks —
+   each of the 24 month-ends, as bitmasks, see ``coverage.masks``) and the workplace masks —
    temporary tables of the backend (``Table.cache``) for the steps below;
 3. ``coverage_series`` — every unit × month-end: counts and rates;
 4. ``coverage_by_unit`` — every unit on the reference date, with the trend of the last six

@@ -4,7 +4,7 @@ Owns the tables before and after Splink, written as backend-agnostic Ibis expres
 
 1. ``prepare_source`` / ``prepare_residents`` — one row per list row (``record_id``: the
    contract key joined with ``|``) or per resident, with the columns the comparisons read
-   (``linkage_names``; a resident's commune is their hamlet's parent unit);
+   (``linkage.names``; a resident's commune is their hamlet's parent unit);
 2. ``exact_links`` — stage 1: the normalised personal ID is a resident's and the birth
    dates agree (equal or day and month swapped).  The birth check stops a mistyped ID that
    happens to be someone else's;
@@ -120,7 +120,7 @@ NAME_COLUMNS = ("name_key", "name_folded", "surname", "given_name")
 
 
 def with_names(t: Table) -> Table:
-    """``t`` with the name columns (``linkage_names``) of its ``full_name``, computed once per
+    """``t`` with the name columns (``linkage.names``) of its ``full_name``, computed once per
     distinct name and joined back: a register of 4.5 million people has about 170,000
     distinct names, and the string functions are the costly part of preparing it."""
     names = t.select(_raw=t.full_name).distinct()

@@ -7,7 +7,7 @@ For each list (``linkage.SOURCES``: school rosters, household lists):
 2. stage 1 links by personal ID with an agreeing birth date (``linkage.exact_links``);
 3. stage 2 runs Splink on what is left (``score_candidates``): u probabilities by random
    sampling (seeded), m probabilities by expectation maximisation on three blocks
-   (``linkage_settings.training_rules``), the prior from the register's size; the scored
+   (``linkage.settings.training_rules``), the prior from the register's size; the scored
    pairs above ``Thresholds.candidate_floor`` come back as a small table;
 4. ``linkage.decide`` picks each row's best candidate and decides; conflicts within a list
    and period go to review (``linkage.resolve_conflicts``).

@@ -7,7 +7,7 @@ collectors is split between them by household, so a household stays with one col
 
 ``people(...)`` adds to each living resident (``person_key`` the integer form of the ID):
 
-* participation (``potential_state.person_state``), ``age`` and ``working_age`` on D;
+* participation (``potential.state.person_state``), ``age`` and ``working_age`` on D;
 * ``classification`` of the household on D (poor / near_poor / farming_average, from the
   communes' lists by household id) and ``voluntary_group`` (poor, near-poor, ethnic
   minority — ethnicity other than Kinh — or other);
@@ -168,7 +168,7 @@ def people(
     ``person_key`` of the people the new budget-paid groups cover; ``pupils``: ``person_key``
     of the people identified on a school roster (their card goes through the school, at the
     pupils' supported rate, outside the household count).  ``cache`` keeps the intermediate
-    table the household ranks read twice (``coverage_run._Cached``).
+    table the household ranks read twice (``Store.temporary_tables``).
     """
     base = living_residents(store, state, p)
     hit = subsidy_hit.select(_hk="person_key", _hit=ibis.literal(True))

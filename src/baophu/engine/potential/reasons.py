@@ -216,7 +216,7 @@ def bhyt_offer(t: Table, p: ListParams) -> ibis.Value:
 #
 # Each reason of a resident is a test on the wide people table (``extras`` joined to the
 # people table: roster, benefit list, employer's officer, commune decision) and the columns
-# of its row.  ``potential_run`` evaluates every test once per person, writes each text once,
+# of its row.  ``potential.run`` evaluates every test once per person, writes each text once,
 # and derives from that one table both the list (a row per reason) and the persons (a row
 # per person, the reasons joined) — no aggregation over the texts.
 

@@ -3,9 +3,9 @@
 * ``potential_list`` — **one row per person and reason** (a person with three reasons has
   three rows; ``row_key`` identifies the person across rows and runs: the 12-digit personal
   ID, or ``school_rosters:<record>`` / ``benefit_lists:<record>`` for a list row that could
-  not be identified).  Columns: ``potential_reasons.ROW_COLUMNS`` plus ``row_key``,
+  not be identified).  Columns: ``potential.reasons.ROW_COLUMNS`` plus ``row_key``,
   ``owner_name``, ``last_outcome``, ``last_outcome_date``, ``contacts`` and ``status``
-  (``open`` or the last field outcome, see ``potential_codes.OUTCOMES``).
+  (``open`` or the last field outcome, see ``contracts.vocabularies.OUTCOMES``).
 * ``potential_persons`` — one row per person and owner (``PERSON_COLUMNS``): the reasons
   joined in list order (``reasons`` codes, ``reasons_vi`` explanations one per line), the
   highest priority, the first amount, ``household_priority``, the owner and the history.
@@ -17,10 +17,11 @@ Every run recomputes the lists from the imported state: people who have enrolled
 last import drop out, and the history of contacts (the operational database's field
 outcomes, passed in as ``outcomes``) is never touched — the list only shows the last one.
 
-The steps keep their intermediate tables as temporary tables of the backend (``_Cached``):
-the linked spells, each person's state, the benefit-list and roster rows, the residents
-with their household figures, and the wide people table where every reason is tested and
-explained once (``wide_people``); the list and the persons are both read from it.
+The steps keep their intermediate tables as temporary tables of the backend
+(``Store.temporary_tables``): the linked spells, each person's state, the benefit-list and
+roster rows, the residents with their household figures, and the wide people table where
+every reason is tested and explained once (``wide_people``); the list and the persons are
+both read from it.
 """
 
 from __future__ import annotations
