@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SCALE ?= 1.0
 
-.PHONY: demo test bench lint typecheck venv clean
+.PHONY: demo test bench lint typecheck imports venv clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,13 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy src
 
-test: lint typecheck
+# The layers and capability packages (.importlinter: no cycles, imports downward only, a
+# capability reached through its __init__) and no import of another module's underscore name.
+imports: venv
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_private_imports.py
+
+test: lint typecheck imports
 	scripts/test-services.sh
 	$(BIN)/pytest
 

@@ -31,7 +31,7 @@ def _workspace(args: argparse.Namespace) -> Any:
 
 
 def step_lists(args: argparse.Namespace) -> dict[str, Any]:
-    from baophu.engine.potential_run import run_lists
+    from baophu.engine.potential.run import run_lists
 
     ws = _workspace(args)
     with ws.store() as store:
@@ -59,17 +59,16 @@ def step_lists(args: argparse.Namespace) -> dict[str, Any]:
 def step_collector_workbook(args: argparse.Namespace) -> dict[str, Any]:
     import ibis
 
-    from baophu.engine.coverage_run import _bare, _fresh
-    from baophu.engine.potential_run import MART_LIST, MART_SUMMARY, run_lists
+    from baophu.engine.potential.run import MART_LIST, MART_SUMMARY, run_lists
     from baophu.reports.collector_workbook import write_owner_workbook
 
     ws = _workspace(args)
     out = Path(args.out) / "workbooks"
     shutil.rmtree(out, ignore_errors=True)
     with ws.store() as store:
-        if not _fresh(store, MART_LIST):
+        if not store.mart_is_current(MART_LIST):
             run_lists(store)
-        s = _bare(store.mart(MART_SUMMARY))
+        s = store.read_mart(MART_SUMMARY)
         s = s.filter((s.reason == "*") & (s.owner_type == "collector"))
         top = (
             s.group_by("owner_code")

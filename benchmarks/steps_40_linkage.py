@@ -48,8 +48,7 @@ def roster_scores(links: Any, truth_path: Path) -> dict[str, float]:
 
 
 def step_link_school_rosters(args: argparse.Namespace) -> dict[str, Any]:
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.linkage_run import MART_LINKS, run_linkage
+    from baophu.engine.linkage.run import MART_LINKS, run_linkage
     from baophu.workspace import Workspace
 
     ws = Workspace.open(Path(args.out) / "workspace")
@@ -57,7 +56,7 @@ def step_link_school_rosters(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         result = run_linkage(store, ["school_rosters"])
         seconds = time.perf_counter() - started
-        links = _bare(store.mart(MART_LINKS))
+        links = store.read_mart(MART_LINKS)
         links = (
             links.filter(links.source == "school_rosters")
             .select("record_id", "person_key", "decision")

@@ -32,7 +32,7 @@ def _workspace(args: argparse.Namespace) -> Any:
 def step_compliance(args: argparse.Namespace) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
-    from baophu.engine.compliance import run_compliance
+    from baophu.engine.compliance.run import run_compliance
 
     ws = _workspace(args)
     with ws.store() as store:
@@ -66,7 +66,7 @@ def step_compliance(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _notice_month(store: Any) -> Any:
-    from baophu.engine.compliance_params import as_day
+    from baophu.engine.dates import as_day
 
     stamp = next(m for m in store.marts() if m["mart"] == "employer_balance")
     return as_day(stamp["reference_date"]).replace(day=1)

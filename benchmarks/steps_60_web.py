@@ -60,18 +60,18 @@ def _workspace(args: argparse.Namespace) -> Any:
 
 def _prepare(ws: Any) -> dict[str, float]:
     """The marts the pages read, computed when an earlier step did not (not timed)."""
-    from baophu.engine.targets_run import run_campaign, run_progress
+    from baophu.engine.targets.run import run_campaign, run_progress
 
     timings: dict[str, float] = {}
     with ws.store() as store:
         names = {m["mart"] for m in store.marts()}
         started = time.perf_counter()
         if "coverage_by_unit" not in names:
-            from baophu.engine.coverage_run import run_coverage
+            from baophu.engine.coverage.run import run_coverage
 
             run_coverage(store)
         if "employer_balance" not in names:
-            from baophu.engine.compliance import run_compliance
+            from baophu.engine.compliance.run import run_compliance
 
             run_compliance(store)
         if "achievement_by_unit" not in names:
@@ -89,7 +89,7 @@ def _prepare(ws: Any) -> dict[str, float]:
                 run_campaign(store, ref - dt.timedelta(days=19), 20, ["bhyt_rate"])
         if "potential_persons" not in names:
             try:
-                from baophu.engine.potential_run import run_lists
+                from baophu.engine.potential.run import run_lists
 
                 run_lists(store)
             except ImportError:

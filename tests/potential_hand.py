@@ -159,8 +159,7 @@ def write_inputs(folder: Path) -> None:
 
 
 def build(ws: Any, folder: Path) -> Any:
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import run_lists
+    from baophu.engine.potential.run import run_lists
     from baophu.ingest.importer import import_paths
 
     write_inputs(folder)
@@ -169,8 +168,8 @@ def build(ws: Any, folder: Path) -> Any:
         assert result.committed, result.error
         assert sum(f.rows_rejected for f in result.files) == 0
         run_lists(store, D)
-        lst = _bare(store.mart("potential_list")).to_pyarrow().to_pylist()
-        persons = _bare(store.mart("potential_persons")).to_pyarrow().to_pylist()
+        lst = store.read_mart("potential_list").to_pyarrow().to_pylist()
+        persons = store.read_mart("potential_persons").to_pyarrow().to_pylist()
     return lst, persons
 
 

@@ -14,27 +14,30 @@ and receive Ibis tables; they never see SQL dialects or file layouts.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import hashlib
 import json
 import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 import ibis
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from ibis.expr.types import Table as IbisTable
 
 from baophu.contracts import CONTRACTS
 from baophu.contracts.model import Contract
-
-if TYPE_CHECKING:
-    from baophu.workspace import Workspace
+from baophu.rules import get_rules
 
 
 def _teach_pyspark_bit_or() -> None:
@@ -54,6 +57,82 @@ _teach_pyspark_bit_or()
 
 SOURCE_COL = "_source"
 SNAPSHOT_COL = "_snapshot_id"
+# The columns ``write_mart`` adds to every row of a mart; ``read_mart`` leaves them out.
+STAMP_COLUMNS = ("_state_id", "_reference_date", "_rule_version")
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where a store keeps its tables: the part of a workspace's configuration the backends
+    read (the workspace builds it, so the backends never import the workspace)."""
+
+    root: Path
+    backend: str = "duckdb"
+    duckdb_file: str = "baophu.duckdb"
+    spark_master: str = "local[2]"
+    spark_warehouse: str = "warehouse"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a mart was computed from: the imported state, the reference date, the rules."""
+
+    state_id: str
+    reference_date: str
+    rule_version: str
+
+    @classmethod
+    def of(cls, value: Stamp | Mapping[str, Any]) -> Stamp:
+        if isinstance(value, Stamp):
+            return value
+        return cls(
+            state_id=str(value["state_id"]),
+            reference_date=str(value["reference_date"]),
+            rule_version=str(value["rule_version"]),
+        )
+
+
+@dataclass(frozen=True)
+class MartEntry:
+    """A mart's row in the registry: its stamp, row count and when it was computed."""
+
+    mart: str
+    rows: int
+    state_id: str
+    reference_date: str
+    rule_version: str
+    computed_at: str
+
+    @property
+    def reference_day(self) -> dt.date:
+        return dt.date.fromisoformat(self.reference_date)
+
+
+class TemporaryTables:
+    """Temporary tables of the backend (``Table.cache``) for one computation, released when
+    the ``with`` block ends (``Store.temporary_tables``).
+
+    The expression's in-memory tables are registered first (PySpark's cache path does not);
+    releasing drops the table, and the DROP that Ibis 12 generates for DuckDB 2 is rejected,
+    so a failed drop is ignored (temporary tables end with the connection anyway).
+    """
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+        self.tables: list[IbisTable] = []
+
+    def __call__(self, expr: IbisTable) -> IbisTable:
+        self.backend._run_pre_execute_hooks(expr)
+        cached = expr.cache()
+        self.tables.append(cached)
+        return cached
+
+    def release(self) -> None:
+        for table in reversed(self.tables):
+            with contextlib.suppress(Exception):
+                table.release()  # type: ignore[attr-defined]
+        self.tables.clear()
+
 
 ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
@@ -99,14 +178,23 @@ def table_schema(contract: Contract) -> pa.Schema:
     return pa.schema(fields)
 
 
-def open_store(workspace: Workspace) -> Store:
-    if workspace.config.backend == "pyspark":
-        return SparkStore(workspace)
-    return DuckDBStore(workspace)
+def open_store(config: StoreConfig, read_only: bool = False) -> Store:
+    """The store of ``config``'s backend; ``read_only`` opens a DuckDB file without taking
+    the write lock (the Spark warehouse is always opened the same way)."""
+    if config.backend == "pyspark":
+        return SparkStore(config)
+    return DuckDBStore(config, read_only=read_only)
 
 
 class Store:
-    """What ingest and the engine may ask of a backend."""
+    """What ingest and the engine may ask of a backend.
+
+    The marts are reached through the typed mart API only: ``read_mart`` (without the stamp
+    columns), ``has_mart``, ``mart_entry`` and ``mart_is_current`` (the registry),
+    ``stamp`` and ``write_mart`` (materialise with a stamp), ``temporary_tables`` (for the
+    intermediate tables of one computation).  A backend implements ``mart``, ``marts`` and
+    ``_materialise``.
+    """
 
     backend: str
 
@@ -139,29 +227,101 @@ class Store:
     # marts ---------------------------------------------------------------------------------
     def state_id(self) -> str:
         """Identity of the current imported state: a hash of every current snapshot id."""
-        import hashlib
-
         ids = sorted(
             s["snapshot_id"] for s in self.snapshots().to_pylist() if s["status"] == "current"
         )
         return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
 
+    def stamp(self, reference_date: dt.date | str, rule_version: str | None = None) -> Stamp:
+        """The stamp of a mart computed now: the current imported state, ``reference_date``
+        and ``rule_version`` (default: the version of the rules in force)."""
+        return Stamp(
+            state_id=self.state_id(),
+            reference_date=str(reference_date),
+            rule_version=rule_version or get_rules().version,
+        )
+
     def write_mart(
-        self, name: str, expr: IbisTable, stamp: dict[str, Any], stamp_rows: bool = True
+        self,
+        name: str,
+        expr: IbisTable,
+        stamp: Stamp | Mapping[str, Any],
+        stamp_rows: bool = True,
     ) -> int:
         """Materialise an engine result as a mart, every row stamped with ``stamp``
         (state_id, reference_date, rule_version); returns the row count.  The stamp is also
         kept in the mart registry (``marts()``); ``stamp_rows=False`` keeps it there only, for
         an intermediate mart that the engine alone reads (adding three columns to millions
-        of rows costs seconds and traces nothing a report shows)."""
+        of rows costs seconds and traces nothing a report shows).
+
+        The expression's in-memory tables (``ibis.memtable``: dates, lookups) are registered
+        first: a backend may compile the expression to SQL and bypass Ibis' own execution."""
+        self.ibis()._run_pre_execute_hooks(expr)
+        return int(self._materialise(name, expr, Stamp.of(stamp), stamp_rows))
+
+    def _materialise(self, name: str, expr: IbisTable, stamp: Stamp, stamp_rows: bool) -> int:
         raise NotImplementedError
 
     def mart(self, name: str) -> IbisTable:
+        """The mart as stored, stamp columns included (``read_mart`` leaves them out)."""
         raise NotImplementedError
 
     def marts(self) -> list[dict[str, Any]]:
         """The stamp of every mart: name, rows, state_id, reference_date, rule_version, at."""
         raise NotImplementedError
+
+    def read_mart(self, name: str) -> IbisTable:
+        """Mart ``name`` without its stamp columns (what the engine and the reports read)."""
+        table = self.mart(name)
+        stamps = [c for c in table.columns if c in STAMP_COLUMNS]
+        return table.drop(*stamps) if stamps else table
+
+    def mart_entry(self, name: str) -> MartEntry | None:
+        """Mart ``name``'s row in the registry, None when it was never computed."""
+        for m in self.marts():
+            if m["mart"] == name:
+                return MartEntry(
+                    mart=str(m["mart"]),
+                    rows=int(m["rows"]),
+                    state_id=str(m["state_id"]),
+                    reference_date=str(m["reference_date"]),
+                    rule_version=str(m["rule_version"]),
+                    computed_at=str(m.get("computed_at") or ""),
+                )
+        return None
+
+    def has_mart(self, name: str) -> bool:
+        """Whether mart ``name`` was ever computed (current or not)."""
+        return any(m["mart"] == name for m in self.marts())
+
+    def mart_is_current(
+        self,
+        name: str,
+        *,
+        rule_version: str | None = None,
+        reference_date: dt.date | str | None = None,
+    ) -> bool:
+        """Whether mart ``name`` was computed from the current imported state and
+        ``rule_version`` (default: the rules in force) and, when given, for
+        ``reference_date``."""
+        entry = self.mart_entry(name)
+        if entry is None:
+            return False
+        if entry.state_id != self.state_id():
+            return False
+        if entry.rule_version != (rule_version or get_rules().version):
+            return False
+        return reference_date is None or entry.reference_date == str(reference_date)
+
+    @contextmanager
+    def temporary_tables(self) -> Iterator[TemporaryTables]:
+        """Temporary tables for one computation: ``temp(expr)`` materialises ``expr`` in the
+        backend and returns it as a table; every one is released when the block ends."""
+        temp = TemporaryTables(self.ibis())
+        try:
+            yield temp
+        finally:
+            temp.release()
 
     def splink_api(self) -> Any:
         """A context manager giving a Splink database API over this backend for one linkage
@@ -227,8 +387,8 @@ class Batch:
 class DuckDBStore(Store):
     backend = "duckdb"
 
-    def __init__(self, workspace: Workspace, read_only: bool = False) -> None:
-        self.path = workspace.root / workspace.config.duckdb_file
+    def __init__(self, config: StoreConfig, read_only: bool = False) -> None:
+        self.path = config.root / config.duckdb_file
         # The duckdb connection, used only in this module.  Ibis wraps it on first use only:
         # loading Ibis' DuckDB backend costs seconds an import does not need to spend.
         self.raw = duckdb.connect(str(self.path), read_only=read_only)
@@ -236,7 +396,7 @@ class DuckDBStore(Store):
         self.raw.execute("SET TimeZone = 'UTC'")  # as Ibis sets it
         self.raw.execute("SET python_enable_replacements = false")
         # Bounded memory with spilling to the workspace, no terminal progress bar of its own.
-        spill = workspace.root / ".duckdb_tmp"
+        spill = config.root / ".duckdb_tmp"
         self.raw.execute(f"SET temp_directory = '{spill.as_posix()}'")
         self.raw.execute(f"SET memory_limit = '{os.environ.get('BAOPHU_DUCKDB_MEMORY', '3GB')}'")
         self.raw.execute("SET preserve_insertion_order = false")
@@ -270,9 +430,7 @@ class DuckDBStore(Store):
     def begin(self) -> Batch:
         return _DuckDBBatch(self)
 
-    def write_mart(
-        self, name: str, expr: IbisTable, stamp: dict[str, Any], stamp_rows: bool = True
-    ) -> int:
+    def _materialise(self, name: str, expr: IbisTable, stamp: Stamp, stamp_rows: bool) -> int:
         stamped = _stamped(expr, stamp) if stamp_rows else expr
         # ibis' own overwrite path emits SQL DuckDB 2 rejects; one statement is atomic anyway.
         # In-memory lookup tables (ibis.memtable) are registered first, as execute() would.
@@ -286,14 +444,7 @@ class DuckDBStore(Store):
         )
         self.raw.execute(
             "INSERT OR REPLACE INTO _marts VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                name,
-                rows,
-                stamp["state_id"],
-                str(stamp["reference_date"]),
-                stamp["rule_version"],
-                _now_iso(),
-            ],
+            [name, rows, stamp.state_id, stamp.reference_date, stamp.rule_version, _now_iso()],
         )
         return rows
 
@@ -462,10 +613,10 @@ class SparkStore(Store):
     backend = "pyspark"
     MANIFEST = "_manifest.json"
 
-    def __init__(self, workspace: Workspace) -> None:
-        self.root = workspace.root / workspace.config.spark_warehouse
+    def __init__(self, config: StoreConfig) -> None:
+        self.root = config.root / config.spark_warehouse
         self.root.mkdir(parents=True, exist_ok=True)
-        self.master = workspace.config.spark_master
+        self.master = config.spark_master
         self._ibis: Any = None
 
     # manifest ------------------------------------------------------------------------------
@@ -526,9 +677,7 @@ class SparkStore(Store):
     def begin(self) -> Batch:
         return _SparkBatch(self)
 
-    def write_mart(
-        self, name: str, expr: IbisTable, stamp: dict[str, Any], stamp_rows: bool = True
-    ) -> int:
+    def _materialise(self, name: str, expr: IbisTable, stamp: Stamp, stamp_rows: bool) -> int:
         run = uuid.uuid4().hex[:10]
         rel = Path("marts") / name / run
         target = self.root / rel
@@ -541,9 +690,9 @@ class SparkStore(Store):
         manifest["marts"][name] = {
             "dir": str(rel),
             "rows": rows,
-            "state_id": stamp["state_id"],
-            "reference_date": str(stamp["reference_date"]),
-            "rule_version": stamp["rule_version"],
+            "state_id": stamp.state_id,
+            "reference_date": stamp.reference_date,
+            "rule_version": stamp.rule_version,
             "computed_at": _now_iso(),
         }
         self._write_manifest(manifest)
@@ -710,21 +859,17 @@ class _SparkBatch(Batch):
 
 def _constant(value: str, n: int) -> pa.Array:
     """A column holding one string n times, dictionary-encoded so it costs almost nothing."""
-    import numpy as np
-
     return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([value]))
 
 
-def _stamped(expr: IbisTable, stamp: dict[str, Any]) -> IbisTable:
+def _stamped(expr: IbisTable, stamp: Stamp) -> IbisTable:
     """Every mart row says which import state, reference date and rule version it came from."""
     return expr.mutate(
-        _state_id=ibis.literal(str(stamp["state_id"])),
-        _reference_date=ibis.literal(str(stamp["reference_date"])),
-        _rule_version=ibis.literal(str(stamp["rule_version"])),
+        _state_id=ibis.literal(stamp.state_id),
+        _reference_date=ibis.literal(stamp.reference_date),
+        _rule_version=ibis.literal(stamp.rule_version),
     )
 
 
 def _now_iso() -> str:
-    import datetime as dt
-
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

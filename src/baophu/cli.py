@@ -38,6 +38,7 @@ def _mount_subapps() -> None:
     from baophu.commands.coverage import coverage_app
     from baophu.commands.linkage import link_app
     from baophu.commands.lists import lists_app
+    from baophu.commands.run import run
     from baophu.commands.serve import serve
     from baophu.commands.targets import targets_app
     from baophu.commands.users import users_app
@@ -52,6 +53,7 @@ def _mount_subapps() -> None:
     app.add_typer(lists_app, name="lists", help="Danh sách tiềm năng / potential lists")
     app.add_typer(users_app, name="users", help="Người dùng ứng dụng web / web users")
     app.command("serve")(serve)
+    app.command("run")(run)
     app.add_typer(link_app, name="link", help="Liên kết với dữ liệu dân cư / record linkage")
 
 

@@ -8,8 +8,23 @@ import time
 from pathlib import Path
 from typing import Any
 
+import ibis
 from rich.console import Console
 from rich.table import Table
+
+from baophu.backends import Store
+from baophu.commands.common import fmt_int, progress_bar
+from baophu.commands.compliance import print_summary
+from baophu.commands.coverage import print_demo_summary
+from baophu.engine.pipeline import Inputs, StepResult, run_pipeline
+from baophu.engine.potential import MART_LIST, MART_SUMMARY, ListsError, list_reference_date
+from baophu.engine.targets import province_targets_summary, run_allocation, run_campaign
+from baophu.fieldwork import audit_export, operational
+from baophu.ingest.importer import import_paths
+from baophu.operational.users import seed_demo_users
+from baophu.reports.collector_workbook import write_commune_workbooks
+from baophu.synth.generator import generate
+from baophu.workspace import Workspace, init_workspace
 
 console = Console(stderr=True)
 
@@ -17,10 +32,6 @@ console = Console(stderr=True)
 def run_demo(
     out: Path, province: str, scale: float, seed: int, quiet: bool = False
 ) -> dict[str, Any]:
-    from baophu.commands.common import fmt_int, progress_bar
-    from baophu.ingest.importer import import_paths
-    from baophu.synth.generator import generate
-    from baophu.workspace import Workspace, init_workspace
 
     report: dict[str, Any] = {"ok": False, "out": str(out.resolve())}
     started = time.perf_counter()
@@ -79,12 +90,8 @@ def run_demo(
         console.print(f"Không gian làm việc / workspace: [bold]{workspace_dir}[/]")
         console.print(f"Tệp lỗi nhập / rejects: [bold]{ws.rejects_dir}[/]")
         if "compliance" in report:
-            from baophu.commands.compliance import print_summary
-
             print_summary(report["compliance"], console)
         if "coverage" in report:
-            from baophu.commands.coverage import print_demo_summary
-
             print_demo_summary(report["coverage"], console)
         if "linkage" in report:
             _print_linkage(report["linkage"])
@@ -106,47 +113,105 @@ def run_demo(
     return report
 
 
-def _run_engine(ws: Any, quiet: bool) -> dict[str, Any]:
-    """Every engine step that exists, on the demo workspace; each adds its summary."""
-    from baophu.commands.common import progress_bar
-    from baophu.engine.compliance import run_compliance
-    from baophu.engine.coverage_run import run_coverage
-    from baophu.engine.linkage_run import run_linkage
-    from baophu.engine.potential_run import demo_lists
-    from baophu.engine.targets_run import run_allocation, run_campaign, run_progress
-    from baophu.operational.users import seed_demo_users
-
+def _run_engine(ws: Workspace, quiet: bool) -> dict[str, Any]:
+    """The declared pipeline on the demo workspace (``engine.pipeline``), with what a person
+    would choose in between: the province's BHYT target allocated down to every hamlet once
+    coverage is known, and afterwards a 20-day campaign view ending on the reference date
+    and the work sheets of one commune.  Each part adds its summary."""
     out: dict[str, Any] = {}
     with ws.store() as store, progress_bar(not quiet) as update:
+        inputs = Inputs(progress=update)
         started = time.perf_counter()
-        out["coverage"] = run_coverage(store, progress=update)
-        out["coverage_seconds"] = round(time.perf_counter() - started, 2)
-        started = time.perf_counter()
-        out["compliance"] = run_compliance(store, progress=update)
-        out["compliance_seconds"] = round(time.perf_counter() - started, 2)
-        started = time.perf_counter()
-        # Targets for the dashboards: the province's BHYT target allocated down to every
-        # hamlet, achievement to date, and a 20-day campaign ending on the reference date.
-        day = dt.date.fromisoformat(out["coverage"]["reference_date"])
+        first = _results(run_pipeline(store, inputs, until="coverage"))
+        coverage = first["coverage"].result
+        day = dt.date.fromisoformat(coverage["reference_date"])
         run_allocation(store, None, "bhyt_rate", "uncovered")
-        run_progress(store)
+        rest = _results(run_pipeline(store, inputs))
+        targets = province_targets_summary(store, day.year, day)
+        out["coverage"] = {
+            **coverage,
+            "targets_year": targets["year"],
+            "targets": targets["indicators"],
+            "lowest_communes": targets["lowest_communes"],
+        }
+        out["compliance"] = rest["compliance"].result
+        out["linkage"] = rest["linkage"].result
         run_campaign(
             store, day - dt.timedelta(days=19), 20, ["bhyt_rate", "compulsory_participants"]
         )
-        out["targets_seconds"] = round(time.perf_counter() - started, 2)
-        started = time.perf_counter()
-        out["linkage"] = run_linkage(store, progress=update)
-        out["linkage_seconds"] = round(time.perf_counter() - started, 2)
-        started = time.perf_counter()
-        out["lists"] = demo_lists(store, ws.root / "exports" / "lists", workspace=ws)
-        out["lists_seconds"] = round(time.perf_counter() - started, 2)
+        potential = rest["potential"].result
+        out["lists"] = _demo_lists(
+            store,
+            ws.root / "exports" / "lists",
+            ws,
+            potential.get("by_reason", {}),
+            potential.get("rows", {}),
+        )
+        for r in (*first.values(), *rest.values()):
+            if r.status == "computed":
+                out[f"{r.step}_seconds"] = r.seconds
+        out["engine_seconds"] = round(time.perf_counter() - started, 2)
     out["users"] = seed_demo_users(ws)
     return out
 
 
-def _print_linkage(linkage: dict[str, Any]) -> None:
-    from baophu.commands.common import fmt_int
+def _results(results: list[StepResult]) -> dict[str, StepResult]:
+    return {r.step: r for r in results}
 
+
+def _demo_lists(
+    store: Store,
+    out_dir: Path,
+    ws: Workspace,
+    by_reason: dict[str, int],
+    rows: dict[str, int],
+) -> dict[str, Any]:
+    """The work sheets of the commune with the most people to approach (each file written is
+    logged in the operational database's audit log), and where they are.
+
+    Returns ``reference_date``, ``commune_code``, ``commune_name``, ``folder``, ``files``
+    (paths), ``persons`` (of the commune), ``by_reason`` (province), ``rows``.
+    """
+    s = store.read_mart(MART_SUMMARY)
+    s = s.filter((s.reason == "*") & (s.owner_type == "collector"))
+    best = (
+        s.group_by(["commune_code"])
+        .aggregate(persons=s.persons.sum())
+        .order_by([ibis.desc("persons"), "commune_code"])
+        .limit(1)
+        .to_pyarrow()
+        .to_pylist()
+    )
+    if not best:
+        raise ListsError("Danh sách tiềm năng rỗng / the potential lists are empty")
+    commune = str(best[0]["commune_code"])
+    written = write_commune_workbooks(store, commune, Path(out_dir))
+    db = operational(ws)
+    try:
+        for f in written["files"]:
+            audit_export(
+                db,
+                MART_LIST,
+                unit_code=commune,
+                rows=int(written["rows"][str(f)]),
+                detail=f"workbook {f} (demo)",
+                username="demo",
+            )
+    finally:
+        db.dispose()
+    return {
+        "reference_date": str(list_reference_date(store)),
+        "commune_code": commune,
+        "commune_name": written["commune_name"],
+        "folder": str(written["folder"]),
+        "files": [str(f) for f in written["files"]],
+        "persons": int(best[0]["persons"]),
+        "by_reason": by_reason,
+        "rows": rows,
+    }
+
+
+def _print_linkage(linkage: dict[str, Any]) -> None:
     table = Table(title="Liên kết danh sách với dữ liệu dân cư / list linkage")
     table.add_column("Danh sách / list")
     table.add_column("Quyết định / decision")

@@ -32,9 +32,13 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import func, select
 
-from baophu.engine.potential_codes import OUTCOMES
+from baophu.backends import Store
+from baophu.contracts.vocabularies import OUTCOMES
+from baophu.engine.potential import MART_LIST, MART_PERSONS, ListParams
+from baophu.ingest.rejects import write_rejects
 from baophu.operational import FieldOutcome, OutcomeImport
 from baophu.operational.db import OperationalDB, open_operational
+from baophu.operational.outcomes import last_outcomes_table
 from baophu.reports.collector_outcomes import Issue, OutcomeFileError, issue, read_outcomes
 
 OUTCOME_TABLE = pa.schema(
@@ -67,8 +71,6 @@ def latest_outcomes(db: OperationalDB) -> pa.Table:
     """The last outcome of every person with one (``OUTCOME_TABLE``): the operational
     database's own definition (``operational.outcomes.last_outcomes_table``: the last one
     recorded), so the lists, the work sheets and the web agree."""
-    from baophu.operational.outcomes import last_outcomes_table
-
     return last_outcomes_table(db).select(OUTCOME_TABLE.names).cast(OUTCOME_TABLE)
 
 
@@ -121,7 +123,7 @@ def _issues_table(issues: list[Issue]) -> pa.Table:
     )
 
 
-def _registered(store: Any, keys: list[str]) -> set[str]:
+def _registered(store: Store, keys: list[str]) -> set[str]:
     if not keys:
         return set()
     r = store.table("residents")
@@ -129,14 +131,11 @@ def _registered(store: Any, keys: list[str]) -> set[str]:
     return set(found.column(0).to_pylist())
 
 
-def _listed(store: Any, keys: list[str]) -> dict[str, dict[str, Any]]:
+def _listed(store: Store, keys: list[str]) -> dict[str, dict[str, Any]]:
     """The person's row(s) on the current lists: hamlet, collector, reasons, amount."""
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import MART_PERSONS, has_mart
-
-    if not keys or not has_mart(store, MART_PERSONS):
+    if not keys or not store.has_mart(MART_PERSONS):
         return {}
-    t = _bare(store.mart(MART_PERSONS))
+    t = store.read_mart(MART_PERSONS)
     t = t.filter(t.row_key.isin(keys)).select(
         "row_key", "owner_type", "hamlet_code", "collector_code", "reasons", "amount"
     )
@@ -150,7 +149,7 @@ def _listed(store: Any, keys: list[str]) -> dict[str, dict[str, Any]]:
 
 def import_outcomes(
     workspace: Any,
-    store: Any,
+    store: Store,
     path: Path,
     username: str | None = None,
     today: dt.date | None = None,
@@ -198,8 +197,6 @@ def import_outcomes(
         for r in returned.rows:
             by_outcome[r.outcome] += 1
         if issues:
-            from baophu.ingest.rejects import write_rejects
-
             issues.sort(key=lambda i: (i.sheet, i.row))
             stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
             out = workspace.rejects_dir / f"outcomes_{stamp}__{path.stem}.csv"
@@ -297,13 +294,11 @@ def import_outcomes(
 # ----------------------------------------------------------------------- achievement
 
 
-def _targets(store: Any, year: int) -> dict[str, dict[str, Any]]:
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import has_mart
+def _targets(store: Store, year: int) -> dict[str, dict[str, Any]]:
 
-    if not has_mart(store, "targets_allocated"):
+    if not store.has_mart("targets_allocated"):
         return {}
-    t = _bare(store.mart("targets_allocated"))
+    t = store.read_mart("targets_allocated")
     t = t.filter((t.hierarchy == "agents") & (t.level == "collector") & (t.year == year))
     out: dict[str, dict[str, Any]] = {}
     for r in t.to_pyarrow().to_pylist():
@@ -316,34 +311,29 @@ def _targets(store: Any, year: int) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _collectors(store: Any) -> dict[str, dict[str, Any]]:
+def _collectors(store: Store) -> dict[str, dict[str, Any]]:
     c = store.table("collectors")
     rows = c.select("collector_code", "full_name", "agent_code").distinct().to_pyarrow()
     return {r["collector_code"]: r for r in rows.to_pylist()}
 
 
-def _still_listed(store: Any, keys: list[str]) -> set[str]:
+def _still_listed(store: Store, keys: list[str]) -> set[str]:
     """Of ``keys``, the people still on a BHYT or voluntary list other than the pool."""
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import MART_LIST, has_mart
-
-    if not keys or not has_mart(store, MART_LIST):
+    if not keys or not store.has_mart(MART_LIST):
         return set()
-    t = _bare(store.mart(MART_LIST))
+    t = store.read_mart(MART_LIST)
     t = t.filter(t.row_key.isin(keys) & (t.reason != "voluntary_pool")).select("row_key")
     return set(t.distinct().to_pyarrow().column(0).to_pylist())
 
 
 def achievement(
     workspace: Any,
-    store: Any,
+    store: Store,
     year: int,
     collector_code: str | None = None,
     on: dt.date | None = None,
 ) -> dict[str, Any]:
     """Achievement and commission of every collector (or one) for ``year``."""
-    from baophu.engine.potential_params import ListParams
-
     on = on or dt.date.today()
     params = ListParams.on(min(on, dt.date(year, 12, 31)))
     db = operational(workspace)

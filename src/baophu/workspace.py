@@ -13,6 +13,8 @@ from typing import Literal
 
 import tomli_w
 
+from baophu.backends import Store, StoreConfig, open_store
+
 CONFIG_NAME = "baophu.toml"
 Backend = Literal["duckdb", "pyspark"]
 
@@ -122,8 +124,18 @@ class Workspace:
         path.mkdir(exist_ok=True)
         return path
 
-    def store(self):  # type: ignore[no-untyped-def]
-        """The backend store (DuckDB file or Spark warehouse) for this workspace."""
-        from baophu.backends import open_store
+    def store_config(self) -> StoreConfig:
+        """What the backends need to know of this workspace."""
+        c = self.config
+        return StoreConfig(
+            root=self.root,
+            backend=c.backend,
+            duckdb_file=c.duckdb_file,
+            spark_master=c.spark_master,
+            spark_warehouse=c.spark_warehouse,
+        )
 
-        return open_store(self)
+    def store(self, read_only: bool = False) -> Store:
+        """The backend store (DuckDB file or Spark warehouse) for this workspace;
+        ``read_only`` opens the DuckDB file without its write lock."""
+        return open_store(self.store_config(), read_only=read_only)

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from baophu.engine.compliance import run_compliance
+from baophu.engine.compliance.run import run_compliance
 from baophu.ingest.importer import import_paths
 from baophu.rules import Rules
 from baophu.rules.parameters import DEFAULT_PATH
@@ -417,7 +417,7 @@ def test_every_participant_group_has_a_vietnamese_label() -> None:
     """Budget reports name each group in Vietnamese, never by its code (the contract's list
     of groups is the reference, so a new group without a label fails here)."""
     from baophu.contracts.tables import PARTICIPANT_GROUPS
-    from baophu.engine.compliance_budget import GROUP_VI
+    from baophu.engine.compliance.budget import GROUP_VI
 
     missing = [g for g in PARTICIPANT_GROUPS if g not in GROUP_VI]
     assert missing == []

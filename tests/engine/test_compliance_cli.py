@@ -38,7 +38,7 @@ def _imported(tmp: Path) -> Any:
 @pytest.fixture(scope="module")
 def ws_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-computed province, imported and computed at 31/12/2025."""
-    from baophu.engine.compliance import run_compliance
+    from baophu.engine.compliance.run import run_compliance
 
     ws = _imported(tmp_path_factory.mktemp("cli"))
     with ws.store() as store:

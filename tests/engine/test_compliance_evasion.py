@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from baophu.engine.compliance import run_compliance
+from baophu.engine.compliance.run import run_compliance
 from baophu.ingest.importer import import_paths
 
 D = dt.date

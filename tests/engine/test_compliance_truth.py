@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from baophu.engine.compliance import run_compliance
+from baophu.engine.compliance.run import run_compliance
 from baophu.ingest.importer import import_paths
 
 TABLES = (

@@ -495,7 +495,7 @@ def load_world(workspace: Any, tmp_path: Path) -> None:
 def marts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The hand-built province imported into DuckDB and its coverage computed once
     (two month-ends: 30/09/2026 and D)."""
-    from baophu.engine.coverage_run import _bare, run_coverage
+    from baophu.engine.coverage.run import run_coverage
     from baophu.workspace import Workspace, init_workspace
 
     base = tmp_path_factory.mktemp("definitions")
@@ -505,7 +505,7 @@ def marts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with ws.store() as store:
         summary = run_coverage(store, D, months=2, write_linked=True)
         out = {
-            name: _bare(store.mart(name)).to_pyarrow().to_pylist()
+            name: store.read_mart(name).to_pyarrow().to_pylist()
             for name in (
                 "coverage_by_unit",
                 "coverage_series",
@@ -638,7 +638,7 @@ def test_projection_is_the_trend_to_year_end(marts: dict[str, Any]) -> None:
 def test_duckdb_and_spark_agree(marts: dict[str, Any], tmp_path: Path) -> None:
     """The same coverage, row for row, on PySpark (one date: Spark is slow to plan on a small
     machine; ``coverage_at`` runs the same stages as ``run_coverage`` without the marts)."""
-    from baophu.engine.coverage_run import coverage_at
+    from baophu.engine.coverage.run import coverage_at
     from baophu.workspace import Workspace, init_workspace
 
     root = tmp_path / "ws-spark"
@@ -661,7 +661,7 @@ def test_imported_labour_force_wins_over_the_register(tmp_path: Path) -> None:
     """An official labour-force file imported with `baophu import` replaces the register's
     count where it has a figure for the year (or an earlier one) and leaves other units on
     the register; the BHXH rate follows the official denominator."""
-    from baophu.engine.coverage_run import _bare, run_coverage
+    from baophu.engine.coverage.run import run_coverage
     from baophu.workspace import Workspace, init_workspace
 
     init_workspace(tmp_path / "ws")
@@ -680,8 +680,7 @@ def test_imported_labour_force_wins_over_the_register(tmp_path: Path) -> None:
         assert result.files[0].table == "labour_force"
         run_coverage(store, D, months=2)
         rows = {
-            r["unit_code"]: r
-            for r in _bare(store.mart("coverage_by_unit")).to_pyarrow().to_pylist()
+            r["unit_code"]: r for r in store.read_mart("coverage_by_unit").to_pyarrow().to_pylist()
         }
     province = rows["75"]
     assert (province["labour_force"], province["labour_force_source"]) == (12, "official")
@@ -696,7 +695,7 @@ def test_linked_spells_once_per_import_state(tmp_path: Path) -> None:
     """Identity runs once per imported state: a coverage run for another date reads the
     ``linked_spells`` mart as it is; a new import makes it stale, and the next run links
     the new rows too (J, never enrolled, gets a card in force on D: one more insured)."""
-    from baophu.engine.coverage_run import _bare, run_coverage
+    from baophu.engine.coverage.run import run_coverage
     from baophu.workspace import Workspace, init_workspace
 
     init_workspace(tmp_path / "ws")
@@ -748,7 +747,7 @@ def test_linked_spells_once_per_import_state(tmp_path: Path) -> None:
         assert second["rows"] == len(ENROLMENTS) + 1
         province = next(
             r
-            for r in _bare(store.mart("coverage_by_unit")).to_pyarrow().to_pylist()
+            for r in store.read_mart("coverage_by_unit").to_pyarrow().to_pylist()
             if r["unit_code"] == "75"
         )
     assert province["bhyt_insured"] == EXPECTED_PROVINCE["bhyt_insured"] + 1

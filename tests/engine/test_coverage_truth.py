@@ -46,7 +46,7 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A tiny Đồng Nai (scale 0.005), imported into DuckDB with its coverage computed —
     built once per test session, shared by every module that imports this fixture."""
     if "province" not in _BUILT:
-        from baophu.engine.coverage_run import run_coverage
+        from baophu.engine.coverage.run import run_coverage
         from baophu.ingest.importer import import_paths
         from baophu.synth.generator import generate
         from baophu.workspace import Workspace, init_workspace
@@ -66,10 +66,9 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _marts(ws: Any, name: str) -> pd.DataFrame:
-    from baophu.engine.coverage_run import _bare
 
     with ws.store() as store:
-        return _bare(store.mart(name)).to_pyarrow().to_pandas()
+        return store.read_mart(name).to_pyarrow().to_pandas()
 
 
 @pytest.fixture(scope="session")

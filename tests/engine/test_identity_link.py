@@ -8,7 +8,7 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
-from baophu.engine.identity import normalise_person_id, well_formed_person_id
+from baophu.engine.identity.links import normalise_person_id, well_formed_person_id
 from baophu.ingest.validate import normalise_person_id as ingest_normalise
 
 RAW = [

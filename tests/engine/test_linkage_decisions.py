@@ -11,7 +11,7 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
-from baophu.engine.linkage import (
+from baophu.engine.linkage.model import (
     CONFLICT_VI,
     LINK_COLUMNS,
     NO_CANDIDATE_VI,
@@ -19,7 +19,7 @@ from baophu.engine.linkage import (
     decide,
     resolve_conflicts,
 )
-from baophu.engine.linkage_settings import Thresholds, comparisons
+from baophu.engine.linkage.settings import Thresholds, comparisons
 
 T = Thresholds(link_weight=6.0, review_weight=0.0, tie_margin=3.0)
 

@@ -14,7 +14,7 @@ from typing import Any
 import ibis
 import pytest
 
-from baophu.engine.linkage_names import (
+from baophu.engine.linkage.names import (
     day_month_swapped,
     given_name,
     name_folded,
@@ -23,7 +23,7 @@ from baophu.engine.linkage_names import (
     name_key_expr,
     surname,
 )
-from baophu.engine.linkage_settings import comparisons
+from baophu.engine.linkage.settings import comparisons
 
 
 @pytest.mark.parametrize(
@@ -139,7 +139,7 @@ def _levels(left: dict[str, Any], right: dict[str, Any]) -> dict[str, str]:
     import pyarrow as pa
     from splink import DuckDBAPI, Linker
 
-    from baophu.engine.linkage_settings import settings
+    from baophu.engine.linkage.settings import settings
 
     db = DuckDBAPI()
     cols = [k for k in left if k != "tf_name_folded"]

@@ -84,8 +84,7 @@ def build(
     session and backend."""
     if backend in _BUILT:
         return _BUILT[backend]
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.linkage_run import MART_LINKS, run_linkage
+    from baophu.engine.linkage.run import MART_LINKS, run_linkage
     from baophu.ingest.importer import import_paths
     from baophu.synth.generator import generate
     from baophu.workspace import Workspace, init_workspace
@@ -101,7 +100,7 @@ def build(
         result = import_paths(store, [inputs / name for name in names], ws.rejects_dir)
         assert result.committed, result.error
         summary = run_linkage(store, sources)
-        links = _bare(store.mart(MART_LINKS)).to_pyarrow().to_pandas()
+        links = store.read_mart(MART_LINKS).to_pyarrow().to_pandas()
         columns = list(store.mart(MART_LINKS).columns)
     _BUILT[backend] = {
         "workspace": ws,
@@ -165,7 +164,7 @@ def test_household_lists_precision_and_recall(linked: dict[str, Any]) -> None:
 
 
 def test_mart_columns_and_values(linked: dict[str, Any]) -> None:
-    from baophu.engine.linkage import LINK_COLUMNS
+    from baophu.engine.linkage.model import LINK_COLUMNS
 
     assert [c for c in linked["columns"] if not c.startswith("_")] == list(LINK_COLUMNS)
     assert {"_state_id", "_reference_date", "_rule_version"} <= set(linked["columns"])
@@ -206,7 +205,7 @@ def test_every_link_says_why(linked: dict[str, Any]) -> None:
 
 
 def test_two_equal_residents_go_to_review(linked: dict[str, Any]) -> None:
-    from baophu.engine.linkage import TIE_VI
+    from baophu.engine.linkage.model import TIE_VI
 
     twin = linked["twin"]
     links = linked["links"]
@@ -220,12 +219,11 @@ def test_two_equal_residents_go_to_review(linked: dict[str, Any]) -> None:
 
 
 def test_linking_one_list_keeps_the_other(linked: dict[str, Any]) -> None:
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.linkage_run import MART_LINKS, run_linkage
+    from baophu.engine.linkage.run import MART_LINKS, run_linkage
 
     with linked["workspace"].store() as store:
         result = run_linkage(store, ["household_classifications"])
-        again = _bare(store.mart(MART_LINKS)).to_pyarrow().to_pandas()
+        again = store.read_mart(MART_LINKS).to_pyarrow().to_pandas()
     before = linked["links"]
     assert len(again) == len(before)
     assert result["counts"]["school_rosters"] == linked["summary"]["counts"]["school_rosters"]

@@ -194,8 +194,7 @@ def test_pupils_follow_the_linkage_mart(tmp_path: Path) -> None:
     import ibis
     import pyarrow as pa
 
-    from baophu.engine.coverage_run import _bare, stamp
-    from baophu.engine.potential_run import run_lists
+    from baophu.engine.potential.run import run_lists
     from baophu.workspace import Workspace, init_workspace
 
     init_workspace(tmp_path / "ws")
@@ -218,9 +217,9 @@ def test_pupils_follow_the_linkage_mart(tmp_path: Path) -> None:
         }
     )
     with ws.store() as store:
-        store.write_mart("person_links", ibis.memtable(links), stamp(store, D))
+        store.write_mart("person_links", ibis.memtable(links), store.stamp(D))
         run_lists(store, D)
-        lst = _bare(store.mart("potential_list")).to_pyarrow().to_pylist()
+        lst = store.read_mart("potential_list").to_pyarrow().to_pylist()
     pupils = {r["person_id"] for r in lst if r["reason"] == "pupil"}
     assert pupils == {pid("N"), pid("C")}
     unidentified = {r["row_key"] for r in lst if r["reason"] == "pupil_unidentified"}

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from potential_expected import D, expected, truth_lists
 
-from baophu.engine.potential_codes import PRIORITY, REASONS
+from baophu.contracts.vocabularies import PRIORITY, REASONS
 
 _BUILT: dict[str, Any] = {}
 
@@ -28,7 +28,7 @@ def lists_province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A tiny Đồng Nai (scale 0.005) with every input imported (rosters, household lists and
     benefit lists included) and the lists computed for 31/10/2026 — built once per session."""
     if "p" not in _BUILT:
-        from baophu.engine.potential_run import run_lists
+        from baophu.engine.potential.run import run_lists
         from baophu.ingest.importer import import_paths
         from baophu.synth.generator import generate
         from baophu.workspace import Workspace, init_workspace
@@ -47,10 +47,9 @@ def lists_province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _mart(ws: Any) -> Any:
-    from baophu.engine.coverage_run import _bare
 
     with ws.store() as store:
-        return _bare(store.mart("potential_list")).to_pyarrow().to_pandas()
+        return store.read_mart("potential_list").to_pyarrow().to_pandas()
 
 
 def _keys(frame: Any) -> dict[str, set[str]]:
@@ -165,7 +164,7 @@ def test_rerun_after_new_enrolments_drops_them(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from baophu.engine.potential_run import run_lists
+    from baophu.engine.potential.run import run_lists
     from baophu.ingest.importer import import_paths
     from baophu.workspace import Workspace
 

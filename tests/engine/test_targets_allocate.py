@@ -13,7 +13,7 @@ import pytest
 # make the session-wide synthetic province available here
 from test_coverage_truth import province  # noqa: F401
 
-from baophu.engine.targets_allocate import allocate
+from baophu.engine.targets.allocate import allocate
 
 
 def run(
@@ -153,7 +153,7 @@ def _check_hierarchy(result: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("method", ["uncovered", "uplift", "last_year"])
 def test_province_to_every_hamlet(province: dict[str, Any], method: str) -> None:  # noqa: F811
-    from baophu.engine.targets_run import run_allocation
+    from baophu.engine.targets.run import run_allocation
 
     with province["workspace"].store() as store:
         result = run_allocation(store, 2026, "bhyt_rate", method)
@@ -167,7 +167,7 @@ def test_province_to_every_hamlet(province: dict[str, Any], method: str) -> None
 
 def test_weights_and_a_hand_set_child(province: dict[str, Any]) -> None:  # noqa: F811
     """A commune with a target set by hand keeps it; its siblings share the rest."""
-    from baophu.engine.targets_run import run_allocation
+    from baophu.engine.targets.run import run_allocation
 
     with province["workspace"].store() as store:
         units = store.table("units")
@@ -212,7 +212,7 @@ def test_weights_and_a_hand_set_child(province: dict[str, Any]) -> None:  # noqa
 
 
 def test_agent_to_collectors(province: dict[str, Any]) -> None:  # noqa: F811
-    from baophu.engine.targets_run import run_allocation
+    from baophu.engine.targets.run import run_allocation
 
     with province["workspace"].store() as store:
         agent = store.table("agents").order_by("agent_code").limit(1).to_pyarrow()

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 from test_coverage_truth import province  # noqa: F401
 
-from baophu.engine.targets import campaign_path, period_ends, phase, progress
+from baophu.engine.targets.model import campaign_path, period_ends, phase, progress
 
 D = dt.date(2026, 10, 31)
 
@@ -115,7 +115,7 @@ def test_campaign_path_by_hand() -> None:
 
 
 def test_progress_and_summary_on_the_synthetic_province(province: dict[str, Any]) -> None:  # noqa: F811
-    from baophu.engine.targets_run import (
+    from baophu.engine.targets.run import (
         progress_rows,
         province_targets_summary,
         run_allocation,

@@ -167,8 +167,7 @@ def _fill(path: Path, edits: dict[str, tuple[Any, Any, Any]], sheet: str = "Khu 
 
 
 def test_outcome_round_trip(ws: Any, tmp_path: Path) -> None:
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import run_lists
+    from baophu.engine.potential.run import run_lists
     from baophu.fieldwork import achievement, import_outcomes, latest_outcomes, operational
     from baophu.reports.collector_workbook import write_owner_workbook
 
@@ -223,7 +222,7 @@ def test_outcome_round_trip(ws: Any, tmp_path: Path) -> None:
     # the lists show the last outcome; people enrolled in the field leave the work sheet
     with ws.store() as store:
         run_lists(store, D, outcomes=outcomes)
-        lst = _bare(store.mart("potential_list")).to_pyarrow().to_pylist()
+        lst = store.read_mart("potential_list").to_pyarrow().to_pylist()
         status = {r["person_id"]: r["status"] for r in lst if r["person_id"]}
         assert status[pid("C")] == "promised" and status[pid("A")] == "contacted"
         assert status[pid("F")] == "enrolled" and status[pid("E")] == "open"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from baophu.engine.compliance import run_compliance
+from baophu.engine.compliance.run import run_compliance
 from baophu.reports import notice_batch
 from baophu.reports.notice_batch import write_notice_batch
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from baophu.engine.compliance import run_compliance
+from baophu.engine.compliance.run import run_compliance
 from baophu.reports.notice import (
     TITLE,
     NoticeError,

@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from baophu.engine.potential_codes import REASONS
+from baophu.contracts.vocabularies import REASONS
 from baophu.synth.generator import generate
 
 AS_OF = dt.date(2026, 10, 31)

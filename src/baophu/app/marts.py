@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from baophu.backends import SNAPSHOT_SCHEMA, Store
+
 if TYPE_CHECKING:
     from baophu.workspace import Workspace
 
@@ -185,8 +187,9 @@ class MartSnapshot:
             Path(f"{self.path}.wal").unlink(missing_ok=True)
 
 
-class SnapshotStore:
-    """What the report builders ask of a store, answered from a copy (read-only)."""
+class SnapshotStore(Store):
+    """What the report builders ask of a store, answered from a copy (read-only): the
+    store's typed mart API (``read_mart``, ``has_mart``, ``mart_entry``…) over the copy."""
 
     backend = "snapshot"
 
@@ -502,8 +505,6 @@ class MartCache:
             if snaps:
                 import pyarrow as pa
 
-                from baophu.backends import SNAPSHOT_SCHEMA
-
                 snap_table = pa.Table.from_pylist(snaps, schema=SNAPSHOT_SCHEMA)
                 con.register("_snap_in", snap_table)
                 con.execute("CREATE TABLE _snapshots AS SELECT * FROM _snap_in")
@@ -544,16 +545,11 @@ def writable_store(cache: MartCache, attempts: int = 20) -> Iterator[Any]:
 def readonly_store(cache: MartCache, attempts: int = 10) -> Iterator[Any]:
     """The workspace's store opened read-only for a computation that writes nothing (the
     preview of an allocation); waits like ``writable_store`` for a busy file."""
-    from baophu.backends import DuckDBStore
-
     with cache.workspace_lock:
         store = None
         for i in range(attempts):
             try:
-                if cache.workspace.config.backend == "duckdb":
-                    store = DuckDBStore(cache.workspace, read_only=True)
-                else:
-                    store = cache.workspace.store()
+                store = cache.workspace.store(read_only=True)
                 break
             except duckdb.IOException as exc:
                 if i == attempts - 1:

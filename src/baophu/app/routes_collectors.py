@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from baophu.app import params, queries
 from baophu.app.auth import Forbidden
-from baophu.app.routes_units import decorate_people, download, reason_labels
+from baophu.app.routes_units import decorate_people, download_response, reason_labels
 from baophu.app.scope import require
 from baophu.app.web import Page, current, filters_detail
 from baophu.operational import OUTCOMES
@@ -178,7 +178,7 @@ def collector_export(
         rows=len(rows),
         detail=filters_detail(reason=reason, hamlet=hamlet),
     )
-    return download(content, f"danh-sach-{code}.xlsx")
+    return download_response(content, f"danh-sach-{code}.xlsx")
 
 
 def work_workbook(page: Page, rows: list[dict[str, Any]], owner: tuple[str, str, str]) -> bytes:

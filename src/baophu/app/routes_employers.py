@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from baophu.app import params, queries
 from baophu.app.auth import Forbidden
-from baophu.app.routes_units import download, list_workbook, ref_date
+from baophu.app.routes_units import download_response, list_workbook, reference_date_vi
 from baophu.app.scope import require
 from baophu.app.web import Page, current, filters_detail
 
@@ -140,7 +140,7 @@ def employers_export(
         result.rows,
         EMPLOYER_COLUMNS,
         "DANH SÁCH ĐƠN VỊ SỬ DỤNG LAO ĐỘNG — TÌNH HÌNH ĐÓNG BHXH, BHYT, BHTN",
-        f"Số liệu đến ngày {ref_date(page)}; lọc: {filters_detail(LABELS, **args)}; "
+        f"Số liệu đến ngày {reference_date_vi(page)}; lọc: {filters_detail(LABELS, **args)}; "
         f"người tải: {page.viewer.full_name}",
     )
     page.audit(
@@ -150,7 +150,7 @@ def employers_export(
         rows=len(result.rows),
         detail=filters_detail(LABELS, **args),
     )
-    return download(content, "don-vi-su-dung-lao-dong.xlsx")
+    return download_response(content, "don-vi-su-dung-lao-dong.xlsx")
 
 
 def _employer_or_404(page: Page, code: str) -> dict[str, Any]:
@@ -208,5 +208,5 @@ def employer_notice(
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "notice.xlsx"
             write_notice_xlsx(notice, path)
-            return download(path.read_bytes(), f"{name}.xlsx")
-    return download(notice_pdf_bytes(notice), f"{name}.pdf", "application/pdf")
+            return download_response(path.read_bytes(), f"{name}.xlsx")
+    return download_response(notice_pdf_bytes(notice), f"{name}.pdf", "application/pdf")

@@ -149,28 +149,31 @@ def _import(
 
 @router.post("/imports/recompute")
 def recompute(page: Annotated[Page, Depends(current)]) -> Response:
-    """Run every engine step again on the imported data (coverage, compliance, progress)."""
+    """Run the declared pipeline on the imported data: every stale step, in order."""
     require_role(page.scope, IMPORT_ROLES)
     cache, db = page.ctx.marts, page.ctx.db
 
     def work(job: Job) -> dict[str, Any]:
-        from baophu.engine.compliance import run_compliance
-        from baophu.engine.coverage_run import run_coverage
-        from baophu.engine.targets_run import TargetsError, run_progress
+        from baophu.engine.pipeline import Inputs, run_pipeline
         from baophu.operational.manual_targets import manual_targets_table
+        from baophu.operational.outcomes import last_outcomes_table
 
-        out: dict[str, Any] = {}
+        inputs = Inputs(
+            manual_targets=manual_targets_table(db), field_outcomes=last_outcomes_table(db)
+        )
+
+        def on_step(step: Any, index: int, total: int) -> None:
+            job.progress = f"{step.title_vi} ({index + 1}/{total})"
+
         with writable_store(cache) as store:
-            job.progress = "Tính tỷ lệ bao phủ"
-            out["coverage"] = run_coverage(store)["rows"]
-            job.progress = "Tính nợ đóng và rủi ro"
-            out["compliance"] = run_compliance(store).get("rows", {})
-            job.progress = "Tính tiến độ chỉ tiêu"
-            try:
-                out["progress"] = run_progress(store, manual=manual_targets_table(db))["rows"]
-            except TargetsError as exc:
-                out["progress"] = str(exc)
-        return out
+            results = run_pipeline(store, inputs, on_step=on_step)
+        return {
+            r.step: r.result.get("rows", r.result.get("marts"))
+            if r.status == "computed"
+            # a skipped step says why (no targets for the year); a current one is left alone
+            else (r.reasons[0] if r.status == "skipped" and r.reasons else r.status)
+            for r in results
+        }
 
     job = page.ctx.jobs.submit("recompute", "Tính lại toàn bộ số liệu", page.viewer.username, work)
     page.audit("recompute", "marts")

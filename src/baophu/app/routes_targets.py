@@ -28,8 +28,7 @@ from baophu.app.jobs import Job
 from baophu.app.marts import MartCache, MartsUnavailable, readonly_store, writable_store
 from baophu.app.scope import allocation_roots, may_edit_target, require
 from baophu.app.web import Page, current
-from baophu.engine.targets import INDICATORS
-from baophu.engine.targets_allocate import METHODS
+from baophu.engine.targets import INDICATORS, METHODS
 from baophu.engine.units import LEVEL_VI
 from baophu.operational.db import OperationalDB
 from baophu.operational.manual_targets import (
@@ -140,7 +139,7 @@ def _year(page: Page) -> int:
 
 
 def _refresh_progress(cache: MartCache, db: OperationalDB, year: int) -> dict[str, Any]:
-    from baophu.engine.targets_run import run_progress
+    from baophu.engine.targets import run_progress
 
     with writable_store(cache) as store:
         return run_progress(store, year, manual=manual_targets_table(db))
@@ -251,7 +250,7 @@ def _allocation_args(
 
 
 def _run_allocation(store: Any, db: OperationalDB, args: dict[str, Any], write: bool) -> Any:
-    from baophu.engine.targets_run import run_allocation
+    from baophu.engine.targets import run_allocation
 
     return run_allocation(
         store,
@@ -275,8 +274,8 @@ def allocate_preview(
     to_level: Annotated[str, Form()] = "",
     allow_below: Annotated[str, Form()] = "",
 ) -> Response:
-    from baophu.engine.coverage_run import CoverageError
-    from baophu.engine.targets_run import TargetsError
+    from baophu.engine.coverage import CoverageError
+    from baophu.engine.targets import TargetsError
 
     args = _allocation_args(page, root, indicator, method, to_level, allow_below)
     try:
@@ -348,7 +347,7 @@ def allocate_confirm(
     cache, db = page.ctx.marts, page.ctx.db
 
     def work(job: Job) -> dict[str, Any]:
-        from baophu.engine.targets_run import run_progress
+        from baophu.engine.targets import run_progress
 
         with writable_store(cache) as store:
             job.progress = "Phân bổ"

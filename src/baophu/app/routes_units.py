@@ -153,7 +153,7 @@ def unit_ranking(
 
 def reason_labels() -> dict[str, str]:
     try:
-        from baophu.engine.potential_codes import REASON_VI
+        from baophu.contracts.vocabularies import REASON_VI
 
         return dict(REASON_VI)
     except ImportError:  # pragma: no cover - the lists step not installed
@@ -162,7 +162,7 @@ def reason_labels() -> dict[str, str]:
 
 def _priority_vi() -> dict[int, str]:
     try:
-        from baophu.engine.potential_codes import PRIORITY_VI
+        from baophu.contracts.vocabularies import PRIORITY_VI
 
         return dict(PRIORITY_VI)
     except ImportError:  # pragma: no cover
@@ -295,16 +295,16 @@ def potential_export(
         rows,
         POTENTIAL_COLUMNS,
         f"DANH SÁCH NGƯỜI THAM GIA TIỀM NĂNG — {unit.get('unit_name', code)}",
-        f"Số liệu đến ngày {ref_date(page)}; lọc: {filters_detail(**args)}; "
+        f"Số liệu đến ngày {reference_date_vi(page)}; lọc: {filters_detail(**args)}; "
         f"người tải: {page.viewer.full_name} ({page.viewer.username})",
     )
     page.audit(
         "export", "potential_list", unit_code=code, rows=len(rows), detail=filters_detail(**args)
     )
-    return download(content, f"danh-sach-tiem-nang-{code}.xlsx")
+    return download_response(content, f"danh-sach-tiem-nang-{code}.xlsx")
 
 
-def ref_date(page: Page) -> str:
+def reference_date_vi(page: Page) -> str:
     ref = page.snap.reference_date()
     if not ref:
         return ""
@@ -325,7 +325,7 @@ def list_workbook(
         return path.read_bytes()
 
 
-def download(content: bytes, name: str, media_type: str = XLSX) -> Response:
+def download_response(content: bytes, name: str, media_type: str = XLSX) -> Response:
     return Response(
         content,
         media_type=media_type,
@@ -391,4 +391,4 @@ def unit_workbook(code: str, page: Annotated[Page, Depends(current)]) -> Respons
         )
         content = path.read_bytes()
     page.audit("export", "meeting_workbook", unit_code=code, rows=len(rows))
-    return download(content, f"so-lieu-hop-ban-chi-dao-{code}.xlsx")
+    return download_response(content, f"so-lieu-hop-ban-chi-dao-{code}.xlsx")

@@ -1,6 +1,6 @@
 """``baophu compliance …``: employer arrears, interest, notices, evasion scores and lists.
 
-Owns the command-line face of ``baophu.engine.compliance`` and of the notice and list
+Owns the command-line face of ``baophu.engine.compliance.run`` and of the notice and list
 exports; it parses options, calls the library and prints Rich tables with Vietnamese headers
 (or JSON with ``--json``).  It computes nothing itself.  Errors print one line in Vietnamese
 and English and exit with a non-zero code, never a traceback.
@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -31,6 +31,9 @@ from baophu.commands.common import (
     pct,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from baophu.backends import Store
 
 compliance_app = typer.Typer(
     help=(
@@ -93,7 +96,7 @@ def open_store(workspace: Path) -> Iterator[Any]:
         store.close()
 
 
-def require_marts(store: Any) -> None:
+def require_marts(store: Store) -> None:
     from baophu.engine.compliance import MARTS
 
     present = {m["mart"] for m in store.marts()}
@@ -224,19 +227,18 @@ def employer_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Lịch sử từng tháng và số dư của một đơn vị / one employer's months and balance."""
-    from baophu.engine.compliance import STAMP_COLUMNS
 
     with open_store(workspace) as store:
         require_marts(store)
-        balance = store.mart("employer_balance").drop(*STAMP_COLUMNS)
+        balance = store.read_mart("employer_balance")
         rows = balance.filter(balance.employer_code == code).to_pyarrow().to_pylist()
         if not rows:
             fail(f"Không có đơn vị {code} / no employer {code}")
-        arrears = store.mart("employer_arrears").drop(*STAMP_COLUMNS)
+        arrears = store.read_mart("employer_arrears")
         months = (
             arrears.filter(arrears.employer_code == code).order_by("month").to_pyarrow().to_pylist()
         )
-        scores = store.mart("evasion_scores").drop(*STAMP_COLUMNS)
+        scores = store.read_mart("evasion_scores")
         score = scores.filter(scores.employer_code == code).to_pyarrow().to_pylist()
     if json_out:
         print_json({"balance": rows[0], "months": months, "evasion": score[0] if score else None})
@@ -384,11 +386,10 @@ def budget_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Ngân sách nhà nước còn phải chuyển theo cơ quan và quý / state-budget arrears."""
-    from baophu.engine.compliance import STAMP_COLUMNS
 
     with open_store(workspace) as store:
         require_marts(store)
-        b = store.mart("budget_arrears").drop(*STAMP_COLUMNS)
+        b = store.read_mart("budget_arrears")
         q = b.filter(b.level == "quarter")
         rows = (
             q.group_by("department", "department_name", "quarter")

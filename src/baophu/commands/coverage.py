@@ -1,6 +1,6 @@
 """``baophu coverage``: coverage of every unit of a level on a reference date.
 
-Owns the command-line face of ``baophu.engine.coverage_run``: it parses options, makes sure
+Owns the command-line face of ``baophu.engine.coverage.run``: it parses options, makes sure
 the coverage marts are there for the date (computing them when they are missing or stale),
 and prints a Rich table with Vietnamese headers — numbers as ``1.115.590``, rates as
 ``94,3%`` — or, with ``--json``, the rows of ``coverage_by_unit`` (rates as fractions).
@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -30,6 +30,9 @@ from baophu.commands.common import (
     fail,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from baophu.backends import Store
 
 coverage_app = typer.Typer(
     help=(
@@ -121,17 +124,17 @@ def open_store(workspace: Path) -> Iterator[Any]:
 
 
 def engine_errors() -> tuple[type[BaseException], ...]:
-    from baophu.engine.coverage_run import CoverageError
-    from baophu.engine.targets_run import TargetsError
+    from baophu.engine.coverage import CoverageError
+    from baophu.engine.targets import TargetsError
 
     return (CoverageError, TargetsError, ValueError, KeyError)
 
 
-def ensure_coverage(store: Any, day: dt.date | None, workspace: Path, recompute: bool) -> dt.date:
+def ensure_coverage(store: Store, day: dt.date | None, workspace: Path, recompute: bool) -> dt.date:
     """Compute the coverage marts for ``day`` unless fresh ones are there; return the date.
     (An imported ``labour_force`` table changes the import state, so the marts are stale.)"""
-    from baophu.engine.coverage_run import run_coverage
-    from baophu.engine.targets_run import coverage_now
+    from baophu.engine.coverage import run_coverage
+    from baophu.engine.targets import coverage_now
 
     if recompute:
         summary = run_coverage(store, day)
@@ -140,10 +143,10 @@ def ensure_coverage(store: Any, day: dt.date | None, workspace: Path, recompute:
     return when
 
 
-def coverage_rows(store: Any, level: str, unit: str | None = None) -> list[dict[str, Any]]:
-    from baophu.engine.coverage_run import MART_BY_UNIT, _bare
+def coverage_rows(store: Store, level: str, unit: str | None = None) -> list[dict[str, Any]]:
+    from baophu.engine.coverage import MART_BY_UNIT
 
-    t = _bare(store.mart(MART_BY_UNIT))
+    t = store.read_mart(MART_BY_UNIT)
     t = t.filter(t.level == level)
     if unit:
         t = t.filter((t.unit_code == unit) | (t.parent_code == unit))

@@ -1,6 +1,6 @@
 """``baophu link``: link school rosters and household lists to the population register.
 
-Owns the command-line face of ``baophu.engine.linkage_run``: ``baophu link`` runs both
+Owns the command-line face of ``baophu.engine.linkage.run``: ``baophu link`` runs both
 stages (personal ID, then the Splink model) for one list or all, with a progress bar, and
 prints the counts (linked by ID / linked by the model / review / unlinked) or, with
 ``--json``, the counts, timings and model; ``baophu link review`` lists the pairs a person
@@ -83,7 +83,7 @@ def link(
             f"unknown list {source!r}; use {', '.join(SOURCE_CHOICES)}",
             2,
         )
-    from baophu.engine.linkage_run import LinkageError, run_linkage
+    from baophu.engine.linkage import LinkageError, run_linkage
 
     sources = None if source == "all" else [source]
     with _store(workspace) as store, progress_bar(not json_out) as progress:
@@ -114,7 +114,7 @@ def print_counts(counts: dict[str, dict[str, int]]) -> None:
 
 
 def _masked(record: dict[str, Any] | None) -> dict[str, Any] | None:
-    from baophu.engine.linkage_review import mask_person_id
+    from baophu.engine.linkage import mask_person_id
 
     if record is None:
         return None
@@ -151,7 +151,7 @@ def review(
     json_out: JsonOpt = False,
 ) -> None:
     """Các cặp cần xem xét / pairs to review (both records and why)."""
-    from baophu.engine.linkage_review import review_count, review_pairs
+    from baophu.engine.linkage import review_count, review_pairs
 
     if source is not None and source not in SOURCE_CHOICES[:2]:
         fail(f"Danh sách không hợp lệ: {source} / unknown list {source!r}", 2)

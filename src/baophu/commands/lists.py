@@ -12,7 +12,7 @@ achievement.
 * ``baophu lists achievement [--collector X] [--year Y]`` — outcomes against the collector's
   target, and the commission.
 
-Commands parse, call ``engine.potential_run``, ``reports.collector_workbook`` and
+Commands parse, call ``engine.potential``, ``reports.collector_workbook`` and
 ``fieldwork``, and print; errors are one bilingual line and a non-zero exit.
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -37,6 +37,9 @@ from baophu.commands.common import (
     print_json,
     progress_bar,
 )
+
+if TYPE_CHECKING:
+    from baophu.backends import Store
 
 lists_app = typer.Typer(
     help=(
@@ -84,8 +87,8 @@ def mask_id(value: Any) -> str:
 
 
 def _errors() -> tuple[type[BaseException], ...]:
-    from baophu.engine.coverage_run import CoverageError
-    from baophu.engine.potential_run import ListsError
+    from baophu.engine.coverage import CoverageError
+    from baophu.engine.potential import ListsError
     from baophu.fieldwork import FieldworkError
 
     return (ListsError, CoverageError, FieldworkError, KeyError, ValueError)
@@ -93,16 +96,15 @@ def _errors() -> tuple[type[BaseException], ...]:
 
 def ensure_lists(
     ws: Any,
-    store: Any,
+    store: Store,
     day: dt.date | None,
     due_days: int | None,
     recompute: bool,
     quiet: bool,
 ) -> dict[str, Any]:
     """Compute the lists unless fresh ones for the same date and due window are there."""
-    from baophu.engine.coverage_run import _fresh, default_reference_date
-    from baophu.engine.potential_params import DUE_DAYS
-    from baophu.engine.potential_run import MART_LIST, list_reference_date, run_lists
+    from baophu.engine.dates import default_reference_date
+    from baophu.engine.potential import DUE_DAYS, MART_LIST, list_reference_date, run_lists
     from baophu.fieldwork import latest_outcomes, operational
 
     path = ws.root / PARAMS_FILE
@@ -110,7 +112,7 @@ def ensure_lists(
     want_day = day or list_reference_date(store) or default_reference_date(store)
     want_due = due_days if due_days is not None else int(last.get("due_days", DUE_DAYS))
     fresh = (
-        _fresh(store, MART_LIST)
+        store.mart_is_current(MART_LIST)
         and list_reference_date(store) == want_day
         and int(last.get("due_days", DUE_DAYS)) == want_due
     )
@@ -148,7 +150,7 @@ def lists(
     """Danh sách tiềm năng: số người theo lý do và các dòng đầu / the potential lists."""
     if ctx.invoked_subcommand is not None:
         return
-    from baophu.engine.potential_codes import REASONS
+    from baophu.contracts.vocabularies import REASONS
 
     if reason is not None and reason not in REASONS:
         fail(
@@ -174,7 +176,7 @@ def lists(
 
 
 def list_report(
-    store: Any,
+    store: Store,
     commune: str | None,
     hamlet: str | None,
     collector: str | None,
@@ -185,10 +187,9 @@ def list_report(
     filters."""
     import ibis
 
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_codes import REASON_VI, REASONS
-    from baophu.engine.potential_run import MART_LIST, MART_PERSONS, list_reference_date
-    from baophu.engine.potential_run import reason_counts as counts_of
+    from baophu.contracts.vocabularies import REASON_VI, REASONS
+    from baophu.engine.potential import MART_LIST, MART_PERSONS, list_reference_date
+    from baophu.engine.potential import reason_counts as counts_of
     from baophu.vn.masking import mask_text
 
     counts = counts_of(store, commune_code=commune, hamlet_code=hamlet, owner_code=collector)
@@ -205,7 +206,7 @@ def list_report(
         if r in detail and (reason is None or r == reason)
     ]
     name = MART_LIST if reason else MART_PERSONS
-    t = _bare(store.mart(name))
+    t = store.read_mart(name)
     for column, value in (
         ("commune_code", commune),
         ("hamlet_code", hamlet),
@@ -243,7 +244,7 @@ def list_report(
         .to_pylist()
     )
     if not reason and rows:
-        lst = _bare(store.mart(MART_LIST))
+        lst = store.read_mart(MART_LIST)
         keys = [r["row_key"] for r in rows]
         found: dict[str, list[tuple[int, str]]] = {}
         for x in (
@@ -372,8 +373,7 @@ def export_workbooks(
     quiet: bool = True,
 ) -> dict[str, Any]:
     """Write the work sheets asked for, log every file in the audit log."""
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import MART_SUMMARY, ListsError, list_reference_date
+    from baophu.engine.potential import MART_SUMMARY, ListsError, list_reference_date
     from baophu.fieldwork import audit_export, latest_outcomes, operational, outcome_map
     from baophu.reports.collector_workbook import write_commune_workbooks, write_owner_workbook
 
@@ -392,7 +392,7 @@ def export_workbooks(
                 files.append({"path": str(written["path"]), "rows": written["rows"], "unit": code})
             else:
                 if all_:
-                    s = _bare(store.mart(MART_SUMMARY))
+                    s = store.read_mart(MART_SUMMARY)
                     s = s.filter(s.commune_code.notnull())
                     codes = sorted(
                         s.select("commune_code").distinct().to_pyarrow().column(0).to_pylist()

@@ -8,7 +8,7 @@
   ``targets_phased`` for monthly and weekly targets);
 * ``campaign`` — day-by-day progress of a campaign (``campaign_progress``).
 
-Owns the command-line face of ``baophu.engine.targets_run`` and nothing else.  The main
+Owns the command-line face of ``baophu.engine.targets.run`` and nothing else.  The main
 application mounts it with ``app.add_typer(targets_app, name="targets")``.
 """
 
@@ -17,11 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -40,6 +39,9 @@ from baophu.commands.coverage import (
     parse_date,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from baophu.backends import Store
 
 targets_app = typer.Typer(
     help=(
@@ -103,9 +105,6 @@ def read_manual(workspace: Path) -> Any:
 
     with operational_db(workspace) as db:
         return manual_targets_table(db)
-
-
-_NUMBER = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 
 
 def parse_value(text: str, is_rate: bool) -> float:
@@ -271,7 +270,7 @@ def allocate_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Phân bổ chỉ tiêu xuống cấp dưới / allocate a target down the hierarchy."""
-    from baophu.engine.targets_run import run_allocation
+    from baophu.engine.targets import run_allocation
 
     ind = _check_indicator(indicator_name)
     day = parse_date(date)
@@ -391,7 +390,7 @@ def progress_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Tiến độ thực hiện chỉ tiêu, xếp hạng / achievement, ranking, lowest achievers."""
-    from baophu.engine.targets_run import progress_rows, run_progress
+    from baophu.engine.targets import progress_rows, run_progress
 
     if indicator_name is not None:
         _check_indicator(indicator_name)
@@ -435,12 +434,11 @@ def progress_cmd(
 
 
 def _phased(
-    store: Any, name: str | None, level: str, hierarchy: str, period: str
+    store: Store, name: str | None, level: str, hierarchy: str, period: str
 ) -> list[dict[str, Any]]:
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.targets_run import MART_PHASED
+    from baophu.engine.targets import MART_PHASED
 
-    t = _bare(store.mart(MART_PHASED))
+    t = store.read_mart(MART_PHASED)
     t = t.filter((t.level == level) & (t.hierarchy == hierarchy) & (t.period == period))
     if name:
         t = t.filter(t.indicator == name)
@@ -485,7 +483,7 @@ def campaign_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Chiến dịch: tiến độ từng ngày so với yêu cầu / a campaign's daily progress."""
-    from baophu.engine.targets_run import MART_CAMPAIGN, run_campaign
+    from baophu.engine.targets import MART_CAMPAIGN, run_campaign
 
     first = parse_date(start)
     assert first is not None
@@ -509,9 +507,8 @@ def campaign_cmd(
                 manual=read_manual(workspace),
                 target_values=values,
             )
-            from baophu.engine.coverage_run import _bare
 
-            t = _bare(store.mart(MART_CAMPAIGN))
+            t = store.read_mart(MART_CAMPAIGN)
             rows = t.order_by(["indicator", "level", "unit_code", "day"]).to_pyarrow().to_pylist()
         except engine_errors() as exc:
             fail(str(exc))

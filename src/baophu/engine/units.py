@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import ibis
 from ibis.expr.types import Table
 
+from baophu.backends import Store
+
 LEVELS: tuple[str, ...] = ("province", "office", "commune", "hamlet")
 LEVEL_VI: dict[str, str] = {
     "province": "Tỉnh",
@@ -24,6 +26,28 @@ LEVEL_VI: dict[str, str] = {
 }
 LEVEL_ORDER: dict[str, int] = {level: i for i, level in enumerate(LEVELS)}
 MAX_DEPTH = 6
+
+
+class UnitsError(ValueError):
+    """The units table cannot serve a computation (message in Vietnamese and English)."""
+
+
+def province_of(store: Store) -> tuple[str, str]:
+    """``(unit_code, unit_name)`` of the province (the ``units`` row of level province)."""
+    units = store.table("units")
+    rows = (
+        units.filter(units.level == "province")
+        .select("unit_code", "unit_name")
+        .order_by("unit_code")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    if len(rows) != 1:
+        raise UnitsError(
+            f"Cần đúng một đơn vị cấp tỉnh trong danh mục đơn vị (có {len(rows)}) / "
+            f"the units table needs exactly one province (found {len(rows)})"
+        )
+    return str(rows[0]["unit_code"]), str(rows[0]["unit_name"])
 
 
 def ancestors(units: Table, max_depth: int = MAX_DEPTH) -> Table:

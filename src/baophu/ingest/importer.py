@@ -485,13 +485,13 @@ def _other_source_conflicts(
         mask[pos] = True
         other[pos] = src
     key_header = ", ".join(header_of.get(k, k) for k in key)
-    from baophu.ingest.validate import _key_text
+    from baophu.ingest.validate import key_text_of
 
     return [
         Problem(
             pa.array(mask),
             key_header,
-            _key_text(table, key),
+            key_text_of(table, key),
             "key_in_other_source",
             kwargs={"key": key_header, "other_source": pa.array(other, pa.string())},
         )

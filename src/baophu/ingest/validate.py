@@ -667,7 +667,7 @@ def duplicate_problems(
         else:
             conflict_mask[pos] = True
     out: list[Problem] = []
-    key_text = _key_text(table, key)
+    key_text = key_text_of(table, key)
     if exact_mask.any():
         out.append(
             Problem(
@@ -694,7 +694,7 @@ def duplicate_problems(
     return out
 
 
-def _key_text(table: pa.Table, key: list[str]) -> pa.Array:
+def key_text_of(table: pa.Table, key: list[str]) -> pa.Array:
     parts = [pc.fill_null(table.column(k).cast(pa.string()), "") for k in key]
     if len(parts) == 1:
         return parts[0].combine_chunks() if isinstance(parts[0], pa.ChunkedArray) else parts[0]
@@ -702,7 +702,7 @@ def _key_text(table: pa.Table, key: list[str]) -> pa.Array:
 
 
 def _conflict_rows(table: pa.Table, key: list[str], mask: np.ndarray, rows: np.ndarray) -> pa.Array:
-    keys = _key_text(table, key).to_pylist()
+    keys = key_text_of(table, key).to_pylist()
     groups: dict[Any, list[int]] = {}
     for pos in np.nonzero(mask)[0]:
         groups.setdefault(keys[pos], []).append(int(rows[pos]))

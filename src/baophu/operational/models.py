@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from baophu.contracts.vocabularies import OUTCOME_VI
+
 # Roles and what their scope is (``User.scope_code`` holds a code of that kind).
 ROLES: dict[str, str] = {
     "province_admin": "province",  # the whole province; manages users, sees the audit log
@@ -33,16 +35,9 @@ ROLES: dict[str, str] = {
     "case_officer": "officer",  # their employers (officer_code)
 }
 
-# Field outcomes a collector reports for a person on their list (code → Vietnamese label).
-OUTCOMES: dict[str, str] = {
-    "contacted": "Đã liên hệ",
-    "promised": "Hẹn tham gia",
-    "enrolled": "Đã tham gia",
-    "refused": "Từ chối",
-    "moved": "Đã chuyển đi",
-    "deceased": "Đã mất",
-    "wrong_data": "Sai thông tin",
-}
+# Field outcomes a collector reports for a person on their list (code → Vietnamese label):
+# the one vocabulary of contracts/vocabularies.py, the labels the work sheets use too.
+OUTCOMES: dict[str, str] = dict(OUTCOME_VI)
 
 
 def utcnow() -> dt.datetime:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from baophu.contracts.model import fold_header
-from baophu.engine.potential_codes import OUTCOME_VI, OUTCOMES
+from baophu.contracts.vocabularies import OUTCOME_VI, OUTCOMES
 from baophu.reports.collector_workbook import (
     DATE_HEADER,
     ID_HEADER,

@@ -28,7 +28,9 @@ from typing import Any
 
 import xlsxwriter
 
-from baophu.engine.potential_codes import CLOSED_OUTCOMES, OUTCOME_VI, OUTCOMES, PRIORITY_VI
+from baophu.backends import Store
+from baophu.contracts.vocabularies import CLOSED_OUTCOMES, OUTCOME_VI, OUTCOMES, PRIORITY_VI
+from baophu.engine.potential import MART_PERSONS, MART_SUMMARY, ListsError
 
 TITLE = "DANH SÁCH TIỀM NĂNG THAM GIA BHYT, BHXH TỰ NGUYỆN"
 INFO_SHEET = "Thông tin"
@@ -381,24 +383,20 @@ def build_work_workbook(
 # ----------------------------------------------------------------------- from the marts
 
 
-def _persons(store: Any, **equal: str) -> list[dict[str, Any]]:
+def _persons(store: Store, **equal: str) -> list[dict[str, Any]]:
     """The owner's people: rows of ``potential_persons`` (each with ``reasons_vi``, the
     explanation of every reason, one per line)."""
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import MART_PERSONS
-
-    t = _bare(store.mart(MART_PERSONS))
+    t = store.read_mart(MART_PERSONS)
     for column, value in equal.items():
         t = t.filter(t[column] == value)
     return list(t.to_pyarrow().to_pylist())
 
 
-def _mart_stamp(store: Any) -> tuple[dt.date, str]:
-    from baophu.engine.potential_run import MART_PERSONS, ListsError
+def _mart_stamp(store: Store) -> tuple[dt.date, str]:
 
-    for m in store.marts():
-        if m["mart"] == MART_PERSONS:
-            return dt.date.fromisoformat(str(m["reference_date"])), str(m["state_id"])
+    entry = store.mart_entry(MART_PERSONS)
+    if entry is not None:
+        return entry.reference_day, entry.state_id
     raise ListsError(
         "Chưa có danh sách tiềm năng: chạy 'baophu lists' trước / the potential lists have "
         "not been computed: run 'baophu lists' first"
@@ -419,7 +417,7 @@ def _by_hamlet(rows: list[dict[str, Any]]) -> list[Sheet]:
 
 
 def write_owner_workbook(
-    store: Any,
+    store: Store,
     owner_type: str,
     owner_code: str,
     out_dir: Path,
@@ -451,7 +449,7 @@ def _file_part(code: str) -> str:
 
 
 def write_commune_workbooks(
-    store: Any,
+    store: Store,
     commune_code: str,
     out_dir: Path,
     outcomes: Mapping[str, dict[str, Any]] | None = None,
@@ -459,10 +457,7 @@ def write_commune_workbooks(
     """Every collector's work sheets for one commune, and the commune's own rows (people no
     collector owns, pupils and benefit rows not identified), under ``out_dir/<commune>``.
     Returns ``commune_name``, ``folder``, ``files``, ``rows`` (per file)."""
-    from baophu.engine.coverage_run import _bare
-    from baophu.engine.potential_run import MART_SUMMARY
-
-    s = _bare(store.mart(MART_SUMMARY))
+    s = store.read_mart(MART_SUMMARY)
     s = s.filter((s.commune_code == commune_code) & (s.reason == "*"))
     owners = (
         s.filter(s.owner_type.isin(["collector", "commune"]))

@@ -22,6 +22,15 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from baophu.backends import Store
+from baophu.engine.coverage import MART_BY_UNIT
+from baophu.engine.targets import (
+    INDICATORS,
+    MART_ACHIEVEMENT,
+    coverage_now,
+    province_targets_summary,
+)
+
 SUMMARY_SHEET = "Tổng hợp"
 LEVEL_SHEETS: dict[str, str] = {
     "province": "Tỉnh",
@@ -211,31 +220,23 @@ def build_meeting_workbook(
 
 
 def write_meeting_workbook(
-    store: Any, path: Path, reference_date: dt.date | None = None, lowest: int = 5
+    store: Store, path: Path, reference_date: dt.date | None = None, lowest: int = 5
 ) -> Path:
     """Read the coverage (and, when present, achievement) marts and write the workbook."""
-    from baophu.engine.coverage_run import MART_BY_UNIT, _bare
-    from baophu.engine.targets import INDICATORS
-    from baophu.engine.targets_run import (
-        MART_ACHIEVEMENT,
-        coverage_now,
-        province_targets_summary,
-    )
-
     coverage, day = coverage_now(store, reference_date)
     summary = province_targets_summary(store, day.year, day, lowest=lowest)
     default_target = {i["indicator"]: i["target_rate"] for i in summary["indicators"]}
     own: dict[tuple[str, str], float] = {}
     achievers: list[dict[str, Any]] = []
-    if any(m["mart"] == MART_ACHIEVEMENT for m in store.marts()):
-        ach = _bare(store.mart(MART_ACHIEVEMENT))
+    if store.has_mart(MART_ACHIEVEMENT):
+        ach = store.read_mart(MART_ACHIEVEMENT)
         ach = ach.filter((ach.hierarchy == "units") & (ach.year == day.year))
         for r in ach.to_pyarrow().to_pylist():
             if r["target_rate"] is not None:
                 own[(r["unit_code"], r["indicator"])] = r["target_rate"]
             if r["is_lowest"] and r["level"] == "commune":
                 achievers.append({**r, "indicator_vi": INDICATORS[r["indicator"]].vi})
-    rows = _bare(store.mart(MART_BY_UNIT)).order_by("unit_code").to_pyarrow().to_pylist()
+    rows = store.read_mart(MART_BY_UNIT).order_by("unit_code").to_pyarrow().to_pylist()
     levels: dict[str, list[dict[str, Any]]] = {level: [] for level in LEVEL_SHEETS}
     for r in rows:
         code = r["unit_code"]

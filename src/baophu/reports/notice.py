@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass, fields
 from typing import Any
 
+from baophu.backends import Store
 from baophu.rules.money import format_number
 
 TITLE = "THÔNG BÁO KẾT QUẢ ĐÓNG BHXH, BHYT, BHTN, BHTNLĐ-BNN"
@@ -33,7 +34,6 @@ LEGAL_NOTE = (
     "Hạn đóng: ngày cuối cùng của tháng liền sau tháng phải đóng. Số tiền chậm đóng phải nộp "
     "thêm lãi 0,03%/ngày; quá 60 ngày kể từ hạn đóng là trốn đóng (Luật BHXH số 41/2024/QH15)."
 )
-STAMP_COLUMNS = ("_state_id", "_reference_date", "_rule_version")
 
 
 class NoticeError(Exception):
@@ -271,18 +271,18 @@ _BALANCE_COLUMNS = (
 )
 
 
-def _marts(store: Any) -> tuple[Any, Any, dict[str, Any]]:
+def _marts(store: Store) -> tuple[Any, Any, dict[str, Any]]:
     stamps = {m["mart"]: m for m in store.marts()}
     if "employer_arrears" not in stamps or "employer_balance" not in stamps:
         raise NoticeError(
             "Chưa tính số liệu đóng của đơn vị; chạy 'baophu compliance run' trước / "
             "compliance has not been computed; run 'baophu compliance run' first"
         )
-    return store.mart("employer_arrears"), store.mart("employer_balance"), stamps
+    return store.read_mart("employer_arrears"), store.read_mart("employer_balance"), stamps
 
 
 def load_notices(
-    store: Any,
+    store: Store,
     month: dt.date,
     *,
     employer_code: str | None = None,

@@ -22,6 +22,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from baophu.backends import Store
 from baophu.reports.notice import NoticeData, load_notices
 from baophu.reports.notice_xlsx import write_notices_workbook
 
@@ -43,7 +44,7 @@ def _write_pdfs(chunk: list[tuple[NoticeData, str]]) -> int:
 
 
 def write_notice_batch(
-    store: Any,
+    store: Store,
     month: dt.date,
     out_dir: Path,
     *,

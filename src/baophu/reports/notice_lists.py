@@ -1,7 +1,7 @@
 """The compliance lists as Excel workbooks with Vietnamese headers (public notices and lists
 for action): inspection, public disclosure, tender exclusion, award exclusion.
 
-Owns the export only: each list is a mart (``baophu.engine.compliance_lists``); this module
+Owns the export only: each list is a mart (``baophu.engine.compliance.lists``); this module
 reads it once and writes one workbook per list, columns in a fixed order with Vietnamese
 headers, amounts as numbers, dates as ``dd/mm/yyyy``.
 """
@@ -14,7 +14,8 @@ from typing import Any
 
 import xlsxwriter
 
-from baophu.reports.notice import STAMP_COLUMNS, NoticeError, nfc, vn_date
+from baophu.backends import Store
+from baophu.reports.notice import NoticeError, nfc, vn_date
 
 # (mart, file stem, title, ((column, Vietnamese header, width), ...), sort keys)
 LISTS: tuple[tuple[str, str, str, tuple[tuple[str, str, float], ...]], ...] = (
@@ -99,17 +100,16 @@ SORT = {
 DESCENDING = {"late_amount", "evasion_amount"}
 
 
-def list_rows(store: Any, mart: str) -> list[dict[str, Any]]:
+def list_rows(store: Store, mart: str) -> list[dict[str, Any]]:
     """The rows of one list mart, sorted as published."""
-    names = {m["mart"] for m in store.marts()}
-    if mart not in names:
+    if not store.has_mart(mart):
         raise NoticeError(
             "Chưa tính các danh sách; chạy 'baophu compliance run' trước / the lists have not "
             "been computed; run 'baophu compliance run' first"
         )
     import ibis
 
-    table = store.mart(mart).drop(*STAMP_COLUMNS)
+    table = store.read_mart(mart)
     keys = [ibis.desc(k) if k in DESCENDING else k for k in SORT[mart]]
     return list(table.order_by(keys).to_pyarrow().to_pylist())
 
@@ -159,7 +159,7 @@ def write_list_xlsx(
     wb.close()
 
 
-def export_lists(store: Any, out_dir: Path) -> dict[str, dict[str, Any]]:
+def export_lists(store: Store, out_dir: Path) -> dict[str, dict[str, Any]]:
     """Write the four lists under ``out_dir``; returns ``{mart: {"file", "rows"}}``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stamps = {m["mart"]: m for m in store.marts()}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from baophu.rules.errors import RulesInputError
+
 
 def dec(value: int | float | str | Decimal) -> Decimal:
     """An exact Decimal for a parameter or amount (floats go through their shortest repr)."""
@@ -47,8 +49,6 @@ def format_percent(rate: float) -> str:
 
 def check_amount(value: object, name_vi: str, name_en: str) -> int:
     """Check that ``value`` is a whole, non-negative number of dong and return it as ``int``."""
-    from baophu.rules.errors import RulesInputError
-
     if isinstance(value, bool) or not isinstance(value, int):
         raise RulesInputError(
             f"{name_vi} phải là số nguyên đồng, nhận {value!r}",

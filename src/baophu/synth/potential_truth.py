@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from baophu.contracts.tables import PARTICIPANT_GROUPS
-from baophu.engine.potential_codes import (
+from baophu.contracts.vocabularies import (
     REASONS,
     SELF_PAID_GROUPS,
     SUBSIDY_GROUPS,

@@ -1,0 +1,163 @@
+"""``baophu run``: the declared pipeline (``engine.pipeline``) on a workspace, recomputing only
+the steps whose marts are stale.
+
+It reads what the engine may not (the operational database's targets set by hand and the
+field outcomes, the potential lists' window of days chosen with ``baophu lists``), hands
+them to the pipeline, shows a Rich progress bar and prints each step with its status and
+why it ran — or, with ``--json``, the same as data.  ``--markdown`` prints
+docs/pipeline.md, drawn from the declaration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from baophu.commands.common import JsonOpt, WorkspaceOpt, console, fail, print_json, progress_bar
+from baophu.commands.lists import PARAMS_FILE
+
+if TYPE_CHECKING:
+    from baophu.engine.pipeline import StepResult
+    from baophu.workspace import Workspace
+
+STATUS_VI = {"computed": "đã tính", "current": "còn mới", "skipped": "bỏ qua"}
+
+
+def operational_inputs(ws: Workspace) -> tuple[Any, Any, int | None]:
+    """Targets set by hand, the last field outcome per person and the lists' window of days
+    chosen last with ``baophu lists --due-days``."""
+    from baophu.operational.db import OperationalError, open_operational
+    from baophu.operational.manual_targets import manual_targets_table
+    from baophu.operational.outcomes import last_outcomes_table
+
+    try:
+        db = open_operational(ws)
+    except OperationalError as exc:
+        fail(str(exc))
+    try:
+        manual = manual_targets_table(db)
+        outcomes = last_outcomes_table(db)
+    finally:
+        db.dispose()
+    path = ws.root / PARAMS_FILE
+    due = json.loads(path.read_text(encoding="utf-8")).get("due_days") if path.exists() else None
+    return manual, outcomes, (int(due) if due is not None else None)
+
+
+def run(
+    workspace: WorkspaceOpt = Path("."),
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Dừng sau bước này / stop after this step"),
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Ngày số liệu (YYYY-MM-DD) / reference date"),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Tính lại cả bước còn mới / recompute every step")
+    ] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="In docs/pipeline.md / print the declaration")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Tính lại các bước đã cũ / recompute the stale steps of the pipeline, in order."""
+    # Imported here, not at the top: ``baophu --help`` should not load the engine.
+    from baophu.engine.compliance import ComplianceError
+    from baophu.engine.coverage import CoverageError
+    from baophu.engine.linkage import LinkageError
+    from baophu.engine.pipeline import (
+        Inputs,
+        PipelineError,
+        pipeline_markdown,
+        run_pipeline,
+        step_names,
+    )
+    from baophu.engine.potential import ListsError
+    from baophu.rules.errors import RulesError
+    from baophu.workspace import Workspace, WorkspaceError
+
+    if markdown:
+        sys.stdout.write(pipeline_markdown())
+        return
+    if until is not None and until not in step_names():
+        fail(
+            f"Không có bước {until}; các bước: {', '.join(step_names())}",
+            f"unknown step {until!r}; steps: {', '.join(step_names())}",
+            2,
+        )
+    day = None
+    if date is not None:
+        try:
+            day = dt.date.fromisoformat(date.strip())
+        except ValueError:
+            fail(f"Ngày không hợp lệ: {date}", f"invalid date: {date} (YYYY-MM-DD)", 2)
+    try:
+        ws = Workspace.open(workspace)
+    except WorkspaceError as exc:
+        fail(str(exc), 2)
+    manual, outcomes, due = operational_inputs(ws)
+    errors = (
+        PipelineError,
+        CoverageError,
+        ComplianceError,
+        LinkageError,
+        ListsError,
+        RulesError,
+        ValueError,
+    )
+    with ws.store() as store, progress_bar(not json_out) as update:
+        inputs = Inputs(
+            reference_date=day,
+            manual_targets=manual,
+            field_outcomes=outcomes,
+            due_days=due,
+            progress=update,
+        )
+        try:
+            results = run_pipeline(
+                store,
+                inputs,
+                until=until,
+                only_stale=not force,
+                on_step=lambda step, i, n: update(step.name, i, n),
+            )
+        except errors as exc:
+            fail(str(exc))
+    if json_out:
+        print_json([_as_dict(r) for r in results])
+        return
+    print_results(results)
+
+
+def _as_dict(r: StepResult) -> dict[str, Any]:
+    return {
+        "step": r.step,
+        "status": r.status,
+        "reasons": r.reasons,
+        "seconds": r.seconds,
+        "rows": r.result.get("rows", r.result.get("marts", {})),
+    }
+
+
+def print_results(results: list[StepResult]) -> None:
+    table = Table(title="Các bước tính / pipeline steps")
+    table.add_column("Bước / step")
+    table.add_column("Trạng thái / status")
+    table.add_column("Lý do / why")
+    table.add_column("Giây / s", justify="right")
+    for r in results:
+        table.add_row(
+            r.step,
+            f"{STATUS_VI.get(r.status, r.status)} / {r.status}",
+            "\n".join(r.reasons),
+            f"{r.seconds:.1f}" if r.status == "computed" else "",
+        )
+    console.print(table)

@@ -1,0 +1,150 @@
+"""The lists the seeds name: inspection, public disclosure, tender exclusion, award exclusion.
+
+Owns four marts, each a plain table an office can publish or act on:
+
+* ``inspection_list`` — seed 003 §III.2, seed 004 §2.2 a(ii): employers flagged by the evasion
+  score (``ListCriteria.inspection_min_score``) or late 3 months or more, ranked by score
+  within each grassroots office; unregistered businesses included (``employer_code`` null);
+* ``disclosure_list`` — seed 004 §2.2 a(iv): employers late for a long time
+  (``long_arrears_months``, 3+) or for a large amount (``large_arrears_vnd``);
+* ``tender_exclusion_list`` — seed 002 §III.6: evaders may not bid for projects funded by the
+  state budget.  Evasion here is the legal finding of Law 41/2024 we can make from the ledger:
+  an amount still unpaid 60 days after its deadline.  Suspected under-declaration (the score)
+  sends an employer to inspection, not to exclusion: a sanction needs a finding;
+* ``award_exclusion_list`` — seed 002 §III.6: no awards for employers late with any amount.
+"""
+
+from __future__ import annotations
+
+import ibis
+from ibis.expr.types import Table
+
+from baophu.engine.compliance.params import ListCriteria
+from baophu.engine.compliance.units import ownership_label
+
+_PARTY = (
+    "employer_code",
+    "tax_code",
+    "employer_name",
+    "address",
+    "ownership",
+    "commune_code",
+    "commune_name",
+    "office_code",
+    "office_name",
+    "officer_code",
+    "officer_name",
+)
+
+
+def inspection_list(scores: Table, criteria: ListCriteria | None = None) -> Table:
+    """Entities to inspect, ranked by score within each grassroots office."""
+    crit = criteria or ListCriteria()
+    late_long = scores.long_arrears_value.fill_null(0) >= crit.long_arrears_months
+    s = scores.filter(scores.flagged | late_long)
+    s = s.mutate(
+        reason=ibis.cases(
+            (s.flagged & late_long, "Dấu hiệu trốn đóng và chậm đóng từ 3 tháng trở lên"),
+            (s.flagged, "Dấu hiệu trốn đóng, đóng không đủ số lao động hoặc tiền lương"),
+            else_="Chậm đóng từ 3 tháng trở lên",
+        )
+    )
+    order = [ibis.desc(s.total_score), ibis.desc(s.estimated_monthly_shortfall), s.entity_key]
+    s = s.mutate(
+        list_rank=(ibis.row_number().over(ibis.window(order_by=order)) + 1).cast("int64"),
+        office_list_rank=(
+            ibis.row_number().over(ibis.window(group_by=s.office_code, order_by=order)) + 1
+        ).cast("int64"),
+    )
+    return s.select(
+        "office_code",
+        "office_name",
+        "office_list_rank",
+        "list_rank",
+        "rank",
+        "entity_key",
+        "employer_code",
+        "tax_code",
+        "name",
+        "registered",
+        "ownership",
+        "commune_code",
+        "commune_name",
+        "officer_code",
+        "officer_name",
+        "total_score",
+        "flagged",
+        "reason",
+        "explanation",
+        "estimated_monthly_shortfall",
+        "tax_headcount",
+        "si_headcount",
+        "long_arrears_value",
+    )
+
+
+def disclosure_list(balance: Table, criteria: ListCriteria | None = None) -> Table:
+    """Employers late for a long time or for a large amount (public disclosure)."""
+    crit = criteria or ListCriteria()
+    long_ = balance.months_late >= crit.long_arrears_months
+    large = balance.late_amount >= crit.large_arrears_vnd
+    b = balance.filter(long_ | large)
+    long_ = b.months_late >= crit.long_arrears_months
+    large = b.late_amount >= crit.large_arrears_vnd
+    b = b.mutate(
+        basis=ibis.cases(
+            (long_ & large, "Chậm đóng kéo dài và số tiền lớn"),
+            (long_, "Chậm đóng kéo dài (từ 3 tháng trở lên)"),
+            else_="Chậm đóng số tiền lớn",
+        ),
+        ownership_name=ownership_label(b.ownership),
+    )
+    return b.select(
+        *_PARTY,
+        "ownership_name",
+        "late_amount",
+        "months_late",
+        "late_since",
+        "days_late",
+        "evasion_amount",
+        "interest_outstanding",
+        "basis",
+    ).order_by([ibis.desc("late_amount"), "employer_code"])
+
+
+def tender_exclusion_list(balance: Table) -> Table:
+    """Employers evading under Law 41/2024 (unpaid 60+ days after the deadline)."""
+    b = balance.filter(balance.evasion_flag)
+    b = b.mutate(
+        basis=ibis.literal(
+            "Trốn đóng: số tiền chậm đóng quá 60 ngày kể từ hạn đóng (Luật BHXH số 41/2024/QH15)"
+        ),
+        ownership_name=ownership_label(b.ownership),
+    )
+    return b.select(
+        *_PARTY,
+        "ownership_name",
+        "evasion_amount",
+        "evasion_months",
+        "late_amount",
+        "months_late",
+        "late_since",
+        "basis",
+    ).order_by([ibis.desc("evasion_amount"), "employer_code"])
+
+
+def award_exclusion_list(balance: Table) -> Table:
+    """Employers late with any amount at the reference date (not to be proposed for awards)."""
+    b = balance.filter(balance.is_late)
+    b = b.mutate(
+        basis=ibis.literal("Chậm đóng BHXH, BHYT, BHTN tại ngày đối chiếu"),
+        ownership_name=ownership_label(b.ownership),
+    )
+    return b.select(
+        *_PARTY,
+        "ownership_name",
+        "late_amount",
+        "months_late",
+        "late_since",
+        "basis",
+    ).order_by([ibis.desc("late_amount"), "employer_code"])

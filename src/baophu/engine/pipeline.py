@@ -1,0 +1,415 @@
+"""The declared pipeline: every engine step in order, what it reads and what it writes.
+
+In the manner of dbt's ``ref()``: each ``Step`` names the canonical tables it reads, the
+marts of earlier steps it uses, the marts it writes and its entry point.  Staleness is
+computed from the marts' stamps (``Store.mart_entry``), never remembered:
+
+* a mart the step writes is missing;
+* it was computed from another imported state or another rule version;
+* the step's marts depend on the reference date (``dated``) and were computed for another;
+* a mart it uses was recomputed after it (or is recomputed in this run).
+
+``run_pipeline(store, until=STEP)`` runs the stale steps in order up to ``STEP``; the demo,
+the web's recompute and ``baophu run`` all call it, never their own list of steps.  New
+capabilities (claims, risk) add their steps with ``register_step``.  ``docs/pipeline.md`` is
+drawn from this declaration (``pipeline_markdown``; a test keeps it in step).
+
+What the operational database holds (targets set by hand, field outcomes) reaches the steps
+as ``Inputs``, read by the caller: the engine never opens that database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from baophu.backends import Store
+from baophu.engine import compliance, coverage, identity, linkage, potential, targets
+from baophu.engine.dates import default_reference_date
+from baophu.rules import get_rules
+
+Progress = Callable[[str, int, int], None]
+
+
+class PipelineError(Exception):
+    """A step is unknown or cannot run (message in Vietnamese and English)."""
+
+
+@dataclass
+class Inputs:
+    """What a run needs besides the imported tables: the reference date (default: the end of
+    the latest contribution month), the targets set by hand and the last field outcome per
+    person (both from the operational database, read by the caller), the potential lists'
+    window of days, and a progress callback ``(label, done, total)``."""
+
+    reference_date: dt.date | None = None
+    manual_targets: pa.Table | None = None
+    field_outcomes: pa.Table | None = None
+    due_days: int | None = None
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: its name, what it reads (canonical tables), uses (marts of earlier steps;
+    ``optional_uses`` when they may be absent) and writes (marts), whether its marts depend
+    on the reference date, and its entry point ``run(store, reference_date, inputs)``."""
+
+    name: str
+    title_vi: str
+    entry: str
+    reads: tuple[str, ...]
+    uses: tuple[str, ...]
+    writes: tuple[str, ...]
+    dated: bool
+    run: Callable[[Store, dt.date, Inputs], dict[str, Any]]
+    optional_uses: tuple[str, ...] = ()
+    operational: tuple[str, ...] = ()  # fields of ``Inputs`` it takes (not in any stamp)
+
+
+@dataclass
+class StepResult:
+    step: str
+    status: str  # computed | current | skipped
+    reasons: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------- entry points
+
+
+def _identity(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
+    return identity.run_identity(store, day)
+
+
+def _coverage(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
+    return coverage.run_coverage(store, day, progress=inputs.progress)
+
+
+def _targets(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
+    return targets.run_progress(store, reference_date=day, manual=inputs.manual_targets)
+
+
+def _linkage(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
+    return linkage.run_linkage(store, progress=inputs.progress)
+
+
+def _potential(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
+    due = potential.DUE_DAYS if inputs.due_days is None else inputs.due_days
+    return potential.run_lists(
+        store, day, due, outcomes=inputs.field_outcomes, progress=inputs.progress
+    )
+
+
+def _compliance(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
+    return compliance.run_compliance(store, day, progress=inputs.progress)
+
+
+STEPS: list[Step] = [
+    Step(
+        name="identity",
+        title_vi="Liên kết người tham gia với dữ liệu dân cư",
+        entry="engine.identity.run_identity",
+        reads=("units", "enrolments", "residents"),
+        uses=(),
+        writes=(identity.MART_ANCESTORS, identity.MART_SPELLS),
+        dated=False,
+        run=_identity,
+    ),
+    Step(
+        name="coverage",
+        title_vi="Tỷ lệ bao phủ theo đơn vị",
+        entry="engine.coverage.run_coverage",
+        reads=(
+            "units",
+            "residents",
+            "employers",
+            "contribution_ledger",
+            "tax_returns",
+            "business_registry",
+            "labour_force",
+        ),
+        uses=(identity.MART_ANCESTORS, identity.MART_SPELLS),
+        writes=coverage.MARTS,
+        dated=True,
+        run=_coverage,
+    ),
+    Step(
+        name="targets",
+        title_vi="Tiến độ thực hiện chỉ tiêu",
+        entry="engine.targets.run_progress",
+        reads=(
+            "targets",
+            "units",
+            "agents",
+            "collectors",
+            "officers",
+            "employers",
+            "enrolments",
+            "residents",
+        ),
+        uses=(coverage.MART_BY_UNIT, coverage.MART_SERIES),
+        optional_uses=(targets.MART_ALLOCATED,),
+        writes=(targets.MART_ACHIEVEMENT, targets.MART_PHASED),
+        dated=True,
+        run=_targets,
+        operational=("manual_targets",),
+    ),
+    Step(
+        name="linkage",
+        title_vi="Liên kết danh sách với dữ liệu dân cư",
+        entry="engine.linkage.run_linkage",
+        reads=("school_rosters", "household_classifications", "residents", "units"),
+        uses=(),
+        writes=(linkage.MART_LINKS,),
+        dated=False,
+        run=_linkage,
+    ),
+    Step(
+        name="potential",
+        title_vi="Danh sách tiềm năng",
+        entry="engine.potential.run_lists",
+        reads=(
+            "units",
+            "residents",
+            "households",
+            "enrolments",
+            "employers",
+            "officers",
+            "collectors",
+            "school_rosters",
+            "benefit_lists",
+            "household_classifications",
+            "disadvantaged_communes",
+        ),
+        uses=(linkage.MART_LINKS,),
+        writes=potential.MARTS,
+        dated=True,
+        run=_potential,
+        operational=("field_outcomes",),
+    ),
+    Step(
+        name="compliance",
+        title_vi="Nghĩa vụ đóng của đơn vị sử dụng lao động",
+        entry="engine.compliance.run_compliance",
+        reads=(
+            "contribution_ledger",
+            "payments",
+            "employers",
+            "units",
+            "officers",
+            "budget_obligations",
+            "enrolments",
+            "tax_returns",
+            "business_registry",
+        ),
+        uses=(),
+        writes=compliance.MARTS,
+        dated=True,
+        run=_compliance,
+    ),
+]
+
+# Marts written on request by a command, not by a step (their parameters are a person's
+# choice): ``mart → the command that writes it``.
+ON_REQUEST: dict[str, str] = {
+    targets.MART_ALLOCATED: "baophu targets allocate",
+    targets.MART_CAMPAIGN: "baophu targets campaign",
+    coverage.MART_LINKED: "baophu coverage (write_linked)",
+}
+
+
+def register_step(step: Step, after: str | None = None) -> None:
+    """Add a capability's step (claims, risk …) after ``after`` (default: at the end).  Its
+    ``uses`` must be written by steps before it."""
+    names = [s.name for s in STEPS]
+    if step.name in names:
+        raise PipelineError(f"Bước đã có: {step.name} / step already declared: {step.name}")
+    at = len(STEPS) if after is None else names.index(after) + 1
+    earlier = {m for s in STEPS[:at] for m in s.writes} | set(ON_REQUEST)
+    missing = [m for m in step.uses if m not in earlier]
+    if missing:
+        raise PipelineError(
+            f"Bước {step.name} dùng bảng chưa được tính trước nó: {', '.join(missing)} / "
+            f"step {step.name} uses marts no earlier step writes: {', '.join(missing)}"
+        )
+    STEPS.insert(at, step)
+
+
+def step_names() -> list[str]:
+    return [s.name for s in STEPS]
+
+
+def _steps_until(until: str | None) -> list[Step]:
+    names = step_names()
+    if until is None:
+        return list(STEPS)
+    if until not in names:
+        raise PipelineError(
+            f"Không có bước {until}; các bước: {', '.join(names)} / unknown step {until!r}; "
+            f"steps: {', '.join(names)}"
+        )
+    return STEPS[: names.index(until) + 1]
+
+
+def pipeline_reference_date(store: Store, reference_date: dt.date | None = None) -> dt.date:
+    """The date a run computes for: the one given, else the last day of the latest
+    contribution month in the ledger (else of the latest enrolment start; else today)."""
+    return reference_date or default_reference_date(store)
+
+
+def staleness(
+    store: Store,
+    reference_date: dt.date | None = None,
+    until: str | None = None,
+    inputs: Inputs | None = None,
+) -> dict[str, list[str]]:
+    """Why each step up to ``until`` is stale (an empty list: it is current), computed from
+    the stamps; a step is stale when a mart it uses is stale too.  A step that takes
+    operational inputs (targets set by hand, field outcomes) is stale whenever ``inputs``
+    holds some: no stamp says which ones it was computed with."""
+    day = pipeline_reference_date(store, reference_date)
+    state = store.state_id()
+    version = get_rules().version
+    out: dict[str, list[str]] = {}
+    stale_marts: set[str] = set()
+    for step in _steps_until(until):
+        reasons: list[str] = []
+        entries = {m: store.mart_entry(m) for m in step.writes}
+        for mart, entry in entries.items():
+            if entry is None:
+                reasons.append(f"{mart}: chưa tính / not computed")
+            elif entry.state_id != state:
+                reasons.append(f"{mart}: dữ liệu nhập đã đổi / imported data changed")
+            elif entry.rule_version != version:
+                reasons.append(f"{mart}: quy định đã đổi / rules changed ({entry.rule_version})")
+            elif step.dated and entry.reference_date != day.isoformat():
+                reasons.append(f"{mart}: tính cho ngày khác / computed for {entry.reference_date}")
+        for name in step.operational:
+            given = getattr(inputs, name, None) if inputs is not None else None
+            if given is not None and given.num_rows:
+                reasons.append(f"{name}: dữ liệu nghiệp vụ / operational inputs given")
+        written = [e.computed_at for e in entries.values() if e is not None]
+        oldest = min(written) if written else ""
+        for used in (*step.uses, *step.optional_uses):
+            if used in stale_marts:
+                reasons.append(f"{used}: được tính lại / recomputed first")
+                continue
+            entry = store.mart_entry(used)
+            if entry is not None and oldest and entry.computed_at > oldest:
+                reasons.append(f"{used}: mới hơn / newer ({entry.computed_at})")
+        if reasons:
+            stale_marts |= set(step.writes)
+        out[step.name] = reasons
+    return out
+
+
+def run_pipeline(
+    store: Store,
+    inputs: Inputs | None = None,
+    until: str | None = None,
+    only_stale: bool = True,
+    on_step: Callable[[Step, int, int], None] | None = None,
+) -> list[StepResult]:
+    """Run the steps up to ``until`` in order — the stale ones only, unless ``only_stale``
+    is False — for ``inputs.reference_date``; returns what each step did and returned.
+    ``on_step(step, index, total)`` is called before each step that runs."""
+    inputs = inputs or Inputs()
+    steps = _steps_until(until)
+    day = pipeline_reference_date(store, inputs.reference_date)
+    results: list[StepResult] = []
+    recomputed: set[str] = set()
+    for index, step in enumerate(steps):
+        # Staleness is computed again before each step: the steps before it may have
+        # rewritten what it uses.
+        reasons = staleness(store, day, step.name, inputs)[step.name]
+        reasons += [f"{m}: được tính lại / recomputed first" for m in step.uses if m in recomputed]
+        reasons = list(dict.fromkeys(reasons))
+        if only_stale and not reasons:
+            results.append(StepResult(step.name, "current"))
+            continue
+        if on_step is not None:
+            on_step(step, index, len(steps))
+        started = time.perf_counter()
+        try:
+            result = step.run(store, day, inputs)
+        except targets.TargetsError as exc:
+            # No targets for the year: progress cannot be measured; the other steps go on.
+            results.append(StepResult(step.name, "skipped", [str(exc)]))
+            continue
+        recomputed |= set(step.writes)
+        results.append(
+            StepResult(
+                step.name,
+                "computed",
+                reasons or ["yêu cầu tính lại / recompute requested"],
+                round(time.perf_counter() - started, 2),
+                result,
+            )
+        )
+    return results
+
+
+def pipeline_markdown() -> str:
+    """``docs/pipeline.md``: the steps in order with what they read, use and write."""
+    lines = [
+        "# The engine's pipeline",
+        "",
+        "Generated from `src/baophu/engine/pipeline.py` (`baophu run --markdown`); a test keeps",
+        "it in step.  `baophu run -w WS [--until STEP] [--date D] [--json]` recomputes, in this",
+        "order, only the steps whose marts are stale: missing, computed from another imported",
+        "state or rule version, for another reference date (dated steps), or older than a mart",
+        "they use.  The demo and the web's recompute run the same declaration.",
+        "",
+        "```mermaid",
+        "flowchart LR",
+    ]
+    for step in STEPS:
+        lines.append(f"  {step.name}[{step.name}]")
+    writer = {m: s.name for s in STEPS for m in s.writes}
+    for step in STEPS:
+        for used in sorted({writer[m] for m in (*step.uses, *step.optional_uses) if m in writer}):
+            lines.append(f"  {used} --> {step.name}")
+    lines += ["```", ""]
+    for i, step in enumerate(STEPS, 1):
+        lines += [
+            f"## {i}. {step.name} — {step.title_vi}",
+            "",
+            f"- entry point: `{step.entry}`",
+            f"- reads (tables): {_codes(step.reads)}",
+            f"- uses (marts): {_codes(step.uses)}"
+            + (f"; when present: {_codes(step.optional_uses)}" if step.optional_uses else ""),
+            f"- writes (marts): {_codes(step.writes)}",
+            f"- depends on the reference date: {'yes' if step.dated else 'no'}",
+            "",
+        ]
+    lines += ["## Marts written on request", "", "| mart | written by |", "|---|---|"]
+    lines += [f"| `{mart}` | `{command}` |" for mart, command in ON_REQUEST.items()]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _codes(names: Sequence[str]) -> str:
+    return ", ".join(f"`{n}`" for n in names) if names else "—"
+
+
+__all__ = [
+    "ON_REQUEST",
+    "STEPS",
+    "Inputs",
+    "PipelineError",
+    "Step",
+    "StepResult",
+    "pipeline_markdown",
+    "pipeline_reference_date",
+    "register_step",
+    "run_pipeline",
+    "staleness",
+    "step_names",
+]

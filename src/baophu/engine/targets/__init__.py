@@ -1,0 +1,39 @@
+"""Targets: allocation down a hierarchy, progress against targets, campaigns.
+
+Entry point: ``run_progress(store, reference_date, manual)`` (the ``targets`` step);
+``run_allocation`` and ``run_campaign`` write their marts on request."""
+
+from baophu.engine.targets.allocate import METHODS
+from baophu.engine.targets.model import INDICATORS, Indicator
+from baophu.engine.targets.run import (
+    HIERARCHIES,
+    MART_ACHIEVEMENT,
+    MART_ALLOCATED,
+    MART_CAMPAIGN,
+    MART_PHASED,
+    TargetsError,
+    coverage_now,
+    progress_rows,
+    province_targets_summary,
+    run_allocation,
+    run_campaign,
+    run_progress,
+)
+
+__all__ = [
+    "HIERARCHIES",
+    "INDICATORS",
+    "MART_ACHIEVEMENT",
+    "MART_ALLOCATED",
+    "MART_CAMPAIGN",
+    "MART_PHASED",
+    "METHODS",
+    "Indicator",
+    "TargetsError",
+    "coverage_now",
+    "progress_rows",
+    "province_targets_summary",
+    "run_allocation",
+    "run_campaign",
+    "run_progress",
+]

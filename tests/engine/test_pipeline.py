@@ -1,0 +1,200 @@
+"""The declared pipeline (``engine.pipeline``): staleness computed from the marts' stamps,
+``run_pipeline`` recomputing only what is stale, ``baophu run``, and docs/pipeline.md drawn
+from the declaration.
+
+The tiny province of conftest (5 residents: 3 in hamlet 26734001, 2 in 26735001, no
+enrolments) is enough for the identity and coverage steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+from baophu.cli import app
+from baophu.engine import pipeline
+from baophu.engine.pipeline import (
+    Inputs,
+    PipelineError,
+    Step,
+    pipeline_markdown,
+    register_step,
+    run_pipeline,
+    staleness,
+)
+from baophu.ingest.importer import import_paths
+from baophu.workspace import Workspace, init_workspace
+
+D = dt.date(2026, 10, 31)
+
+
+def _status(results: list[pipeline.StepResult]) -> dict[str, str]:
+    return {r.step: r.status for r in results}
+
+
+@pytest.fixture
+def ws(tmp_path: Path, tiny_inputs: Path) -> Workspace:
+    init_workspace(tmp_path / "ws")
+    workspace = Workspace.open(tmp_path / "ws")
+    with workspace.store() as store:
+        assert import_paths(store, [tiny_inputs], workspace.rejects_dir).committed
+    return workspace
+
+
+def test_docs_pipeline_md_is_drawn_from_the_declaration() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "pipeline.md"
+    assert docs.read_text(encoding="utf-8") == pipeline_markdown(), (
+        "docs/pipeline.md is stale: run `baophu run --markdown > docs/pipeline.md`"
+    )
+
+
+def test_steps_in_order_each_using_only_marts_written_before_it() -> None:
+    names = [s.name for s in pipeline.STEPS]
+    assert names[:6] == ["identity", "coverage", "targets", "linkage", "potential", "compliance"]
+    written: set[str] = set()
+    for step in pipeline.STEPS:
+        assert set(step.uses) <= written, step.name
+        written |= set(step.writes)
+        module, _, name = step.entry.rpartition(".")
+        assert callable(getattr(importlib.import_module(f"baophu.{module}"), name)), step.entry
+
+
+def test_first_run_computes_then_nothing_is_stale(ws: Workspace) -> None:
+    with ws.store() as store:
+        first = run_pipeline(store, Inputs(reference_date=D), until="coverage")
+        again = run_pipeline(store, Inputs(reference_date=D), until="coverage")
+        left = staleness(store, D, until="coverage")
+        population = {
+            r["unit_code"]: r["population"]
+            for r in store.read_mart("coverage_by_unit").to_pyarrow().to_pylist()
+        }
+    assert _status(first) == {"identity": "computed", "coverage": "computed"}
+    assert _status(again) == {"identity": "current", "coverage": "current"}
+    assert left == {"identity": [], "coverage": []}
+    # conftest: 3 residents in 26734001, 2 in 26735001, all born before D, none dead.
+    assert population["26734001"] == 3 and population["26735001"] == 2 and population["75"] == 5
+
+
+def test_another_date_recomputes_only_the_dated_steps(ws: Workspace) -> None:
+    sept = dt.date(2026, 9, 30)
+    with ws.store() as store:
+        run_pipeline(store, Inputs(reference_date=D), until="coverage")
+        why = staleness(store, sept, until="coverage")
+        results = run_pipeline(store, Inputs(reference_date=sept), until="coverage")
+        entry = store.mart_entry("coverage_by_unit")
+    assert why["identity"] == []
+    assert any("2026-10-31" in reason for reason in why["coverage"])
+    assert _status(results) == {"identity": "current", "coverage": "computed"}
+    assert entry is not None and entry.reference_day == sept
+
+
+def test_a_new_import_makes_every_step_stale(
+    ws: Workspace, tmp_path: Path, tiny_inputs: Path
+) -> None:
+    more = tmp_path / "more"
+    more.mkdir()
+    # One more resident in hamlet 26735001 (born 2000, alive).
+    extra = "075200000008,Võ Văn Em,Nam,02/02/2000,Kinh,H2,Con,26735001,,,\n"
+    residents = (tiny_inputs / "residents.csv").read_text(encoding="utf-8")
+    (more / "residents.csv").write_text(residents + extra, encoding="utf-8")
+    with ws.store() as store:
+        run_pipeline(store, Inputs(reference_date=D), until="coverage")
+        assert import_paths(store, [more], ws.rejects_dir).committed
+        why = staleness(store, D, until="coverage")
+        results = run_pipeline(store, Inputs(reference_date=D), until="coverage")
+        population = {
+            r["unit_code"]: r["population"]
+            for r in store.read_mart("coverage_by_unit").to_pyarrow().to_pylist()
+        }
+    assert all(why[s] for s in ("identity", "coverage"))
+    assert "imported data changed" in why["identity"][0]
+    assert _status(results) == {"identity": "computed", "coverage": "computed"}
+    assert population["26735001"] == 3 and population["75"] == 6
+
+
+def test_a_mart_rewritten_after_its_users_makes_them_stale(ws: Workspace) -> None:
+    with ws.store() as store:
+        run_pipeline(store, Inputs(reference_date=D), until="coverage")
+        ancestors = store.read_mart("unit_ancestors")
+        store.write_mart("unit_ancestors", ancestors, store.stamp(D))
+        why = staleness(store, D, until="coverage")
+    assert why["identity"] == []
+    assert [r for r in why["coverage"] if r.startswith("unit_ancestors")]
+
+
+def test_operational_inputs_make_their_step_stale(ws: Workspace) -> None:
+    outcome = pa.table(
+        {
+            "row_key": ["075085000001"],
+            "last_outcome": ["contacted"],
+            "last_outcome_date": pa.array([D], pa.date32()),
+            "contacts": pa.array([1], pa.int64()),
+        }
+    )
+    with ws.store() as store:
+        with_outcome = staleness(store, D, inputs=Inputs(field_outcomes=outcome))
+        without = staleness(store, D, inputs=Inputs(field_outcomes=outcome.slice(0, 0)))
+    assert any("field_outcomes" in r for r in with_outcome["potential"])
+    assert not any("field_outcomes" in r for r in without["potential"])
+    assert not any("field_outcomes" in r for r in with_outcome["compliance"])
+
+
+def test_unknown_step_is_refused(ws: Workspace) -> None:
+    with ws.store() as store, pytest.raises(PipelineError, match="unknown step 'claimz'"):
+        run_pipeline(store, until="claimz")
+
+
+def test_a_capability_registers_its_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "STEPS", list(pipeline.STEPS))
+
+    def noop(store, day, inputs):  # type: ignore[no-untyped-def]
+        return {}
+
+    bad = Step("risk", "Rủi ro", "engine.risk.run_risk", (), ("claims_flags",), ("r",), True, noop)
+    with pytest.raises(PipelineError, match="claims_flags"):
+        register_step(bad)
+    good = Step(
+        "claims",
+        "Hồ sơ",
+        "engine.claims.run_claims",
+        ("claims",),
+        (),
+        ("claims_flags",),
+        True,
+        noop,
+    )
+    register_step(good, after="compliance")
+    register_step(bad)
+    names = [s.name for s in pipeline.STEPS]
+    assert names[-2:] == ["claims", "risk"]
+    with pytest.raises(PipelineError, match="already declared"):
+        register_step(good)
+
+
+def test_run_command_reports_each_step(ws: Workspace) -> None:
+    runner = CliRunner()
+    args = ["run", "-w", str(ws.root), "--until", "coverage", "--date", "2026-10-31", "--json"]
+    first = json.loads(runner.invoke(app, args).stdout)
+    again = json.loads(runner.invoke(app, args).stdout)
+    bad = runner.invoke(app, ["run", "-w", str(ws.root), "--until", "nope"])
+    assert [(r["step"], r["status"]) for r in first] == [
+        ("identity", "computed"),
+        ("coverage", "computed"),
+    ]
+    # one row per unit: 1 province, 1 office, 2 communes, 2 hamlets
+    assert first[1]["rows"]["coverage_by_unit"] == 6
+    assert [r["status"] for r in again] == ["current", "current"]
+    assert bad.exit_code == 2
+
+
+def test_memtable_inputs_are_registered_when_written(ws: Workspace) -> None:
+    with ws.store() as store:
+        store.write_mart("lookup", ibis.memtable({"k": ["a", "b"]}), store.stamp(D))
+        rows = store.read_mart("lookup").count().to_pyarrow().as_py()
+    assert rows == 2

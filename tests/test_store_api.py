@@ -1,0 +1,135 @@
+"""The store's typed mart API (``backends.Store``): read without stamps, exists, is current
+(state, rule version, reference date), write with a stamp, temporary tables — the same on
+DuckDB and Spark."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import ibis
+import pytest
+
+from baophu.backends import STAMP_COLUMNS, Stamp, StoreConfig, open_store
+from baophu.ingest.importer import import_paths
+from baophu.rules import get_rules
+
+
+def test_write_read_and_registry(workspace, tiny_inputs: Path) -> None:
+    with workspace.store() as store:
+        assert import_paths(store, [tiny_inputs], workspace.rejects_dir).committed
+        assert not store.has_mart("by_hamlet")
+        assert store.mart_entry("by_hamlet") is None
+        assert not store.mart_is_current("by_hamlet")
+        residents = store.table("residents")
+        expr = residents.group_by("hamlet_code").aggregate(population=residents.count())
+        stamp = store.stamp(dt.date(2026, 10, 31))
+        assert stamp == Stamp(store.state_id(), "2026-10-31", get_rules().version)
+        assert store.write_mart("by_hamlet", expr, stamp) == 2
+        read = store.read_mart("by_hamlet")
+        raw = store.mart("by_hamlet")
+        entry = store.mart_entry("by_hamlet")
+        current = store.mart_is_current("by_hamlet")
+        on_date = store.mart_is_current("by_hamlet", reference_date=dt.date(2026, 10, 31))
+        other_date = store.mart_is_current("by_hamlet", reference_date="2026-09-30")
+        other_rules = store.mart_is_current("by_hamlet", rule_version="another")
+        rows = read.to_pyarrow().to_pylist()
+        raw_columns = list(raw.columns)
+    # conftest: 3 residents in hamlet 26734001, 2 in 26735001.
+    assert sorted((r["hamlet_code"], r["population"]) for r in rows) == [
+        ("26734001", 3),
+        ("26735001", 2),
+    ]
+    assert set(read.columns) == {"hamlet_code", "population"}
+    assert set(STAMP_COLUMNS) <= set(raw_columns)
+    assert entry is not None
+    assert (entry.mart, entry.rows, entry.reference_day) == ("by_hamlet", 2, dt.date(2026, 10, 31))
+    assert entry.rule_version == get_rules().version
+    assert entry.computed_at
+    assert current and on_date
+    assert not other_date and not other_rules
+
+
+def test_a_new_import_makes_a_mart_stale(duckdb_workspace, tiny_inputs: Path) -> None:
+    ws = duckdb_workspace
+    with ws.store() as store:
+        import_paths(store, [tiny_inputs / "units.csv"], ws.rejects_dir)
+        store.write_mart("one", ibis.memtable({"x": [1]}), store.stamp("2026-10-31"))
+        before = store.mart_is_current("one")
+        import_paths(store, [tiny_inputs / "households.csv"], ws.rejects_dir)
+        after = store.mart_is_current("one")
+        still_there = store.has_mart("one")
+    assert before and not after and still_there
+
+
+def test_stamp_only_in_the_registry(duckdb_workspace) -> None:
+    with duckdb_workspace.store() as store:
+        rows = store.write_mart(
+            "codes",
+            ibis.memtable({"k": [1, 2]}),
+            {"state_id": "s", "reference_date": "2026-01-31", "rule_version": "r"},
+            stamp_rows=False,
+        )
+        columns = list(store.mart("codes").columns)
+        entry = store.mart_entry("codes")
+    assert rows == 2
+    assert columns == ["k"]
+    assert entry is not None and (entry.state_id, entry.rule_version) == ("s", "r")
+
+
+def test_temporary_tables_materialise_and_release(duckdb_workspace) -> None:
+    with duckdb_workspace.store() as store, store.temporary_tables() as temp:
+        t = temp(ibis.memtable({"a": [1, 2, 3]}).mutate(b=ibis._.a * 2))
+        total = int(t.b.sum().to_pyarrow().as_py())
+        held = list(temp.tables)
+    assert total == 12
+    assert held == [t]
+    assert temp.tables == []  # released at the end of the block
+
+
+def test_temporary_tables_release_each_in_reverse_order() -> None:
+    from baophu.backends import TemporaryTables
+
+    released: list[str] = []
+
+    class Cached:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def release(self) -> None:
+            released.append(self.name)
+            if self.name == "b":
+                raise RuntimeError("a DROP the backend rejects is ignored")
+
+    class Expr:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def cache(self) -> Cached:
+            return Cached(self.name)
+
+    class Backend:
+        def __init__(self) -> None:
+            self.registered: list[str] = []
+
+        def _run_pre_execute_hooks(self, expr: Expr) -> None:
+            self.registered.append(expr.name)
+
+    backend = Backend()
+    temp = TemporaryTables(backend)
+    for name in ("a", "b", "c"):
+        temp(Expr(name))  # type: ignore[arg-type]
+    temp.release()
+    assert backend.registered == ["a", "b", "c"]
+    assert released == ["c", "b", "a"]
+
+
+def test_store_config_opens_without_a_workspace(tmp_path: Path) -> None:
+    config = StoreConfig(root=tmp_path)
+    with open_store(config) as store:
+        store.write_mart("m", ibis.memtable({"v": [7]}), store.stamp("2026-10-31"))
+    with open_store(config, read_only=True) as store:
+        values = store.read_mart("m").to_pyarrow().column("v").to_pylist()
+        with pytest.raises(Exception, match="read-only"):
+            store.write_mart("m2", ibis.memtable({"v": [1]}), store.stamp("2026-10-31"))
+    assert values == [7]
