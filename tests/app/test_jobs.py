@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from baophu.app.jobs import UNEXPECTED_VI, Job, JobFailed, Jobs
-from baophu.engine.targets_run import TargetsError
+from baophu.engine.targets import TargetsError
 
 
 def _run(work: Any) -> Job:

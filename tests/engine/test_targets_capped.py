@@ -9,7 +9,7 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
-from baophu.engine.targets_allocate import allocate_capped
+from baophu.engine.targets.allocate import allocate_capped
 
 
 def _run(target: int, weights: list[float], caps: list[int | None], floors: Any = None) -> Any:

@@ -219,7 +219,7 @@ def audit_page(
 
 def _reason_labels() -> dict[str, str]:
     try:
-        from baophu.engine.potential_codes import REASON_VI
+        from baophu.contracts.vocabularies import REASON_VI
     except ImportError:  # pragma: no cover - the lists step not installed
         return {}
     return dict(REASON_VI)

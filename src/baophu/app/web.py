@@ -133,7 +133,7 @@ def filters_detail(_labels: dict[str, dict[str, str]] | None = None, **filters: 
     from baophu.operational.audit_labels import KEY_VI, NO_FILTER
 
     try:
-        from baophu.engine.potential_codes import REASON_VI
+        from baophu.contracts.vocabularies import REASON_VI
     except ImportError:  # pragma: no cover
         REASON_VI = {}
     shown = {k: v for k, v in filters.items() if v not in (None, "", 0)}

@@ -8,30 +8,32 @@ docs/data-contracts.md is the human-readable form of this module (tests keep the
 
 from __future__ import annotations
 
-from baophu.contracts.model import Column, Contract, PersonConsistency, Plausible
+from baophu.contracts.agents_money import AGENTS_MONEY_CONTRACTS
+from baophu.contracts.columns import (
+    AMOUNT,
+    BORN,
+    FULL_NAME,
+    HEADCOUNT,
+    LIST_MONTH,
+    LIST_YEAR,
+    MEMBER_NUMBER,
+    MONEY_RECEIVED,
+    MONTH_DUE,
+    PAST_EVENT,
+    PEOPLE,
+    REGISTERED,
+    ROW_NUMBER,
+    SETTLED_YEAR,
+    SPELL_END,
+    SPELL_START,
+    STAT_YEAR,
+    TARGET_YEAR,
+    WAGE,
+    WAGE_REGION,
+    person_id_column,
+)
+from baophu.contracts.model import Column, Contract, PersonConsistency
 
-# Plausible ranges (see ``Plausible``): dates relative to the import date, amounts in VND.
-# They catch what a broken export or a slip of the keyboard produces (a payment in 2099, a
-# birth in 1800, a number cut in half), not what is merely unusual.
-BORN = Plausible(years_back=120, days_ahead=0)  # nobody alive was born 120+ years ago
-PAST_EVENT = Plausible(years_back=120, days_ahead=0)
-REGISTERED = Plausible(years_back=80, days_ahead=0)
-SPELL_START = Plausible(years_back=80, days_ahead=2 * 365)
-SPELL_END = Plausible(years_back=80, days_ahead=15 * 365)  # cards and prepaid periods
-MONEY_RECEIVED = Plausible(years_back=30, days_ahead=31)  # bank statements, transfers
-MONTH_DUE = Plausible(years_back=30, days_ahead=366)
-LIST_MONTH = Plausible(years_back=30, days_ahead=366)
-LIST_YEAR = Plausible(year=True, years_back=40, days_ahead=2 * 365)
-TARGET_YEAR = Plausible(year=True, years_back=40, days_ahead=25 * 365)
-SETTLED_YEAR = Plausible(year=True, years_back=40, days_ahead=0)
-STAT_YEAR = Plausible(year=True, years_back=60, days_ahead=365)
-AMOUNT = Plausible(low=0, high=1e15)  # 1 million billion VND
-WAGE = Plausible(low=0, high=1e10)  # a monthly wage of 10 billion VND is a typing slip
-HEADCOUNT = Plausible(low=0, high=1_000_000)  # workers of one employer
-PEOPLE = Plausible(low=0, high=200_000_000)  # people of one unit or group
-ROW_NUMBER = Plausible(low=1, high=1_000_000)
-MEMBER_NUMBER = Plausible(low=1, high=99)
-WAGE_REGION = Plausible(low=1, high=4)
 RATE_INDICATORS = ("bhyt_rate", "bhxh_rate", "bhtn_rate")
 
 SEX = ("male", "female")
@@ -150,22 +152,6 @@ INDICATORS = (
 )
 
 
-def _person_id(required: bool, policy: str = "reject", vi: str = "Số định danh cá nhân") -> Column:
-    return Column(
-        "person_id",
-        "string",
-        vi,
-        required=required,
-        check="person_id",
-        id_policy=policy,  # type: ignore[arg-type]
-        aliases=("Số CCCD", "CCCD", "Số định danh", "Mã định danh"),
-        description="12-digit personal identification number",
-    )
-
-
-_FULL_NAME = Column(
-    "full_name", "string", "Họ và tên", aliases=("Họ tên",), description="họ + tên đệm + tên"
-)
 _SEX = Column("sex", "string", "Giới tính", allowed=SEX, value_aliases=SEX_ALIASES)
 _BIRTH = Column("birth_date", "date", "Ngày sinh", plausible=BORN)
 
@@ -211,8 +197,8 @@ RESIDENTS = Contract(
     title_vi="Dữ liệu dân cư",
     description="The population register: every resident of the province.",
     columns=(
-        _person_id(required=True),
-        _FULL_NAME,
+        person_id_column(required=True),
+        FULL_NAME,
         _SEX,
         _BIRTH,
         Column("ethnicity", "string", "Dân tộc", required=False),
@@ -256,8 +242,8 @@ HOUSEHOLD_CLASSIFICATIONS = Contract(
             value_aliases=CLASSIFICATION_ALIASES,
         ),
         Column("member_no", "int", "STT thành viên", check="positive", plausible=MEMBER_NUMBER),
-        _person_id(required=False, policy="keep"),
-        _FULL_NAME,
+        person_id_column(required=False, policy="keep"),
+        FULL_NAME,
         _SEX,
         _BIRTH,
         Column("valid_from", "date", "Từ ngày", plausible=SPELL_START),
@@ -274,9 +260,9 @@ ENROLMENTS = Contract(
     description="Participation spells: one row per person, scheme and spell.",
     columns=(
         Column("enrolment_id", "string", "Mã quá trình tham gia"),
-        _person_id(required=False, policy="keep"),
+        person_id_column(required=False, policy="keep"),
         Column("si_code", "string", "Mã số BHXH", required=False, check="si_code"),
-        _FULL_NAME,
+        FULL_NAME,
         _SEX,
         _BIRTH,
         Column("scheme", "string", "Loại hình", allowed=SCHEMES, value_aliases=SCHEME_ALIASES),
@@ -451,8 +437,8 @@ SCHOOL_ROSTERS = Contract(
         Column("commune_code", "string", "Mã xã", references=("units", "unit_code")),
         Column("class_name", "string", "Lớp"),
         Column("row_no", "int", "STT", check="positive", plausible=ROW_NUMBER),
-        _FULL_NAME,
-        _person_id(required=False, policy="keep"),
+        FULL_NAME,
+        person_id_column(required=False, policy="keep"),
         _SEX,
         _BIRTH,
     ),
@@ -580,8 +566,8 @@ BENEFIT_LISTS = Contract(
         ),
         Column("commune_code", "string", "Mã xã", references=("units", "unit_code")),
         Column("row_no", "int", "STT", check="positive", plausible=ROW_NUMBER),
-        _person_id(required=False, policy="keep"),
-        _FULL_NAME,
+        person_id_column(required=False, policy="keep"),
+        FULL_NAME,
         _SEX,
         _BIRTH,
         Column("benefit_from", "date", "Hưởng từ ngày", plausible=SPELL_START),
@@ -665,6 +651,7 @@ CONTRACTS: dict[str, Contract] = {
         BENEFIT_LISTS,
         DISADVANTAGED_COMMUNES,
         LABOUR_FORCE,
+        *AGENTS_MONEY_CONTRACTS,
     )
 }
 
@@ -689,4 +676,6 @@ IMPORT_ORDER: tuple[str, ...] = (
     "benefit_lists",
     "disadvantaged_communes",
     "labour_force",
+    "agent_receipts",
+    "agent_remittances",
 )
