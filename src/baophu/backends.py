@@ -62,6 +62,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "date": pa.date32(),
     "month": pa.date32(),
     "bool": pa.bool_(),
+    "datetime": pa.timestamp("us"),  # wall-clock time, no time zone
 }
 _DUCKDB_TYPES = {
     "string": "VARCHAR",
@@ -70,6 +71,7 @@ _DUCKDB_TYPES = {
     "date": "DATE",
     "month": "DATE",
     "bool": "BOOLEAN",
+    "datetime": "TIMESTAMP",
 }
 
 SNAPSHOT_FIELDS: list[tuple[str, pa.DataType]] = [
@@ -600,6 +602,7 @@ def _spark_schema(name: str) -> Any:
         "date": T.DateType(),
         "month": T.DateType(),
         "bool": T.BooleanType(),
+        "datetime": T.TimestampNTZType(),
     }
     contract = CONTRACTS[name]
     fields = [T.StructField(c.name, mapping[c.dtype], True) for c in contract.columns]

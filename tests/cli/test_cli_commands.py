@@ -97,5 +97,11 @@ def test_contracts_json_lists_every_table() -> None:
         "benefit_lists",
         "disadvantaged_communes",
         "labour_force",
+        "facilities",
+        "tender_prices",
+        "spending_estimates",
+        "claims",
+        "claim_drugs",
+        "claim_services",
     }
     assert tables["residents"]["key"] == ["person_id"]

@@ -8,6 +8,7 @@ docs/data-contracts.md is the human-readable form of this module (tests keep the
 
 from __future__ import annotations
 
+from baophu.contracts.claims import CLAIM_CONTRACTS, CLAIM_IMPORT_ORDER
 from baophu.contracts.model import Column, Contract, PersonConsistency
 
 SEX = ("male", "female")
@@ -611,6 +612,7 @@ CONTRACTS: dict[str, Contract] = {
         BENEFIT_LISTS,
         DISADVANTAGED_COMMUNES,
         LABOUR_FORCE,
+        *CLAIM_CONTRACTS,
     )
 }
 
@@ -635,4 +637,5 @@ IMPORT_ORDER: tuple[str, ...] = (
     "benefit_lists",
     "disadvantaged_communes",
     "labour_force",
+    *CLAIM_IMPORT_ORDER,
 )

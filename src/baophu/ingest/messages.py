@@ -19,6 +19,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "Tháng không hợp lệ (cần mm/yyyy hoặc yyyy-mm): {value}",
         "Invalid month (expected mm/yyyy or yyyy-mm): {value}",
     ),
+    "bad_datetime": (
+        "Ngày giờ không hợp lệ (cần yyyymmddHHMM, yyyy-mm-dd HH:MM hoặc dd/mm/yyyy HH:MM): {value}",
+        "Invalid date and time (expected yyyymmddHHMM, yyyy-mm-dd HH:MM or dd/mm/yyyy HH:MM): "
+        "{value}",
+    ),
     "bad_bool": ("Không phải giá trị có/không: {value}", "Not a yes/no value: {value}"),
     "not_allowed": (
         "Giá trị không thuộc danh mục ({allowed}): {value}",
@@ -133,3 +138,13 @@ def text(code: str, **kwargs: object) -> tuple[str, str]:
     """The (Vietnamese, English) message for a reason code."""
     vi, en = REASONS[code]
     return vi.format(**kwargs), en.format(**kwargs)
+
+
+def _with_claim_reasons() -> None:
+    """The claims import's reasons live beside its code (ingest/claims_messages.py)."""
+    from baophu.ingest.claims_messages import CLAIM_REASONS
+
+    REASONS.update(CLAIM_REASONS)
+
+
+_with_claim_reasons()

@@ -434,4 +434,4 @@ def peek_headers(path: Path, known: AbstractSet[str]) -> list[str]:
     raise ImportFileError("file_unsupported", path, suffix=suffix or "(none)")
 
 
-SUPPORTED_SUFFIXES = (".parquet", ".xlsx", ".xlsm", ".csv", ".tsv", ".txt")
+SUPPORTED_SUFFIXES = (".parquet", ".xlsx", ".xlsm", ".csv", ".tsv", ".txt", ".xml")  # xml: claims
