@@ -37,6 +37,7 @@ FACILITY_OWNERSHIP_ALIASES = {
     "tu nhan": "private",
     "ngoai cong lap": "private",
     "tu": "private",
+    "ngoai nha nuoc": "private",
 }
 CLAIM_SEX = ("male", "female", "unknown")
 # GIOI_TINH: 1 male, 2 female, 3 not determined.

@@ -44,11 +44,20 @@ def _mask(values: pa.Array) -> pa.Array:
     return pc.fill_null(values, False)
 
 
+def _joined(text: pa.Array) -> bool:
+    """Whether any value lists several ';'-joined parts."""
+    return bool(pc.any(pc.fill_null(pc.match_substring(text, ";"), False)).as_py())
+
+
 def _first_part(text: pa.Array) -> pa.Array:
+    if not _joined(text):
+        return text
     return pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r";.*$", ""))
 
 
 def _last_part(text: pa.Array) -> pa.Array:
+    if not _joined(text):
+        return text
     return pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"^.*;", ""))
 
 
@@ -58,7 +67,15 @@ def _parts(text: pa.Array) -> pa.Array:
 
 
 def card_dates(text: pa.Array) -> pa.Array:
-    """yyyymmdd (or dd/mm/yyyy, yyyy-mm-dd; a trailing HHMM ignored) → date; else null."""
+    """yyyymmdd (or dd/mm/yyyy, yyyy-mm-dd; a trailing HHMM ignored) → date; else null.
+    Each distinct text is parsed once (validity dates repeat across a month's claims)."""
+    if len(text) >= 1_000:
+        encoded = pc.dictionary_encode(text)
+        return pc.take(_card_dates(encoded.dictionary), encoded.indices)
+    return _card_dates(text)
+
+
+def _card_dates(text: pa.Array) -> pa.Array:
     text = pc.utf8_trim_whitespace(text)
     text = pc.replace_substring_regex(text, r"^(\d{8})\d{4}$", r"\1")
     result = pa.nulls(len(text), pa.timestamp("s"))
@@ -73,6 +90,8 @@ def card_dates(text: pa.Array) -> pa.Array:
 
 def _every_part_parses(text: pa.Array) -> pa.Array:
     """True where every ';'-joined part of the text is a date (null text: True)."""
+    if not _joined(text):
+        return pc.or_(pc.is_null(text), pc.is_valid(card_dates(text)))
     lists = pc.split_pattern(text, ";")
     flat = pc.list_flatten(lists)
     parents = pc.list_parent_indices(lists)

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from baophu.synth.benefits import build_benefit_lists, build_disadvantaged, build_survivors
 from baophu.synth.budget import build_budget
@@ -78,6 +79,7 @@ STEPS = (
     "enrolments",
     "ledger",
     "tax",
+    "claims",
     "budget",
     "truth",
     "write files",
@@ -245,6 +247,9 @@ def generate(
         write_truth("evaders", tax.evaders)
         step("tax")
 
+        counts_claims = _claims(ctx, geo, people, files.truth, inputs, truth_dir)
+        step("claims")
+
         population = int((people.resident & people.alive).sum())
         write("budget_obligations", build_budget(ctx, files.final), "csv")
         write("targets", build_targets(ctx, population), "csv")
@@ -263,6 +268,7 @@ def generate(
         }
         small["potential"] = potential
         counts = summary(ctx, geo, people, cls, spells, firms, files, rosters, lists, rows, small)
+        counts["claims"] = counts_claims
         counts["disadvantaged_communes"] = {
             "listed": len(disadvantaged.commune),
             "leaving": int((~np.isnat(disadvantaged.valid_to)).sum()),
@@ -276,6 +282,19 @@ def generate(
     step("write files")
     counts["timings_s"] = timings
     return counts
+
+
+def _claims(
+    ctx: Context, geo: Any, people: Any, enrolments: pa.Table, inputs: Path, truth_dir: Path
+) -> dict[str, Any]:
+    """BHYT claims (synth/claims.py), built on the register and the BHYT spells as written."""
+    from baophu.synth.claims import build_claims
+    from baophu.synth.people import residents_table
+
+    bhyt = enrolments.filter(pc.equal(enrolments.column("scheme"), "bhyt"))
+    spells = bhyt.select(["true_person_id", "participant_group", "start_date", "end_date"])
+    spells = spells.rename_columns(["person_id", "participant_group", "start_date", "end_date"])
+    return build_claims(ctx, geo, residents_table(people, geo), spells, inputs, truth_dir)
 
 
 def _write_sheet(
