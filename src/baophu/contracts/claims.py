@@ -113,7 +113,7 @@ FACILITIES = Contract(
             aliases=("Tuyến chuyên môn kỹ thuật", "Cấp"),
         ),
         Column(
-            "ownership",
+            "sector",
             "string",
             "Hình thức sở hữu",
             allowed=FACILITY_OWNERSHIP,

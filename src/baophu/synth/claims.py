@@ -39,6 +39,7 @@ from baophu.synth.claims_abuse import (
     Planted,
     boosts,
     choose,
+    grow_quantities,
     inpatient_boost,
     per_month,
     plant_lines,
@@ -131,6 +132,7 @@ def build_claims(
             )
             lines = copy_lines(lines, visits)
             calibrate(lines, visits, target_cost(month, ctx.as_of.year))
+            grow_quantities(lines, intensity)
             lines = plant_lines(rng, lines, visits, kinds, planted, k)
             batch = batch_tables(visits, lines, pop, fac, doctors, month, geo.province.code2)
             writer.write(batch, month - SETTLE_WITHIN)

@@ -51,6 +51,7 @@ FLOOR = 48  # planted claims of each kind over the whole window, at least
 GROWTH_MONTHS = 12
 _MINUTE = np.timedelta64(1, "m")
 _DAY = np.timedelta64(1, "D")
+COMMON_COLD = next(i for i, d in enumerate(DIAGNOSES) if d.code == "J06.9")
 CHRONIC_DX = np.array([i for i, d in enumerate(DIAGNOSES) if d.chronic and not d.inpatient])
 
 
@@ -171,7 +172,9 @@ def plant_visits(
     visits.planted[rows] = -2
     # split admissions: the stay billed as two
     stays = _natural(visits, "03")
-    stays = stays[visits.days[stays] >= 5]
+    stays = stays[
+        (visits.days[stays] >= 5) & (visits.discharge[stays].astype("datetime64[D]") <= last_day)
+    ]
     rows = _pick(rng, stays, k)
     cut = 2 + (rng.random(len(rows)) * (visits.days[rows] - 3)).astype(np.int64)
     second = visits.take(rows)
@@ -244,7 +247,11 @@ def _new_visits(
     return Visits(
         person=person,
         facility=facility,
-        dx=CHRONIC_DX[rng.integers(0, len(CHRONIC_DX), n)],
+        dx=np.where(
+            (day - pop.birth[person]).astype(np.int64) >= 40 * 365,
+            CHRONIC_DX[rng.integers(0, len(CHRONIC_DX), n)],
+            COMMON_COLD,
+        ),
         care=np.full(n, CARE["01"]),
         inpatient=np.zeros(n, dtype=bool),
         department=department,
@@ -377,3 +384,12 @@ def plant_lines(
     lines.price[chosen] = np.round(lines.price[chosen] * rng.uniform(1.15, 1.6, len(chosen)), -1)
     visits.planted[lines.visit[chosen]] = K["price_above_tender"]
     return lines
+
+
+def grow_quantities(lines: Lines, intensity: np.ndarray) -> None:
+    """Drug quantities of a growing facility's visits, grown with its other services (after
+    the month's calibration, which would otherwise spread the growth over everyone)."""
+    grown = (lines.table == DRUG) & (intensity[lines.visit] > 1)
+    lines.quantity = np.where(
+        grown, np.round(lines.quantity * intensity[lines.visit]), lines.quantity
+    )

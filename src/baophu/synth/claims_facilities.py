@@ -155,7 +155,7 @@ def facilities_table(fac: Facilities, geo: Geography) -> pa.Table:
             "facility_code": pa.array(fac.code, pa.string()),
             "facility_name": pa.array(fac.name, pa.string()),
             "level": pa.array(fac.level.tolist(), pa.string()),
-            "ownership": pa.array(np.where(fac.private, "private", "public").tolist(), pa.string()),
+            "sector": pa.array(np.where(fac.private, "private", "public").tolist(), pa.string()),
             "commune_code": pa.array(geo.commune_codes[fac.commune].tolist(), pa.string()),
             "primary_care": pa.array(fac.primary_care),
             "planned_beds": pa.array(fac.beds, mask=fac.beds == 0),
