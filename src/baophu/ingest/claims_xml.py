@@ -94,7 +94,7 @@ def read_table(path: Path, table: str) -> RawFile:
     entry = _PARSED.get(key)
     digest = file_hash(path) if path.exists() else ""
     if entry is None or any(raw.file_hash != digest for raw in entry.values()):
-        entry = _parse(path)
+        entry = parse_file(path)
         while len(_PARSED) >= _MAX_PARSED:
             _PARSED.pop(next(iter(_PARSED)))
         _PARSED[key] = entry
@@ -294,7 +294,7 @@ def _decode(content: str) -> bytes:
         return binascii.a2b_base64(b"".join(raw.split()), strict_mode=True)
 
 
-def _parse(path: Path) -> dict[str, XmlRawFile]:
+def parse_file(path: Path) -> dict[str, XmlRawFile]:
     """Stream one XML file into temporary Parquet files, one per claim table."""
     if not path.exists():
         raise ImportFileError("file_missing", path)

@@ -350,3 +350,36 @@ class _Stats:
             "inpatient_share": round(self.inpatient / max(self.visits, 1), 4),
             "mean_stay_days": round(self.days / max(self.stays, 1), 2) if self.stays else math.nan,
         }
+
+
+def generate_claims(
+    province: str,
+    scale: float,
+    seed: int,
+    out: Path,
+    as_of: date = date(2026, 10, 31),
+    months: int = CLAIM_MONTHS,
+    claims_out: Path | None = None,
+) -> dict[str, Any]:
+    """Claims for a province generated earlier into ``out`` (its residents and BHYT spells as
+    written there), into ``claims_out`` (default: ``out``) — the same claims ``generate``
+    makes when asked to, for the same arguments."""
+    import pyarrow.parquet as pq
+
+    from baophu.synth.geography import build_geography, resolve_province
+
+    info = resolve_province(province)
+    ctx = Context(province=info, scale=float(scale), seed=int(seed), as_of=as_of)
+    geo = build_geography(info, ctx.seed)
+    residents = pq.read_table(out / "inputs" / "residents.parquet")
+    truth = pq.read_table(
+        out / "truth" / "enrolments.parquet",
+        columns=["true_person_id", "scheme", "participant_group", "start_date", "end_date"],
+    )
+    bhyt = truth.filter(pc.equal(truth.column("scheme"), "bhyt"))
+    spells = bhyt.select(["true_person_id", "participant_group", "start_date", "end_date"])
+    spells = spells.rename_columns(["person_id", "participant_group", "start_date", "end_date"])
+    target = claims_out or out
+    (target / "inputs").mkdir(parents=True, exist_ok=True)
+    (target / "truth").mkdir(parents=True, exist_ok=True)
+    return build_claims(ctx, geo, residents, spells, target / "inputs", target / "truth", months)

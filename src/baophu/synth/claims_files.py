@@ -40,6 +40,8 @@ class Batch:
     drugs: pa.Table
     services: pa.Table
     settlement: np.ndarray  # settlement month of each claim (datetime64[M])
+    drug_claim: np.ndarray  # claim (row of ``claims``) of each drug line
+    service_claim: np.ndarray  # claim of each service line
     facility: np.ndarray  # facility index of each claim
     fund_paid: np.ndarray  # T_BHTT of each claim
 
@@ -66,8 +68,10 @@ _TENDER_YEARS = np.arange(2000, 2100)
 _TENDER = pa.array([f"QĐ {y}/QĐ-SYT;G1;N4" for y in _TENDER_YEARS], pa.string())
 
 
-def _take(values: pa.Array, index: np.ndarray) -> pa.Array:
-    return values.take(pa.array(index, pa.int64()))
+def _take(values: pa.Array, index: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
+    """``values[index]`` as a dictionary column (codes repeat: nothing is copied); null
+    where ``null``."""
+    return pa.DictionaryArray.from_arrays(pa.array(index, pa.int32(), mask=null), values)
 
 
 def batch_tables(
@@ -84,7 +88,7 @@ def batch_tables(
     prefix = str(month.astype("datetime64[M]")).replace("-", "")
     seq = pc.utf8_lpad(pa.array(np.arange(1, n + 1)).cast(pa.string()), 7, "0")
     ma_lk = pc.binary_join_element_wise(pa.scalar(prefix), seq, "")
-    facility = codes.take(pa.array(visits.facility))
+    facility = _take(codes, visits.facility)
     benefit = pop.benefit[visits.person]
     # money of the lines
     order = np.lexsort((lines.ordered, lines.table, lines.visit))
@@ -169,7 +173,7 @@ def batch_tables(
     doctor_codes = pa.array(doctors.code, pa.string())
     year_of_line = visits.admit[lines.visit].astype("datetime64[Y]").astype(np.int64) + 1970
     common = {
-        "MA_CSKCB": facility.take(pa.array(lines.visit)),
+        "MA_CSKCB": _take(codes, visits.facility[lines.visit]),
         "MA_LK": ma_lk.take(pa.array(lines.visit)),
         "STT": pa.array(line_no),
     }
@@ -182,7 +186,7 @@ def batch_tables(
         "T_BNCCT": pa.array(copay),
     }
     where = {
-        "MA_KHOA": department.take(pa.array(lines.visit)),
+        "MA_KHOA": _take(_DEPARTMENT, visits.department[lines.visit]),
         "MA_BAC_SI": _take(doctor_codes, visits.doctor[lines.visit]),
         "NGAY_YL": _stamp(lines.ordered),
     }
@@ -206,23 +210,21 @@ def batch_tables(
     )
     s = np.nonzero(~is_drug)[0]
     ss = pa.array(s)
-    supply = pa.array(is_supply[s])
     no_bed = pa.array(lines.bed[s] < 0)
     letter = pc.if_else(pa.array(lines.extra_bed[s]), pa.scalar("T"), pa.scalar("H"))
     number = pc.utf8_lpad(pa.array(np.maximum(lines.bed[s], 0)).cast(pa.string()), 3, "0")
     bed = pc.if_else(
         no_bed, pa.scalar(None, pa.string()), pc.binary_join_element_wise(letter, number, "")
     )
-    null_text = pa.scalar(None, pa.string())
     services = pa.table(
         {
             **{k: v.take(pa.array(s)) for k, v in common.items()},
-            "MA_DICH_VU": pc.if_else(supply, null_text, item_code.take(ss)),
-            "MA_VAT_TU": pc.if_else(supply, item_code.take(ss), null_text),
+            "MA_DICH_VU": _take(_ITEM_CODE, lines.item[s], is_supply[s]),
+            "MA_VAT_TU": _take(_ITEM_CODE, lines.item[s], ~is_supply[s]),
             "MA_NHOM": group_text.take(ss),
             "TEN_DICH_VU": item_name.take(ss),
             "DON_VI_TINH": unit.take(ss),
-            "TT_THAU": pc.if_else(supply, tender.take(ss), null_text),
+            "TT_THAU": _take(_TENDER, year_of_line[s] - _TENDER_YEARS[0], ~is_supply[s]),
             "SO_LUONG": pa.array(lines.quantity[s]),
             "DON_GIA_BV": pa.array(lines.price[s]),
             "DON_GIA_BH": pa.array(lines.price[s]),
@@ -234,7 +236,16 @@ def batch_tables(
             "NGAY_KQ": _stamp(lines.ordered[s] + np.timedelta64(45, "m")),
         }
     )
-    return Batch(claims, drugs, services, settlement, visits.facility, fund_total)
+    return Batch(
+        claims,
+        drugs,
+        services,
+        settlement,
+        lines.visit[d],
+        lines.visit[s],
+        visits.facility,
+        fund_total,
+    )
 
 
 def _numbers(group: np.ndarray) -> np.ndarray:
@@ -262,7 +273,7 @@ class ClaimWriter:
     def write(self, batch: Batch, open_from: np.datetime64) -> None:
         """Write a batch; months before ``open_from`` will receive nothing more."""
         months = batch.settlement
-        facility = batch.claims.column("MA_CSKCB").to_numpy(zero_copy_only=False)
+        facility = batch.claims.column("MA_CSKCB").cast(pa.string()).to_numpy(zero_copy_only=False)
         tags = np.char.replace(months.astype(str), "-", "_")
         in_xml = (
             np.array(
@@ -283,22 +294,19 @@ class ClaimWriter:
     def _extract(self, tag: str, batch: Batch, mine: np.ndarray, ma_lk: pa.ChunkedArray) -> None:
         if not mine.any():
             return
-        keys = ma_lk.filter(pa.array(mine))
-        for name, table in (("claims", batch.claims), ("claim_drugs", batch.drugs),
-                            ("claim_services", batch.services)):  # fmt: skip
-            part = (
-                table.filter(pa.array(mine))
-                if name == "claims"
-                else table.filter(pc.is_in(table.column("MA_LK"), value_set=keys))
-            )
+        parts = (
+            ("claims", batch.claims, mine),
+            ("claim_drugs", batch.drugs, mine[batch.drug_claim]),
+            ("claim_services", batch.services, mine[batch.service_claim]),
+        )
+        for name, table, rows in parts:
+            part = table.filter(pa.array(rows))
             if part.num_rows == 0:
                 continue
             key = (name, tag)
             if key not in self.writers:
                 path = self.folder / f"{name}_{tag}.parquet"
-                self.writers[key] = pq.ParquetWriter(
-                    path, part.schema, compression="zstd", compression_level=1
-                )
+                self.writers[key] = pq.ParquetWriter(path, part.schema, compression="snappy")
             self.writers[key].write_table(part)
             self.rows[name] += part.num_rows
 
@@ -309,8 +317,10 @@ class ClaimWriter:
             self.xml[key] = _XmlFile(self.xml_folder, key)
         keys = ma_lk.take(pa.array(rows))
         claims = batch.claims.take(pa.array(rows))
-        drugs = batch.drugs.filter(pc.is_in(batch.drugs.column("MA_LK"), value_set=keys))
-        services = batch.services.filter(pc.is_in(batch.services.column("MA_LK"), value_set=keys))
+        chosen = np.zeros(batch.claims.num_rows, dtype=bool)
+        chosen[rows] = True
+        drugs = batch.drugs.filter(pa.array(chosen[batch.drug_claim]))
+        services = batch.services.filter(pa.array(chosen[batch.service_claim]))
         first = _elements(claims, "TONG_HOP").to_pylist()
         drug_docs = _grouped(drugs, "CHI_TIET_THUOC")
         service_docs = _grouped(services, "CHI_TIET_DVKT")
@@ -337,6 +347,8 @@ def _xml_text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     """Values as the standard writes them: yyyymmddHHMM, yyyymmdd0000 for a birth date,
     amounts without a decimal point when whole, text escaped."""
     values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
     kind = values.type
     if pa.types.is_timestamp(kind):
         return pc.strftime(values, format="%Y%m%d%H%M")

@@ -86,25 +86,29 @@ def build_population(
     sp_start = _dates(spells.column("start_date"))[keep]
     sp_end = _dates(spells.column("end_date"))[keep]
     sp_end = np.where(np.isnat(sp_end), OPEN_END, sp_end)
-    groups = spells.column("participant_group").combine_chunks().filter(pa.array(keep))
-    group_names = np.array(groups.to_pylist(), dtype=object)
+    groups = pc.dictionary_encode(
+        spells.column("participant_group").combine_chunks().filter(pa.array(keep)).cast(pa.string())
+    )
+    group_index = groups.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    names = groups.dictionary.to_pylist()
 
     # the card: the group of the person's latest spell
     order = np.lexsort((sp_start, sp_person))
     last = np.ones(len(order), dtype=bool)
     last[:-1] = sp_person[order][1:] != sp_person[order][:-1]
     latest = order[last]
-    letters = np.full(n, "GD", dtype=object)
-    benefit = np.full(n, 80, dtype=np.int64)
-    for name, (code, level) in CARD_GROUP.items():
-        mine = latest[group_names[latest] == name]
-        letters[sp_person[mine]] = code
-        benefit[sp_person[mine]] = level
-    digit = np.array([LEVEL_DIGIT[b] for b in (100, 95, 80)], dtype=object)
-    level_digit = np.where(benefit == 100, digit[0], np.where(benefit == 95, digit[1], digit[2]))
+    household = list(CARD_GROUP).index("household")
+    kind = np.full(n, household, dtype=np.int64)  # index into CARD_GROUP
+    to_kind = np.array([list(CARD_GROUP).index(g) if g in CARD_GROUP else household for g in names])
+    kind[sp_person[latest]] = to_kind[group_index[latest]]
+    levels = np.array([level for _, level in CARD_GROUP.values()], dtype=np.int64)
+    benefit = levels[kind]
+    prefixes = pa.array(
+        [code + LEVEL_DIGIT[level] + geo.province.code2 for code, level in CARD_GROUP.values()],
+        pa.string(),
+    )
     tail = pc.utf8_slice_codeunits(person_id, 2, 12)
-    prefix = pa.array((letters + level_digit + geo.province.code2).tolist(), pa.string())
-    card_number = pc.binary_join_element_wise(prefix, tail, "")
+    card_number = pc.binary_join_element_wise(prefixes.take(pa.array(kind)), tail, "")
 
     # primary-care registration: the commune's station mostly, else the area's centre
     station = facilities.station_of_commune[commune]

@@ -15,13 +15,15 @@ generator: they are emptied first.  The same arguments always give byte-identica
     contribution_ledger.parquet  enrolments.parquet                 (canonical names)
     household_lists/danh_sach_ho_<commune>.xlsx                    (one per commune)
     school_rosters/danh_sach_hoc_sinh_<commune>.xlsx               (one per commune)
+    facilities.csv  tender_prices.csv  spending_estimates.csv  claims/  claims_xml/
+                                                   (BHYT claims: synth/claims.py says what)
 
 ``OUT/truth`` (for tests and benchmarks only)::
 
     persons.parquet  enrolments.parquet  employments.parquet  evaders.parquet
     roster_links.parquet  household_list_links.parquet  quality_faults.parquet
     late_payers.parquet  benefit_links.parquet  disadvantaged_communes.parquet
-    potential.parquet  summary.json
+    potential.parquet  claims_planted.parquet  claims_spending.parquet  summary.json
 """
 
 from __future__ import annotations
@@ -95,12 +97,15 @@ def generate(
     out: Path,
     as_of: date = date(2026, 10, 31),
     progress: Progress | None = None,
+    claims: bool = True,
 ) -> dict[str, Any]:
     """Generate the synthetic province into ``out``; return the summary counts.
 
     ``province`` is one of the 34 provinces, with or without diacritics or case ("Đồng Nai",
     "dong nai", "Gia Lai"); an unknown name raises ``ValueError`` listing the valid names.
-    ``scale`` multiplies the population (1.0 = the real province).  ``progress(step, done,
+    ``scale`` multiplies the population (1.0 = the real province); ``claims=False`` leaves
+    out the BHYT claims (synth/claims.py), which ``generate_claims`` can make later.
+    ``progress(step, done,
     total)`` is called after each step.
     """
     if not scale > 0:
@@ -247,7 +252,7 @@ def generate(
         write_truth("evaders", tax.evaders)
         step("tax")
 
-        counts_claims = _claims(ctx, geo, people, files.truth, inputs, truth_dir)
+        counts_claims = _claims(ctx, geo, people, files.truth, inputs, truth_dir) if claims else {}
         step("claims")
 
         population = int((people.resident & people.alive).sum())
