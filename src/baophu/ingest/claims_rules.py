@@ -263,14 +263,21 @@ def _cards_known(
     except ImportFileError:  # no legacy codes at all
         si_codes = _NO_CODES
     known = _known_cards(ids, si_codes)
-    unknown = None
-    for card in (columns["card_number"], columns["card_number_last"]):
-        tail = pc.utf8_slice_codeunits(card, 5, 15)  # 2 letters, level, province, 10 digits
-        miss = pc.and_(pc.is_valid(card), pc.invert(pc.is_in(tail, value_set=known)))
-        unknown = miss if unknown is None else pc.or_(unknown, miss)
-    assert unknown is not None
-    by_id = pc.is_in(columns["person_id"], value_set=known)
-    unknown = _mask(pc.and_(unknown, pc.invert(_mask(by_id))))
+    first, last = columns["card_number"], columns["card_number_last"]
+    n = len(first)
+    # one lookup for the three probes (building the set of known values is the cost)
+    probe = pa.concat_arrays(
+        [
+            pc.utf8_slice_codeunits(first, 5, 15),  # 2 letters, level, province, 10 digits
+            pc.utf8_slice_codeunits(last, 5, 15),
+            columns["person_id"].cast(pa.string()),
+        ]
+    )
+    found = _mask(pc.is_in(probe, value_set=known))
+    first_ok, last_ok, by_id = (found.slice(i * n, n) for i in range(3))
+    miss_first = pc.and_(pc.is_valid(first), pc.invert(first_ok))
+    miss_last = pc.and_(pc.is_valid(last), pc.invert(last_ok))
+    unknown = _mask(pc.and_(pc.or_(miss_first, miss_last), pc.invert(by_id)))
     problems.append(
         Problem(
             unknown,
