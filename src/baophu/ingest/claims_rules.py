@@ -230,10 +230,10 @@ def _dates(
 
 
 _NO_CODES = pa.array([], pa.string())
-_KNOWN: list[tuple[pa.Array, pa.Array, pa.Array]] = []  # (ids, si codes, known values)
+_KNOWN: list[tuple[pa.Array, pa.Array, pa.ChunkedArray]] = []  # (ids, si codes, known)
 
 
-def _known_cards(ids: pa.Array, si_codes: pa.Array) -> pa.Array:
+def _known_cards(ids: pa.Array, si_codes: pa.Array) -> pa.ChunkedArray:
     """Every value that identifies an enrolled person on a card or a claim: personal IDs, their
     last 10 digits (the tail of a card number issued on the ID) and legacy 10-digit codes.
 
@@ -242,9 +242,17 @@ def _known_cards(ids: pa.Array, si_codes: pa.Array) -> pa.Array:
         if cached_ids is ids and cached_si is si_codes:
             return known
     tails = pc.utf8_slice_codeunits(ids, 2, 12)
-    known = pc.unique(pa.concat_arrays([ids, tails, si_codes.cast(pa.string())]))
+    known = pa.chunked_array([ids, tails, si_codes.cast(pa.string())], pa.string())
     _KNOWN[:] = [(ids, si_codes, known)]
     return known
+
+
+def _among(probe: pa.Array, known: pa.ChunkedArray) -> pa.Array:
+    """``probe`` values found in ``known``.  The millions of known values are looked up in a
+    set of the chunk's probes (hashing the chunk, not the enrolments, for every chunk)."""
+    present = pc.is_in(known, value_set=probe)
+    hits = pc.filter(known, present).combine_chunks()
+    return pc.is_in(probe, value_set=hits)
 
 
 def _cards_known(
@@ -273,7 +281,7 @@ def _cards_known(
             columns["person_id"].cast(pa.string()),
         ]
     )
-    found = _mask(pc.is_in(probe, value_set=known))
+    found = _mask(_among(probe, known))
     first_ok, last_ok, by_id = (found.slice(i * n, n) for i in range(3))
     miss_first = pc.and_(pc.is_valid(first), pc.invert(first_ok))
     miss_last = pc.and_(pc.is_valid(last), pc.invert(last_ok))
