@@ -248,6 +248,16 @@ def batch_tables(
     )
 
 
+def _settled_bytes(table: pa.Table) -> pa.Table:
+    """Dictionary columns decoded before writing: Parquet files of dictionary arrays made by
+    kernels are not byte-identical run after run (as ``writers._plain`` found), and they must
+    be."""
+    columns = [
+        c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns
+    ]
+    return pa.table(columns, names=table.column_names)
+
+
 def _numbers(group: np.ndarray) -> np.ndarray:
     """1, 2, 3 … within each run of equal (sorted) group values."""
     if len(group) == 0:
@@ -300,7 +310,7 @@ class ClaimWriter:
             ("claim_services", batch.services, mine[batch.service_claim]),
         )
         for name, table, rows in parts:
-            part = table.filter(pa.array(rows))
+            part = _settled_bytes(table.filter(pa.array(rows)))
             if part.num_rows == 0:
                 continue
             key = (name, tag)
