@@ -141,6 +141,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "date": pa.date32(),
     "month": pa.date32(),
     "bool": pa.bool_(),
+    "datetime": pa.timestamp("us"),  # wall-clock time, no time zone
 }
 _DUCKDB_TYPES = {
     "string": "VARCHAR",
@@ -149,6 +150,7 @@ _DUCKDB_TYPES = {
     "date": "DATE",
     "month": "DATE",
     "bool": "BOOLEAN",
+    "datetime": "TIMESTAMP",
 }
 
 SNAPSHOT_FIELDS: list[tuple[str, pa.DataType]] = [
@@ -539,19 +541,14 @@ class _DuckDBBatch(Batch):
     def append(self, table: str, source: str, snapshot_id: str, data: pa.Table) -> None:
         if data.num_rows == 0:
             return
+        n = data.num_rows
+        data = data.append_column(SOURCE_COL, _constant(source, n))
+        data = data.append_column(SNAPSHOT_COL, _constant(snapshot_id, n))
         # Small record batches (zero-copy slices) let DuckDB scan the Arrow data in parallel.
         data = pa.Table.from_batches(data.to_batches(max_chunksize=1 << 17), schema=data.schema)
-        name = f"_incoming_{uuid.uuid4().hex[:8]}"
-        self.raw.register(name, data)
-        try:
-            cols = ", ".join(f'"{c}"' for c in data.column_names)
-            self.raw.execute(
-                f'INSERT INTO "{table}" ({cols}, {SOURCE_COL}, {SNAPSHOT_COL}) '
-                f"SELECT {cols}, $src, $snap FROM {name}",
-                {"src": source, "snap": snapshot_id},
-            )
-        finally:
-            self.raw.unregister(name)
+        # Through a relation, not a registered view: DuckDB keeps a registered Arrow table alive
+        # until the transaction commits, so a batch of big files would hold every one of them.
+        self.raw.from_arrow(data).insert_into(table)
 
     def record(self, snapshot: dict[str, Any]) -> None:
         name = f"_snap_{uuid.uuid4().hex[:8]}"
@@ -749,6 +746,7 @@ def _spark_schema(name: str) -> Any:
         "date": T.DateType(),
         "month": T.DateType(),
         "bool": T.BooleanType(),
+        "datetime": T.TimestampNTZType(),
     }
     contract = CONTRACTS[name]
     fields = [T.StructField(c.name, mapping[c.dtype], True) for c in contract.columns]

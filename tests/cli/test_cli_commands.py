@@ -99,5 +99,11 @@ def test_contracts_json_lists_every_table() -> None:
         "labour_force",
         "agent_receipts",
         "agent_remittances",
+        "facilities",
+        "tender_prices",
+        "spending_estimates",
+        "claims",
+        "claim_drugs",
+        "claim_services",
     }
     assert tables["residents"]["key"] == ["person_id"]

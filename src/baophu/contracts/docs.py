@@ -12,6 +12,7 @@ _TYPES = {
     "date": "date (dd/mm/yyyy or yyyy-mm-dd)",
     "month": "month (mm/yyyy or yyyy-mm)",
     "bool": "yes/no",
+    "datetime": "date and time (yyyymmddHHMM, yyyy-mm-dd HH:MM or dd/mm/yyyy HH:MM)",
 }
 
 

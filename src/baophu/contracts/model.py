@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-DType = Literal["string", "int", "float", "date", "month", "bool"]
+DType = Literal["string", "int", "float", "date", "month", "bool", "datetime"]
 
 # How a column is checked beyond its type.
 Check = Literal[

@@ -9,6 +9,7 @@ docs/data-contracts.md is the human-readable form of this module (tests keep the
 from __future__ import annotations
 
 from baophu.contracts.agents_money import AGENTS_MONEY_CONTRACTS
+from baophu.contracts.claims import CLAIM_CONTRACTS, CLAIM_IMPORT_ORDER
 from baophu.contracts.columns import (
     AMOUNT,
     BORN,
@@ -652,6 +653,7 @@ CONTRACTS: dict[str, Contract] = {
         DISADVANTAGED_COMMUNES,
         LABOUR_FORCE,
         *AGENTS_MONEY_CONTRACTS,
+        *CLAIM_CONTRACTS,
     )
 }
 
@@ -678,4 +680,5 @@ IMPORT_ORDER: tuple[str, ...] = (
     "labour_force",
     "agent_receipts",
     "agent_remittances",
+    *CLAIM_IMPORT_ORDER,
 )

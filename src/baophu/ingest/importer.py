@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from baophu.backends import Batch, Store
 from baophu.contracts import CONTRACTS, IMPORT_ORDER, Contract
+from baophu.ingest import claims_xml
 from baophu.ingest.detect import all_known_headers, detect, extra_headers, shown_headers
 from baophu.ingest.errors import ImportFileError
 from baophu.ingest.messages import printable, text
@@ -127,6 +128,9 @@ def plan(paths: list[Path], forced: str | None) -> list[tuple[Path, Contract, di
     planned = []
     for path in paths:
         try:
+            if claims_xml.is_claims_xml(path):  # one file, three claim tables
+                planned += claims_xml.plan(path, forced)
+                continue
             headers = peek_headers(path, known)
             contract, mapping = detect(path, headers, forced)
         except ImportFileError:
@@ -190,7 +194,11 @@ def import_paths(
     replaced: dict[str, Path] = {}  # tables replaced whole by this batch -> a file of them
     changed: dict[str, Path] = {}  # tables of which some parts were replaced
     # The next file is read (parsed, for Excel and CSV) while this one is validated and stored.
-    to_read = [path for path, _, _ in planned if str(path) not in unchanged]
+    to_read = [
+        path
+        for path, _, _ in planned
+        if str(path) not in unchanged and not claims_xml.is_claims_xml(path)
+    ]
     reader = _Prefetch(to_read)
     try:
         for index, (path, contract, mapping) in enumerate(planned):
@@ -209,7 +217,7 @@ def import_paths(
                 _import_one(
                     store,
                     batch,
-                    reader.take(path),
+                    _take(reader, path, contract),
                     path,
                     contract,
                     mapping,
@@ -312,6 +320,13 @@ class _Prefetch:
         self.pool.shutdown(wait=True)
 
 
+def _take(reader: _Prefetch, path: Path, contract: Contract) -> RawFile:
+    """The file as read; a claims XML file is read per table (ingest/claims_xml.py)."""
+    if claims_xml.is_claims_xml(path):
+        return claims_xml.read_table(path, contract.table)
+    return reader.take(path)
+
+
 def _import_one(
     store: Store,
     batch: Batch,
@@ -336,6 +351,8 @@ def _import_one(
         vi, en = text("file_no_rows")
         raw.notices.append((f"{vi}; phần này được ghi nhận là rỗng", f"{en}; this part is empty"))
     snapshot_id = f"{batch_id}-{raw.file_hash[:8]}"
+    if claims_xml.is_claims_xml(path):  # one file, three tables: a snapshot each
+        snapshot_id += f"-{contract.table}"
     result.snapshot_id = snapshot_id
     extras = extra_headers(raw.headers, mapping)
     if extras:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from baophu.ingest.claims_messages import CLAIM_REASONS
+
 REASONS: dict[str, tuple[str, str]] = {
     # row level
     "required": ("Thiếu giá trị bắt buộc", "Required value is missing"),
@@ -21,6 +23,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "bad_month": (
         "Tháng không hợp lệ (cần mm/yyyy hoặc yyyy-mm): {value}",
         "Invalid month (expected mm/yyyy or yyyy-mm): {value}",
+    ),
+    "bad_datetime": (
+        "Ngày giờ không hợp lệ (cần yyyymmddHHMM, yyyy-mm-dd HH:MM hoặc dd/mm/yyyy HH:MM): {value}",
+        "Invalid date and time (expected yyyymmddHHMM, yyyy-mm-dd HH:MM or dd/mm/yyyy HH:MM): "
+        "{value}",
     ),
     "bad_bool": ("Không phải giá trị có/không: {value}", "Not a yes/no value: {value}"),
     "not_allowed": (
@@ -263,3 +270,7 @@ def printable(text: str, limit: int = 60) -> str:
         for ch in text
     )
     return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+# The claims import's reasons live beside its code (ingest/claims_messages.py).
+REASONS.update(CLAIM_REASONS)

@@ -735,4 +735,4 @@ def peek_headers(path: Path, known: AbstractSet[str]) -> list[str]:
     return layout.headers
 
 
-SUPPORTED_SUFFIXES = (".parquet", ".xlsx", ".xlsm", ".csv", ".tsv", ".txt")
+SUPPORTED_SUFFIXES = (".parquet", ".xlsx", ".xlsm", ".csv", ".tsv", ".txt", ".xml")  # xml: claims

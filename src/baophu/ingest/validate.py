@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,7 +23,9 @@ from baophu.backends import ARROW_TYPES
 from baophu.contracts import Contract, fold_header
 from baophu.contracts.model import Column
 from baophu.contracts.person_id import BIRTH_PROVINCE_CODES
+from baophu.ingest.claims_rules import TABLE_RULES
 from baophu.ingest.messages import printable, text
+from baophu.ingest.problems import KeyLookup, Problem
 from baophu.ingest.readers import RawFile
 
 ISSUE_SCHEMA = pa.schema(
@@ -46,6 +47,7 @@ _FORMAT_DATE = [
     ("%d-%m-%Y", r"^\d{2}-\d{2}-\d{4}$"),
     ("%Y/%m/%d", r"^\d{4}/\d{2}/\d{2}$"),
     ("%d.%m.%Y", r"^\d{2}\.\d{2}\.\d{4}$"),
+    ("%Y%m%d", r"^\d{8}$"),  # the Ministry of Health's claims format
 ]
 
 # Lookup for the 4th digit of a personal ID: century and sex.
@@ -54,23 +56,10 @@ _CENTURY_OF_DIGIT = pa.array(
 )
 _SEX_OF_DIGIT = pa.array(["male", "female"] * 5, pa.string())
 
-KeyLookup = Callable[[str, str], pa.Array]
 # Digits of the codes that a number column loses leading zeros of.
 _FIXED_WIDTH = {"person_id": 12, "si_code": 10, "tax_code": 10}
 # From this many rows on, a text column of dates or numbers is parsed through its dictionary.
 _DICTIONARY_MIN_ROWS = 5_000
-
-
-@dataclass
-class Problem:
-    """Rows (positions) failing one check on one column."""
-
-    mask: pa.Array  # bool per row; True = problem
-    column: str  # header as written in the file
-    values: pa.Array  # the raw values shown in the message
-    code: str
-    severity: str = "reject"
-    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -193,6 +182,8 @@ def _parse_date(raw: pa.Array, excel: bool) -> pa.Array:
     text_ = pc.replace_substring_regex(text_, r"^(\d{2}[/.\-])(\d)([/.\-])", r"\10\2\3")
     # Drop a midnight time part: 2015-03-04 00:00:00 / 2015-03-04T00:00:00.
     text_ = pc.replace_substring_regex(text_, r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00)?(\.0+)?$", r"\1")
+    # The Ministry of Health's yyyymmddHHMM (a birth date in a claim): the day is the date.
+    text_ = pc.replace_substring_regex(text_, r"^(\d{8})\d{4}$", r"\1")
     result = pa.nulls(len(raw), pa.timestamp("s"))
     for fmt, pattern in _FORMAT_DATE:
         shaped = pc.match_substring_regex(text_, pattern)
@@ -212,6 +203,43 @@ def _parse_date(raw: pa.Array, excel: bool) -> pa.Array:
         as_date = pc.add(days, int(base)).cast(pa.int32()).cast(pa.date32())
         dates = pc.coalesce(dates, as_date)
     return dates
+
+
+_FORMAT_DATETIME = [
+    ("%Y%m%d%H%M", r"^\d{12}$"),  # the Ministry of Health's claims format
+    ("%Y%m%d%H%M%S", r"^\d{14}$"),
+    ("%Y-%m-%d %H:%M", r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"),
+    ("%Y-%m-%d %H:%M:%S", r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"),
+    ("%d/%m/%Y %H:%M", r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$"),
+    ("%d/%m/%Y %H:%M:%S", r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$"),
+]
+
+
+def _parse_datetime(raw: pa.Array, excel: bool) -> pa.Array:
+    """Date and time: yyyymmddHHMM (claims), ISO or dd/mm/yyyy with a time, or a date alone
+    (midnight); Excel serials with a fraction of a day."""
+    text_ = pc.replace_substring_regex(raw, r"^(\d{4}-\d{2}-\d{2})T", r"\1 ")
+    text_ = pc.replace_substring_regex(
+        text_, r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\.\d+$", r"\1"
+    )
+    unit = pa.timestamp("us")
+    result = pa.nulls(len(raw), unit)
+    for fmt, pattern in _FORMAT_DATETIME:
+        shaped = pc.match_substring_regex(text_, pattern)
+        candidate = pc.if_else(shaped, text_, pa.scalar(None, pa.string()))
+        parsed = pc.strptime(candidate, format=fmt, unit="us", error_is_null=True)
+        # No 31/02 rolled over into March (printed at whole seconds: %S prints fractions).
+        same = pc.equal(pc.strftime(parsed.cast(pa.timestamp("s")), format=fmt), candidate)
+        result = pc.coalesce(result, pc.if_else(pc.fill_null(same, False), parsed, result))
+    as_date = _parse_date(text_, excel=False).cast(unit)
+    result = pc.coalesce(result, as_date)
+    if excel:
+        serial = pc.match_substring_regex(raw, r"^\d{3,5}(\.\d+)?$")
+        days = pc.if_else(serial, raw, pa.scalar(None, pa.string())).cast(pa.float64())
+        base = np.datetime64(_EXCEL_EPOCH, "us").astype(np.int64)
+        micros = pc.add(pc.round(pc.multiply(days, 86_400_000_000.0)).cast(pa.int64()), int(base))
+        result = pc.coalesce(result, micros.cast(unit))
+    return result
 
 
 def _parse_month(raw: pa.Array, excel: bool) -> pa.Array:
@@ -280,6 +308,8 @@ def _coerce(
         values = chunk.cast(pa.date32())
         values = values if column.dtype == "date" else _first_of_month(values)
         return values, chunk, None
+    if typed and column.dtype == "datetime" and pa.types.is_timestamp(chunk.type):
+        return chunk.cast(ARROW_TYPES["datetime"]), chunk, None
     if column.dtype != "string" and len(chunk) >= _DICTIONARY_MIN_ROWS:
         # Dates, numbers and flags repeat: parse each distinct text once.
         if not pa.types.is_string(chunk.type) and not pa.types.is_large_string(chunk.type):
@@ -304,6 +334,8 @@ def _coerce_text(
         return _parse_date(raw, excel), raw, "bad_date"
     if column.dtype == "month":
         return _parse_month(raw, excel), raw, "bad_month"
+    if column.dtype == "datetime":
+        return _parse_datetime(raw, excel), raw, "bad_datetime"
     return _parse_bool(raw), raw, "bad_bool"
 
 
@@ -469,6 +501,7 @@ def validate(
             code = "id_missing" if column.check == "person_id" else "required"
             problems.append(Problem(missing, header, raw_text, code))
     _check_values(contract, mapping, columns, raws, problems, key_values, today)
+    _table_rules(contract, mapping, columns, raws, problems, key_values)
     arrays = [columns[c.name] for c in contract.columns]
     table = pa.table(arrays, names=contract.names)
     return table, problems
@@ -630,6 +663,22 @@ def _check_values(
         if start in mapping and end in mapping:
             before = pc.fill_null(pc.less(columns[end], columns[start]), False)
             problems.append(Problem(before, mapping[end], raws[end], "end_before_start"))
+
+
+def _table_rules(
+    contract: Contract,
+    mapping: dict[str, str],
+    columns: dict[str, pa.Array],
+    raws: dict[str, pa.Array],
+    problems: list[Problem],
+    key_values: KeyLookup,
+) -> None:
+    """Checks across the columns of one table, and columns derived at import (claims: see
+    ``ingest/claims_rules.py``); a table without such rules is left as it is."""
+
+    rules = TABLE_RULES.get(contract.table)
+    if rules is not None:
+        rules(mapping, columns, raws, problems, key_values)
 
 
 def duplicate_problems(

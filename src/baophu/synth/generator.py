@@ -15,13 +15,15 @@ generator: they are emptied first.  The same arguments always give byte-identica
     contribution_ledger.parquet  enrolments.parquet                 (canonical names)
     household_lists/danh_sach_ho_<commune>.xlsx                    (one per commune)
     school_rosters/danh_sach_hoc_sinh_<commune>.xlsx               (one per commune)
+    facilities.csv  tender_prices.csv  spending_estimates.csv  claims/  claims_xml/
+                                                   (BHYT claims: synth/claims.py says what)
 
 ``OUT/truth`` (for tests and benchmarks only)::
 
     persons.parquet  enrolments.parquet  employments.parquet  evaders.parquet
     roster_links.parquet  household_list_links.parquet  quality_faults.parquet
     late_payers.parquet  benefit_links.parquet  disadvantaged_communes.parquet
-    potential.parquet  summary.json
+    potential.parquet  claims_planted.parquet  claims_spending.parquet  summary.json
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from baophu.synth.benefits import build_benefit_lists, build_disadvantaged, build_survivors
 from baophu.synth.budget import build_budget
@@ -78,6 +81,7 @@ STEPS = (
     "enrolments",
     "ledger",
     "tax",
+    "claims",
     "budget",
     "truth",
     "write files",
@@ -93,12 +97,15 @@ def generate(
     out: Path,
     as_of: date = date(2026, 10, 31),
     progress: Progress | None = None,
+    claims: bool = True,
 ) -> dict[str, Any]:
     """Generate the synthetic province into ``out``; return the summary counts.
 
     ``province`` is one of the 34 provinces, with or without diacritics or case ("Đồng Nai",
     "dong nai", "Gia Lai"); an unknown name raises ``ValueError`` listing the valid names.
-    ``scale`` multiplies the population (1.0 = the real province).  ``progress(step, done,
+    ``scale`` multiplies the population (1.0 = the real province); ``claims=False`` leaves
+    out the BHYT claims (synth/claims.py), which ``generate_claims`` can make later.
+    ``progress(step, done,
     total)`` is called after each step.
     """
     if not scale > 0:
@@ -245,6 +252,9 @@ def generate(
         write_truth("evaders", tax.evaders)
         step("tax")
 
+        counts_claims = _claims(ctx, geo, people, files.truth, inputs, truth_dir) if claims else {}
+        step("claims")
+
         population = int((people.resident & people.alive).sum())
         write("budget_obligations", build_budget(ctx, files.final), "csv")
         write("targets", build_targets(ctx, population), "csv")
@@ -263,6 +273,7 @@ def generate(
         }
         small["potential"] = potential
         counts = summary(ctx, geo, people, cls, spells, firms, files, rosters, lists, rows, small)
+        counts["claims"] = counts_claims
         counts["disadvantaged_communes"] = {
             "listed": len(disadvantaged.commune),
             "leaving": int((~np.isnat(disadvantaged.valid_to)).sum()),
@@ -276,6 +287,19 @@ def generate(
     step("write files")
     counts["timings_s"] = timings
     return counts
+
+
+def _claims(
+    ctx: Context, geo: Any, people: Any, enrolments: pa.Table, inputs: Path, truth_dir: Path
+) -> dict[str, Any]:
+    """BHYT claims (synth/claims.py), built on the register and the BHYT spells as written."""
+    from baophu.synth.claims import build_claims
+    from baophu.synth.people import residents_table
+
+    bhyt = enrolments.filter(pc.equal(enrolments.column("scheme"), "bhyt"))
+    spells = bhyt.select(["true_person_id", "participant_group", "start_date", "end_date"])
+    spells = spells.rename_columns(["person_id", "participant_group", "start_date", "end_date"])
+    return build_claims(ctx, geo, residents_table(people, geo), spells, inputs, truth_dir)
 
 
 def _write_sheet(

@@ -1,0 +1,338 @@
+"""Reader of the Ministry of Health's claims XML files (QĐ 130/QĐ-BYT, QĐ 4750/QĐ-BYT).
+
+A file is a ``GIAMDINHHS`` envelope: ``THONGTINDONVI/MACSKCB``, then ``THONGTINHOSO`` with
+``SOLUONGHOSO`` and ``DANHSACHHOSO/HOSO*``; each ``HOSO`` (one claim) holds ``FILEHOSO``
+elements, each a ``LOAIHOSO`` (XML1 … XML15) and a ``NOIDUNGFILE``: that table's own XML
+document, base64-encoded.  XML1 (``TONG_HOP``) becomes a row of ``claims``, every
+``CHI_TIET_THUOC`` of XML2 a row of ``claim_drugs`` and every ``CHI_TIET_DVKT`` of XML3 a row
+of ``claim_services``; the other tables are counted and left out.
+
+The file is streamed (``lxml.etree.iterparse``; entities never resolved, no DTD, no network;
+text nodes of any size), each record's tables decoded and parsed in batches, and the rows
+written to one temporary Parquet file per table, a row group at a time, so a facility's month
+never sits in memory at once.  The importer then reads those like any Parquet extract: the
+same contracts, checks, rejects and all-or-nothing batch.  A row's number is its record's
+position in the file (the n-th ``HOSO``).  Lines carry the facility of their record's XML1
+(or of the envelope, ``MACSKCB``), which the tables themselves do not repeat.
+
+A file that is not well-formed, not a ``GIAMDINHHS`` envelope, has a ``NOIDUNGFILE`` that is not
+base64 or a table that is not well-formed XML, or whose ``SOLUONGHOSO`` disagrees with its
+records, cannot be imported: ``ImportFileError`` names the file, the record and its MA_LK.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from lxml import etree
+
+from baophu.contracts import CONTRACTS, Contract
+from baophu.ingest.claims_xml_tables import (
+    RECORD,
+    XML_TABLES,
+    DocumentError,
+    TableReader,
+    XmlTable,
+    columns_of,
+)
+from baophu.ingest.errors import ImportFileError
+from baophu.ingest.readers import RawFile, file_hash
+
+BY_KIND = {t.kind: t for t in XML_TABLES}
+BY_TABLE = {t.table: t for t in XML_TABLES}
+BATCH_RECORDS = 2_000  # records decoded and read together
+FLUSH_ROWS = 100_000  # rows per row group of the temporary files
+_MA_LK = re.compile(rb"<MA_LK>\s*([^<]*?)\s*</MA_LK>")
+
+
+def is_claims_xml(path: Path) -> bool:
+    return path.suffix.lower() == ".xml"
+
+
+def plan(path: Path, forced: str | None) -> list[tuple[Path, Contract, dict[str, str]]]:
+    """The claim tables one XML file fills, with their column mapping (for the importer)."""
+    out = []
+    for spec in XML_TABLES:
+        if forced is not None and forced != spec.table:
+            continue
+        contract = CONTRACTS[spec.table]
+        out.append((path, contract, columns_of(contract)[1]))
+    if not out:
+        raise ImportFileError("unknown_table", path, headers=", ".join(BY_TABLE))
+    return out
+
+
+@dataclass
+class XmlRawFile(RawFile):
+    """A table of an XML file, as the temporary Parquet file it was streamed into; rows are
+    numbered by their record (HOSO) in the XML file."""
+
+    keep: Any = None  # the temporary folder, removed when the last reference goes
+
+    def chunks(self, size: int) -> Iterator[RawFile]:
+        for piece in super().chunks(size):
+            records = piece.data.column(RECORD).combine_chunks()
+            yield replace(piece, data=piece.data.drop_columns([RECORD]), rows=records)
+
+
+# Parsed files waiting for the importer to take their tables: path -> table -> file.
+_PARSED: dict[str, dict[str, XmlRawFile]] = {}
+_MAX_PARSED = 64
+
+
+def read_table(path: Path, table: str) -> RawFile:
+    """One claim table of an XML file; the file is parsed once, on the first table asked."""
+    key = str(path.resolve())
+    entry = _PARSED.get(key)
+    digest = file_hash(path) if path.exists() else ""
+    if entry is None or any(raw.file_hash != digest for raw in entry.values()):
+        entry = parse_file(path)
+        while len(_PARSED) >= _MAX_PARSED:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = entry
+    raw = entry.pop(table)
+    if not entry:
+        _PARSED.pop(key, None)
+    return raw
+
+
+class _TableWriter:
+    """Rows of one table, a batch at a time, written as row groups of a temporary file."""
+
+    def __init__(self, spec: XmlTable, folder: Path) -> None:
+        self.reader = TableReader(spec)
+        self.path = folder / f"{spec.table}.parquet"
+        self.writer = pq.ParquetWriter(self.path, self.reader.schema, compression="none")
+        self.parts: list[pa.Table] = []
+        self.held = 0
+
+    def add(self, rows: pa.Table) -> None:
+        self.parts.append(rows)
+        self.held += rows.num_rows
+        if self.held >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.parts:
+            self.writer.write_table(pa.concat_tables(self.parts))
+        self.parts, self.held = [], 0
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+@dataclass
+class _Pending:
+    """Decoded documents of a batch of records, by table."""
+
+    records: list[int]
+    docs: dict[str, list[tuple[int, bytes]]]  # kind -> (record, document)
+
+
+class _Parse:
+    """One pass over one XML file."""
+
+    def __init__(self, path: Path, folder: Path) -> None:
+        self.path = path
+        self.writers = {t.kind: _TableWriter(t, folder) for t in XML_TABLES}
+        self.envelope_facility: str | None = None
+        self.declared: int | None = None
+        self.records = 0
+        self.other_tables: dict[str, int] = {}
+        self.pending = _Pending([], {t.kind: [] for t in XML_TABLES})
+
+    # -- errors ------------------------------------------------------------------------
+    def _fail(self, code: str, record: int | None, **kwargs: Any) -> ImportFileError:
+        return ImportFileError(code, self.path, row=record, **kwargs)
+
+    # -- the envelope ------------------------------------------------------------------
+    def run(self) -> None:
+        events = etree.iterparse(
+            str(self.path),
+            events=("end",),
+            tag=("HOSO", "MACSKCB", "SOLUONGHOSO"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=True,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        try:
+            for _, element in events:
+                tag = element.tag
+                if tag == "HOSO":
+                    if self.records == 0:
+                        self._check_root(element)
+                    self.records += 1
+                    self._record(element, self.records)
+                    element.clear(keep_tail=False)
+                    parent = element.getparent()
+                    if parent is not None:
+                        while element.getprevious() is not None:
+                            del parent[0]
+                elif tag == "MACSKCB":
+                    self.envelope_facility = (element.text or "").strip() or None
+                elif tag == "SOLUONGHOSO":
+                    text = (element.text or "").strip()
+                    self.declared = int(text) if text.isdigit() else None
+            if self.records == 0 and events.root is not None:
+                self._check_root(events.root)
+        except etree.XMLSyntaxError as exc:
+            line = exc.position[0] if exc.position else "?"
+            raise self._fail("xml_not_well_formed", None, line=line, detail=str(exc)[:200]) from exc
+        self._flush_batch()
+        if self.records == 0:
+            raise self._fail("xml_no_records", None)
+        if self.declared is not None and self.declared != self.records:
+            raise self._fail("xml_record_count", None, declared=self.declared, found=self.records)
+        for writer in self.writers.values():
+            writer.close()
+
+    def _check_root(self, element: Any) -> None:
+        root = element.getroottree().getroot()
+        if etree.QName(root).localname != "GIAMDINHHS":
+            raise self._fail("xml_not_claims", None, root=root.tag)
+
+    def _record(self, hoso: Any, record: int) -> None:
+        docs: list[tuple[str, str | None]] = []
+        for item in hoso:
+            if item.tag != "FILEHOSO":
+                continue
+            kind = item.findtext("LOAIHOSO")
+            content = item.findtext("NOIDUNGFILE")
+            if kind is None or content is None:
+                raise self._fail("xml_missing_content", record, ma_lk=self._ma_lk(hoso))
+            docs.append((kind.strip().upper(), content))
+        for kind, content in docs:
+            if kind not in BY_KIND:
+                self.other_tables[kind] = self.other_tables.get(kind, 0) + 1
+                continue
+            assert content is not None
+            try:
+                data = _decode(content)
+            except (binascii.Error, UnicodeEncodeError, ValueError) as exc:
+                raise self._fail(
+                    "xml_bad_base64",
+                    record,
+                    ma_lk=self._ma_lk(hoso),
+                    kind=kind,
+                    detail=str(exc)[:120],
+                ) from exc
+            self.pending.docs[kind].append((record, data))
+        self.pending.records.append(record)
+        if len(self.pending.records) >= BATCH_RECORDS:
+            self._flush_batch()
+
+    def _ma_lk(self, hoso: Any) -> str:
+        """MA_LK of a record, read from its XML1 where it decodes (for error messages)."""
+        for item in hoso:
+            if (item.findtext("LOAIHOSO") or "").strip().upper() == "XML1":
+                try:
+                    data = binascii.a2b_base64((item.findtext("NOIDUNGFILE") or "").encode())
+                except (binascii.Error, ValueError, UnicodeEncodeError):
+                    return "?"
+                found = _MA_LK.search(data)
+                if found:
+                    return found.group(1).decode("utf-8", "replace")
+        return "?"
+
+    # -- the tables of a batch of records ------------------------------------------------
+    def _flush_batch(self) -> None:
+        pending = self.pending
+        if not pending.records:
+            return
+        facility: dict[int, str | None] = {}  # record -> MA_CSKCB of its XML1
+        ma_lk: dict[int, str] = {}
+        for spec in XML_TABLES:  # XML1 first: lines take their record's facility
+            docs = pending.docs[spec.kind]
+            if not docs:
+                continue
+            writer = self.writers[spec.kind]
+            try:
+                rows = writer.reader.rows(docs, lambda r: facility.get(r, self.envelope_facility))
+            except DocumentError as exc:
+                found = ma_lk.get(exc.record) or self._ma_lk_of(exc.record, docs)
+                raise self._fail(exc.code, exc.record, ma_lk=found, **exc.kwargs) from exc
+            if spec.kind == "XML1":
+                for record, code, where in zip(
+                    rows.column(RECORD).to_pylist(),
+                    rows.column("MA_LK").to_pylist(),
+                    rows.column("MA_CSKCB").to_pylist(),
+                    strict=True,
+                ):
+                    facility[record] = (where or "").strip() or self.envelope_facility
+                    ma_lk[record] = (code or "?").strip()
+            writer.add(rows)
+        self.pending = _Pending([], {t.kind: [] for t in XML_TABLES})
+
+    def _ma_lk_of(self, record: int, docs: list[tuple[int, bytes]]) -> str:
+        for number, data in docs:
+            if number == record:
+                found = _MA_LK.search(data)
+                if found:
+                    return found.group(1).decode("utf-8", "replace")
+        return "?"
+
+
+def _decode(content: str) -> bytes:
+    """Strict base64 (a character outside the alphabet is an error, not skipped); line
+    breaks and spaces inside the text are allowed."""
+    raw = content.encode("ascii")
+    try:
+        return binascii.a2b_base64(raw, strict_mode=True)
+    except binascii.Error:
+        return binascii.a2b_base64(b"".join(raw.split()), strict_mode=True)
+
+
+def parse_file(path: Path) -> dict[str, XmlRawFile]:
+    """Stream one XML file into temporary Parquet files, one per claim table."""
+    if not path.exists():
+        raise ImportFileError("file_missing", path)
+    if path.stat().st_size == 0:
+        raise ImportFileError("file_empty", path)
+    folder = tempfile.TemporaryDirectory(prefix="baophu-xml-")
+    parse = _Parse(path, Path(folder.name))
+    try:
+        parse.run()
+    except BaseException:
+        for writer in parse.writers.values():
+            writer.writer.close()
+        folder.cleanup()
+        raise
+    digest = file_hash(path)
+    notices: list[tuple[str, str]] = []
+    if parse.other_tables:
+        listed = ", ".join(f"{k} ({n})" for k, n in sorted(parse.other_tables.items()))
+        notices.append(
+            (
+                f"Các bảng khác không được nhập: {listed}",
+                f"Other tables are not imported: {listed}",
+            )
+        )
+    out: dict[str, XmlRawFile] = {}
+    for spec in XML_TABLES:
+        writer = parse.writers[spec.kind]
+        handle = pq.ParquetFile(writer.path)
+        out[spec.table] = XmlRawFile(
+            path=path,
+            file_format="xml",
+            headers=list(writer.reader.headers),
+            data=handle.schema_arrow.empty_table(),
+            rows=pa.array([], pa.int64()),
+            typed=True,
+            file_hash=digest,
+            notices=list(notices),
+            parquet=handle,
+            keep=folder,
+        )
+    return out
