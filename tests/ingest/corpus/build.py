@@ -229,6 +229,7 @@ def dummy_table(contract: Contract, columns: list[str]) -> pa.Table:
         "date": pa.array([dt.date(2020, 1, 1)], pa.date32()),
         "month": pa.array([dt.date(2020, 1, 1)], pa.date32()),
         "bool": pa.array([True]),
+        "datetime": pa.array([dt.datetime(2020, 1, 1, 8, 30)], pa.timestamp("s")),
     }
     return pa.table({c: samples[contract.column(c).dtype] for c in columns})
 
