@@ -32,6 +32,7 @@ from baophu.contracts.columns import (
     WAGE_REGION,
     person_id_column,
 )
+from baophu.contracts.forms import FORMS_CONTRACTS
 from baophu.contracts.model import Column, Contract, PersonConsistency
 
 RATE_INDICATORS = ("bhyt_rate", "bhxh_rate", "bhtn_rate")
@@ -652,6 +653,7 @@ CONTRACTS: dict[str, Contract] = {
         DISADVANTAGED_COMMUNES,
         LABOUR_FORCE,
         *AGENTS_MONEY_CONTRACTS,
+        *FORMS_CONTRACTS,
     )
 }
 
@@ -678,4 +680,6 @@ IMPORT_ORDER: tuple[str, ...] = (
     "labour_force",
     "agent_receipts",
     "agent_remittances",
+    "declared_workforce",
+    "registration_declarations",
 )
