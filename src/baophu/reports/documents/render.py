@@ -65,40 +65,40 @@ def table_subdoc(tpl: DocxTemplate, table: DocTable, size: float | None = None) 
         run.italic = True
         return sub
     size = size or (10.0 if len(table.headers) <= 6 else 9.0)
-    t = sub.add_table(rows=1 + len(table.rows), cols=len(table.headers))
-    t.style = "Table Grid"
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
     widths = table.widths or [1.0] * len(table.headers)
     total = sum(widths)
-    for j, header in enumerate(table.headers):
-        _cell_text(t.cell(0, j), header, True, size, WD_ALIGN_PARAGRAPH.CENTER)
-    for i, row in enumerate(table.rows, 1):
-        bold = (i - 1) in table.bold_rows
-        for j, value in enumerate(row):
-            numeric = (
-                bool(value)
-                and value.replace(".", "").replace(",", "").lstrip("+−-").rstrip("%").isdigit()
-            )
-            _cell_text(
-                t.cell(i, j),
-                value,
-                bold,
-                size,
-                WD_ALIGN_PARAGRAPH.RIGHT if numeric and j > 0 else WD_ALIGN_PARAGRAPH.LEFT,
-            )
-    set_widths(t, [TABLE_WIDTH_MM * w / total for w in widths])
+    widths_mm = [TABLE_WIDTH_MM * w / total for w in widths]
+    t = sub.add_table(rows=0, cols=len(table.headers))
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    # Rows are added one by one and their cells taken once: ``Table.cell(i, j)`` walks the
+    # whole table on every call (minutes for a few hundred rows).
+    lines = [
+        (table.headers, True, True),
+        *((row, (i in table.bold_rows), False) for i, row in enumerate(table.rows)),
+    ]
+    for values, bold, header in lines:
+        cells = t.add_row().cells
+        for j, (cell, value) in enumerate(zip(cells, values, strict=True)):
+            if header:
+                align = WD_ALIGN_PARAGRAPH.CENTER
+            elif _numeric(value) and j > 0:
+                align = WD_ALIGN_PARAGRAPH.RIGHT
+            else:
+                align = WD_ALIGN_PARAGRAPH.LEFT
+            _cell_text(cell, value, bold, size, align)
+            cell.width = Mm(widths_mm[j])
+    set_grid(t, widths_mm)
     return sub
 
 
-def set_widths(table: Any, widths_mm: list[float]) -> None:
-    """Fixed column widths that Word and LibreOffice both honour (grid and cells)."""
+def set_grid(table: Any, widths_mm: list[float]) -> None:
+    """Fixed column widths that Word and LibreOffice both honour (the grid; the cells carry
+    theirs)."""
     table.autofit = False
     grid = table._tbl.tblGrid
     for col, w in zip(grid.findall(qn("w:gridCol")), widths_mm, strict=False):
         col.set(qn("w:w"), str(int(Mm(w).twips)))
-    for row in table.rows:
-        for cell, w in zip(row.cells, widths_mm, strict=False):
-            cell.width = Mm(w)
 
 
 def context(tpl: DocxTemplate, doc: Document) -> dict[str, Any]:

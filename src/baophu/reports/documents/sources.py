@@ -50,6 +50,8 @@ class MartSet:
             )
         self.base = base
         self.day = base.reference_day
+        self._entries = {m["mart"]: m for m in store.marts()}
+        self._units: dict[str | None, dict[str, Any]] = {}
         self.stamp = DocStamp(base.state_id, base.reference_day, base.rule_version)
 
     def _in_step(self, entry: MartEntry | None) -> str | None:
@@ -64,8 +66,21 @@ class MartSet:
             return f"tính cho ngày khác / for another date ({entry.reference_date})"
         return None
 
+    def entry(self, name: str) -> MartEntry | None:
+        m = self._entries.get(name)
+        if m is None:
+            return None
+        return MartEntry(
+            mart=name,
+            rows=int(m["rows"]),
+            state_id=str(m["state_id"]),
+            reference_date=str(m["reference_date"]),
+            rule_version=str(m["rule_version"]),
+            computed_at=str(m.get("computed_at") or ""),
+        )
+
     def read(self, name: str) -> Table:
-        why = self._in_step(self.store.mart_entry(name))
+        why = self._in_step(self.entry(name))
         if why is not None:
             raise DocumentError(
                 f"Bảng {name}: {why}; chạy `baophu run -w WS` để tính lại / mart {name}: "
@@ -74,7 +89,7 @@ class MartSet:
         return self.store.read_mart(name)
 
     def optional(self, name: str, same_date: bool = True) -> Table | None:
-        entry = self.store.mart_entry(name)
+        entry = self.entry(name)
         if entry is None:
             return None
         if not same_date and entry.state_id == self.base.state_id:
@@ -86,6 +101,8 @@ class MartSet:
 
     def unit(self, code: str | None) -> dict[str, Any]:
         """The ``coverage_by_unit`` row of ``code`` (default: the province)."""
+        if code in self._units:
+            return self._units[code]
         t = self.read(BASE_MART)
         t = t.filter(t.level == "province") if code is None else t.filter(t.unit_code == code)
         found = self.rows(t.limit(1))
@@ -95,4 +112,5 @@ class MartSet:
                 if code
                 else "Không có cấp tỉnh / no province row in coverage_by_unit"
             )
+        self._units[code] = found[0]
         return found[0]
