@@ -427,7 +427,8 @@ def _d02lt_sample(
                 person_id=r["person_id"],
                 position="Công nhân" if k % 7 else "Tổ trưởng",
                 job=3 if k % 7 else 0,
-                wage=int(r["contribution_wage"] or 5_310_000),
+                # the contribution wage split into wage and position allowance (team leads)
+                wage=int(r["contribution_wage"] or 5_310_000) - (0 if k % 7 else 500_000),
                 allowance_position=None if k % 7 else 500_000,
                 contract_start=_dmy(_to_date(r["start_date"])),
                 contribution_start=f"{_to_date(r['start_date']):%m/%Y}",
