@@ -34,7 +34,7 @@ def tables_of(path: Path) -> list[list[list[str]]]:
 
 def table_with(path: Path, first_header: str, contains: str | None = None) -> list[list[str]]:
     for t in tables_of(path):
-        if t and t[0][0] == first_header and (contains is None or contains in t[0]):
+        if t and t[0][0].startswith(first_header) and (contains is None or contains in t[0]):
             return t
     raise AssertionError(f"no table headed {first_header!r} in {path.name}")
 

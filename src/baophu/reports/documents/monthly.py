@@ -170,7 +170,7 @@ def ranking(marts: MartSet, year: int, unit: dict[str, Any]) -> tuple[DocTable, 
     called = [r["unit_name"] for r in rows if r["is_lowest"]]
     table = DocTable(
         headers=[
-            "Hạng",
+            "Hạng" if level == "province" else "Hạng (toàn tỉnh)",
             "Mã",
             f"Tên {CHILD_LEVEL_VI[child]}",
             "Tỷ lệ BHYT",
