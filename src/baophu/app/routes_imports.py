@@ -30,7 +30,7 @@ from baophu.operational.db import OperationalDB
 
 router = APIRouter()
 MAX_UPLOAD = 2 * 1024**3  # 2 GiB per file
-ALLOWED = (".csv", ".xlsx", ".xls", ".parquet")
+ALLOWED = (".csv", ".xlsx", ".xls", ".parquet", ".xml")  # .xml: e-declaration dossiers
 SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 REJECTS_SHOWN = 500
 HISTORY_PAGE = 50
@@ -93,7 +93,9 @@ async def upload(
             continue
         name = _safe_name(f.filename)
         if not name.lower().endswith(ALLOWED):
-            raise HTTPException(400, "Định dạng tệp không được hỗ trợ (chỉ csv, xlsx, parquet).")
+            raise HTTPException(
+                400, "Định dạng tệp không được hỗ trợ (chỉ csv, xlsx, parquet, xml)."
+            )
         target = folder / name
         if target.exists():
             raise HTTPException(400, "Hai tệp cùng tên trong một lần tải lên.")

@@ -8,9 +8,22 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+from documents_fixtures import open_workspace, province_copy
 from typer.testing import CliRunner
 
 from baophu.cli import app
+
+
+@pytest.fixture(scope="module")
+def documents_province(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return province_copy(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def documents_workspace(documents_province: Path) -> Any:
+    return open_workspace(documents_province)
+
 
 runner = CliRunner()
 

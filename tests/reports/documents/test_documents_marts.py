@@ -12,11 +12,22 @@ from typing import Any
 
 import duckdb
 import pytest
+from documents_fixtures import open_workspace, province_copy
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
 from baophu.reports.documents import KINDS, DocumentError, make_reports
 from baophu.reports.documents.pdf import to_text
+
+
+@pytest.fixture(scope="module")
+def documents_province(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return province_copy(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def documents_workspace(documents_province: Path) -> Any:
+    return open_workspace(documents_province)
 
 
 def vn_int(value: Any) -> str:

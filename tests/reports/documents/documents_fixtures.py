@@ -1,5 +1,8 @@
 """The province the document tests read: the web tests' small province (built once by
-``tests/app/province_build.py`` and cached under the same key), copied for this session."""
+``tests/app/province_build.py`` and cached under the same key), copied for this session.
+
+A plain module whose functions the tests' own fixtures call (not a ``conftest.py``: the web
+tests import ``conftest`` by name, and a second one would shadow theirs)."""
 
 from __future__ import annotations
 
@@ -26,9 +29,8 @@ def _app_conftest() -> Any:
     return module
 
 
-@pytest.fixture(scope="session")
-def documents_province(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A writable copy of the built province's workspace."""
+def province_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of the built province's workspace (built and cached on first use)."""
     app = _app_conftest()
     from province_build import build
 
@@ -53,8 +55,7 @@ def documents_province(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def documents_workspace(documents_province: Path) -> Any:
+def open_workspace(root: Path) -> Any:
     from baophu.workspace import Workspace
 
-    return Workspace.open(documents_province)
+    return Workspace.open(root)
