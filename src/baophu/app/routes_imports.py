@@ -69,7 +69,14 @@ def imports_page(
         history={"page": page_no, "pages": pages, "total": total, "size": HISTORY_PAGE},
         show_all=show_all,
         jobs=page.ctx.jobs.recent(),
-        marts=sorted((table_vi(name), m) for name, m in page.snap.stamps.items()),
+        # by title, then name (two marts may share a title: never compare their stamps)
+        marts=[
+            (title, m)
+            for title, _, m in sorted(
+                ((table_vi(name), name, m) for name, m in page.snap.stamps.items()),
+                key=lambda item: (item[0], item[1]),
+            )
+        ],
         state_id=page.snap.state_id,
     )
 

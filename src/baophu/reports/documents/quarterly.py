@@ -190,7 +190,7 @@ def build_health(
         issued,
     )
     doc = Document("health", province["unit_code"], province["unit_name"], frame, marts.stamp)
-    claims = marts.optional(CLAIMS_MART)
+    claims = marts.optional(CLAIMS_MART, same_date=False)
     if claims is None:
         doc.tables["spending"] = DocTable(
             headers=[],
