@@ -38,6 +38,7 @@ def _mount_subapps() -> None:
     from baophu.commands.coverage import coverage_app
     from baophu.commands.linkage import link_app
     from baophu.commands.lists import lists_app
+    from baophu.commands.reports import reports_app
     from baophu.commands.run import run
     from baophu.commands.serve import serve
     from baophu.commands.targets import targets_app
@@ -55,6 +56,9 @@ def _mount_subapps() -> None:
     app.command("serve")(serve)
     app.command("run")(run)
     app.add_typer(link_app, name="link", help="Liên kết với dữ liệu dân cư / record linkage")
+    app.add_typer(
+        reports_app, name="reports", help="Báo cáo Word, PDF gửi các cấp / reports (Word, PDF)"
+    )
 
 
 _mount_subapps()

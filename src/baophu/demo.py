@@ -23,6 +23,7 @@ from baophu.fieldwork import audit_export, operational
 from baophu.ingest.importer import import_paths
 from baophu.operational.users import seed_demo_users
 from baophu.reports.collector_workbook import write_commune_workbooks
+from baophu.reports.documents import make_reports
 from baophu.synth.generator import generate
 from baophu.workspace import Workspace, init_workspace
 
@@ -103,6 +104,13 @@ def run_demo(
                 f"sổ tay của xã / work sheets of commune [bold]{lists.get('commune_name')}[/] "
                 f"({len(lists.get('files', []))} tệp / files): [bold]{lists.get('folder')}[/]"
             )
+        if "report" in report:
+            made = report["report"]
+            console.print(
+                f"Báo cáo tháng gửi Ban Chỉ đạo / the month's committee report: "
+                f"[bold]{made['docx']}[/]"
+                + (f" và / and [bold]{made['pdf']}[/]" if made["pdf"] else "")
+            )
         if report.get("users"):
             _print_users(report["users"], workspace_dir)
         console.print(
@@ -147,12 +155,32 @@ def _run_engine(ws: Workspace, quiet: bool) -> dict[str, Any]:
             potential.get("by_reason", {}),
             potential.get("rows", {}),
         )
+        out["report"] = _demo_report(store, ws)
         for r in (*first.values(), *rest.values()):
             if r.status == "computed":
                 out[f"{r.step}_seconds"] = r.seconds
         out["engine_seconds"] = round(time.perf_counter() - started, 2)
     out["users"] = seed_demo_users(ws)
     return out
+
+
+def _demo_report(store: Store, ws: Workspace) -> dict[str, Any]:
+    """The month's steering-committee report (Word and PDF) in ``exports/reports``, logged in
+    the audit log like every export."""
+    (made,) = make_reports(store, ["monthly"], ws.root / "exports" / "reports")
+    db = operational(ws)
+    try:
+        audit_export(
+            db,
+            "report_monthly",
+            unit_code=made.unit_code,
+            rows=sum(len(t.rows) for t in made.document.tables.values()),
+            detail=f"{made.docx.name} (demo)",
+            username="demo",
+        )
+    finally:
+        db.dispose()
+    return made.as_dict()
 
 
 def _results(results: list[StepResult]) -> dict[str, StepResult]:

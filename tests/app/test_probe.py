@@ -30,6 +30,12 @@ def _text(response: Any) -> str:
             for c in row
             if c is not None
         )
+    if "wordprocessingml" in kind:
+        from docx import Document
+
+        doc = Document(io.BytesIO(response.content))
+        cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in doc.paragraphs] + cells)
     if "pdf" in kind:
         from pypdf import PdfReader
 
@@ -86,6 +92,7 @@ def _urls(
     )
     inside = {
         # the province roles: a commune (the province's own lists are the same code, larger)
+        "province": "75",
         "unit": own
         if role in ("office_staff", "commune_official")
         else users["commune_official"]["scope_code"],

@@ -19,6 +19,11 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/units/{unit}/potential", {}),
     ("GET", "/units/{unit}/potential.xlsx", {}),
     ("GET", "/units/{unit}/workbook.xlsx", {}),
+    ("GET", "/units/{unit}/reports/monthly", {}),
+    ("GET", "/units/{unit}/reports/inspection", {}),
+    ("GET", "/units/{province}/reports/year-end", {}),
+    ("GET", "/units/{province}/reports/finance", {}),
+    ("GET", "/units/{province}/reports/health", {}),
     ("GET", "/targets?unit={unit}", {}),
     ("GET", "/collectors/{collector}", {}),
     ("GET", "/collectors/{collector}/list.xlsx", {}),
@@ -60,6 +65,7 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("POST", "/admin/users/quantri/active", {"active": "0"}),
     ("POST", "/admin/users/quantri/password", {"password": "password123"}),
 ]
+REPORTS_OF_UNITS = {"/units/{unit}/reports/monthly", "/units/{unit}/reports/inspection"}
 # Routes open to anyone or to any logged-in user (nothing scoped to show).
 OPEN = {"/", "/login", "/logout", "/healthz", "/imports"}  # POST /imports: tested below
 ROLE_ONLY = {
@@ -112,8 +118,10 @@ def _outside(snap: Any, users: dict[str, dict[str, Any]], role: str) -> dict[str
     unit = {"office_staff": office, "commune_official": commune}.get(role, commune)
     if role == "collector":
         unit = hamlet
+    province = snap.scalar("SELECT min(unit_code) FROM units WHERE level = 'province'")
     return {
         "unit": unit,
+        "province": province,
         "hamlet": hamlet,
         "collector": collector,
         "employer": employer,
@@ -139,6 +147,7 @@ def test_matrix_covers_every_route(app: Any) -> None:
         "/units/{unit}/potential": "/units/{code}/potential",
         "/units/{unit}/potential.xlsx": "/units/{code}/potential.xlsx",
         "/units/{unit}/workbook.xlsx": "/units/{code}/workbook.xlsx",
+        "/units/{unit}/reports/monthly": "/units/{code}/reports/{kind}",
         "/collectors/{collector}": "/collectors/{code}",
         "/collectors/{collector}/list.xlsx": "/collectors/{code}/list.xlsx",
         "/collectors/{collector}/outcomes": "/collectors/{code}/outcomes",
@@ -172,6 +181,11 @@ def test_every_route_refuses_outside_the_scope(
         "/units/{unit}/potential",
         "/units/{unit}/potential.xlsx",
         "/units/{unit}/workbook.xlsx",
+        "/units/{unit}/reports/monthly",
+        "/units/{unit}/reports/inspection",
+        "/units/{province}/reports/year-end",
+        "/units/{province}/reports/finance",
+        "/units/{province}/reports/health",
         "/targets?unit={unit}",
         "/collectors/{collector}",
         "/collectors/{collector}/list.xlsx",
@@ -260,6 +274,11 @@ def test_the_same_urls_work_inside_the_scope(
         values = _outside(snap, demo_users, role)
         for method, path, _ in ROUTES:
             if method != "GET" or path == "/jobs/unknownjob":
+                continue
+            if role == "collector" and path in REPORTS_OF_UNITS:
+                # the collector's {unit} is a hamlet: reports are made for the province, an
+                # office or a commune (404 for a hamlet, whoever asks)
+                assert client.get(_fill(path, values)).status_code == 404
                 continue
             r = client.get(_fill(path, values))
             assert r.status_code == 200, (role, path, r.status_code)

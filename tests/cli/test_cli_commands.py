@@ -105,5 +105,7 @@ def test_contracts_json_lists_every_table() -> None:
         "claims",
         "claim_drugs",
         "claim_services",
+        "declared_workforce",
+        "registration_declarations",
     }
     assert tables["residents"]["key"] == ["person_id"]

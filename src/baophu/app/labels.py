@@ -41,6 +41,8 @@ MART_VI = {
     "tender_exclusion_list": "Danh sách không được dự thầu",
     "unit_ancestors": "Cây đơn vị hành chính",
     "enrolments_linked": "Người tham gia đã đối chiếu",
+    "declared_workforce_gaps": "Chênh lệch báo cáo lao động (D02-LT) với sổ phải đóng",
+    "declared_enrolments": "Biên lai, tờ khai đối chiếu với người tham gia",
 }
 
 

@@ -283,6 +283,7 @@ def create_app(
         routes_collectors,
         routes_employers,
         routes_imports,
+        routes_reports,
         routes_targets,
         routes_units,
     )
@@ -293,6 +294,7 @@ def create_app(
         routes_targets,
         routes_collectors,
         routes_employers,
+        routes_reports,
         routes_imports,
         routes_admin,
     ):

@@ -30,7 +30,7 @@ from baophu.operational.db import OperationalDB
 
 router = APIRouter()
 MAX_UPLOAD = 2 * 1024**3  # 2 GiB per file
-ALLOWED = (".csv", ".xlsx", ".xls", ".parquet")
+ALLOWED = (".csv", ".xlsx", ".xls", ".parquet", ".xml")  # .xml: e-declaration dossiers
 SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 REJECTS_SHOWN = 500
 HISTORY_PAGE = 50
@@ -69,7 +69,14 @@ def imports_page(
         history={"page": page_no, "pages": pages, "total": total, "size": HISTORY_PAGE},
         show_all=show_all,
         jobs=page.ctx.jobs.recent(),
-        marts=sorted((table_vi(name), m) for name, m in page.snap.stamps.items()),
+        # by title, then name (two marts may share a title: never compare their stamps)
+        marts=[
+            (title, m)
+            for title, _, m in sorted(
+                ((table_vi(name), name, m) for name, m in page.snap.stamps.items()),
+                key=lambda item: (item[0], item[1]),
+            )
+        ],
         state_id=page.snap.state_id,
     )
 
@@ -93,7 +100,9 @@ async def upload(
             continue
         name = _safe_name(f.filename)
         if not name.lower().endswith(ALLOWED):
-            raise HTTPException(400, "Định dạng tệp không được hỗ trợ (chỉ csv, xlsx, parquet).")
+            raise HTTPException(
+                400, "Định dạng tệp không được hỗ trợ (chỉ csv, xlsx, parquet, xml)."
+            )
         target = folder / name
         if target.exists():
             raise HTTPException(400, "Hai tệp cùng tên trong một lần tải lên.")

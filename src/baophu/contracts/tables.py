@@ -33,6 +33,7 @@ from baophu.contracts.columns import (
     WAGE_REGION,
     person_id_column,
 )
+from baophu.contracts.forms import FORMS_CONTRACTS
 from baophu.contracts.model import Column, Contract, PersonConsistency
 
 RATE_INDICATORS = ("bhyt_rate", "bhxh_rate", "bhtn_rate")
@@ -654,6 +655,7 @@ CONTRACTS: dict[str, Contract] = {
         LABOUR_FORCE,
         *AGENTS_MONEY_CONTRACTS,
         *CLAIM_CONTRACTS,
+        *FORMS_CONTRACTS,
     )
 }
 
@@ -681,4 +683,6 @@ IMPORT_ORDER: tuple[str, ...] = (
     "agent_receipts",
     "agent_remittances",
     *CLAIM_IMPORT_ORDER,
+    "declared_workforce",
+    "registration_declarations",
 )

@@ -29,7 +29,7 @@ from typing import Any
 import pyarrow as pa
 
 from baophu.backends import Store
-from baophu.engine import compliance, coverage, identity, linkage, potential, targets
+from baophu.engine import compliance, coverage, declarations, identity, linkage, potential, targets
 from baophu.engine.dates import default_reference_date
 from baophu.rules import get_rules
 
@@ -109,6 +109,10 @@ def _potential(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
 
 def _compliance(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
     return compliance.run_compliance(store, day, progress=inputs.progress)
+
+
+def _declarations(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
+    return declarations.run_declarations(store, day)
 
 
 STEPS: list[Step] = [
@@ -193,6 +197,24 @@ STEPS: list[Step] = [
         dated=True,
         run=_potential,
         operational=("field_outcomes",),
+    ),
+    Step(
+        name="declarations",
+        title_vi="Đối chiếu tờ khai, báo cáo đơn vị nộp với sổ phải đóng, thuế, người tham gia",
+        entry="engine.declarations.run_declarations",
+        reads=(
+            "declared_workforce",
+            "contribution_ledger",
+            "employers",
+            "tax_returns",
+            "agent_receipts",
+            "registration_declarations",
+            "enrolments",
+        ),
+        uses=(),
+        writes=declarations.MARTS,
+        dated=False,
+        run=_declarations,
     ),
     Step(
         name="compliance",

@@ -34,8 +34,9 @@ from baophu.ingest import claims_xml
 from baophu.ingest.detect import all_known_headers, detect, extra_headers, shown_headers
 from baophu.ingest.errors import ImportFileError
 from baophu.ingest.messages import printable, text
-from baophu.ingest.readers import SUPPORTED_SUFFIXES, RawFile, peek_headers, read_file
+from baophu.ingest.readers import RawFile
 from baophu.ingest.rejects import write_rejects
+from baophu.ingest.sources import SUPPORTED_SUFFIXES, peek_headers, read_file
 from baophu.ingest.validate import (
     ISSUE_SCHEMA,
     Problem,

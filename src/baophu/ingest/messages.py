@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 
 from baophu.ingest.claims_messages import CLAIM_REASONS
+from baophu.ingest.form_messages import FORM_REASONS
 
 REASONS: dict[str, tuple[str, str]] = {
     # row level
@@ -245,6 +246,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "if that is right",
     ),
 }
+
+
+# The structure of submitted forms (D02-LT, e-declaration XML): ``ingest.form_messages``.
+REASONS.update(FORM_REASONS)
 
 
 def text(code: str, **kwargs: object) -> tuple[str, str]:

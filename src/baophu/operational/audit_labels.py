@@ -55,6 +55,11 @@ OBJECT_VI = {
     "upload": "Tệp tải lên",
     "marts": "Số liệu đã tính",
     "user": "Người dùng",
+    "report_monthly": "Báo cáo tháng gửi Ban Chỉ đạo",
+    "report_year_end": "Báo cáo năm gửi UBND tỉnh",
+    "report_finance": "Báo cáo quý gửi Sở Tài chính",
+    "report_health": "Báo cáo quý gửi Sở Y tế",
+    "report_inspection": "Danh sách đề nghị thanh tra, kiểm tra",
 }
 
 # Keys of ``key=value`` details.

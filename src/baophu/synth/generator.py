@@ -17,6 +17,9 @@ generator: they are emptied first.  The same arguments always give byte-identica
     school_rosters/danh_sach_hoc_sinh_<commune>.xlsx               (one per commune)
     facilities.csv  tender_prices.csv  spending_estimates.csv  claims/  claims_xml/
                                                    (BHYT claims: synth/claims.py says what)
+    forms/d02lt/*.xlsx  forms/edeclaration/*.xml         (submitted forms, ``synth.forms``)
+
+``OUT/forms_malformed`` (forms an import must refuse, with ``expected.json``)
 
 ``OUT/truth`` (for tests and benchmarks only)::
 
@@ -24,6 +27,7 @@ generator: they are emptied first.  The same arguments always give byte-identica
     roster_links.parquet  household_list_links.parquet  quality_faults.parquet
     late_payers.parquet  benefit_links.parquet  disadvantaged_communes.parquet
     potential.parquet  claims_planted.parquet  claims_spending.parquet  summary.json
+    forms/ (the rows the forms must import, planted errors)
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from baophu.synth.employers import (
 from baophu.synth.enrolments import G, build_enrolments
 from baophu.synth.faults import build_enrolment_files
 from baophu.synth.field import agents_table, build_field, collectors_table, officers_table
+from baophu.synth.forms import write_forms
 from baophu.synth.geography import build_geography, resolve_province, units_table
 from baophu.synth.ledger import build_ledger, build_payments, build_workforce
 from baophu.synth.people import build_people, households_table, residents_table
@@ -114,7 +119,7 @@ def generate(
     ctx = Context(province=info, scale=float(scale), seed=int(seed), as_of=as_of)
     out = Path(out)
     inputs, truth_dir = out / "inputs", out / "truth"
-    for d in (inputs, truth_dir):
+    for d in (inputs, truth_dir, out / "forms_malformed"):
         if d.exists():
             shutil.rmtree(d)
     (inputs / "household_lists").mkdir(parents=True)
@@ -281,6 +286,7 @@ def generate(
         step("truth")
         for job in pending:
             job.result()
+    counts["forms"] = write_forms(out, ctx.seed, ctx.as_of)  # D02-LT, e-declaration samples
     (truth_dir / "summary.json").write_text(
         json.dumps(counts, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )

@@ -2,6 +2,7 @@
 
 Entry point: ``run_compliance(store, reference_date)`` (the ``compliance`` step)."""
 
+from baophu.engine.compliance.params import ARREARS_RATIO_CEILING
 from baophu.engine.compliance.run import (
     MARTS,
     STAGES,
@@ -12,6 +13,7 @@ from baophu.engine.compliance.run import (
 )
 
 __all__ = [
+    "ARREARS_RATIO_CEILING",
     "MARTS",
     "STAGES",
     "ComplianceError",

@@ -1,0 +1,61 @@
+"""The province the document tests read: the web tests' small province (built once by
+``tests/app/province_build.py`` and cached under the same key), copied for this session.
+
+A plain module whose functions the tests' own fixtures call (not a ``conftest.py``: the web
+tests import ``conftest`` by name, and a second one would shadow theirs)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+APP_TESTS = Path(__file__).resolve().parents[2] / "app"
+
+
+def _app_conftest() -> Any:
+    sys.path.insert(0, str(APP_TESTS))
+    spec = importlib.util.spec_from_file_location(
+        "app_conftest_for_documents", APP_TESTS / "conftest.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def province_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of the built province's workspace (built and cached on first use)."""
+    app = _app_conftest()
+    from province_build import build
+
+    cache_root = Path(
+        os.environ.get("BAOPHU_TEST_CACHE", app.ROOT / ".pytest_cache" / "baophu-web")
+    )
+    key = app._fingerprint()
+    cached = cache_root / key
+    if os.environ.get("BAOPHU_TEST_PROVINCE"):
+        cached = Path(os.environ["BAOPHU_TEST_PROVINCE"])
+    elif not (cached / "workspace" / "baophu.toml").exists():
+        tmp = cache_root / f".{key}.building-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        build(tmp)
+        shutil.rmtree(tmp / "province", ignore_errors=True)
+        for old in cache_root.glob("*"):
+            if old.name != tmp.name and not old.name.startswith("."):
+                shutil.rmtree(old, ignore_errors=True)
+        tmp.rename(cached)
+    target = tmp_path_factory.mktemp("documents") / "workspace"
+    shutil.copytree(cached / "workspace", target, ignore=shutil.ignore_patterns("*.sqlite*"))
+    return target
+
+
+def open_workspace(root: Path) -> Any:
+    from baophu.workspace import Workspace
+
+    return Workspace.open(root)
