@@ -44,6 +44,7 @@ from baophu.ingest.claims_xml_tables import (
     columns_of,
 )
 from baophu.ingest.errors import ImportFileError
+from baophu.ingest.forms.edeclaration import is_edeclaration
 from baophu.ingest.readers import RawFile, file_hash
 
 BY_KIND = {t.kind: t for t in XML_TABLES}
@@ -54,7 +55,9 @@ _MA_LK = re.compile(rb"<MA_LK>\s*([^<]*?)\s*</MA_LK>")
 
 
 def is_claims_xml(path: Path) -> bool:
-    return path.suffix.lower() == ".xml"
+    """An ``.xml`` file that is not an e-declaration dossier (root ``Hoso``, read by
+    ``ingest.forms``): a claims submission, or refused as one naming the root it found."""
+    return path.suffix.lower() == ".xml" and not is_edeclaration(path)
 
 
 def plan(path: Path, forced: str | None) -> list[tuple[Path, Contract, dict[str, str]]]:
