@@ -28,9 +28,10 @@ from baophu.commands.common import (
     console,
     fail,
     fmt,
-    pct,
+    fmt_pct,
     print_json,
 )
+from baophu.vn import formats
 
 if TYPE_CHECKING:
     from baophu.backends import Store
@@ -123,7 +124,7 @@ def print_summary(summary: dict[str, Any], out: Console | None = None) -> None:
     verdict = "[red]vượt mức trần[/]" if summary.get("above_ceiling") else "[green]dưới mức trần[/]"
     figures.add_row(
         "Tỷ lệ số tiền chậm đóng / số phải thu (từ đầu năm)",
-        f"{pct(ratio)} ({verdict} {pct(summary['arrears_ratio_ceiling'])})",
+        f"{fmt_pct(ratio, 2)} ({verdict} {formats.rate(summary['arrears_ratio_ceiling'])})",
     )
     figures.add_row("Số tiền chậm đóng (đồng)", fmt(summary.get("late_amount")))
     figures.add_row("Số phải thu từ đầu năm (đồng)", fmt(summary.get("due_ytd")))

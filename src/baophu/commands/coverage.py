@@ -8,7 +8,7 @@ and prints a Rich table with Vietnamese headers — numbers as ``1.115.590``, ra
 Vietnamese and English and exit with a non-zero code, never a traceback.
 
 The main application mounts it with ``app.add_typer(coverage_app, name="coverage")``; the
-helpers (``fmt_int``, ``fmt_pct``, ``open_workspace`` …) are shared with ``targets``.
+helpers (``fmt_cell``, ``open_workspace`` …) are shared with ``targets``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from baophu.commands.common import (
     WorkspaceOpt,
     console,
     fail,
+    fmt_int,
+    fmt_pct,
     print_json,
 )
 
@@ -75,20 +77,6 @@ def _json(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return str(value)
-
-
-def fmt_int(value: Any) -> str:
-    """Vietnamese thousands grouping: 1.115.590 ('' for missing)."""
-    if value is None:
-        return ""
-    return f"{round(float(value)):,}".replace(",", ".")
-
-
-def fmt_pct(value: Any, digits: int = 1) -> str:
-    """A fraction as a Vietnamese percentage: 0.943 → 94,3%."""
-    if value is None:
-        return ""
-    return f"{float(value) * 100:.{digits}f}%".replace(".", ",")
 
 
 def fmt_cell(value: Any, kind: str) -> str:

@@ -25,19 +25,21 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from baophu.commands.coverage import (
-    DateOpt,
+from baophu.commands.common import (
     JsonOpt,
     WorkspaceOpt,
     console,
-    engine_errors,
     fail,
-    fmt_cell,
     fmt_int,
     fmt_pct,
+    print_json,
+)
+from baophu.commands.coverage import (
+    DateOpt,
+    engine_errors,
+    fmt_cell,
     open_store,
     parse_date,
-    print_json,
 )
 
 if TYPE_CHECKING:

@@ -20,12 +20,14 @@ The balance is signed: positive = the employer owes, negative = a credit carried
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, fields
 from typing import Any
 
 from baophu.backends import Store
-from baophu.rules.money import format_number
+from baophu.vn import formats
+from baophu.vn.formats import date as vn_date
+from baophu.vn.formats import month as vn_month
+from baophu.vn.text import nfc
 
 TITLE = "THÔNG BÁO KẾT QUẢ ĐÓNG BHXH, BHYT, BHTN, BHTNLĐ-BNN"
 FORM = "Mẫu C12-TS"
@@ -40,22 +42,9 @@ class NoticeError(Exception):
     """A notice cannot be produced (message in Vietnamese and English)."""
 
 
-def nfc(text: str) -> str:
-    """Vietnamese text in Unicode NFC (precomposed letters), as every output must be."""
-    return unicodedata.normalize("NFC", text)
-
-
-def vn_date(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
-
-
-def vn_month(day: dt.date) -> str:
-    return day.strftime("%m/%Y")
-
-
 def money(value: int | None) -> str:
     """``1.234.567``; a credit shows with a minus sign; nothing for ``None``."""
-    return "" if value is None else format_number(int(value))
+    return formats.number(value)
 
 
 @dataclass(frozen=True)

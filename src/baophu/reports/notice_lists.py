@@ -15,7 +15,9 @@ from typing import Any
 import xlsxwriter
 
 from baophu.backends import Store
-from baophu.reports.notice import NoticeError, nfc, vn_date
+from baophu.reports.notice import NoticeError
+from baophu.vn.formats import date as vn_date
+from baophu.vn.text import nfc
 
 # (mart, file stem, title, ((column, Vietnamese header, width), ...), sort keys)
 LISTS: tuple[tuple[str, str, str, tuple[tuple[str, str, float], ...]], ...] = (

@@ -24,10 +24,12 @@ from baophu.rules.contributions import compulsory_split
 from baophu.rules.errors import RulesError, RulesInputError
 from baophu.rules.household import household_bhyt
 from baophu.rules.interest import late_interest
-from baophu.rules.money import format_number, format_percent, format_vnd
 from baophu.rules.parameters import as_date
 from baophu.rules.retirement import SEX_LABELS_VI, retirement_age
 from baophu.rules.voluntary import GROUP_LABELS_VI, voluntary_bhxh
+from baophu.vn.formats import money as format_vnd
+from baophu.vn.formats import number as format_number
+from baophu.vn.formats import rate as format_percent
 
 calc_app = typer.Typer(
     help=(
