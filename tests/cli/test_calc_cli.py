@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from baophu.rules.cli import calc_app
+from baophu.commands.calc import calc_app
 
 app = typer.Typer()
 app.add_typer(calc_app, name="calc")
