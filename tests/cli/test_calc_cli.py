@@ -147,6 +147,8 @@ def test_bad_input_exits_2_with_both_languages(args: list[str]) -> None:
         assert result.stdout == ""
         line = result.stderr.strip()
         assert "\n" not in line
-        assert line.startswith("Lỗi:")
-        assert "Error:" in line
+        # the one error line every command prints (commands.common.fail): both languages
+        assert line.startswith("Lỗi / Error: ")
+        vi, en = line.removeprefix("Lỗi / Error: ").rsplit(" / ", 1)
+        assert vi and en and vi != en
         assert "Traceback" not in result.output
