@@ -8,7 +8,7 @@ each collector's achievement and commission.
   Outcomes are history: nothing here updates or deletes one.
 * ``audit_export`` — every export of a named list is an ``AuditEvent`` (who, what, when, how
   many rows).
-* ``import_outcomes`` — a returned work sheet: read and checked (``reports.collector_outcomes``),
+* ``import_outcomes`` — a returned work sheet: read and checked (``ingest.work_sheets``),
   every person looked up in the register; any problem rejects the whole file and writes the
   rejects file (file, row, column, value, reason in Vietnamese and English); otherwise one
   ``OutcomeImport`` and one ``FieldOutcome`` per filled-in row, in one transaction, with the
@@ -39,7 +39,7 @@ from baophu.ingest.rejects import write_rejects
 from baophu.operational import FieldOutcome, OutcomeImport
 from baophu.operational.db import OperationalDB, open_operational
 from baophu.operational.outcomes import last_outcomes_table
-from baophu.reports.collector_outcomes import Issue, OutcomeFileError, issue, read_outcomes
+from baophu.ingest.work_sheets import Issue, OutcomeFileError, issue, read_outcomes
 
 OUTCOME_TABLE = pa.schema(
     [

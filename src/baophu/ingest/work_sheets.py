@@ -24,7 +24,7 @@ from typing import Any
 
 from baophu.contracts.model import fold_header
 from baophu.contracts.vocabularies import OUTCOME_VI, OUTCOMES
-from baophu.reports.collector_workbook import (
+from baophu.contracts.work_sheet import (
     DATE_HEADER,
     ID_HEADER,
     INFO_SHEET,
