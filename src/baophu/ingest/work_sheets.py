@@ -1,14 +1,15 @@
 """Reading a returned work sheet: the field outcomes a collector wrote into the workbook that
-``collector_workbook`` made, checked row by row.
+``reports.collector_workbook`` made (layout: ``contracts.work_sheet``), checked row by row.
 
 ``read_outcomes(path, today)`` finds, on every sheet, the header row of the work-sheet layout
 (by its Vietnamese headers, with or without diacritics) and takes each row whose **Kết quả**
 is filled in.  It checks the outcome (one of the seven, Vietnamese label or English code),
 the date (a date, dd/mm/yyyy or yyyy-mm-dd, not in the future; empty means ``today``), the
-amount collected (a whole number, not negative) and the row key (present, the shape the
-lists give, agreeing with the personal ID column).  Every problem is an issue with the sheet,
-the row as Excel shows it, the column header, the value and the reason in Vietnamese and
-English — the rows of the rejects file (``ingest.rejects.write_rejects``).
+amount collected (a whole number, not negative, ``1.263.600`` accepted: ``vn.parse``) and
+the row key (present, the shape the lists give, agreeing with the personal ID column).
+Every problem is an issue with the sheet, the row as Excel shows it, the column header, the
+value and the reason in Vietnamese and English — the rows of the rejects file
+(``ingest.rejects.write_rejects``).
 
 A file that is not a readable workbook, or has no sheet in this layout, raises
 ``OutcomeFileError``; whether the people exist is checked by the caller against the data.
@@ -25,6 +26,7 @@ from typing import Any
 from baophu.contracts.model import fold_header
 from baophu.contracts.vocabularies import OUTCOME_VI, OUTCOMES
 from baophu.contracts.work_sheet import (
+    AMOUNT_HEADER,
     DATE_HEADER,
     ID_HEADER,
     INFO_SHEET,
@@ -34,8 +36,9 @@ from baophu.contracts.work_sheet import (
     OUTCOME_HEADER,
     PAID_HEADER,
 )
+from baophu.vn.parse import cell_text, whole_number
+from baophu.vn.parse import day as parse_day
 
-AMOUNT_LISTED = "Số tiền phải đóng (đồng)"
 REASONS: dict[str, tuple[str, str]] = {
     "outcome_unknown": (
         "Kết quả không thuộc danh mục ({allowed}): {value}",
@@ -136,52 +139,8 @@ def issue(sheet: str, row: int, column: str, value: Any, code: str, **kw: Any) -
     )
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """A date from an Excel cell: a date, a datetime, dd/mm/yyyy or yyyy-mm-dd text."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def parse_amount(value: Any) -> int | None:
-    """A whole non-negative number of dong (1.263.600 and 1,263,600 accepted); raises
-    ValueError otherwise."""
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        if not value.is_integer():
-            raise ValueError(value)
-        number = int(value)
-    else:
-        text = _text(value).replace(".", "").replace(",", "").replace(" ", "")
-        if not text.isdigit():
-            raise ValueError(value)
-        number = int(text)
-    if number < 0:
-        raise ValueError(value)
-    return number
-
-
 def _header_map(cells: tuple[Any, ...]) -> dict[str, int]:
-    return {fold_header(_text(v)): i for i, v in enumerate(cells) if _text(v)}
+    return {fold_header(cell_text(v)): i for i, v in enumerate(cells) if cell_text(v)}
 
 
 def read_outcomes(path: Path, today: dt.date | None = None) -> Returned:
@@ -202,8 +161,8 @@ def read_outcomes(path: Path, today: dt.date | None = None) -> Returned:
         for ws in book.worksheets:
             if ws.title == INFO_SHEET:
                 for row in ws.iter_rows(values_only=True):
-                    if row and len(row) >= 2 and _text(row[0]) and _text(row[1]):
-                        out.meta[_text(row[0])] = _text(row[1])
+                    if row and len(row) >= 2 and cell_text(row[0]) and cell_text(row[1]):
+                        out.meta[cell_text(row[0])] = cell_text(row[1])
                 continue
             header: dict[str, int] | None = None
             for r, cells in enumerate(ws.iter_rows(values_only=True), start=1):
@@ -241,10 +200,10 @@ def _read_row(
     today: dt.date,
 ) -> None:
     raw_outcome = _cell(cells, header, OUTCOME_HEADER)
-    if not _text(raw_outcome):
+    if not cell_text(raw_outcome):
         return  # not visited (or not reported): nothing to import
     problems: list[Issue] = []
-    outcome = _LABELS.get(fold_header(_text(raw_outcome)))
+    outcome = _LABELS.get(fold_header(cell_text(raw_outcome)))
     if outcome is None:
         allowed = ", ".join(OUTCOME_VI[o] for o in OUTCOMES)
         problems.append(
@@ -252,21 +211,21 @@ def _read_row(
         )
     raw_date = _cell(cells, header, DATE_HEADER)
     day: dt.date | None = today
-    if _text(raw_date):
-        day = parse_date(raw_date)
+    if cell_text(raw_date):
+        day = parse_day(raw_date)
         if day is None:
             problems.append(issue(sheet, r, DATE_HEADER, raw_date, "date_bad"))
         elif day > today:
             problems.append(issue(sheet, r, DATE_HEADER, raw_date, "date_future"))
     raw_paid = _cell(cells, header, PAID_HEADER)
     paid: int | None = None
-    if _text(raw_paid):
+    if cell_text(raw_paid):
         try:
-            paid = parse_amount(raw_paid)
+            paid = whole_number(raw_paid)
         except ValueError:
             problems.append(issue(sheet, r, PAID_HEADER, raw_paid, "amount_bad"))
-    key = _text(_cell(cells, header, KEY_HEADER))
-    person_id = _text(_cell(cells, header, ID_HEADER)) or None
+    key = cell_text(_cell(cells, header, KEY_HEADER))
+    person_id = cell_text(_cell(cells, header, ID_HEADER)) or None
     if not key:
         problems.append(issue(sheet, r, KEY_HEADER, key, "key_missing"))
     elif _RECORD_KEY.match(key):
@@ -278,9 +237,9 @@ def _read_row(
     if problems:
         out.issues.extend(problems)
         return
-    listed = _cell(cells, header, AMOUNT_LISTED)
+    listed = _cell(cells, header, AMOUNT_HEADER)
     try:
-        amount_listed = parse_amount(listed) if _text(listed) else None
+        amount_listed = whole_number(listed) if cell_text(listed) else None
     except ValueError:
         amount_listed = None
     assert outcome is not None and day is not None
@@ -290,12 +249,12 @@ def _read_row(
             row=r,
             row_key=key,
             person_id=person_id or key,
-            full_name=_text(_cell(cells, header, NAME_HEADER)),
+            full_name=cell_text(_cell(cells, header, NAME_HEADER)),
             outcome=outcome,
             outcome_date=day,
             amount_paid=paid,
             amount_listed=amount_listed,
-            note=_text(_cell(cells, header, NOTE_HEADER)) or None,
+            note=cell_text(_cell(cells, header, NOTE_HEADER)) or None,
         )
     )
 

@@ -36,10 +36,10 @@ from baophu.backends import Store
 from baophu.contracts.vocabularies import OUTCOMES
 from baophu.engine.potential import MART_LIST, MART_PERSONS, ListParams
 from baophu.ingest.rejects import write_rejects
+from baophu.ingest.work_sheets import Issue, OutcomeFileError, issue, read_outcomes
 from baophu.operational import FieldOutcome, OutcomeImport
 from baophu.operational.db import OperationalDB, open_operational
 from baophu.operational.outcomes import last_outcomes_table
-from baophu.ingest.work_sheets import Issue, OutcomeFileError, issue, read_outcomes
 
 OUTCOME_TABLE = pa.schema(
     [
