@@ -101,17 +101,18 @@ def ensure_lists(
 ) -> dict[str, Any]:
     """Compute the lists unless fresh ones for the same date and due window are there."""
     from baophu.engine.dates import default_reference_date
-    from baophu.engine.potential import DUE_DAYS, MART_LIST, list_reference_date, run_lists
+    from baophu.engine.potential import MART_LIST, due_days_on, list_reference_date, run_lists
     from baophu.fieldwork import latest_outcomes, operational
 
     path = ws.root / PARAMS_FILE
     last = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     want_day = day or list_reference_date(store) or default_reference_date(store)
-    want_due = due_days if due_days is not None else int(last.get("due_days", DUE_DAYS))
+    policy_due = due_days_on(want_day)
+    want_due = due_days if due_days is not None else int(last.get("due_days", policy_due))
     fresh = (
         store.mart_is_current(MART_LIST)
         and list_reference_date(store) == want_day
-        and int(last.get("due_days", DUE_DAYS)) == want_due
+        and int(last.get("due_days", policy_due)) == want_due
     )
     if fresh and not recompute:
         return {"computed": False, "reference_date": want_day.isoformat(), "due_days": want_due}

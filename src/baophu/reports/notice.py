@@ -24,6 +24,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from baophu.backends import Store
+from baophu.rules import wording
 from baophu.vn import formats
 from baophu.vn.formats import date as vn_date
 from baophu.vn.formats import month as vn_month
@@ -32,10 +33,6 @@ from baophu.vn.text import nfc
 TITLE = "THÔNG BÁO KẾT QUẢ ĐÓNG BHXH, BHYT, BHTN, BHTNLĐ-BNN"
 FORM = "Mẫu C12-TS"
 SCHEME_HEADERS = ("BHXH", "BHYT", "BHTN", "BHTNLĐ-BNN", "Cộng")
-LEGAL_NOTE = (
-    "Hạn đóng: ngày cuối cùng của tháng liền sau tháng phải đóng. Số tiền chậm đóng phải nộp "
-    "thêm lãi 0,03%/ngày; quá 60 ngày kể từ hạn đóng là trốn đóng (Luật BHXH số 41/2024/QH15)."
-)
 
 
 class NoticeError(Exception):
@@ -213,7 +210,7 @@ def closing_lines(n: NoticeData) -> list[str]:
             f"Đơn vị đang chậm đóng {money(n.late_amount)} đồng; đề nghị nộp ngay để tránh "
             "phát sinh thêm lãi chậm đóng."
         )
-    lines.append(LEGAL_NOTE)
+    lines.append(wording.notice_legal_note(n.as_of))  # the law in force that day
     return [nfc(line) for line in lines]
 
 

@@ -43,8 +43,6 @@ from baophu.contracts.vocabularies import (
     REASON_VI,
     SELF_PAID_GROUPS,
     SUBSIDY_GROUPS,
-    SURVIVOR_MIN_AGE,
-    SURVIVOR_NEAR_POOR_AGE,
 )
 from baophu.engine.identity import births_agree, normalise_person_id, person_key
 from baophu.engine.potential.params import ListParams
@@ -184,10 +182,14 @@ def bhyt_offer(t: Table, p: ListParams) -> ibis.Value:
         + vnd_year(t.bhyt_amount)
         + "."
     )
+    child = p.child_state_paid_age
     return ibis.cases(
-        (t.on_roster & ((t.age >= 6) | t.subsidy_hit), school),
+        (t.on_roster & ((t.age >= child) | t.subsidy_hit), school),
         (t.subsidy_hit, hh_text),
-        (t.age < 6, ibis.literal("Trẻ em dưới 6 tuổi: NSNN đóng, cần lập danh sách cấp thẻ.")),
+        (
+            t.age < child,
+            ibis.literal(f"Trẻ em dưới {child} tuổi: NSNN đóng, cần lập danh sách cấp thẻ."),
+        ),
         (
             t.classification == "poor",
             ibis.literal("Thuộc hộ nghèo: NSNN đóng, cần lập danh sách cấp thẻ."),
@@ -360,7 +362,7 @@ def subsidy_ending(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
         ),
         (
             t.sub_group == GROUP_CODE["child_under_6"],
-            "Trẻ đủ 6 tuổi ngày "
+            f"Trẻ đủ {p.child_state_paid_age} tuổi ngày "
             + dmy(plus_days(t.sub_end, 1))
             + ": thẻ BHYT trẻ em"
             + verb
@@ -476,7 +478,7 @@ def voluntary_pool(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
 def pupil(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
     """Identified pupils without a card (their first roster row: ``_rid``, ``_school``…)."""
     cond = ~t.bhyt_on & t._rid.notnull()
-    young = t.age < 6
+    young = t.age < p.child_state_paid_age
     share = p.percent(p.support_share["student"])
     amount = ibis.ifelse(young, 0, p.supported_yearly["student"]).cast("int64")
     text = (
@@ -489,7 +491,7 @@ def pupil(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
         + ") chưa có thẻ BHYT. "
         + ibis.ifelse(
             young,
-            "Trẻ dưới 6 tuổi: NSNN đóng, nhà trường lập danh sách cấp thẻ.",
+            f"Trẻ dưới {p.child_state_paid_age} tuổi: NSNN đóng, nhà trường lập danh sách cấp thẻ.",
             "Mức đóng BHYT học sinh, sinh viên (NSNN hỗ trợ "
             + share
             + "): "
@@ -698,13 +700,7 @@ def benefit_rows(store: Store, p: ListParams) -> Table:
     j = j.left_join(cls, j._hid == cls._ch)
     age = age_on(ibis.coalesce(j._rb, j.birth_date), p)
     near_poor = (j._cls == "near_poor").fill_null(False)
-    eligible = (j.benefit == "social_pension") | (
-        (j.benefit == "survivor_allowance")
-        & (
-            (age >= SURVIVOR_MIN_AGE)
-            | ((age >= SURVIVOR_NEAR_POOR_AGE) & (age < SURVIVOR_MIN_AGE) & near_poor)
-        )
-    )
+    eligible = new_group_eligible(j.benefit, age, near_poor, p)
     return j.select(
         *b.columns,
         _key=person_key(normalise_person_id(j.person_id)),
@@ -713,6 +709,23 @@ def benefit_rows(store: Store, p: ListParams) -> Table:
         near_poor=near_poor,
         eligible=eligible,
     )
+
+
+def new_group_eligible(
+    benefit: ibis.Value, age: ibis.Value, near_poor: ibis.Value, p: ListParams
+) -> ibis.Value:
+    """Whether a benefit recipient is in the amended BHYT law's budget-paid groups on the
+    reference date (nobody before the law): social pension; survivor allowance from
+    ``survivor_min_age`` (75), or from ``survivor_near_poor_min_age`` (70) when near-poor."""
+    if p.survivor_min_age is None or p.survivor_near_poor_min_age is None:
+        return ibis.literal(False)
+    oldest, near_poor_from = p.survivor_min_age, p.survivor_near_poor_min_age
+    survivor = (benefit == "survivor_allowance") & (
+        (age >= oldest) | ((age >= near_poor_from) & (age < oldest) & near_poor)
+    )
+    if p.social_pension_state_paid:
+        return (benefit == "social_pension") | survivor
+    return survivor
 
 
 def _benefit_text(
