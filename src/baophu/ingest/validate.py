@@ -73,15 +73,6 @@ class Problem:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class Validated:
-    good: pa.Table  # canonical columns and types, rejected rows removed
-    issues: pa.Table  # ISSUE_SCHEMA
-    rows_read: int
-    rows_rejected: int
-    rows_warned: int
-
-
 # ------------------------------------------------------------------------------ coercion
 
 
