@@ -173,5 +173,15 @@ def build(ws: Any, folder: Path) -> Any:
     return lst, persons
 
 
+def copy_workspace(root: Path, target: Path) -> Any:
+    """A copy of the workspace at ``root`` (its operational database left behind)."""
+    import shutil
+
+    from baophu.workspace import Workspace
+
+    shutil.copytree(root, target, ignore=shutil.ignore_patterns("*.sqlite*"))
+    return Workspace.open(target)
+
+
 def pid(k: str) -> str:
     return PEOPLE[k][0]

@@ -9,6 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from baophu.commands.calc import calc_app
+from pinned_rules import RULE_VERSION
 
 app = typer.Typer()
 app.add_typer(calc_app, name="calc")
@@ -42,7 +43,7 @@ def test_compulsory_json() -> None:
     }
     assert data["employee"]["total"] == 1_050_000
     assert data["total"] == 3_200_000
-    assert data["rule_version"] == "2026.11.1"
+    assert data["rule_version"] == RULE_VERSION  # the pinned file (tests/conftest.py)
     assert "41/2024" in data["sources"]["reference_level"]
     assert "293/2025" in data["sources"]["regional_minimum_wage.region_1"]
 

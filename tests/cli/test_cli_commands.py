@@ -97,5 +97,7 @@ def test_contracts_json_lists_every_table() -> None:
         "benefit_lists",
         "disadvantaged_communes",
         "labour_force",
+        "agent_receipts",
+        "agent_remittances",
     }
     assert tables["residents"]["key"] == ["person_id"]

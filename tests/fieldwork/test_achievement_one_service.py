@@ -33,7 +33,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from potential_hand import build, pid
+from potential_hand import copy_workspace, pid
 
 os.environ.setdefault("BAOPHU_PASSWORD_HASH", "fast")
 ON = dt.date(2026, 11, 20)
@@ -51,13 +51,10 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from baophu.workspace import Workspace, init_workspace
-
+def ws(hand_commune: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The session's hand-made commune, copied, with the outcomes and the target above."""
     base = tmp_path_factory.mktemp("achievement")
-    init_workspace(base / "ws")
-    workspace = Workspace.open(base / "ws")
-    build(workspace, base / "inputs")
+    workspace = copy_workspace(hand_commune, base / "ws")
     _record_outcomes(workspace, base)
     _write_target(workspace)
     return workspace

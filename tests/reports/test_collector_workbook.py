@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from baophu.cli import app
-from potential_hand import M2, M3, PEOPLE, D, build, pid
+from potential_hand import M2, M3, PEOPLE, D, pid
 
 runner = CliRunner()
 HEADERS = [
@@ -40,24 +39,10 @@ HEADERS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def hand_ws(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from baophu.workspace import Workspace, init_workspace
-
-    base = tmp_path_factory.mktemp("hand_wb")
-    init_workspace(base / "ws")
-    ws = Workspace.open(base / "ws")
-    build(ws, base / "inputs")
-    return ws
-
-
 @pytest.fixture
-def ws(hand_ws: Any, tmp_path: Path) -> Any:
-    """A fresh copy of the hand-made workspace (outcomes written by one test stay there)."""
-    from baophu.workspace import Workspace
-
-    shutil.copytree(hand_ws.root, tmp_path / "ws")
-    return Workspace.open(tmp_path / "ws")
+def ws(hand_workspace: Any) -> Any:
+    """A fresh copy of the session's hand-made commune (outcomes written stay there)."""
+    return hand_workspace
 
 
 def _sheet_rows(path: Path, sheet: str) -> list[dict[str, Any]]:
@@ -166,6 +151,7 @@ def _fill(path: Path, edits: dict[str, tuple[Any, Any, Any]], sheet: str = "Khu 
     return out
 
 
+@pytest.mark.slow  # left out of make test-fast (seconds of work)
 def test_outcome_round_trip(ws: Any, tmp_path: Path) -> None:
     from baophu.engine.potential.run import run_lists
     from baophu.fieldwork import achievement, import_outcomes, latest_outcomes, operational
