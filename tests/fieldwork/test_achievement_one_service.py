@@ -30,10 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from potential_hand import copy_workspace, pid
+from potential_hand import copy_workspace, fill_work_sheet, pid
 
 os.environ.setdefault("BAOPHU_PASSWORD_HASH", "fast")
 ON = dt.date(2026, 11, 20)
@@ -67,26 +66,13 @@ def _returned_sheet(workspace: Any, folder: Path) -> Path:
     with workspace.store() as store:
         written = write_owner_workbook(store, "collector", "NVT01", folder)
     assert written is not None
-    path = Path(written["path"])
-    book = load_workbook(path)
-    sheet = book["Khu phố 1"]
-    col = {c.value: c.column for c in sheet[5]}
     edits = {
         pid("A"): ("Đã liên hệ", "02/11/2026", None),
         pid("B"): ("Đã tham gia", "05/11/2026", None),
         pid("C"): ("Hẹn tham gia", "03/11/2026", None),
         pid("F"): ("Đã tham gia", "06/11/2026", "758.170"),
     }
-    for row in sheet.iter_rows(min_row=6):
-        key = row[col["Mã dòng"] - 1].value
-        if key in edits:
-            outcome, day, paid = edits[key]
-            sheet.cell(row=row[0].row, column=col["Kết quả"], value=outcome)
-            sheet.cell(row=row[0].row, column=col["Ngày liên hệ"], value=day)
-            sheet.cell(row=row[0].row, column=col["Số tiền đã thu (đồng)"], value=paid)
-    out = path.with_name("tra-ve.xlsx")
-    book.save(out)
-    return out
+    return fill_work_sheet(Path(written["path"]), edits)
 
 
 def _person(workspace: Any, key: str, owner: str) -> dict[str, Any]:
@@ -237,7 +223,7 @@ def test_no_rate_in_force_means_no_commission(ws: Any, on_day: dt.date) -> None:
     db = operational(ws)
     try:
         with ws.store() as store:
-            past = achievement(db, store, 2024, "NVT01")
+            past = achievement(db, store, 2024, collector="NVT01")
     finally:
         db.dispose()
     assert past["commission_on"] == "2024-12-31" and past["commission_status"] == "missing"

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from baophu.cli import app
-from potential_hand import M2, M3, PEOPLE, D, pid
+from potential_hand import M2, M3, PEOPLE, D, fill_work_sheet, pid
 
 runner = CliRunner()
 HEADERS = [
@@ -134,23 +134,6 @@ def test_commune_workbooks_and_audit(ws: Any, tmp_path: Path) -> None:
     assert ("potential_list", "26734", 1) in logged
 
 
-def _fill(path: Path, edits: dict[str, tuple[Any, Any, Any]], sheet: str = "Khu phố 1") -> Path:
-    """Write outcome, date and amount into the rows of the given personal IDs."""
-    book = load_workbook(path)
-    ws = book[sheet]
-    col = {c.value: c.column for c in ws[5]}
-    for row in ws.iter_rows(min_row=6):
-        key = row[col["Mã dòng"] - 1].value
-        if key in edits:
-            outcome, day, amount = edits[key]
-            ws.cell(row=row[0].row, column=col["Kết quả"], value=outcome)
-            ws.cell(row=row[0].row, column=col["Ngày liên hệ"], value=day)
-            ws.cell(row=row[0].row, column=col["Số tiền đã thu (đồng)"], value=amount)
-    out = path.with_name(path.stem + "_ket_qua.xlsx")
-    book.save(out)
-    return out
-
-
 @pytest.mark.slow  # left out of make test-fast (seconds of work)
 def test_outcome_round_trip(ws: Any, tmp_path: Path) -> None:
     from baophu.engine.potential.run import run_lists
@@ -171,7 +154,7 @@ def test_outcome_round_trip(ws: Any, tmp_path: Path) -> None:
         pid("C"): ("Hẹn tham gia", dt.datetime(2026, 11, 3), None),
     }
     bad = {**good, pid("E"): ("Không rõ", "32/13/2026", -5)}
-    edited = _fill(path, bad)
+    edited = fill_work_sheet(path, bad)
     with ws.store() as store:
         result = import_outcomes(ws, store, edited, username="nvt01", today=today)
     assert result["status"] == "rejected" and result["rows"] == 0
@@ -191,7 +174,7 @@ def test_outcome_round_trip(ws: Any, tmp_path: Path) -> None:
     assert latest_outcomes(db).num_rows == 0  # all or nothing: not one outcome written
     db.dispose()
 
-    fixed = _fill(path, good)
+    fixed = fill_work_sheet(path, good)
     with ws.store() as store:
         result = import_outcomes(ws, store, fixed, username="nvt01", today=today)
         again = import_outcomes(ws, store, fixed, username="nvt01", today=today)
@@ -225,7 +208,7 @@ def test_outcome_round_trip(ws: Any, tmp_path: Path) -> None:
         # a second run keeps the history of contacts
         run_lists(store, D, outcomes=outcomes)
         db = operational(ws)
-        got = achievement(db, store, 2026, "NVT01", today)
+        got = achievement(db, store, 2026, collector="NVT01", on=today)
         db.dispose()
     nvt = got["collectors"][0]
     assert (nvt["approached"], nvt["enrolled"]) == (4, 2)

@@ -84,6 +84,20 @@ def _emit(result: dict[str, Any], as_json: bool, render: Callable[[Console], Non
     console.print(f"Phiên bản quy tắc / rule version: {result['rule_version']}")
 
 
+def facts_table(title: str, facts: list[tuple[str, str]], bold: str) -> Callable[[Console], None]:
+    """What prints a two-column table (Khoản, Giá trị), the row labelled ``bold`` in bold."""
+
+    def render(console: Console) -> None:
+        table = Table(title=title)
+        table.add_column("Khoản")
+        table.add_column("Giá trị", justify="right")
+        for label, value in facts:
+            table.add_row(label, value, style="bold" if label == bold else None)
+        console.print(table)
+
+    return render
+
+
 def _run(compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     try:
         return compute()
@@ -158,18 +172,15 @@ def household_command(
         lambda: household_bhyt(_parse_int(member, "Thành viên", "member"), _parse_date(on))
     )
 
-    def render(console: Console) -> None:
-        table = Table(title=f"BHYT hộ gia đình — ngày {formats.date(result['date'])}")
-        table.add_column("Khoản")
-        table.add_column("Giá trị", justify="right")
-        table.add_row("Thành viên thứ", str(result["member"]))
-        table.add_row("Lương cơ sở", formats.money(result["base_salary"]))
-        table.add_row("Tỷ lệ so với người thứ nhất", formats.rate(result["factor"]))
-        table.add_row("Mức đóng tháng", formats.money(result["monthly"]))
-        table.add_row("Mức đóng 12 tháng", formats.money(result["yearly"]), style="bold")
-        console.print(table)
-
-    _emit(result, as_json, render)
+    facts = [
+        ("Thành viên thứ", str(result["member"])),
+        ("Lương cơ sở", formats.money(result["base_salary"])),
+        ("Tỷ lệ so với người thứ nhất", formats.rate(result["factor"])),
+        ("Mức đóng tháng", formats.money(result["monthly"])),
+        ("Mức đóng 12 tháng", formats.money(result["yearly"])),
+    ]
+    title = f"BHYT hộ gia đình — ngày {formats.date(result['date'])}"
+    _emit(result, as_json, facts_table(title, facts, bold="Mức đóng 12 tháng"))
 
 
 @calc_app.command("voluntary")
@@ -196,24 +207,20 @@ def voluntary_command(
         lambda: voluntary_bhxh(_parse_int(income, "Thu nhập", "income"), group, _parse_date(on))
     )
 
-    def render(console: Console) -> None:
-        table = Table(title=f"BHXH tự nguyện — ngày {formats.date(result['date'])}")
-        table.add_column("Khoản")
-        table.add_column("Giá trị", justify="right")
-        table.add_row("Nhóm đối tượng", GROUP_LABELS_VI[result["group"]])
-        table.add_row("Thu nhập lựa chọn", formats.money(result["income"]))
-        table.add_row(
-            f"Số phải đóng ({formats.rate(result['rate'])})", formats.money(result["gross"])
-        )
-        table.add_row(
-            f"Nhà nước hỗ trợ ({formats.rate(result['subsidy_share'])} × "
-            f"{formats.rate(result['rate'])} × {formats.number(result['poverty_line'])})",
-            formats.money(result["subsidy"]),
-        )
-        table.add_row("Người tham gia nộp", formats.money(result["payable"]), style="bold")
-        console.print(table)
-
-    _emit(result, as_json, render)
+    rate = formats.rate(result["rate"])
+    subsidy = (
+        f"Nhà nước hỗ trợ ({formats.rate(result['subsidy_share'])} × {rate} × "
+        f"{formats.number(result['poverty_line'])})"
+    )
+    facts = [
+        ("Nhóm đối tượng", GROUP_LABELS_VI[result["group"]]),
+        ("Thu nhập lựa chọn", formats.money(result["income"])),
+        (f"Số phải đóng ({rate})", formats.money(result["gross"])),
+        (subsidy, formats.money(result["subsidy"])),
+        ("Người tham gia nộp", formats.money(result["payable"])),
+    ]
+    title = f"BHXH tự nguyện — ngày {formats.date(result['date'])}"
+    _emit(result, as_json, facts_table(title, facts, bold="Người tham gia nộp"))
 
 
 @calc_app.command("late-interest")
@@ -234,18 +241,15 @@ def late_interest_command(
         )
     )
 
-    def render(console: Console) -> None:
-        table = Table(title=f"Lãi chậm đóng — ngày {formats.date(result['date'])}")
-        table.add_column("Khoản")
-        table.add_column("Giá trị", justify="right")
-        table.add_row("Số tiền chậm đóng", formats.money(result["amount"]))
-        table.add_row("Số ngày chậm đóng", formats.number(result["days"]))
-        table.add_row("Lãi suất mỗi ngày", formats.rate(result["daily_rate"]))
-        table.add_row("Tiền lãi", formats.money(result["interest"]), style="bold")
-        table.add_row("Tổng cộng phải nộp", formats.money(result["total"]))
-        console.print(table)
-
-    _emit(result, as_json, render)
+    facts = [
+        ("Số tiền chậm đóng", formats.money(result["amount"])),
+        ("Số ngày chậm đóng", formats.number(result["days"])),
+        ("Lãi suất mỗi ngày", formats.rate(result["daily_rate"])),
+        ("Tiền lãi", formats.money(result["interest"])),
+        ("Tổng cộng phải nộp", formats.money(result["total"])),
+    ]
+    title = f"Lãi chậm đóng — ngày {formats.date(result['date'])}"
+    _emit(result, as_json, facts_table(title, facts, bold="Tiền lãi"))
 
 
 @calc_app.command("retirement-age")
@@ -259,18 +263,15 @@ def retirement_age_command(
     """Tuổi nghỉ hưu và tháng đủ tuổi (Nghị định 135/2020). / Retirement age (Decree 135/2020)."""
     result = _run(lambda: retirement_age(sex, birth))
 
-    def render(console: Console) -> None:
-        table = Table(title="Tuổi nghỉ hưu trong điều kiện lao động bình thường")
-        table.add_column("Khoản")
-        table.add_column("Giá trị", justify="right")
-        table.add_row("Giới tính", SEX_LABELS_VI[result["sex"]])
-        table.add_row("Tháng năm sinh", formats.month(result["birth_month"]))
-        age = f"{result['years']} tuổi"
-        if result["months"]:
-            age += f" {result['months']} tháng"
-        table.add_row("Tuổi nghỉ hưu", age, style="bold")
-        table.add_row("Tháng đủ tuổi nghỉ hưu", formats.month(result["reaches_on"]))
-        table.add_row("Hưởng lương hưu từ tháng", formats.month(result["pension_from"]))
-        console.print(table)
-
-    _emit(result, as_json, render)
+    age = f"{result['years']} tuổi"
+    if result["months"]:
+        age += f" {result['months']} tháng"
+    facts = [
+        ("Giới tính", SEX_LABELS_VI[result["sex"]]),
+        ("Tháng năm sinh", formats.month(result["birth_month"])),
+        ("Tuổi nghỉ hưu", age),
+        ("Tháng đủ tuổi nghỉ hưu", formats.month(result["reaches_on"])),
+        ("Hưởng lương hưu từ tháng", formats.month(result["pension_from"])),
+    ]
+    title = "Tuổi nghỉ hưu trong điều kiện lao động bình thường"
+    _emit(result, as_json, facts_table(title, facts, bold="Tuổi nghỉ hưu"))

@@ -483,7 +483,7 @@ def achievement_cmd(
     db = operational(ws)
     try:
         with ws.store() as store:
-            result = achievement(db, store, year or today().year, collector)
+            result = achievement(db, store, year or today().year, collector=collector)
     except _errors() as exc:
         fail(str(exc))
     finally:

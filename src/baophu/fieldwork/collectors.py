@@ -193,20 +193,19 @@ def achievement(
     db: OperationalDB,
     store: Store,
     year: int,
-    collector_code: str | None = None,
+    *,
+    collector: str | None = None,
     on: dt.date | None = None,
 ) -> dict[str, Any]:
     """Achievement and commission of every collector with outcomes or targets in ``year``
-    (or of ``collector_code`` alone), counted on ``on`` (see the module docstring)."""
+    (or of ``collector`` alone), counted on ``on`` (see the module docstring)."""
     on = on or today()
     commission = commission_in_force(min(on, dt.date(year, 12, 31)))
-    latest = last_outcomes(db, year, collector_code)
+    latest = last_outcomes(db, year, collector)
     targets = collector_targets(store, year)
     names = collector_names(store)
-    if collector_code:
-        codes = [collector_code]
-    else:
-        codes = sorted({m.collector_code for m in latest} | set(targets))
+    found = {m.collector_code for m in latest} | set(targets)
+    codes = [collector] if collector else sorted(found)
     enrolled = sorted({m.person for m in latest if m.outcome == "enrolled"})
     listed = still_listed(store, enrolled)
     collectors = []
@@ -237,7 +236,7 @@ def collector_achievement(
     db: OperationalDB, store: Store, collector_code: str, year: int, on: dt.date | None = None
 ) -> dict[str, Any]:
     """One collector's figures (``achievement`` for ``collector_code``), with the year."""
-    everything = achievement(db, store, year, collector_code, on)
+    everything = achievement(db, store, year, collector=collector_code, on=on)
     return {
         "year": year,
         "commission_source": everything["commission_source"],

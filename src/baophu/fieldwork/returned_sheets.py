@@ -44,13 +44,10 @@ LISTED_COLUMNS = ("row_key", "owner_type", "hamlet_code", "collector_code", "rea
 
 
 def import_outcomes(
-    workspace: Any,
-    store: Store,
-    path: Path,
-    username: str | None = None,
-    today: dt.date | None = None,
+    workspace: Any, store: Store, path: Path, username: str = "", today: dt.date | None = None
 ) -> dict[str, Any]:
-    """Import one returned work sheet (see the module docstring).
+    """Import one returned work sheet (see the module docstring), recorded as ``username``'s
+    (default: who runs the command) with ``today`` the day of a row without a date.
 
     Returns ``status`` (``imported`` / ``rejected`` / ``already_imported``), ``file``,
     ``rows``, ``rejected``, ``rejects_path``, ``import_id``, ``by_outcome`` (and the first

@@ -23,19 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from baophu.contracts import work_sheet as layout
 from baophu.contracts.model import fold_header
 from baophu.contracts.vocabularies import OUTCOME_VI, OUTCOMES
-from baophu.contracts.work_sheet import (
-    AMOUNT_HEADER,
-    DATE_HEADER,
-    ID_HEADER,
-    INFO_SHEET,
-    KEY_HEADER,
-    NAME_HEADER,
-    NOTE_HEADER,
-    OUTCOME_HEADER,
-    PAID_HEADER,
-)
 from baophu.vn.parse import cell_text, whole_number
 from baophu.vn.parse import day as parse_day
 
@@ -77,6 +67,13 @@ REASONS: dict[str, tuple[str, str]] = {
         "Same as row {first_row} (same person, outcome and date)",
     ),
 }
+# The columns a sheet must have to be read as a list sheet.
+REQUIRED_HEADERS = (
+    layout.KEY_HEADER,
+    layout.OUTCOME_HEADER,
+    layout.DATE_HEADER,
+    layout.PAID_HEADER,
+)
 _PERSON_KEY = re.compile(r"^[0-9]{12}$")
 _RECORD_KEY = re.compile(r"^(school_rosters|benefit_lists):.+")
 _LABELS = {fold_header(v): k for k, v in OUTCOME_VI.items()} | {fold_header(k): k for k in OUTCOMES}
@@ -156,10 +153,10 @@ def read_outcomes(path: Path, today: dt.date | None = None) -> Returned:
             f"cannot read the Excel file {path.name}: {exc}",
         ) from exc
     out = Returned()
-    need = {fold_header(h) for h in (KEY_HEADER, OUTCOME_HEADER, DATE_HEADER, PAID_HEADER)}
+    need = {fold_header(h) for h in REQUIRED_HEADERS}
     try:
         for ws in book.worksheets:
-            if ws.title == INFO_SHEET:
+            if ws.title == layout.INFO_SHEET:
                 for row in ws.iter_rows(values_only=True):
                     if row and len(row) >= 2 and cell_text(row[0]) and cell_text(row[1]):
                         out.meta[cell_text(row[0])] = cell_text(row[1])
@@ -176,11 +173,10 @@ def read_outcomes(path: Path, today: dt.date | None = None) -> Returned:
     finally:
         book.close()
     if out.sheets == 0:
+        columns = ", ".join(REQUIRED_HEADERS)
         raise OutcomeFileError(
-            f"Tệp {path.name} không có trang danh sách nào đúng mẫu (cần các cột "
-            f"{KEY_HEADER}, {OUTCOME_HEADER}, {DATE_HEADER}, {PAID_HEADER})",
-            f"{path.name} has no sheet in the work-sheet layout (columns {KEY_HEADER}, "
-            f"{OUTCOME_HEADER}, {DATE_HEADER}, {PAID_HEADER} are needed)",
+            f"Tệp {path.name} không có trang danh sách nào đúng mẫu (cần các cột {columns})",
+            f"{path.name} has no sheet in the work-sheet layout (columns {columns} are needed)",
         )
     _duplicates(out)
     return out
@@ -199,7 +195,7 @@ def _read_row(
     header: dict[str, int],
     today: dt.date,
 ) -> None:
-    raw_outcome = _cell(cells, header, OUTCOME_HEADER)
+    raw_outcome = _cell(cells, header, layout.OUTCOME_HEADER)
     if not cell_text(raw_outcome):
         return  # not visited (or not reported): nothing to import
     problems: list[Issue] = []
@@ -207,37 +203,39 @@ def _read_row(
     if outcome is None:
         allowed = ", ".join(OUTCOME_VI[o] for o in OUTCOMES)
         problems.append(
-            issue(sheet, r, OUTCOME_HEADER, raw_outcome, "outcome_unknown", allowed=allowed)
+            issue(sheet, r, layout.OUTCOME_HEADER, raw_outcome, "outcome_unknown", allowed=allowed)
         )
-    raw_date = _cell(cells, header, DATE_HEADER)
+    raw_date = _cell(cells, header, layout.DATE_HEADER)
     day: dt.date | None = today
     if cell_text(raw_date):
         day = parse_day(raw_date)
         if day is None:
-            problems.append(issue(sheet, r, DATE_HEADER, raw_date, "date_bad"))
+            problems.append(issue(sheet, r, layout.DATE_HEADER, raw_date, "date_bad"))
         elif day > today:
-            problems.append(issue(sheet, r, DATE_HEADER, raw_date, "date_future"))
-    raw_paid = _cell(cells, header, PAID_HEADER)
+            problems.append(issue(sheet, r, layout.DATE_HEADER, raw_date, "date_future"))
+    raw_paid = _cell(cells, header, layout.PAID_HEADER)
     paid: int | None = None
     if cell_text(raw_paid):
         try:
             paid = whole_number(raw_paid)
         except ValueError:
-            problems.append(issue(sheet, r, PAID_HEADER, raw_paid, "amount_bad"))
-    key = cell_text(_cell(cells, header, KEY_HEADER))
-    person_id = cell_text(_cell(cells, header, ID_HEADER)) or None
+            problems.append(issue(sheet, r, layout.PAID_HEADER, raw_paid, "amount_bad"))
+    key = cell_text(_cell(cells, header, layout.KEY_HEADER))
+    person_id = cell_text(_cell(cells, header, layout.ID_HEADER)) or None
     if not key:
-        problems.append(issue(sheet, r, KEY_HEADER, key, "key_missing"))
+        problems.append(issue(sheet, r, layout.KEY_HEADER, key, "key_missing"))
     elif _RECORD_KEY.match(key):
-        problems.append(issue(sheet, r, KEY_HEADER, key, "key_unidentified"))
+        problems.append(issue(sheet, r, layout.KEY_HEADER, key, "key_unidentified"))
     elif not _PERSON_KEY.match(key):
-        problems.append(issue(sheet, r, KEY_HEADER, key, "key_bad"))
+        problems.append(issue(sheet, r, layout.KEY_HEADER, key, "key_bad"))
     elif person_id and person_id != key:
-        problems.append(issue(sheet, r, KEY_HEADER, key, "key_id_mismatch", person_id=person_id))
+        problems.append(
+            issue(sheet, r, layout.KEY_HEADER, key, "key_id_mismatch", person_id=person_id)
+        )
     if problems:
         out.issues.extend(problems)
         return
-    listed = _cell(cells, header, AMOUNT_HEADER)
+    listed = _cell(cells, header, layout.AMOUNT_HEADER)
     try:
         amount_listed = whole_number(listed) if cell_text(listed) else None
     except ValueError:
@@ -249,12 +247,12 @@ def _read_row(
             row=r,
             row_key=key,
             person_id=person_id or key,
-            full_name=cell_text(_cell(cells, header, NAME_HEADER)),
+            full_name=cell_text(_cell(cells, header, layout.NAME_HEADER)),
             outcome=outcome,
             outcome_date=day,
             amount_paid=paid,
             amount_listed=amount_listed,
-            note=cell_text(_cell(cells, header, NOTE_HEADER)) or None,
+            note=cell_text(_cell(cells, header, layout.NOTE_HEADER)) or None,
         )
     )
 
@@ -266,7 +264,14 @@ def _duplicates(out: Returned) -> None:
         k = (row.row_key, row.outcome, row.outcome_date)
         if k in seen:
             out.issues.append(
-                issue(row.sheet, row.row, KEY_HEADER, row.row_key, "duplicate", first_row=seen[k])
+                issue(
+                    row.sheet,
+                    row.row,
+                    layout.KEY_HEADER,
+                    row.row_key,
+                    "duplicate",
+                    first_row=seen[k],
+                )
             )
             continue
         seen[k] = row.row

@@ -31,11 +31,11 @@ from baophu.rules.errors import RuleNotInForceError, RulesFileError, RulesInputE
 DEFAULT_PATH = Path(__file__).with_name("parameters.toml")
 POLICY_PATH = Path(__file__).with_name("policy.toml")
 
-_REQUIRED_FIELDS = ("key", "value", "effective_from", "source")
-_OPTIONAL_FIELDS = ("effective_to", "unit", "rounding", "status", "note")
 # A published figure has no status; otherwise: an estimate, a stand-in, or a figure whose
 # source (article, document) has not been checked against the legal text.
 _STATUSES = ("approximation", "placeholder", "unverified")
+_REQUIRED_FIELDS = ("key", "value", "effective_from", "source")
+_OPTIONAL_FIELDS = ("effective_to", "unit", "rounding", "status", "note")
 
 
 @dataclass(frozen=True)

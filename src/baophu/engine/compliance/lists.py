@@ -21,22 +21,9 @@ from __future__ import annotations
 import ibis
 from ibis.expr.types import Table
 
+from baophu.engine.compliance.balance import EMPLOYER_COLUMNS
 from baophu.engine.compliance.params import ListCriteria
 from baophu.engine.compliance.units import ownership_label
-
-_PARTY = (
-    "employer_code",
-    "tax_code",
-    "employer_name",
-    "address",
-    "ownership",
-    "commune_code",
-    "commune_name",
-    "office_code",
-    "office_name",
-    "officer_code",
-    "officer_name",
-)
 
 
 def inspection_list(scores: Table, criteria: ListCriteria | None = None) -> Table:
@@ -103,7 +90,7 @@ def disclosure_list(balance: Table, criteria: ListCriteria | None = None) -> Tab
         ownership_name=ownership_label(b.ownership),
     )
     return b.select(
-        *_PARTY,
+        *EMPLOYER_COLUMNS,
         "ownership_name",
         "late_amount",
         "months_late",
@@ -125,7 +112,7 @@ def tender_exclusion_list(balance: Table, basis: str) -> Table:
         ownership_name=ownership_label(b.ownership),
     )
     return b.select(
-        *_PARTY,
+        *EMPLOYER_COLUMNS,
         "ownership_name",
         "evasion_amount",
         "evasion_months",
@@ -144,7 +131,7 @@ def award_exclusion_list(balance: Table) -> Table:
         ownership_name=ownership_label(b.ownership),
     )
     return b.select(
-        *_PARTY,
+        *EMPLOYER_COLUMNS,
         "ownership_name",
         "late_amount",
         "months_late",
