@@ -275,7 +275,7 @@ def employer_cmd(
         history.add_column(label, justify="left" if key in ("month", "deadline") else "right")
     for m in months:
         history.add_row(
-            *[m[key].strftime("%m/%Y") if key == "month" else fmt(m[key]) for key, _ in _HISTORY]
+            *[formats.month(m[key]) if key == "month" else fmt(m[key]) for key, _ in _HISTORY]
         )
     console.print(history)
 

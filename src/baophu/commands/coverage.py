@@ -32,6 +32,7 @@ from baophu.commands.common import (
     fmt_pct,
     print_json,
 )
+from baophu.vn import formats
 
 if TYPE_CHECKING:
     from baophu.backends import Store
@@ -85,7 +86,7 @@ def fmt_cell(value: Any, kind: str) -> str:
     if kind == "pct":
         return fmt_pct(value)
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return formats.date(value)
     return "" if value is None else str(value)
 
 
@@ -215,7 +216,7 @@ def print_demo_summary(summary: dict[str, Any], out: Console | None = None) -> N
     """Print ``run_coverage``'s summary: the province against its targets (gap, pace per week
     and per day to 31 December) and the five communes with the lowest BHYT rate."""
     out = out or console
-    when = dt.date.fromisoformat(summary["reference_date"]).strftime("%d/%m/%Y")
+    when = formats.date(summary["reference_date"])
     table = Table(
         title=f"{summary['province_name']} — chỉ tiêu năm {summary['targets_year']} — "
         f"số liệu đến {when}"

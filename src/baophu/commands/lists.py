@@ -278,7 +278,7 @@ PERIOD = {"year": "/năm", "month": "/tháng"}
 
 
 def print_report(report: dict[str, Any]) -> None:
-    when = dt.date.fromisoformat(report["reference_date"]).strftime("%d/%m/%Y")
+    when = formats.date(report["reference_date"])
     title = f"Danh sách tiềm năng đến ngày {when}"
     where = ", ".join(f"{k} {v}" for k, v in report["filters"].items() if v)
     table = Table(title=title + (f" — {where}" if where else ""))
@@ -353,7 +353,7 @@ def workbooks(
         return
     for f in result["files"]:
         console.print(f"  {f['path']}  ({fmt_int(f['rows'])} người)")
-    when = dt.date.fromisoformat(result["reference_date"]).strftime("%d/%m/%Y")
+    when = formats.date(result["reference_date"])
     console.print(
         f"Đã ghi {len(result['files'])} tệp / files written in [bold]{result['folder']}[/] "
         f"(số liệu đến {when}); đã ghi nhật ký xuất / export logged."

@@ -26,6 +26,7 @@ from baophu.contracts.model import Column
 from baophu.contracts.person_id import BIRTH_PROVINCE_CODES
 from baophu.ingest.messages import printable, text
 from baophu.ingest.readers import RawFile
+from baophu.vn import formats
 
 ISSUE_SCHEMA = pa.schema(
     [
@@ -465,10 +466,6 @@ def validate(
     return table, problems
 
 
-def _vn_number(value: float) -> str:
-    return f"{value:,.0f}".replace(",", ".")
-
-
 def _plausible_problems(
     column: Column, header: str, values: pa.Array, raw_text: pa.Array, today: dt.date
 ) -> list[Problem]:
@@ -483,8 +480,8 @@ def _plausible_problems(
         low = pa.scalar(earliest or dt.date.min, pa.date32())
         high = pa.scalar(latest or dt.date.max, pa.date32())
         shown = {
-            "earliest": earliest.strftime("%d/%m/%Y") if earliest else "…",
-            "latest": latest.strftime("%d/%m/%Y") if latest else "…",
+            "earliest": formats.date(earliest) if earliest else "…",
+            "latest": formats.date(latest) if latest else "…",
         }
         too_late = pc.fill_null(pc.greater(values, high), False)
         too_early = pc.fill_null(pc.less(values, low), False)
@@ -507,8 +504,8 @@ def _plausible_problems(
         high_v = int(rule.high) if rule.high is not None else None
         code = "implausible_number"
         shown = {
-            "low": _vn_number(rule.low) if rule.low is not None else "…",
-            "high": _vn_number(rule.high) if rule.high is not None else "…",
+            "low": formats.number(rule.low) if rule.low is not None else "…",
+            "high": formats.number(rule.high) if rule.high is not None else "…",
         }
     mask = pa.array(np.zeros(len(values), dtype=bool))
     if low_v is not None and column.check not in ("non_negative", "positive"):

@@ -18,6 +18,7 @@ from baophu.rules import get_policy, get_rules, household_bhyt, voluntary_bhxh
 from baophu.rules.budget_paid import CHILD_KEY, NEW_GROUPS_KEY, child_under_age, new_groups
 from baophu.rules.money import dec, round_vnd
 from baophu.rules.voluntary import GROUPS as VOLUNTARY_GROUPS
+from baophu.vn import formats
 
 MONTHS = 12
 MAX_MEMBER = 5  # the 5th and later members pay the last factor
@@ -113,7 +114,7 @@ class ListParams:
 
     def percent(self, share: float) -> str:
         """A share as a Vietnamese percentage: 0.7 → "70%"."""
-        return f"{share * 100:g}%".replace(".", ",")
+        return formats.rate(share)
 
 
 def due_days_on(day: dt.date) -> int:

@@ -61,6 +61,7 @@ from baophu.engine.potential.text import (
     vnd_month,
     vnd_year,
 )
+from baophu.vn import formats
 
 # column → Ibis type of the rows every reason returns
 ROW_COLUMNS: dict[str, str] = {
@@ -145,10 +146,6 @@ def rows(t: Table, reason: str, **values: Any) -> Table:
     if "source" not in values:
         cols["source"] = ibis.literal("register")
     return t.select(**cols)
-
-
-def _vnd(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
 
 
 def reference_day(p: ListParams) -> ibis.Value:
@@ -459,11 +456,12 @@ def due_voluntary(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
 def voluntary_pool(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
     cond = t.working_age & ~t.comp_on & ~t.vol_on
     # one text per group (the same for everyone in it): written here, not per row
+    income = formats.number(p.poverty_line)
     texts = {
         g: (
             "Trong độ tuổi lao động, chưa tham gia BHXH. Mức đóng BHXH tự nguyện thấp nhất "
-            f"{_vnd(p.voluntary_min_payable[g])} đồng/tháng (thu nhập {_vnd(p.poverty_line)} "
-            f"đồng, NSNN hỗ trợ {_vnd(p.voluntary_subsidy[g])} đồng, nhóm {name})."
+            f"{formats.number(p.voluntary_min_payable[g])} đồng/tháng (thu nhập {income} "
+            f"đồng, NSNN hỗ trợ {formats.number(p.voluntary_subsidy[g])} đồng, nhóm {name})."
         )
         for g, name in VOLUNTARY_GROUP_VI.items()
     }
