@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SCALE ?= 1.0
 
-.PHONY: demo test bench lint typecheck imports venv clean
+.PHONY: demo test test-fast bench lint typecheck imports venv clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ imports: venv
 test: lint typecheck imports
 	scripts/test-services.sh
 	$(BIN)/pytest
+
+# The fast tier: the engine on DuckDB with hand-made data, the rules, ingest, reports and the
+# Vietnamese text helpers — no Spark, no PostgreSQL, no browser, no LibreOffice, no synthetic
+# province (tests/conftest.py marks those `slow`): nothing to install but .venv.
+test-fast: venv
+	$(BIN)/pytest -q -m "not slow and not spark and not postgresql and not browser and not libreoffice"
 
 bench: venv
 	$(BIN)/python benchmarks/run.py --scale $(SCALE)

@@ -3,8 +3,12 @@ state expected results without running the code under test) and workspaces on bo
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,6 +73,74 @@ def duckdb_workspace(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("BAOPHU_SPARK_DRIVER_MEMORY", "2g")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_rules() -> Iterator[None]:
+    """Every test reads the pinned parameter and policy files (``tests/fixtures``), whose
+    values the expected figures are computed from, never the live ones: a new decree in
+    ``src/baophu/rules`` changes no expectation.  The law's own tests (``tests/rules``) read
+    the live files (``tests/rules/conftest.py``)."""
+    from pinned_rules import pinned
+
+    with pinned():
+        yield
+
+
+@pytest.fixture(scope="session")
+def hand_commune(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made commune of ``potential_hand`` imported into a DuckDB workspace and its
+    lists computed, once per session; ``hand_workspace`` gives a test its own copy."""
+    from baophu.workspace import Workspace, init_workspace
+    from potential_hand import build
+
+    base = tmp_path_factory.mktemp("hand_commune")
+    init_workspace(base / "ws")
+    build(Workspace.open(base / "ws"), base / "inputs")
+    return base / "ws"
+
+
+@pytest.fixture
+def hand_workspace(hand_commune: Path, tmp_path: Path) -> Any:
+    """A fresh copy of the hand-made commune (what one test writes stays there)."""
+    from potential_hand import copy_workspace
+
+    return copy_workspace(hand_commune, tmp_path / "hand_ws")
+
+
+# The tiers (``make test-fast`` leaves out ``slow``, ``spark``, ``postgresql``, ``browser``
+# and ``libreoffice``).  A test is ``slow`` when it builds a synthetic province (minutes): its module,
+# or the module of a fixture it uses, imports the generator or a builder of one.
+BUILDS_PROVINCE = re.compile(
+    r"^\s*(?:from|import)\s+(?:baophu\.synth|province_build|corpus\.build|potential_expected)\b",
+    re.M,
+)
+TESTS = Path(__file__).resolve().parent
+_BUILDS: dict[str, bool] = {}
+
+
+def _builds_province(obj: Any) -> bool:
+    try:
+        path = inspect.getsourcefile(obj)
+    except TypeError:
+        return False
+    if path is None:
+        return False
+    if path not in _BUILDS:
+        source = Path(path).read_text(encoding="utf-8") if Path(path).exists() else ""
+        _BUILDS[path] = bool(BUILDS_PROVINCE.search(source))
+    return _BUILDS[path]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "_fixtureinfo", None)
+        defs = fixtures.name2fixturedefs.values() if fixtures is not None else ()
+        funcs = [d.func for group in defs for d in group]
+        if any(_builds_province(f) for f in [getattr(item, "obj", None), *funcs] if f):
+            item.add_marker(pytest.mark.slow)
+        if Path(str(item.fspath)).resolve() == TESTS / "app" / "test_browser.py":
+            item.add_marker(pytest.mark.browser)
 
 
 # The operational database on both back ends: SQLite (a file) and PostgreSQL (the server

@@ -173,5 +173,37 @@ def build(ws: Any, folder: Path) -> Any:
     return lst, persons
 
 
+def fill_work_sheet(
+    path: Path, edits: dict[str, tuple[Any, Any, Any]], sheet: str = "Khu phố 1"
+) -> Path:
+    """A returned work sheet: outcome, date and amount collected written, as a collector
+    would, into the rows of the given row keys; saved beside ``path``."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    ws = book[sheet]
+    col = {c.value: c.column for c in ws[5]}
+    for row in ws.iter_rows(min_row=6):
+        key = row[col["Mã dòng"] - 1].value
+        if key in edits:
+            outcome, day, amount = edits[key]
+            ws.cell(row=row[0].row, column=col["Kết quả"], value=outcome)
+            ws.cell(row=row[0].row, column=col["Ngày liên hệ"], value=day)
+            ws.cell(row=row[0].row, column=col["Số tiền đã thu (đồng)"], value=amount)
+    out = path.with_name(path.stem + "_ket_qua.xlsx")
+    book.save(out)
+    return out
+
+
+def copy_workspace(root: Path, target: Path) -> Any:
+    """A copy of the workspace at ``root`` (its operational database left behind)."""
+    import shutil
+
+    from baophu.workspace import Workspace
+
+    shutil.copytree(root, target, ignore=shutil.ignore_patterns("*.sqlite*"))
+    return Workspace.open(target)
+
+
 def pid(k: str) -> str:
     return PEOPLE[k][0]

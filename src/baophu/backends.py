@@ -209,17 +209,6 @@ class Store:
     def snapshots(self) -> pa.Table:
         raise NotImplementedError
 
-    def current_snapshot(self, table: str, source: str) -> dict[str, Any] | None:
-        snaps = self.snapshots().to_pylist()
-        for snap in reversed(snaps):
-            if (
-                snap["table_name"] == table
-                and snap["source"] == source
-                and snap["status"] == "current"
-            ):
-                return snap
-        return None
-
     def row_count(self, name: str) -> int:
         return int(self.table(name).count().to_pyarrow().as_py())
 

@@ -34,6 +34,7 @@ app = typer.Typer(
 
 
 def _mount_subapps() -> None:
+    from baophu.commands.calc import calc_app
     from baophu.commands.compliance import compliance_app
     from baophu.commands.coverage import coverage_app
     from baophu.commands.linkage import link_app
@@ -43,7 +44,6 @@ def _mount_subapps() -> None:
     from baophu.commands.serve import serve
     from baophu.commands.targets import targets_app
     from baophu.commands.users import users_app
-    from baophu.rules.cli import calc_app
 
     app.add_typer(calc_app, name="calc", help="Tính theo quy định pháp luật / legal calculators")
     app.add_typer(coverage_app, name="coverage", help="Tỷ lệ bao phủ theo đơn vị / coverage")

@@ -118,12 +118,6 @@ class Workspace:
         path.mkdir(exist_ok=True)
         return path
 
-    @property
-    def exports_dir(self) -> Path:
-        path = self.root / "exports"
-        path.mkdir(exist_ok=True)
-        return path
-
     def store_config(self) -> StoreConfig:
         """What the backends need to know of this workspace."""
         c = self.config

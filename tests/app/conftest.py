@@ -2,8 +2,8 @@
 the engine's code is unchanged), an application per operational back end, logged-in clients.
 
 The province is built by ``province_build.build`` into ``.pytest_cache/baophu-web/<hash>``,
-the hash covering every file of ``src/baophu`` outside ``app/`` and the build script, so a
-change to the engine, the rules or the generator rebuilds it; each test session works on a
+the hash covering every file of ``src/baophu`` outside ``app/``, the build script and the
+pinned rules, so a change to the engine, the rules or the generator rebuilds it; each test session works on a
 copy.  Demo users (one per role, password ``baophu-demo``) are created in each operational
 database.
 """
@@ -35,6 +35,9 @@ def _fingerprint() -> str:
         if p.is_file() and "app" not in p.relative_to(SRC).parts[:1]
     ]
     files.append(Path(__file__).with_name("province_build.py"))
+    # the pinned rules the province is computed under (tests/conftest.py)
+    files += sorted((ROOT / "tests" / "fixtures").glob("*.toml"))
+    files.append(ROOT / "tests" / "pinned_rules.py")
     for p in files:
         if "__pycache__" in p.parts:
             continue

@@ -31,3 +31,11 @@ def test_masking() -> None:
 def test_nfc() -> None:
     decomposed = "Nguye\u0302\u0303n"
     assert fmt.nfc(decomposed) == "Nguyễn"
+
+
+def test_web_rounds_halves_away_from_zero() -> None:
+    # the web rounded to even (2,5 → 2) and the command line truncated; both now round up
+    assert fmt.num(2.5) == "3"
+    assert fmt.num(1_115_590.5) == "1.115.591"
+    assert fmt.pct(0.0125) == "1,3%"
+    assert fmt.FILTERS["millions"](39_650_000) == "39,7 tr"

@@ -29,7 +29,7 @@ import pytest
 from baophu.engine.compliance.run import run_compliance
 from baophu.ingest.importer import import_paths
 from baophu.rules import Rules
-from baophu.rules.parameters import DEFAULT_PATH
+from pinned_rules import PARAMETERS
 
 D = dt.date
 REFERENCE = D(2025, 12, 31)
@@ -84,8 +84,8 @@ def write_case_inputs(folder: Path, units_csv: str) -> Path:
 
 
 def rules_with_rate_change() -> Rules:
-    """The real parameter file, except that the daily rate becomes 0.05 % from 16/10/2025."""
-    data = tomllib.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    """The pinned parameter file, except that the daily rate becomes 0.05 % from 16/10/2025."""
+    data = tomllib.loads(PARAMETERS.read_text(encoding="utf-8"))
     params = [p for p in data["param"] if p["key"] != "late_interest.daily_rate"]
     params += [
         {

@@ -61,7 +61,7 @@ def test_run_prints_ratio_late_3plus_and_top(ws_dir: Path) -> None:
     result = invoke("run", "-w", str(ws_dir), "--date", "2025-12-31")
     assert result.exit_code == 0, result.output
     assert "Tỷ lệ số tiền chậm đóng" in result.output
-    assert "2,55 %" in result.output
+    assert "2,55%" in result.output
     assert "Đơn vị chậm đóng từ 3 tháng trở lên" in result.output
     data = json.loads(invoke("run", "-w", str(ws_dir), "--date", "2025-12-31", "--json").output)
     assert data["late_amount"] == 50_015_000 and data["employers_late_3plus"] == 1

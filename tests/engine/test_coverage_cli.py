@@ -10,7 +10,8 @@ import typer
 from test_coverage_truth import province  # noqa: F401
 from typer.testing import CliRunner
 
-from baophu.commands.coverage import coverage_app, fmt_int, fmt_pct
+from baophu.commands.common import fmt_int, fmt_pct
+from baophu.commands.coverage import coverage_app
 from baophu.commands.targets import targets_app
 
 app = typer.Typer()
@@ -84,3 +85,10 @@ def test_errors_are_clear(province: dict[str, Any], tmp_path: Path) -> None:  # 
     assert "not a workspace" in missing.output
     date = runner.invoke(app, ["coverage", "--date", "31/10/2026", "-w", _ws(province)])
     assert date.exit_code == 2 and "invalid date" in date.output
+
+
+def test_command_line_numbers_round_halves_away_from_zero() -> None:
+    # fmt_int truncated here (1.115.590,9 → 1.115.590) while the web rounded: one rule now
+    assert fmt_int(1_115_590.9) == "1.115.591"
+    assert fmt_int(2.5) == "3"
+    assert fmt_pct(0.9435) == "94,4%"

@@ -691,6 +691,7 @@ def test_imported_labour_force_wins_over_the_register(tmp_path: Path) -> None:
     assert rows[C2]["labour_force"] == rows[C2]["labour_force_register"]
 
 
+@pytest.mark.slow  # left out of make test-fast (seconds of work)
 def test_linked_spells_once_per_import_state(tmp_path: Path) -> None:
     """Identity runs once per imported state: a coverage run for another date reads the
     ``linked_spells`` mart as it is; a new import makes it stale, and the next run links

@@ -89,6 +89,7 @@ def test_first_run_computes_then_nothing_is_stale(ws: Workspace) -> None:
     assert population["26734001"] == 3 and population["26735001"] == 2 and population["75"] == 5
 
 
+@pytest.mark.slow  # left out of make test-fast (seconds of work)
 def test_another_date_recomputes_only_the_dated_steps(ws: Workspace) -> None:
     sept = dt.date(2026, 9, 30)
     with ws.store() as store:
@@ -102,6 +103,7 @@ def test_another_date_recomputes_only_the_dated_steps(ws: Workspace) -> None:
     assert entry is not None and entry.reference_day == sept
 
 
+@pytest.mark.slow  # left out of make test-fast (seconds of work)
 def test_a_new_import_makes_every_step_stale(
     ws: Workspace, tmp_path: Path, tiny_inputs: Path
 ) -> None:

@@ -53,12 +53,14 @@ EXPECTED: dict[str, dict[str, int]] = {
 
 
 @pytest.fixture(scope="module")
-def hand(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], list[dict]]:
-    from baophu.workspace import Workspace, init_workspace
+def hand(hand_commune: Path) -> tuple[list[dict], list[dict]]:
+    """The lists of the session's hand-made commune (read only)."""
+    from baophu.workspace import Workspace
 
-    base = tmp_path_factory.mktemp("hand")
-    init_workspace(base / "ws")
-    return build(Workspace.open(base / "ws"), base / "inputs")
+    with Workspace.open(hand_commune).store() as store:
+        lst = store.read_mart("potential_list").to_pyarrow().to_pylist()
+        persons = store.read_mart("potential_persons").to_pyarrow().to_pylist()
+    return lst, persons
 
 
 def _by_reason(lst: list[dict]) -> dict[str, dict[str, int | None]]:
@@ -187,6 +189,7 @@ def test_same_lists_on_pyspark(tmp_path: Path) -> None:
     assert c["reasons"] == "pupil,household_member,not_covered,voluntary_pool"
 
 
+@pytest.mark.slow  # left out of make test-fast (seconds of work)
 def test_pupils_follow_the_linkage_mart(tmp_path: Path) -> None:
     """With ``person_links`` (the linkage step's mart), roster rows are identified by it:
     the row without an ID, linked there to N, makes N a pupil; rows it does not link are

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
 from baophu.reports.meeting_workbook import LEVEL_SHEETS, SUMMARY_SHEET, build_meeting_workbook
 
@@ -110,6 +111,7 @@ def test_from_the_marts(duckdb_workspace: Any, tiny_inputs: Path, tmp_path: Path
     assert book["Xã, phường"].max_row == 3  # header + two communes
 
 
+@pytest.mark.libreoffice
 def test_opens_in_libreoffice(tmp_path: Path) -> None:
     """LibreOffice (installed by `make test` when missing) opens the workbook and reads the
     summary sheet's figures back."""

@@ -25,6 +25,7 @@ def _cases() -> Any:
     return module
 
 
+@pytest.mark.slow  # left out of make test-fast (seconds of work)
 def test_batch_for_an_officer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cases = _cases()
     ws = cases.new_workspace(tmp_path / "ws")

@@ -44,6 +44,8 @@ REQUIRED_KEYS = [
     "collector.commission_rate",
     "retirement_age.male",
     "retirement_age.female",
+    "bhyt.state_paid_child_under_age",
+    "bhyt.amended_law_new_groups",
 ]
 
 
@@ -109,6 +111,31 @@ def test_placeholders_and_approximations_say_so(raw: dict) -> None:
             assert "APPROXIMATION" in entry["source"]
     statuses = {e["key"]: e.get("status") for e in raw["param"]}
     assert statuses["collector.commission_rate"] == "placeholder"
+
+
+def test_sources_not_checked_against_the_text_say_so(raw: dict) -> None:
+    # "as read in DOMAIN.md" / "article to confirm": the figure as published, the article
+    # not checked; the file marks each such entry so a reader (and the calculators) knows
+    for entry in raw["param"]:
+        source = entry["source"]
+        unchecked = "as read" in source or "to confirm" in source
+        if unchecked and entry.get("status") not in ("approximation", "placeholder"):
+            assert entry.get("status") == "unverified", entry["key"]
+    statuses = {(e["key"], e["effective_from"]): e.get("status") for e in raw["param"]}
+    assert statuses[("late.days_to_evasion", date(2025, 7, 1))] == "unverified"
+
+
+def test_budget_paid_ages_are_data(raw: dict) -> None:
+    child = next(e for e in raw["param"] if e["key"] == "bhyt.state_paid_child_under_age")
+    assert child["value"] == 6
+    (groups,) = [e for e in raw["param"] if e["key"] == "bhyt.amended_law_new_groups"]
+    # the amended BHYT law: survivors from 75, near-poor survivors from 70, from 2025-07-01
+    assert groups["value"] == {
+        "social_pension": True,
+        "survivor_min_age": 75,
+        "survivor_near_poor_min_age": 70,
+    }
+    assert groups["effective_from"] == date(2025, 7, 1)
 
 
 def test_retirement_schedule_is_data(raw: dict) -> None:

@@ -15,6 +15,7 @@ from baophu.app.marts import MartSnapshot
 from baophu.app.scope import Scope, employer_condition, people_condition, unit_condition
 from baophu.engine.targets import INDICATORS
 from baophu.engine.units import LEVEL_VI, LEVELS
+from baophu.vn import formats
 
 RATES: tuple[tuple[str, str, str, str], ...] = (
     # (rate column, Vietnamese, numerator, denominator)
@@ -126,7 +127,7 @@ def trend(snap: MartSnapshot, code: str) -> dict[str, Any]:
         "FROM mart_coverage_series WHERE unit_code = ? ORDER BY reference_date",
         [code],
     )
-    dates = [r["reference_date"].strftime("%m/%Y") for r in rows]
+    dates = [formats.month(r["reference_date"]) for r in rows]
     series = []
     for col in ("bhyt_rate", "bhxh_rate", "bhtn_rate", "voluntary_rate"):
         series.append(

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from baophu.vn.cells import csv_row
 from baophu.vn.masking import SensitiveKind, column_kind, mask_quoted, mask_text, mask_value
+from baophu.vn.text import nfc
 
 # What each known column of a rejects file is, by the words of its header ("Tệp / File",
 # "Lý do", "Reason"…), so a column the ingest adds or moves never shifts the others.
@@ -51,9 +52,7 @@ _ROLE_WORDS = {
 def _role_of(header: str) -> str | None:
     """Which known column ``header`` is (file, row, column, value, severity, code, reason_vi,
     reason_en), or None for a column this module does not know."""
-    import unicodedata
-
-    text = unicodedata.normalize("NFC", header.strip().lstrip("\ufeff")).lower()
+    text = nfc(header.strip().lstrip("\ufeff")).lower()
     first = text.split(" / ")[0].strip()
     if first in _ROLE_WORDS:
         return _ROLE_WORDS[first]

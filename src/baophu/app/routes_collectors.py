@@ -18,8 +18,9 @@ from baophu.app.auth import Forbidden
 from baophu.app.routes_units import decorate_people, download_response, reason_labels
 from baophu.app.scope import require
 from baophu.app.web import Page, current, filters_detail
+from baophu.fieldwork import collector_achievement
 from baophu.operational import OUTCOMES
-from baophu.operational.outcomes import OutcomeError, collector_achievement, record_outcome
+from baophu.operational.outcomes import OutcomeError, record_outcome
 
 router = APIRouter()
 # The outcomes offered in the row menu, most frequent first.
@@ -36,15 +37,16 @@ def _collector_or_404(page: Page, code: str) -> dict[str, Any]:
 
 
 def _reference_day(page: Page) -> dt.date:
-    ref = page.snap.reference_date()
+    """The data's reference date: coverage's, else the lists', else today."""
+    ref = page.snap.reference_date() or page.snap.reference_date("potential_persons")
     return dt.date.fromisoformat(ref[:10]) if ref else dt.date.today()
 
 
 def _achievement(page: Page, code: str) -> dict[str, Any]:
-    year = _reference_day(page).year
-    mine = collector_achievement(page.ctx.db, code, year)
-    targets = queries.achievements(page.snap, code, hierarchy="agents")
-    return {**mine, "targets": targets}
+    """The collector's achievement and commission (``fieldwork.achievement``, as ``baophu
+    lists achievement`` computes it) for the year of the data's reference date."""
+    with page.snap.store() as store:
+        return collector_achievement(page.ctx.db, store, code, _reference_day(page).year)
 
 
 @router.get("/collectors/{code}")

@@ -7,6 +7,7 @@ those of their commune, the province roles all of them.
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +20,7 @@ from baophu.app.auth import Forbidden
 from baophu.app.routes_units import download_response, list_workbook, reference_date_vi
 from baophu.app.scope import require
 from baophu.app.web import Page, current, filters_detail
+from baophu.rules import wording
 
 router = APIRouter()
 
@@ -171,12 +173,16 @@ def employer_page(code: str, page: Annotated[Page, Depends(current)]) -> Respons
     history = queries.employer_history(page.snap, code)
     signals = queries.employer_signals(page.snap, code)
     page.audit("view", "employer", unit_code=code, rows=len(history))
+    ref = page.snap.reference_date("employer_balance")
     return page.render(
         "employer.html",
         e=row,
         history=history,
         signals=signals,
         months=queries.notice_months(page.snap, code),
+        evasion_label=wording.evasion_label(dt.date.fromisoformat(ref[:10]))
+        if ref
+        else "Trốn đóng",
     )
 
 

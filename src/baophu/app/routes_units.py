@@ -22,6 +22,7 @@ from baophu.app import params, queries
 from baophu.app.scope import require
 from baophu.app.web import Page, current, filters_detail
 from baophu.engine.targets import INDICATORS
+from baophu.vn import formats
 
 router = APIRouter()
 # Text fields of a list row that may quote a personal ID (masked for roles without full IDs).
@@ -308,7 +309,7 @@ def reference_date_vi(page: Page) -> str:
     ref = page.snap.reference_date()
     if not ref:
         return ""
-    return dt.date.fromisoformat(ref[:10]).strftime("%d/%m/%Y")
+    return formats.date(ref[:10])
 
 
 def list_workbook(

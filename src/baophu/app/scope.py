@@ -292,8 +292,3 @@ def people_condition(
     if scope.root is not None:
         return _subtree_sql(scope, hamlet_column)
     return _in_list(hamlet_column, scope.hamlets)
-
-
-def collector_scope(code: str, snap: MartSnapshot) -> Scope:
-    """The scope a collector has (their hamlets and people), to narrow a list to theirs."""
-    return _resolve("collector", code, snap)

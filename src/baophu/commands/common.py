@@ -1,5 +1,6 @@
 """What every ``baophu`` command shares: the console, the common options, bilingual errors,
-JSON output, Vietnamese number/date/percent formatting and the progress bar.
+JSON output, the Vietnamese number/date/percent formats of ``vn.formats`` under the names the
+commands use, and the progress bar.
 
 Commands import these instead of redefining them, so a fix (a wrapping rule, a number
 format) is made once.
@@ -19,6 +20,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from baophu.vn import formats
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -47,29 +50,30 @@ def print_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def fmt_int(value: int | float) -> str:
-    """Vietnamese thousands separator: 1.115.590."""
-    return f"{int(value):,}".replace(",", ".")
+def fmt_int(value: Any) -> str:
+    """Vietnamese thousands grouping, rounded half away from zero: 1.115.590 ('' for None)."""
+    return formats.number(value)
+
+
+def fmt_pct(value: Any, digits: int = 1) -> str:
+    """A fraction as a Vietnamese percentage: 0.943 → 94,3% ('' for None)."""
+    return formats.percent(value, digits)
 
 
 def fmt(value: Any) -> str:
-    """Vietnamese display: 1.234.567 for numbers, dd/mm/yyyy for dates, '' for None."""
+    """Vietnamese display: 1.234.567 for whole numbers, 1.234,57 for others, dd/mm/yyyy for
+    dates, có/không for booleans, '' for None."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "có" if value else "không"
     if isinstance(value, int):
-        return fmt_int(value)
+        return formats.number(value)
     if isinstance(value, float):
-        return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+        return formats.number(value, 2)
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return formats.date(value)
     return str(value)
-
-
-def pct(value: float | None, digits: int = 2) -> str:
-    """A fraction as a Vietnamese percentage: 0.9432 → 94,32 %."""
-    return "" if value is None else f"{value * 100:.{digits}f}".replace(".", ",") + " %"
 
 
 @contextmanager

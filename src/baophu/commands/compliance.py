@@ -28,9 +28,11 @@ from baophu.commands.common import (
     console,
     fail,
     fmt,
-    pct,
+    fmt_pct,
     print_json,
 )
+from baophu.rules import wording
+from baophu.vn import formats
 
 if TYPE_CHECKING:
     from baophu.backends import Store
@@ -120,10 +122,15 @@ def print_summary(summary: dict[str, Any], out: Console | None = None) -> None:
     figures.add_column("Chỉ tiêu")
     figures.add_column("Giá trị", justify="right")
     ratio = summary.get("arrears_ratio")
-    verdict = "[red]vượt mức trần[/]" if summary.get("above_ceiling") else "[green]dưới mức trần[/]"
+    ceiling = summary.get("arrears_ratio_ceiling")
+    if ceiling is None:
+        verdict = "chưa có mức trần cho năm này"
+    elif summary.get("above_ceiling"):
+        verdict = f"[red]vượt mức trần[/] {formats.rate(ceiling)}"
+    else:
+        verdict = f"[green]dưới mức trần[/] {formats.rate(ceiling)}"
     figures.add_row(
-        "Tỷ lệ số tiền chậm đóng / số phải thu (từ đầu năm)",
-        f"{pct(ratio)} ({verdict} {pct(summary['arrears_ratio_ceiling'])})",
+        "Tỷ lệ số tiền chậm đóng / số phải thu (từ đầu năm)", f"{fmt_pct(ratio, 2)} ({verdict})"
     )
     figures.add_row("Số tiền chậm đóng (đồng)", fmt(summary.get("late_amount")))
     figures.add_row("Số phải thu từ đầu năm (đồng)", fmt(summary.get("due_ytd")))
@@ -131,7 +138,10 @@ def print_summary(summary: dict[str, Any], out: Console | None = None) -> None:
     figures.add_row("Đơn vị chậm đóng", fmt(summary.get("employers_late")))
     figures.add_row("Đơn vị chậm đóng từ 3 tháng trở lên", fmt(summary.get("employers_late_3plus")))
     figures.add_row("Số tiền chậm đóng từ 3 tháng trở lên", fmt(summary.get("late_3plus_amount")))
-    figures.add_row("Đơn vị trốn đóng (quá 60 ngày)", fmt(summary.get("employers_evasion")))
+    figures.add_row(
+        f"Đơn vị {_evasion_label(_day(summary))}",
+        fmt(summary.get("employers_evasion")),
+    )
     figures.add_row("Lãi chậm đóng chưa nộp (đồng)", fmt(summary.get("interest_outstanding")))
     figures.add_row("Đơn vị có dấu hiệu trốn đóng", fmt(summary.get("employers_flagged")))
     c.print(figures)
@@ -163,6 +173,13 @@ def _day(summary: dict[str, Any]) -> Any:
         return dt.date.fromisoformat(str(text))
     except ValueError:
         return text
+
+
+def _evasion_label(day: Any) -> str:
+    """ "trốn đóng (quá 60 ngày)", the delay of the law in force on ``day``."""
+    if not isinstance(day, dt.date):
+        return "trốn đóng"
+    return wording.evasion_label(day).lower()
 
 
 @compliance_app.command("run")
@@ -214,7 +231,7 @@ _BALANCE = (
     ("months_late", "Số tháng chậm đóng"),
     ("late_since", "Chậm đóng từ ngày"),
     ("late_3plus", "Chậm đóng từ 3 tháng"),
-    ("evasion_amount", "Số tiền quá 60 ngày (trốn đóng)"),
+    ("evasion_amount", "Số tiền {evasion_label}"),
     ("interest_outstanding", "Lãi chưa nộp"),
     ("credit", "Số tiền nộp thừa"),
 )
@@ -246,8 +263,9 @@ def employer_cmd(
     head = Table(title=f"Đơn vị {code}", show_header=False)
     head.add_column("Chỉ tiêu")
     head.add_column("Giá trị", justify="right")
+    evasion = _evasion_label(rows[0]["reference_date"])
     for key, label in _BALANCE:
-        head.add_row(label, fmt(rows[0][key]))
+        head.add_row(label.format(evasion_label=evasion), fmt(rows[0][key]))
     if score:
         head.add_row("Điểm rủi ro trốn đóng", fmt(score[0]["total_score"]))
         head.add_row("Dấu hiệu", score[0]["explanation"] or "")
@@ -257,7 +275,7 @@ def employer_cmd(
         history.add_column(label, justify="left" if key in ("month", "deadline") else "right")
     for m in months:
         history.add_row(
-            *[m[key].strftime("%m/%Y") if key == "month" else fmt(m[key]) for key, _ in _HISTORY]
+            *[formats.month(m[key]) if key == "month" else fmt(m[key]) for key, _ in _HISTORY]
         )
     console.print(history)
 

@@ -8,7 +8,7 @@ and prints a Rich table with Vietnamese headers — numbers as ``1.115.590``, ra
 Vietnamese and English and exit with a non-zero code, never a traceback.
 
 The main application mounts it with ``app.add_typer(coverage_app, name="coverage")``; the
-helpers (``fmt_int``, ``fmt_pct``, ``open_workspace`` …) are shared with ``targets``.
+helpers (``fmt_cell``, ``open_workspace`` …) are shared with ``targets``.
 """
 
 from __future__ import annotations
@@ -28,8 +28,11 @@ from baophu.commands.common import (
     WorkspaceOpt,
     console,
     fail,
+    fmt_int,
+    fmt_pct,
     print_json,
 )
+from baophu.vn import formats
 
 if TYPE_CHECKING:
     from baophu.backends import Store
@@ -77,27 +80,13 @@ def _json(value: Any) -> Any:
     return str(value)
 
 
-def fmt_int(value: Any) -> str:
-    """Vietnamese thousands grouping: 1.115.590 ('' for missing)."""
-    if value is None:
-        return ""
-    return f"{round(float(value)):,}".replace(",", ".")
-
-
-def fmt_pct(value: Any, digits: int = 1) -> str:
-    """A fraction as a Vietnamese percentage: 0.943 → 94,3%."""
-    if value is None:
-        return ""
-    return f"{float(value) * 100:.{digits}f}%".replace(".", ",")
-
-
 def fmt_cell(value: Any, kind: str) -> str:
     if kind == "int":
         return fmt_int(value)
     if kind == "pct":
         return fmt_pct(value)
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return formats.date(value)
     return "" if value is None else str(value)
 
 
@@ -227,7 +216,7 @@ def print_demo_summary(summary: dict[str, Any], out: Console | None = None) -> N
     """Print ``run_coverage``'s summary: the province against its targets (gap, pace per week
     and per day to 31 December) and the five communes with the lowest BHYT rate."""
     out = out or console
-    when = dt.date.fromisoformat(summary["reference_date"]).strftime("%d/%m/%Y")
+    when = formats.date(summary["reference_date"])
     table = Table(
         title=f"{summary['province_name']} — chỉ tiêu năm {summary['targets_year']} — "
         f"số liệu đến {when}"

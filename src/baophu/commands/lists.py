@@ -34,9 +34,13 @@ from baophu.commands.common import (
     fail,
     fmt,
     fmt_int,
+    fmt_pct,
     print_json,
     progress_bar,
 )
+from baophu.vn import formats
+from baophu.vn.masking import mask_text
+from baophu.vn.masking import mask_value as mask_id
 
 if TYPE_CHECKING:
     from baophu.backends import Store
@@ -79,13 +83,6 @@ def _date(text: str | None) -> dt.date | None:
         fail(f"Ngày không hợp lệ: {text} (YYYY-MM-DD)", f"invalid date: {text}", 2)
 
 
-def mask_id(value: Any) -> str:
-    """A personal ID shown by its last four digits only: ********1234 (``vn.masking``)."""
-    from baophu.vn.masking import mask_value
-
-    return mask_value(value)
-
-
 def _errors() -> tuple[type[BaseException], ...]:
     from baophu.engine.coverage import CoverageError
     from baophu.engine.potential import ListsError
@@ -104,17 +101,18 @@ def ensure_lists(
 ) -> dict[str, Any]:
     """Compute the lists unless fresh ones for the same date and due window are there."""
     from baophu.engine.dates import default_reference_date
-    from baophu.engine.potential import DUE_DAYS, MART_LIST, list_reference_date, run_lists
+    from baophu.engine.potential import MART_LIST, due_days_on, list_reference_date, run_lists
     from baophu.fieldwork import latest_outcomes, operational
 
     path = ws.root / PARAMS_FILE
     last = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     want_day = day or list_reference_date(store) or default_reference_date(store)
-    want_due = due_days if due_days is not None else int(last.get("due_days", DUE_DAYS))
+    policy_due = due_days_on(want_day)
+    want_due = due_days if due_days is not None else int(last.get("due_days", policy_due))
     fresh = (
         store.mart_is_current(MART_LIST)
         and list_reference_date(store) == want_day
-        and int(last.get("due_days", DUE_DAYS)) == want_due
+        and int(last.get("due_days", policy_due)) == want_due
     )
     if fresh and not recompute:
         return {"computed": False, "reference_date": want_day.isoformat(), "due_days": want_due}
@@ -190,7 +188,6 @@ def list_report(
     from baophu.contracts.vocabularies import REASON_VI, REASONS
     from baophu.engine.potential import MART_LIST, MART_PERSONS, list_reference_date
     from baophu.engine.potential import reason_counts as counts_of
-    from baophu.vn.masking import mask_text
 
     counts = counts_of(store, commune_code=commune, hamlet_code=hamlet, owner_code=collector)
     detail = counts["detail"]
@@ -281,7 +278,7 @@ PERIOD = {"year": "/năm", "month": "/tháng"}
 
 
 def print_report(report: dict[str, Any]) -> None:
-    when = dt.date.fromisoformat(report["reference_date"]).strftime("%d/%m/%Y")
+    when = formats.date(report["reference_date"])
     title = f"Danh sách tiềm năng đến ngày {when}"
     where = ", ".join(f"{k} {v}" for k, v in report["filters"].items() if v)
     table = Table(title=title + (f" — {where}" if where else ""))
@@ -356,7 +353,7 @@ def workbooks(
         return
     for f in result["files"]:
         console.print(f"  {f['path']}  ({fmt_int(f['rows'])} người)")
-    when = dt.date.fromisoformat(result["reference_date"]).strftime("%d/%m/%Y")
+    when = formats.date(result["reference_date"])
     console.print(
         f"Đã ghi {len(result['files'])} tệp / files written in [bold]{result['folder']}[/] "
         f"(số liệu đến {when}); đã ghi nhật ký xuất / export logged."
@@ -480,18 +477,26 @@ def achievement_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Kết quả của nhân viên thu so với chỉ tiêu, thù lao / achievement and commission."""
-    from baophu.fieldwork import achievement
+    from baophu.fieldwork import achievement, operational, today
 
     ws = _open(workspace)
-    today = dt.date.today()
-    with ws.store() as store:
-        try:
-            result = achievement(ws, store, year or today.year, collector, today)
-        except _errors() as exc:
-            fail(str(exc))
+    db = operational(ws)
+    try:
+        with ws.store() as store:
+            result = achievement(db, store, year or today().year, collector=collector)
+    except _errors() as exc:
+        fail(str(exc))
+    finally:
+        db.dispose()
     if json_out:
         print_json(result)
         return
+    console.print(achievement_table(result))
+    console.print(commission_line(result))
+
+
+def achievement_table(result: dict[str, Any]) -> Table:
+    """One row per collector: field figures, the first target of the year, commission."""
     table = Table(title=f"Kết quả vận động năm {result['year']} / field achievement")
     for header in (
         "Mã NVT",
@@ -499,28 +504,44 @@ def achievement_cmd(
         "Đã tiếp cận",
         "Đã tham gia",
         "Dữ liệu xác nhận",
-        "Chỉ tiêu tăng mới",
+        "Chỉ tiêu (người)",
+        "Dữ liệu đạt",
         "Tỷ lệ",
         "Số tiền thu (đồng)",
         "Thù lao (đồng)",
     ):
         table.add_column(header, justify="left" if header in ("Mã NVT", "Họ và tên") else "right")
     for c in result["collectors"]:
-        ratio = c["achievement_ratio"]
+        target = c["targets"][0] if c["targets"] else {}
         table.add_row(
             c["collector_code"],
             c["collector_name"] or "",
             fmt_int(c["approached"]),
             fmt_int(c["enrolled"]),
             fmt_int(c["confirmed"]),
-            "" if c["target_new"] is None else fmt_int(c["target_new"]),
-            "" if ratio is None else f"{ratio * 100:.1f}%".replace(".", ","),
+            fmt_int(target.get("target_people")),
+            fmt_int(target.get("achieved")),
+            fmt_pct(target.get("achievement_ratio")),
             fmt_int(c["amount_collected"]),
             fmt_int(c["commission"]),
         )
-    console.print(table)
-    rate = f"{result['commission_rate'] * 100:g}%".replace(".", ",")
-    note = (
-        " (TẠM TÍNH: chưa có quyết định, xem tham số)" if result["commission_placeholder"] else ""
+    return table
+
+
+def commission_line(result: dict[str, Any]) -> str:
+    """The commission rate, the day it is read for and whether it is a published figure."""
+    day = formats.date(result["commission_on"])
+    if result["commission_rate"] is None:
+        return (
+            f"Chưa có tỷ lệ thù lao có hiệu lực ngày {day} / no commission rate in force on "
+            f"{result['commission_on']}: thù lao chưa tính được / commission not computed"
+        )
+    note = {
+        "placeholder": " (TẠM TÍNH: chưa có quyết định, xem tham số)",
+        "approximation": " (ước tính, xem tham số)",
+        "unverified": " (nguồn chưa đối chiếu văn bản, xem tham số)",
+    }.get(result["commission_status"], "")
+    return (
+        f"Tỷ lệ thù lao / commission rate: {formats.rate(result['commission_rate'])} "
+        f"(ngày {day}){note}"
     )
-    console.print(f"Tỷ lệ thù lao / commission rate: {rate}{note}")

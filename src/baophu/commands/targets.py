@@ -25,20 +25,23 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from baophu.commands.coverage import (
-    DateOpt,
+from baophu.commands.common import (
     JsonOpt,
     WorkspaceOpt,
     console,
-    engine_errors,
     fail,
-    fmt_cell,
     fmt_int,
     fmt_pct,
-    open_store,
-    parse_date,
     print_json,
 )
+from baophu.commands.coverage import (
+    DateOpt,
+    engine_errors,
+    fmt_cell,
+    open_store,
+    parse_date,
+)
+from baophu.vn import formats
 
 if TYPE_CHECKING:
     from baophu.backends import Store
@@ -321,7 +324,7 @@ def allocate_cmd(
             r["unit_code"],
             r.get("unit_name") or "",
             fmt_int(r["achieved"]),
-            f"{r['weight']:.1f}".replace(".", ","),
+            formats.number(r["weight"], 1),
             fmt_int(r["target_people"]),
             fmt_pct(r.get("target_rate")),
             "✓" if r["at_floor"] else "",
@@ -455,7 +458,7 @@ def _print_phased(rows: list[dict[str, Any]], period: str) -> None:
             r["indicator"],
             r["unit_code"],
             str(r["period_index"]),
-            r["period_end"].strftime("%d/%m/%Y"),
+            formats.date(r["period_end"]),
             fmt_int(r["cumulative_target"]),
             fmt_int(r["increment"]),
         )
@@ -538,7 +541,7 @@ def campaign_cmd(
         for r in sub:
             rate = r["achieved"] / r["denominator"] if r["denominator"] else None
             table.add_row(
-                r["day"].strftime("%d/%m/%Y"),
+                formats.date(r["day"]),
                 fmt_int(r["achieved"]),
                 fmt_pct(rate),
                 fmt_int(r["needed_by_day"]),

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
+
+from baophu.vn.text import fold
 
 DType = Literal["string", "int", "float", "date", "month", "bool", "datetime"]
 
@@ -97,6 +98,10 @@ def _header_keys(name: str, vi: str, aliases: tuple[str, ...]) -> frozenset[str]
     return frozenset(fold_header(h) for h in (name, vi, *aliases))
 
 
+# Characters a header may use between words: read as spaces.
+HEADER_SEPARATORS = "_-./()\n\t:*"
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def fold_header(text: str) -> str:
     """Normalise a column header for matching: NFC, no diacritics, lower case, single spaces.
@@ -104,13 +109,7 @@ def fold_header(text: str) -> str:
     ``"Số định danh cá nhân"``, ``"SO DINH DANH CA NHAN"`` and ``"so_dinh_danh_ca_nhan"``
     all fold to ``"so dinh danh ca nhan"``.
     """
-    text = unicodedata.normalize("NFC", str(text)).strip().lower()
-    text = text.replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    for ch in "_-./()\n\t:*":
-        stripped = stripped.replace(ch, " ")
-    return " ".join(stripped.split())
+    return fold(text, HEADER_SEPARATORS)
 
 
 @dataclass(frozen=True)

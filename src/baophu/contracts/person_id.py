@@ -92,25 +92,6 @@ _DIGIT_TO = {
 _TWELVE_DIGITS = re.compile(r"^\d{12}$")
 
 
-def normalise(raw: object) -> str | None:
-    """Strip spaces, dots and dashes; restore a leading zero lost by a spreadsheet.
-
-    Returns None when nothing digit-like is left.  Excel turns ``075...`` into a number and
-    drops the leading zero, so an 11-digit value gets it back.
-    """
-    if raw is None:
-        return None
-    text = str(raw).strip()
-    if text.endswith(".0"):
-        text = text[:-2]
-    text = re.sub(r"[\s.\-']", "", text)
-    if not text:
-        return None
-    if text.isdigit() and len(text) == 11:
-        text = "0" + text
-    return text
-
-
 def sex_century_digit(sex: str, birth_year: int) -> int:
     """The fourth digit for a person of this sex born in this year."""
     century = (birth_year // 100) * 100

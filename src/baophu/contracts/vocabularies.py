@@ -72,8 +72,6 @@ BENEFIT_VI: dict[str, str] = {
     "social_pension": "trợ cấp hưu trí xã hội",
     "survivor_allowance": "trợ cấp tuất hằng tháng",
 }
-SURVIVOR_MIN_AGE = 75
-SURVIVOR_NEAR_POOR_AGE = 70
 
 # Outcomes of a field visit, as stored and as a collector writes them in the work sheet.
 OUTCOMES: tuple[str, ...] = (

@@ -101,9 +101,8 @@ def _linkage(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
 
 
 def _potential(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
-    due = potential.DUE_DAYS if inputs.due_days is None else inputs.due_days
     return potential.run_lists(
-        store, day, due, outcomes=inputs.field_outcomes, progress=inputs.progress
+        store, day, inputs.due_days, outcomes=inputs.field_outcomes, progress=inputs.progress
     )
 
 

@@ -328,6 +328,29 @@ def _take(reader: _Prefetch, path: Path, contract: Contract) -> RawFile:
     return reader.take(path)
 
 
+@dataclass
+class _OneFile:
+    """One file of a batch while it is imported: where it goes, and what it gave so far."""
+
+    store: Store
+    batch: Batch
+    raw: RawFile
+    path: Path
+    contract: Contract
+    mapping: dict[str, str]
+    whole: bool  # replaces the whole table (else: its own source's part)
+    keys: _Keys
+    options: ImportOptions
+    result: FileResult
+    snapshot_id: str
+    n_read: int = 0
+    n_rejected: int = 0
+    n_good: int = 0
+    issue_parts: list[pa.Table] = field(default_factory=list)
+    # rows whose key repeats in the file, decided once the whole file is read
+    held: list[tuple[pa.Table, pa.Array, pa.Array]] = field(default_factory=list)
+
+
 def _import_one(
     store: Store,
     batch: Batch,
@@ -342,25 +365,74 @@ def _import_one(
     options: ImportOptions,
     result: FileResult,
 ) -> None:
-    """Validate one file chunk by chunk and append its good rows inside the open batch."""
+    """Validate one file chunk by chunk and append its good rows inside the open batch: the
+    empty-file guard, the notices, the chunks, the rows whose key repeats, the rejects file,
+    the guards on rejected share and shrink, and the snapshot row."""
     started = _now()
-    if raw.num_rows == 0 and not raw.bad_rows:
-        if contract.load_mode == "full":
-            # An empty extract would wipe a register: never a silent success.
-            raise ImportFileError("file_no_rows", path)
-        _shrink_guard(path, _previous_rows(store, contract, result.source, whole), 0, options)
-        vi, en = text("file_no_rows")
-        raw.notices.append((f"{vi}; phần này được ghi nhận là rỗng", f"{en}; this part is empty"))
+    _guard_empty(store, raw, path, contract, whole, options, result)
     snapshot_id = f"{batch_id}-{raw.file_hash[:8]}"
     if claims_xml.is_claims_xml(path):  # one file, three tables: a snapshot each
         snapshot_id += f"-{contract.table}"
     result.snapshot_id = snapshot_id
-    extras = extra_headers(raw.headers, mapping)
+    one = _OneFile(
+        store, batch, raw, path, contract, mapping, whole, keys, options, result, snapshot_id
+    )
+    _note_extra_columns(one)
+    previous_rows = _previous_rows(store, contract, result.source, whole)
+    batch.clear(contract.table, result.source, whole)
+    n_bad = len(raw.bad_rows)
+    one.n_read, one.n_rejected = n_bad, n_bad
+    _append_chunks(one)
+    _append_held_duplicates(one)
+    issues = _file_issues(one)
+    result.rows_read = one.n_read
+    result.rows_rejected = one.n_rejected
+    result.rows_warned = _warned_rows(issues)
+    rejects_path = _write_file_rejects(one, issues, rejects_dir)
+    _guard_reject_share(one, rejects_path)
+    _shrink_guard(path, previous_rows, one.n_good, options)
+    _record_snapshot(one, batch_id, started, rejects_path)
+    result.rows_imported = one.n_good
+    result.status = "imported"
+
+
+def _guard_empty(
+    store: Store,
+    raw: RawFile,
+    path: Path,
+    contract: Contract,
+    whole: bool,
+    options: ImportOptions,
+    result: FileResult,
+) -> None:
+    """An empty extract would wipe a register: never a silent success.  An empty part is
+    recorded as empty (if the shrink guard allows it)."""
+    if raw.num_rows or raw.bad_rows:
+        return
+    if contract.load_mode == "full":
+        raise ImportFileError("file_no_rows", path)
+    _shrink_guard(path, _previous_rows(store, contract, result.source, whole), 0, options)
+    vi, en = text("file_no_rows")
+    raw.notices.append((f"{vi}; phần này được ghi nhận là rỗng", f"{en}; this part is empty"))
+
+
+def _note_extra_columns(one: _OneFile) -> None:
+    """Columns the contract does not know are a notice; the notices go to the result."""
+    extras = extra_headers(one.raw.headers, one.mapping)
     if extras:
-        raw.notices.append(
-            text("extra_columns", table=contract.table, columns=shown_headers(extras))
+        one.raw.notices.append(
+            text("extra_columns", table=one.contract.table, columns=shown_headers(extras))
         )
-    result.notices = [f"{vi} / {en}" for vi, en in raw.notices]
+    one.result.notices = [f"{vi} / {en}" for vi, en in one.raw.notices]
+
+
+def _append_chunks(one: _OneFile) -> None:
+    """Validate and append the file chunk by chunk; rows whose key repeats are held back.
+
+    While DuckDB (or the Parquet writer) stores chunk N, chunk N+1 is validated: both release
+    the GIL.  Only for whole-table loads, whose loop asks the store nothing else once the
+    reference keys are cached by the first chunk; parts check other sources per chunk."""
+    raw, contract, mapping = one.raw, one.contract, one.mapping
     refused_cells = pa.array(
         sorted({i.row for i in raw.cell_issues if i.severity == "reject"}), pa.int64()
     )
@@ -369,114 +441,125 @@ def _import_one(
     dup_keys = duplicated_keys(
         coerce_keys(raw.columns(key_headers), contract, mapping, raw.typed, excel)
     )
-    previous_rows = _previous_rows(store, contract, result.source, whole)
-    batch.clear(contract.table, result.source, whole)
-    issue_parts: list[pa.Table] = []
-    held: list[tuple[pa.Table, pa.Array, pa.Array]] = []  # rows whose key repeats in the file
-    n_read = len(raw.bad_rows)
-    n_rejected = len(raw.bad_rows)
-    n_good = 0
-    # While DuckDB (or the Parquet writer) stores chunk N, chunk N+1 is validated: both release
-    # the GIL.  Only for whole-table loads, whose loop asks the store nothing else once the
-    # reference keys are cached by the first chunk; parts check other sources per chunk.
-    writer = ThreadPoolExecutor(max_workers=1) if whole else None
+    writer = ThreadPoolExecutor(max_workers=1) if one.whole else None
     pending: Future[None] | None = None
     try:
-        for chunk in raw.chunks(options.chunk_rows):
-            table, problems = validate(chunk, contract, mapping, keys, options.today)
-            if not whole:
-                problems += _other_source_conflicts(batch, table, contract, result.source, mapping)
+        for chunk in raw.chunks(one.options.chunk_rows):
+            table, problems = validate(chunk, contract, mapping, one.keys, one.options.today)
+            if not one.whole:
+                problems += _other_source_conflicts(
+                    one.batch, table, contract, one.result.source, mapping
+                )
             rejected = reject_mask(problems, table.num_rows)
             if len(refused_cells):  # a formula without a value: the row's value is unknown
                 rejected = pc.or_(rejected, pc.is_in(chunk.rows, value_set=refused_cells))
-            issue_parts.append(issues_table(problems, chunk.rows))
-            n_read += table.num_rows
+            one.issue_parts.append(issues_table(problems, chunk.rows))
+            one.n_read += table.num_rows
             if len(dup_keys):
                 chunk_keys = coerce_keys(chunk.data, contract, mapping, raw.typed, excel)
                 repeated = pc.is_in(chunk_keys, value_set=dup_keys)
-                held.append(
+                one.held.append(
                     (table.filter(repeated), chunk.rows.filter(repeated), rejected.filter(repeated))
                 )
                 keep = pc.and_(pc.invert(rejected), pc.invert(repeated))
-                n_rejected += int(pc.sum(pc.and_(rejected, pc.invert(repeated))).as_py() or 0)
+                one.n_rejected += int(pc.sum(pc.and_(rejected, pc.invert(repeated))).as_py() or 0)
             else:
                 keep = pc.invert(rejected)
-                n_rejected += int(pc.sum(rejected).as_py() or 0)
+                one.n_rejected += int(pc.sum(rejected).as_py() or 0)
             good = table if bool(pc.all(keep).as_py()) else table.filter(keep)
-            n_good += good.num_rows
+            one.n_good += good.num_rows
             if pending is not None:
                 pending.result()
+            args = (contract.table, one.result.source, one.snapshot_id, good)
             if writer is not None:
-                pending = writer.submit(
-                    batch.append, contract.table, result.source, snapshot_id, good
-                )
+                pending = writer.submit(one.batch.append, *args)
             else:
-                batch.append(contract.table, result.source, snapshot_id, good)
+                one.batch.append(*args)
         if pending is not None:
             pending.result()
     finally:
         if writer is not None:
             writer.shutdown(wait=True)
-    if held:
-        table = pa.concat_tables([h[0] for h in held])
-        rows = pa.chunked_array([h[1] for h in held], pa.int64()).combine_chunks()
-        rejected = pa.chunked_array([h[2] for h in held], pa.bool_()).combine_chunks()
-        problems = duplicate_problems(table, contract, rows, mapping)
-        issue_parts.append(issues_table(problems, rows))
-        drop = pc.or_(rejected, reject_mask(problems, table.num_rows))
-        n_rejected += int(pc.sum(drop).as_py() or 0)
-        good = table.filter(pc.invert(drop))
-        batch.append(contract.table, result.source, snapshot_id, good)
-        n_good += good.num_rows
-    issues = pa.concat_tables(issue_parts) if issue_parts else ISSUE_SCHEMA.empty_table()
-    issues = _with_bad_rows(issues, raw).sort_by([("row", "ascending"), ("column", "ascending")])
-    warned_rows = set(
-        issues.filter(pc.equal(issues.column("severity"), "warning")).column("row").to_pylist()
+
+
+def _append_held_duplicates(one: _OneFile) -> None:
+    """The rows whose key repeats in the file: the duplicates are rejected, the rest kept."""
+    if not one.held:
+        return
+    table = pa.concat_tables([h[0] for h in one.held])
+    rows = pa.chunked_array([h[1] for h in one.held], pa.int64()).combine_chunks()
+    rejected = pa.chunked_array([h[2] for h in one.held], pa.bool_()).combine_chunks()
+    problems = duplicate_problems(table, one.contract, rows, one.mapping)
+    one.issue_parts.append(issues_table(problems, rows))
+    drop = pc.or_(rejected, reject_mask(problems, table.num_rows))
+    one.n_rejected += int(pc.sum(drop).as_py() or 0)
+    good = table.filter(pc.invert(drop))
+    one.batch.append(one.contract.table, one.result.source, one.snapshot_id, good)
+    one.n_good += good.num_rows
+
+
+def _file_issues(one: _OneFile) -> pa.Table:
+    """Every issue of the file (the rows the reader could not read too), by row and column."""
+    parts = one.issue_parts
+    issues = pa.concat_tables(parts) if parts else ISSUE_SCHEMA.empty_table()
+    return _with_bad_rows(issues, one.raw).sort_by([("row", "ascending"), ("column", "ascending")])
+
+
+def _warned_rows(issues: pa.Table) -> int:
+    warned = issues.filter(pc.equal(issues.column("severity"), "warning"))
+    return len(set(warned.column("row").to_pylist()))
+
+
+def _write_file_rejects(one: _OneFile, issues: pa.Table, rejects_dir: Path) -> Path | None:
+    """The file's rejects file, when it has issues."""
+    if not issues.num_rows:
+        return None
+    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in one.path.stem)
+    rejects_path = write_rejects(
+        issues,
+        one.path,
+        rejects_dir / f"{one.snapshot_id}__{safe}.csv",
+        {header: name for name, header in one.mapping.items()},
     )
-    result.rows_read = n_read
-    result.rows_rejected = n_rejected
-    result.rows_warned = len(warned_rows)
-    rejects_path = None
-    if issues.num_rows:
-        safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in path.stem)
-        rejects_path = write_rejects(
-            issues,
-            path,
-            rejects_dir / f"{snapshot_id}__{safe}.csv",
-            {header: name for name, header in mapping.items()},
-        )
-        result.rejects_path = str(rejects_path)
-    if n_read and n_rejected / n_read > options.max_reject_share:
+    one.result.rejects_path = str(rejects_path)
+    return rejects_path
+
+
+def _guard_reject_share(one: _OneFile, rejects_path: Path | None) -> None:
+    """A file with too many rejected rows aborts the batch."""
+    n_read, n_rejected = one.n_read, one.n_rejected
+    if n_read and n_rejected / n_read > one.options.max_reject_share:
         raise ImportFileError(
             "too_many_rejects",
-            path,
+            one.path,
             rejected=n_rejected,
             total=n_read,
             share=f"{n_rejected / n_read:.0%}",
             rejects=rejects_path,
         )
-    _shrink_guard(path, previous_rows, n_good, options)
-    batch.record(
+
+
+def _record_snapshot(one: _OneFile, batch_id: str, started: str, rejects_path: Path | None) -> None:
+    """The file's snapshot row, current once the batch commits."""
+    one.batch.record(
         {
-            "snapshot_id": snapshot_id,
+            "snapshot_id": one.snapshot_id,
             "batch_id": batch_id,
-            "table_name": contract.table,
-            "source": result.source,
-            "file_path": str(path.resolve()),
-            "file_hash": raw.file_hash,
-            "file_format": raw.file_format,
-            "rows_read": n_read,
-            "rows_imported": n_good,
-            "rows_rejected": n_rejected,
-            "rows_warned": result.rows_warned,
+            "table_name": one.contract.table,
+            "source": one.result.source,
+            "file_path": str(one.path.resolve()),
+            "file_hash": one.raw.file_hash,
+            "file_format": one.raw.file_format,
+            "rows_read": one.n_read,
+            "rows_imported": one.n_good,
+            "rows_rejected": one.n_rejected,
+            "rows_warned": one.result.rows_warned,
             "rejects_path": str(rejects_path) if rejects_path else None,
             "started_at": started,
             "finished_at": _now(),
             "status": "current",
         }
     )
-    result.rows_imported = n_good
-    result.status = "imported"
 
 
 def _other_source_conflicts(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from baophu.ingest.errors import ImportFileError
+from baophu.vn.text import nfc
 
 # How much of a file is looked at to judge it (the start of a file says what it is).
 SNIFF_BYTES = 1 << 16
@@ -233,7 +234,7 @@ _VI_LETTERS = _VI_LOWER | {c.upper() for c in _VI_LOWER}
 def decode_tcvn3(raw: bytes) -> str:
     """Bytes in the TCVN3 ("ABC") code as Unicode text (NFC)."""
     text = "".join(_TCVN3_TABLE.get(b, chr(b)) for b in raw)
-    return unicodedata.normalize("NFC", text)
+    return nfc(text)
 
 
 def _oddities(text: str) -> int:
@@ -254,7 +255,7 @@ def legacy_encoding(raw: bytes) -> str:
     """For bytes that are not UTF-8: "cp1258" or "tcvn3", whichever reads as Vietnamese."""
     sample = raw[:SNIFF_BYTES]
     try:
-        as_1258 = unicodedata.normalize("NFC", sample.decode("cp1258"))
+        as_1258 = nfc(sample.decode("cp1258"))
     except UnicodeDecodeError:
         return "tcvn3"
     return "tcvn3" if _oddities(decode_tcvn3(sample)) < _oddities(as_1258) else "cp1258"
@@ -279,7 +280,7 @@ def repair_mojibake(value: str) -> str | None:
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
         if fixed != value:
-            return unicodedata.normalize("NFC", fixed)
+            return nfc(fixed)
     return None
 
 

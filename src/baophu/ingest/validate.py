@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,7 @@ from baophu.ingest.claims_rules import TABLE_RULES
 from baophu.ingest.messages import printable, text
 from baophu.ingest.problems import KeyLookup, Problem
 from baophu.ingest.readers import RawFile
+from baophu.vn import formats
 
 ISSUE_SCHEMA = pa.schema(
     [
@@ -60,15 +60,6 @@ _SEX_OF_DIGIT = pa.array(["male", "female"] * 5, pa.string())
 _FIXED_WIDTH = {"person_id": 12, "si_code": 10, "tax_code": 10}
 # From this many rows on, a text column of dates or numbers is parsed through its dictionary.
 _DICTIONARY_MIN_ROWS = 5_000
-
-
-@dataclass
-class Validated:
-    good: pa.Table  # canonical columns and types, rejected rows removed
-    issues: pa.Table  # ISSUE_SCHEMA
-    rows_read: int
-    rows_rejected: int
-    rows_warned: int
 
 
 # ------------------------------------------------------------------------------ coercion
@@ -507,10 +498,6 @@ def validate(
     return table, problems
 
 
-def _vn_number(value: float) -> str:
-    return f"{value:,.0f}".replace(",", ".")
-
-
 def _plausible_problems(
     column: Column, header: str, values: pa.Array, raw_text: pa.Array, today: dt.date
 ) -> list[Problem]:
@@ -525,8 +512,8 @@ def _plausible_problems(
         low = pa.scalar(earliest or dt.date.min, pa.date32())
         high = pa.scalar(latest or dt.date.max, pa.date32())
         shown = {
-            "earliest": earliest.strftime("%d/%m/%Y") if earliest else "…",
-            "latest": latest.strftime("%d/%m/%Y") if latest else "…",
+            "earliest": formats.date(earliest) if earliest else "…",
+            "latest": formats.date(latest) if latest else "…",
         }
         too_late = pc.fill_null(pc.greater(values, high), False)
         too_early = pc.fill_null(pc.less(values, low), False)
@@ -549,8 +536,8 @@ def _plausible_problems(
         high_v = int(rule.high) if rule.high is not None else None
         code = "implausible_number"
         shown = {
-            "low": _vn_number(rule.low) if rule.low is not None else "…",
-            "high": _vn_number(rule.high) if rule.high is not None else "…",
+            "low": formats.number(rule.low) if rule.low is not None else "…",
+            "high": formats.number(rule.high) if rule.high is not None else "…",
         }
     mask = pa.array(np.zeros(len(values), dtype=bool))
     if low_v is not None and column.check not in ("non_negative", "positive"):

@@ -1,17 +1,11 @@
-"""Field outcomes: recording one, the latest per person, and a collector's achievement and
-commission.
+"""Field outcomes on the operational database: recording one and the latest per person.
 
 An outcome is a ``FieldOutcome`` row (history, never updated): who was approached, what
 happened, when, by whom, keyed by the potential list's ``row_key`` (the 12-digit personal ID,
 or ``source:record`` for an unidentified list row).  A collector records one per person from
 their list in two clicks on the web; returned workbooks add them in bulk.
 ``last_outcomes_table`` gives the engine what the lists show (the last outcome per row_key).
-
-A collector's achievement counts the people of their list whose latest outcome this year is
-``enrolled`` (Đã tham gia) — what the field reports before the next import confirms it — next
-to their target (``achievement_by_unit``, hierarchy ``agents``) and what the data confirm;
-the commission is the placeholder rate ``collector.commission_rate`` of the legal parameters
-applied to the amounts of those enrolments.
+A collector's achievement and commission are ``fieldwork.achievement``'s.
 """
 
 from __future__ import annotations
@@ -172,62 +166,3 @@ def record_outcome(
             "outcome_date": day,
             "amount": amount,
         }
-
-
-def commission_rate(on: dt.date) -> tuple[float, str]:
-    """The commission rate in force and its status (a placeholder until the decision is
-    entered in the legal parameters)."""
-    from baophu.rules import get_rules
-
-    rules = get_rules()
-    try:
-        entry = rules.entry("collector.commission_rate", on)
-    except Exception:
-        return 0.0, "missing"
-    return float(entry.value), entry.status or "published"
-
-
-def collector_achievement(
-    db: OperationalDB, collector_code: str, year: int, today: dt.date | None = None
-) -> dict[str, Any]:
-    """Outcomes recorded by or for the collector this year: counts by outcome (each person
-    counted once, at their latest outcome), people enrolled, their amounts and the
-    commission on them."""
-    today = today or dt.date.today()
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    with db.session() as s:
-        latest_ids = (
-            select(func.max(FieldOutcome.id))
-            .where(
-                FieldOutcome.collector_code == collector_code,
-                FieldOutcome.outcome_date >= start,
-                FieldOutcome.outcome_date <= end,
-            )
-            .group_by(func.coalesce(FieldOutcome.row_key, FieldOutcome.person_id))
-        )
-        rows = s.execute(
-            select(FieldOutcome.outcome, FieldOutcome.amount, FieldOutcome.outcome_date).where(
-                FieldOutcome.id.in_(latest_ids)
-            )
-        ).all()
-    by_outcome = {code: 0 for code in OUTCOMES}
-    enrolled_amount = 0
-    month_enrolled = 0
-    for r in rows:
-        by_outcome[r.outcome] = by_outcome.get(r.outcome, 0) + 1
-        if r.outcome == "enrolled":
-            enrolled_amount += int(r.amount or 0)
-            if r.outcome_date.year == today.year and r.outcome_date.month == today.month:
-                month_enrolled += 1
-    rate, status = commission_rate(today)
-    return {
-        "year": year,
-        "approached": sum(by_outcome.values()),
-        "by_outcome": by_outcome,
-        "enrolled": by_outcome.get("enrolled", 0),
-        "enrolled_this_month": month_enrolled,
-        "enrolled_amount": enrolled_amount,
-        "commission_rate": rate,
-        "commission_status": status,
-        "commission": round(enrolled_amount * rate),
-    }

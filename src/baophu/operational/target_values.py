@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from baophu.vn import formats
+
 _GROUPED = re.compile(r"[0-9]{1,3}(?:([.,])[0-9]{3})(?:\1[0-9]{3})*")
 _PLAIN = re.compile(r"[0-9]{1,15}")
 _DECIMAL = re.compile(r"[0-9]{1,15}(?:[.,][0-9]{1,9})?")
@@ -137,8 +139,8 @@ def check_target_value(
             )
         if bound is not None and value > bound:
             raise TargetValueError(
-                f"Chỉ tiêu {int(value):,} người vượt quá dân số{where_vi} "
-                f"({bound:,} người)".replace(",", "."),
+                f"Chỉ tiêu {formats.number(value)} người vượt quá dân số{where_vi} "
+                f"({formats.number(bound)} người)",
                 f"a target of {int(value):,} people exceeds the unit's population ({bound:,})",
             )
     if denominator is not None:
@@ -148,9 +150,8 @@ def check_target_value(
             )
         if bound is not None and denominator > bound:
             raise TargetValueError(
-                f"Mẫu số {denominator:,} vượt quá dân số{where_vi} ({bound:,} người)".replace(
-                    ",", "."
-                ),
+                f"Mẫu số {formats.number(denominator)} vượt quá dân số{where_vi} "
+                f"({formats.number(bound)} người)",
                 f"the denominator {denominator:,} exceeds the unit's population ({bound:,})",
             )
 

@@ -204,14 +204,6 @@ def set_active(db: OperationalDB, username: str, active: bool) -> None:
         _get(s, username).active = active
 
 
-def set_role(db: OperationalDB, username: str, role: str, scope_code: str | None) -> None:
-    check_role_scope(role, scope_code)
-    with db.session() as s:
-        user = _get(s, username)
-        user.role = role
-        user.scope_code = scope_code if ROLES[role] != "province" else (scope_code or None)
-
-
 # ------------------------------------------------------------------------------- demo
 
 

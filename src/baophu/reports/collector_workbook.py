@@ -11,7 +11,7 @@ moved, deceased, wrong data) are left out.
 
 The header row is frozen and filtered; pages print landscape on A4, one page wide, the
 header repeated.  A sheet "Thông tin" says whose list it is, the reference date and how to
-fill it in; ``collector_outcomes`` reads the same layout back.
+fill it in; ``ingest.work_sheets`` reads the same layout back (``contracts.work_sheet``).
 
 Nothing here computes: the rows come from the marts, the last outcomes from the caller.
 """
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,19 +29,25 @@ import xlsxwriter
 
 from baophu.backends import Store
 from baophu.contracts.vocabularies import CLOSED_OUTCOMES, OUTCOME_VI, OUTCOMES, PRIORITY_VI
+from baophu.contracts.work_sheet import (
+    AMOUNT_HEADER,
+    DATE_HEADER,
+    HEADER_ROW,
+    ID_HEADER,
+    INFO_SHEET,
+    KEY_HEADER,
+    NAME_HEADER,
+    NOTE_HEADER,
+    OUTCOME_HEADER,
+    OWNER_CODE_LABEL,
+    OWNER_KIND_LABEL,
+    PAID_HEADER,
+)
 from baophu.engine.potential import MART_PERSONS, MART_SUMMARY, ListsError
+from baophu.vn.formats import date as vn_date
+from baophu.vn.text import nfc
 
 TITLE = "DANH SÁCH TIỀM NĂNG THAM GIA BHYT, BHXH TỰ NGUYỆN"
-INFO_SHEET = "Thông tin"
-HEADER_ROW = 4  # 0-based: the row of the column headers
-KEY_HEADER = "Mã dòng"
-OUTCOME_HEADER = "Kết quả"
-DATE_HEADER = "Ngày liên hệ"
-PAID_HEADER = "Số tiền đã thu (đồng)"
-NOTE_HEADER = "Ghi chú"
-ID_HEADER = "Số định danh"
-NAME_HEADER = "Họ và tên"
-AMOUNT_HEADER = "Số tiền phải đóng (đồng)"
 # (field of the row, header, kind, width)
 COLUMNS: tuple[tuple[str, str, str, float], ...] = (
     ("stt", "STT", "int", 5),
@@ -84,14 +89,6 @@ class Owner:
     code: str
     name: str
     commune_name: str = ""
-
-
-def vn_date(day: dt.date | None) -> str:
-    return "" if day is None else day.strftime("%d/%m/%Y")
-
-
-def nfc(text: Any) -> str:
-    return "" if text is None else unicodedata.normalize("NFC", str(text))
 
 
 def ordered(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -325,8 +322,8 @@ def _write_info(
     ws.set_column(1, 1, 60)
     ws.write_string(0, 0, TITLE, fmt["title"])
     facts = [
-        ("Loại người phụ trách", owner.kind),
-        ("Mã người phụ trách", owner.code),
+        (OWNER_KIND_LABEL, owner.kind),
+        (OWNER_CODE_LABEL, owner.code),
         ("Tên người phụ trách", owner.name),
         ("Xã, phường", owner.commune_name),
         ("Số liệu đến ngày", vn_date(reference_date)),

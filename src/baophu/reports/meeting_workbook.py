@@ -30,6 +30,7 @@ from baophu.engine.targets import (
     coverage_now,
     province_targets_summary,
 )
+from baophu.vn import formats
 
 SUMMARY_SHEET = "Tổng hợp"
 LEVEL_SHEETS: dict[str, str] = {
@@ -163,7 +164,7 @@ def build_meeting_workbook(
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path))
     fmt = _formats(book)
-    day = reference_date.strftime("%d/%m/%Y")
+    day = formats.date(reference_date)
 
     summary = book.add_worksheet(SUMMARY_SHEET)
     summary.write_string(

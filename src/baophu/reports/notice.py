@@ -20,42 +20,28 @@ The balance is signed: positive = the employer owes, negative = a credit carried
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, fields
 from typing import Any
 
 from baophu.backends import Store
-from baophu.rules.money import format_number
+from baophu.rules import wording
+from baophu.vn import formats
+from baophu.vn.formats import date as vn_date
+from baophu.vn.formats import month as vn_month
+from baophu.vn.text import nfc
 
 TITLE = "THÔNG BÁO KẾT QUẢ ĐÓNG BHXH, BHYT, BHTN, BHTNLĐ-BNN"
 FORM = "Mẫu C12-TS"
 SCHEME_HEADERS = ("BHXH", "BHYT", "BHTN", "BHTNLĐ-BNN", "Cộng")
-LEGAL_NOTE = (
-    "Hạn đóng: ngày cuối cùng của tháng liền sau tháng phải đóng. Số tiền chậm đóng phải nộp "
-    "thêm lãi 0,03%/ngày; quá 60 ngày kể từ hạn đóng là trốn đóng (Luật BHXH số 41/2024/QH15)."
-)
 
 
 class NoticeError(Exception):
     """A notice cannot be produced (message in Vietnamese and English)."""
 
 
-def nfc(text: str) -> str:
-    """Vietnamese text in Unicode NFC (precomposed letters), as every output must be."""
-    return unicodedata.normalize("NFC", text)
-
-
-def vn_date(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
-
-
-def vn_month(day: dt.date) -> str:
-    return day.strftime("%m/%Y")
-
-
 def money(value: int | None) -> str:
     """``1.234.567``; a credit shows with a minus sign; nothing for ``None``."""
-    return "" if value is None else format_number(int(value))
+    return formats.number(value)
 
 
 @dataclass(frozen=True)
@@ -224,7 +210,7 @@ def closing_lines(n: NoticeData) -> list[str]:
             f"Đơn vị đang chậm đóng {money(n.late_amount)} đồng; đề nghị nộp ngay để tránh "
             "phát sinh thêm lãi chậm đóng."
         )
-    lines.append(LEGAL_NOTE)
+    lines.append(wording.notice_legal_note(n.as_of))  # the law in force that day
     return [nfc(line) for line in lines]
 
 

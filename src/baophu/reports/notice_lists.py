@@ -15,7 +15,10 @@ from typing import Any
 import xlsxwriter
 
 from baophu.backends import Store
-from baophu.reports.notice import NoticeError, nfc, vn_date
+from baophu.reports.notice import NoticeError
+from baophu.rules import wording
+from baophu.vn.formats import date as vn_date
+from baophu.vn.text import nfc
 
 # (mart, file stem, title, ((column, Vietnamese header, width), ...), sort keys)
 LISTS: tuple[tuple[str, str, str, tuple[tuple[str, str, float], ...]], ...] = (
@@ -68,7 +71,7 @@ LISTS: tuple[tuple[str, str, str, tuple[tuple[str, str, float], ...]], ...] = (
             ("address", "Địa chỉ", 34),
             ("office_name", "BHXH cơ sở", 22),
             ("evasion_amount", "Số tiền trốn đóng", 16),
-            ("evasion_months", "Số tháng quá 60 ngày", 9),
+            ("evasion_months", "Số tháng quá {evasion_days}", 9),
             ("late_amount", "Tổng số tiền chậm đóng", 16),
             ("late_since", "Chậm đóng từ ngày", 12),
             ("basis", "Căn cứ", 50),
@@ -168,10 +171,20 @@ def export_lists(store: Store, out_dir: Path) -> dict[str, dict[str, Any]]:
         rows = list_rows(store, mart)
         reference = stamps.get(mart, {}).get("reference_date", "")
         try:
-            shown = vn_date(dt.date.fromisoformat(str(reference)))
+            day = dt.date.fromisoformat(str(reference))
         except ValueError:
-            shown = str(reference)
+            day = None
+        shown = str(reference) if day is None else vn_date(day)
         path = out_dir / f"{stem}.xlsx"
-        write_list_xlsx(rows, path, title, columns, f"Số liệu đến ngày {shown}")
+        headers = _headers(columns, day)
+        write_list_xlsx(rows, path, title, headers, f"Số liệu đến ngày {shown}")
         result[mart] = {"file": str(path), "rows": len(rows)}
     return result
+
+
+def _headers(
+    columns: tuple[tuple[str, str, float], ...], day: dt.date | None
+) -> tuple[tuple[str, str, float], ...]:
+    """Headers that quote a legal figure rendered for the list's reference date."""
+    evasion = (wording.evasion_days(day) if day else None) or "hạn trốn đóng"
+    return tuple((f, h.format(evasion_days=evasion), w) for f, h, w in columns)

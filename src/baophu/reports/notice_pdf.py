@@ -31,11 +31,11 @@ from baophu.reports.notice import (
     header_lines,
     intro_line,
     next_due_row,
-    nfc,
     notice_table,
-    vn_date,
-    vn_month,
 )
+from baophu.vn.formats import date as vn_date
+from baophu.vn.formats import month as vn_month
+from baophu.vn.text import nfc
 
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"

@@ -29,10 +29,10 @@ from baophu.reports.notice import (
     closing_lines,
     header_lines,
     intro_line,
-    nfc,
-    vn_date,
-    vn_month,
 )
+from baophu.vn.formats import date as vn_date
+from baophu.vn.formats import month as vn_month
+from baophu.vn.text import nfc
 
 AMOUNT_FORMAT = "#,##0"
 

@@ -20,8 +20,9 @@ from datetime import date, datetime
 from typing import Any
 
 from baophu.rules.errors import RulesInputError
-from baophu.rules.money import check_amount, dec, format_vnd, round_vnd
+from baophu.rules.money import check_amount, dec, round_vnd
 from baophu.rules.parameters import Rules, as_date, resolve
+from baophu.vn.formats import money
 
 REGIONS = (1, 2, 3, 4)
 SCHEMES = ("bhxh", "bhyt", "bhtn")
@@ -120,18 +121,18 @@ def compulsory_split(
     warnings: list[str] = []
     if wage < minimum:
         warnings.append(
-            f"Tiền lương {format_vnd(wage)} thấp hơn lương tối thiểu vùng {region} "
-            f"({format_vnd(minimum)}); vẫn tính theo mức khai báo / wage {wage} is below the "
+            f"Tiền lương {money(wage)} thấp hơn lương tối thiểu vùng {region} "
+            f"({money(minimum)}); vẫn tính theo mức khai báo / wage {wage} is below the "
             f"region {region} minimum wage ({minimum}); computed on the declared wage anyway"
         )
     if wage > caps["bhxh_bhyt"]:
         warnings.append(
-            f"Tiền lương vượt mức trần BHXH/BHYT, tính trên {format_vnd(caps['bhxh_bhyt'])} / "
+            f"Tiền lương vượt mức trần BHXH/BHYT, tính trên {money(caps['bhxh_bhyt'])} / "
             f"wage above the BHXH/BHYT cap, computed on {caps['bhxh_bhyt']}"
         )
     if wage > caps["bhtn"]:
         warnings.append(
-            f"Tiền lương vượt mức trần BHTN, tính trên {format_vnd(caps['bhtn'])} / "
+            f"Tiền lương vượt mức trần BHTN, tính trên {money(caps['bhtn'])} / "
             f"wage above the BHTN cap, computed on {caps['bhtn']}"
         )
 

@@ -6,14 +6,14 @@ command-line tool can print it as it is.  Nothing here reads files or computes a
 
 from __future__ import annotations
 
-import unicodedata
+from baophu.vn.text import nfc
 
 
 class RulesError(Exception):
     """Base class: a bilingual (Vietnamese / English) error of baophu.rules."""
 
     def __init__(self, vi: str, en: str) -> None:
-        self.vi = unicodedata.normalize("NFC", vi)
+        self.vi = nfc(vi)
         self.en = en
         super().__init__(self.vi, self.en)
 

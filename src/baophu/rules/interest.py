@@ -29,11 +29,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from baophu.rules.errors import RulesInputError
+from baophu.rules.errors import RuleNotInForceError, RulesInputError
 from baophu.rules.money import check_amount, dec, round_vnd
 from baophu.rules.parameters import Rules, as_date, as_year_month, resolve
 
 RATE_KEY = "late_interest.daily_rate"
+EVASION_KEY = "late.days_to_evasion"
 
 
 def daily_rate_on(on: date | datetime | str, rules: Rules | None = None) -> float:
@@ -97,10 +98,16 @@ def late_interest(
     rate = float(entry.value)
     interest = round_vnd(dec(amount) * dec(rate) * days)
     notes = []
-    if entry.status:
+    if entry.approximate:
         notes.append(
             f"Lãi suất ngày này là giá trị gần đúng ({entry.status}); xem nguồn / "
             f"the rate for this date is an {entry.status}; see the source"
+        )
+    elif entry.status == "unverified":
+        notes.append(
+            "Điều khoản nguồn của lãi suất này chưa được đối chiếu với văn bản; xem nguồn / "
+            "the article this rate comes from has not been checked against the text; see the "
+            "source"
         )
     return {
         "amount": amount,
@@ -109,7 +116,7 @@ def late_interest(
         "daily_rate": rate,
         "interest": interest,
         "total": amount + interest,
-        "approximate": bool(entry.status),
+        "approximate": entry.approximate,
         "notes": notes,
         "rule_version": r.version,
         "sources": {RATE_KEY: entry.source},
@@ -143,7 +150,7 @@ def late_interest_between(
         span = (period_end - day).days + 1
         total_rate += dec(float(entry.value)) * span
         sources[f"{RATE_KEY}@{entry.effective_from.isoformat()}"] = entry.source
-        approximate = approximate or bool(entry.status)
+        approximate = approximate or entry.approximate
         day = period_end + timedelta(days=1)
     interest = round_vnd(dec(amount) * total_rate)
     return {
@@ -169,5 +176,14 @@ def payment_deadline(contribution_month: date | datetime | str) -> date:
 def evasion_from(contribution_month: date | datetime | str, rules: Rules | None = None) -> date:
     """First day on which a still-unpaid contribution for the month counts as evasion."""
     deadline = payment_deadline(contribution_month)
-    days = int(resolve(rules).value("late.days_to_evasion", deadline))
+    days = int(resolve(rules).value(EVASION_KEY, deadline))
     return deadline + timedelta(days=days)
+
+
+def days_to_evasion(on: date | datetime | str, rules: Rules | None = None) -> int | None:
+    """Days after the deadline from which an unpaid amount is evasion, under the law in force
+    on ``on`` (Law 41/2024 from 2025-07-01); ``None`` before that law."""
+    try:
+        return int(resolve(rules).value(EVASION_KEY, on))
+    except RuleNotInForceError:
+        return None

@@ -29,10 +29,13 @@ from typing import Any
 from baophu.rules.errors import RuleNotInForceError, RulesFileError, RulesInputError
 
 DEFAULT_PATH = Path(__file__).with_name("parameters.toml")
+POLICY_PATH = Path(__file__).with_name("policy.toml")
 
+# A published figure has no status; otherwise: an estimate, a stand-in, or a figure whose
+# source (article, document) has not been checked against the legal text.
+_STATUSES = ("approximation", "placeholder", "unverified")
 _REQUIRED_FIELDS = ("key", "value", "effective_from", "source")
 _OPTIONAL_FIELDS = ("effective_to", "unit", "rounding", "status", "note")
-_STATUSES = ("approximation", "placeholder")
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,13 @@ class Param:
     source: str
     unit: str = ""
     rounding: str = ""
-    status: str = ""  # "" = a published figure; "approximation" or "placeholder" otherwise
+    status: str = ""  # "" = a published figure; else "approximation", "placeholder", "unverified"
     note: str = ""
+
+    @property
+    def approximate(self) -> bool:
+        """Not the published figure itself: an estimate or a stand-in."""
+        return self.status in ("approximation", "placeholder")
 
     def in_force(self, on: date) -> bool:
         """True when ``on`` lies in this entry's period (both ends inclusive)."""
@@ -204,8 +212,10 @@ class Rules:
 
     # -- construction -------------------------------------------------------------------
     @classmethod
-    def load(cls, path: Path | None = None) -> Rules:
-        """Load and validate a parameter file; ``None`` gives the cached default file."""
+    def load(cls, path: Path | None = None, version_key: str = "rule_version") -> Rules:
+        """Load and validate a parameter file; ``None`` gives the cached default file.
+        ``version_key`` names the file's version line (``policy_version`` in the policy
+        file)."""
         if path is None:
             return get_rules()
         with Path(path).open("rb") as handle:
@@ -215,23 +225,25 @@ class Rules:
                 raise RulesFileError(
                     f"{path}: TOML không hợp lệ ({exc})", f"{path}: invalid TOML ({exc})"
                 ) from exc
-        return cls.from_mapping(data, str(path))
+        return cls.from_mapping(data, str(path), version_key)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], path: str = "<mapping>") -> Rules:
+    def from_mapping(
+        cls, data: Mapping[str, Any], path: str = "<mapping>", version_key: str = "rule_version"
+    ) -> Rules:
         """Validate an already-parsed parameter document (what ``tomllib`` returns)."""
-        version = data.get("rule_version")
+        version = data.get(version_key)
         if not isinstance(version, str) or not version.strip():
             raise RulesFileError(
-                f"{path}: thiếu 'rule_version' ở đầu tệp",
-                f"{path}: missing 'rule_version' at the top of the file",
+                f"{path}: thiếu '{version_key}' ở đầu tệp",
+                f"{path}: missing '{version_key}' at the top of the file",
             )
         raw_entries = data.get("param")
         if not isinstance(raw_entries, list) or not raw_entries:
             raise RulesFileError(
                 f"{path}: không có mục [[param]] nào", f"{path}: no [[param]] entries"
             )
-        unknown = sorted(set(data) - {"rule_version", "param"})
+        unknown = sorted(set(data) - {version_key, "param"})
         if unknown:
             raise RulesFileError(
                 f"{path}: khóa cấp đầu không xác định: {unknown}",
@@ -353,6 +365,14 @@ class Rules:
 def get_rules() -> Rules:
     """The default parameter file (``baophu/rules/parameters.toml``), loaded once and cached."""
     return Rules.load(DEFAULT_PATH)
+
+
+@functools.lru_cache(maxsize=1)
+def get_policy() -> Rules:
+    """The policy file (``baophu/rules/policy.toml``): the office's choices — list windows,
+    disclosure and inspection thresholds, the arrears-ratio ceiling — read by date like the
+    legal parameters, versioned by its ``policy_version``."""
+    return Rules.load(POLICY_PATH, version_key="policy_version")
 
 
 def resolve(rules: Rules | None) -> Rules:

@@ -31,13 +31,13 @@ know a year-month of birth.
 from __future__ import annotations
 
 import calendar
-import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from baophu.rules.errors import RulesFileError, RulesInputError
 from baophu.rules.parameters import Rules, as_date, as_year_month, resolve
+from baophu.vn.text import fold
 
 SEXES = ("male", "female")
 SEX_LABELS_VI = {"male": "Nam", "female": "Nữ"}
@@ -65,11 +65,7 @@ _SCHEDULE_FIELDS = (
 
 def normalize_sex(sex: str) -> str:
     """``male`` or ``female`` from ``male/female/m/f/nam/nữ`` (any case, with or without marks)."""
-    folded = ""
-    if isinstance(sex, str):
-        text = unicodedata.normalize("NFD", sex.strip().lower())
-        folded = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    canonical = _SEX_ALIASES.get(folded)
+    canonical = _SEX_ALIASES.get(fold(sex)) if isinstance(sex, str) else None
     if canonical is None:
         raise RulesInputError(
             f"Giới tính không hợp lệ: {sex!r}; dùng nam/nữ (male/female)",

@@ -24,13 +24,14 @@ whole dong; payable is their difference.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime
 from typing import Any
 
 from baophu.rules.errors import RulesInputError
-from baophu.rules.money import check_amount, dec, format_vnd, round_vnd
+from baophu.rules.money import check_amount, dec, round_vnd
 from baophu.rules.parameters import Rules, as_date, resolve
+from baophu.vn.formats import money
+from baophu.vn.text import fold
 
 GROUPS = ("poor", "near_poor", "ethnic_minority", "other")
 
@@ -61,17 +62,9 @@ _GROUP_ALIASES = {
 _DECREE_159_FROM = date(2025, 7, 1)
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).strip().lower().replace("đ", "d")
-    stripped = "".join(
-        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
-    )
-    return " ".join(stripped.replace("_", " ").replace("-", " ").split())
-
-
 def normalize_group(group: str) -> str:
     """``poor`` / ``near_poor`` / ``ethnic_minority`` / ``other`` from English or Vietnamese."""
-    canonical = _GROUP_ALIASES.get(_fold(group)) if isinstance(group, str) else None
+    canonical = _GROUP_ALIASES.get(fold(group)) if isinstance(group, str) else None
     if canonical is None:
         raise RulesInputError(
             f"Nhóm đối tượng không hợp lệ: {group!r}; chọn một trong {', '.join(GROUPS)} "
@@ -117,14 +110,13 @@ def voluntary_bhxh(
     low, high = income_bounds(day, r)
     if income < low:
         raise RulesInputError(
-            f"Thu nhập {format_vnd(income)} thấp hơn mức tối thiểu {format_vnd(low)} "
+            f"Thu nhập {money(income)} thấp hơn mức tối thiểu {money(low)} "
             "(chuẩn hộ nghèo khu vực nông thôn)",
             f"income {income} is below the minimum {low} (rural poverty line)",
         )
     if income > high:
         raise RulesInputError(
-            f"Thu nhập {format_vnd(income)} cao hơn mức tối đa {format_vnd(high)} "
-            "(20 lần mức tham chiếu)",
+            f"Thu nhập {money(income)} cao hơn mức tối đa {money(high)} (20 lần mức tham chiếu)",
             f"income {income} is above the maximum {high} (20 × reference level)",
         )
 

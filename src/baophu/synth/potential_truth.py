@@ -21,10 +21,9 @@ from baophu.contracts.vocabularies import (
     REASONS,
     SELF_PAID_GROUPS,
     SUBSIDY_GROUPS,
-    SURVIVOR_MIN_AGE,
-    SURVIVOR_NEAR_POOR_AGE,
 )
 from baophu.rules import retirement_month_table
+from baophu.rules.budget_paid import new_groups
 from baophu.synth.benefits import BenefitLists
 from baophu.synth.classifications import NEAR_POOR, Classifications
 from baophu.synth.context import Context, ymd
@@ -179,12 +178,12 @@ def potential_truth(
     benefit = b["benefit"].to_numpy(zero_copy_only=False)
     age = people.age[bp]
     near_poor = cls.person_kind(people, d)[bp] == NEAR_POOR
-    eligible = (benefit == "social_pension") | (
+    groups = new_groups(ctx.as_of)  # the amended BHYT law's ages (parameters.toml)
+    oldest = groups.survivor_min_age if groups else 999
+    near_poor_from = groups.survivor_near_poor_min_age if groups else 999
+    eligible = ((benefit == "social_pension") & (groups is not None)) | (
         (benefit == "survivor_allowance")
-        & (
-            (age >= SURVIVOR_MIN_AGE)
-            | ((age >= SURVIVOR_NEAR_POOR_AGE) & (age < SURVIVOR_MIN_AGE) & near_poor)
-        )
+        & ((age >= oldest) | ((age >= near_poor_from) & (age < oldest) & near_poor))
     )
     since = b["benefit_from"].to_numpy(zero_copy_only=False).astype("datetime64[D]")
     keep = eligible & living[bp] & ~bhyt_on[bp] & (since <= d)

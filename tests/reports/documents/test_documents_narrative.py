@@ -143,3 +143,9 @@ def test_summary_order_and_lowest() -> None:
         "Đề nghị 2 xã, phường đạt thấp nhất báo cáo, giải trình tại cuộc họp: Xã Tân Tiến, "
         "Xã Bù Đăng.",
     ]
+
+
+def test_arrears_without_a_ceiling_for_the_period() -> None:
+    """Before the 2.55 % ceiling was set (policy file, 2025) the sentence names no ceiling."""
+    a = ArrearsFigures(0.031, None, None, None, None)
+    assert arrears_sentence(a) == "Tỷ lệ chậm đóng 3,10%."

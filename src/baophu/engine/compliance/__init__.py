@@ -2,7 +2,7 @@
 
 Entry point: ``run_compliance(store, reference_date)`` (the ``compliance`` step)."""
 
-from baophu.engine.compliance.params import ARREARS_RATIO_CEILING
+from baophu.engine.compliance.params import arrears_ratio_ceiling
 from baophu.engine.compliance.run import (
     MARTS,
     STAGES,
@@ -13,10 +13,10 @@ from baophu.engine.compliance.run import (
 )
 
 __all__ = [
-    "ARREARS_RATIO_CEILING",
     "MARTS",
     "STAGES",
     "ComplianceError",
+    "arrears_ratio_ceiling",
     "compliance_summary",
     "contribution_rate",
     "run_compliance",

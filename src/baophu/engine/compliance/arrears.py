@@ -121,6 +121,46 @@ def _with_interest(
     )
 
 
+STATEMENT_COLUMNS = (
+    "employer_code",
+    "month",
+    "month_index",
+    "month_end",
+    "has_ledger",
+    "declared_headcount",
+    "declared_wage_bill",
+    "due_bhxh",
+    "due_bhxh_funds",
+    "due_bhtnld",
+    "due_bhyt",
+    "due_bhtn",
+    "due_total",
+    "paid_allocated",
+    "arrears",
+    "deadline",
+    "is_late",
+    "late_since",
+    "days_late",
+    "is_evasion",
+    "opening_balance",
+    "paid_in_month",
+    "payments_in_month",
+    "interest_in_month",
+    "adjustments",
+    "closing_balance",
+    "late_amount_end",
+    "cum_due",
+    "cum_paid",
+    "cum_interest",
+    "next_due_bhxh_funds",
+    "next_due_bhtnld",
+    "next_due_bhyt",
+    "next_due_bhtn",
+    "next_due_total",
+    "next_due_estimated",
+)
+
+
 def monthly_statement(
     grid: Table,
     ledger: Table,
@@ -130,20 +170,34 @@ def monthly_statement(
     evasion_days: int | None,
     rules: Rules | None = None,
 ) -> Table:
-    """The ``employer_arrears`` rows: one per employer and month of ``grid``.
+    """The ``employer_arrears`` rows: one per employer and month of ``grid``
+    (``STATEMENT_COLUMNS``), built in the steps the module docstring names.
 
     ``months`` are the months of ``grid`` (for the occupational split and the rates by
     date).  Interest is computed (``compliance_interest``) only for the employers that were
     ever late: those with, at some month end ``M`` before the reference date, dues up to
     ``M−1`` (whose deadline is that day) above the payments made by then.
     """
+    g = dues_and_payments(grid, ledger, payments)
+    g = with_occupational_split(g, months, rules)
+    g = with_running_totals(g)
+    g = _with_interest(g, grid, ledger, payments, reference_date, rules)
+    g = with_next_month_due(g)
+    g = with_balances(g)
+    g = with_lateness(g, reference_date, evasion_days)
+    return g.select(*STATEMENT_COLUMNS)
+
+
+def dues_and_payments(grid: Table, ledger: Table, payments: Table) -> Table:
+    """Each month of ``grid`` with the ledger's dues (0 where the ledger has no row,
+    ``has_ledger`` false) and the payments received in the month."""
     paid = payments.group_by("employer_code", month=first_day(payments.payment_date)).aggregate(
         paid_in_month=as_int(payments.amount.sum()), payments_in_month=payments.count()
     )
     led = ledger.rename(month="period")
     g = grid.left_join(led, ["employer_code", "month"]).drop("employer_code_right", "month_right")
     g = g.left_join(paid, ["employer_code", "month"]).drop("employer_code_right", "month_right")
-    g = g.mutate(
+    return g.mutate(
         has_ledger=g.due_total.notnull(),
         declared_headcount=g.declared_headcount,
         declared_wage_bill=g.declared_wage_bill,
@@ -155,7 +209,11 @@ def monthly_statement(
         payments_in_month=g.payments_in_month.fill_null(0),
         month_index=month_index(g.month),
     )
-    # the occupational-accident fund's part of due_bhxh, half-up to the dong
+
+
+def with_occupational_split(g: Table, months: list[dt.date], rules: Rules | None) -> Table:
+    """``due_bhtnld``: the occupational-accident fund's part of ``due_bhxh`` with the rates
+    of the month, half-up to the dong; ``due_bhxh_funds`` the rest."""
     occ_num, bhxh_num = occupational_split(g.month, months, rules)
     g = g.mutate(occ_num=occ_num, bhxh_num=bhxh_num)
     occ = ibis.ifelse(
@@ -164,8 +222,12 @@ def monthly_statement(
         0,
     ).cast("int64")
     g = g.mutate(due_bhtnld=occ).drop("occ_num", "bhxh_num")
-    g = g.mutate(due_bhxh_funds=g.due_bhxh - g.due_bhtnld)
+    return g.mutate(due_bhxh_funds=g.due_bhxh - g.due_bhtnld)
 
+
+def with_running_totals(g: Table) -> Table:
+    """Cumulative dues and payments, all payments to the reference date, next month's dues
+    and ``cum_due_two_back`` (dues up to month M−2, without a second window pass)."""
     running = ibis.window(group_by="employer_code", order_by="month", preceding=None, following=0)
     ordered = ibis.window(group_by="employer_code", order_by="month")
     whole = ibis.window(group_by="employer_code")
@@ -181,13 +243,14 @@ def monthly_statement(
         next_has_ledger=g.has_ledger.lead(1).over(ordered),
         prev_due=g.due_total.lag(1).over(ordered),
     )
-    # dues up to month M−2, without a second window pass
-    g = g.mutate(cum_due_two_back=g.cum_due - g.due_total - g.prev_due.fill_null(0))
-    g = _with_interest(g, grid, ledger, payments, reference_date, rules)
-    # "this month's amount due": next month's dues where the ledger has them, else this
-    # month's (the amount the employer is expected to pay again)
+    return g.mutate(cum_due_two_back=g.cum_due - g.due_total - g.prev_due.fill_null(0))
+
+
+def with_next_month_due(g: Table) -> Table:
+    """ "This month's amount due": next month's dues where the ledger has them, else this
+    month's (the amount the employer is expected to pay again)."""
     has_next = g.next_has_ledger.fill_null(False)
-    g = g.mutate(
+    return g.mutate(
         next_due_estimated=~has_next,
         next_due_bhxh_funds=ibis.ifelse(has_next, g.next_due_bhxh_funds, g.due_bhxh_funds),
         next_due_bhtnld=ibis.ifelse(has_next, g.next_due_bhtnld, g.due_bhtnld),
@@ -195,8 +258,12 @@ def monthly_statement(
         next_due_bhtn=ibis.ifelse(has_next, g.next_due_bhtn, g.due_bhtn),
         next_due_total=ibis.ifelse(has_next, g.next_due_total, g.due_total),
     )
+
+
+def with_balances(g: Table) -> Table:
+    """Opening and closing balance, the late amount at the month's end, the deadline, and
+    the FIFO settlement: payments up to the reference date settle the oldest dues first."""
     closing = g.cum_due + g.cum_interest - g.cum_paid
-    # FIFO: payments up to the reference date settle the oldest dues first
     settled = ibis.greatest(
         ibis.least(g.paid_at_reference - (g.cum_due - g.due_total), g.due_total), 0
     )
@@ -210,52 +277,20 @@ def monthly_statement(
         deadline=month_last_day(g.month_index + 1),
         paid_allocated=settled.cast("int64"),
     )
-    g = g.mutate(arrears=g.due_total - g.paid_allocated)
+    return g.mutate(arrears=g.due_total - g.paid_allocated)
+
+
+def with_lateness(g: Table, reference_date: dt.date, evasion_days: int | None) -> Table:
+    """Whether the month's unpaid dues are late at the reference date, since when, for how
+    many days, and whether that is evasion (``evasion_days`` after the deadline; never
+    before the law that defines it)."""
     reference = ibis.literal(reference_date, "date")
     is_late = (g.arrears > 0) & (g.deadline < reference)
     days_late = ibis.ifelse(is_late, reference.delta(g.deadline, unit="day"), ibis.null("int64"))
     evasion = ibis.literal(False) if evasion_days is None else is_late & (days_late >= evasion_days)
-    g = g.mutate(
+    return g.mutate(
         is_late=is_late,
         late_since=ibis.ifelse(is_late, month_first_day(g.month_index + 2), ibis.null("date")),
         days_late=days_late.cast("int64"),
         is_evasion=evasion,
-    )
-    return g.select(
-        "employer_code",
-        "month",
-        "month_index",
-        "month_end",
-        "has_ledger",
-        "declared_headcount",
-        "declared_wage_bill",
-        "due_bhxh",
-        "due_bhxh_funds",
-        "due_bhtnld",
-        "due_bhyt",
-        "due_bhtn",
-        "due_total",
-        "paid_allocated",
-        "arrears",
-        "deadline",
-        "is_late",
-        "late_since",
-        "days_late",
-        "is_evasion",
-        "opening_balance",
-        "paid_in_month",
-        "payments_in_month",
-        "interest_in_month",
-        "adjustments",
-        "closing_balance",
-        "late_amount_end",
-        "cum_due",
-        "cum_paid",
-        "cum_interest",
-        "next_due_bhxh_funds",
-        "next_due_bhtnld",
-        "next_due_bhyt",
-        "next_due_bhtn",
-        "next_due_total",
-        "next_due_estimated",
     )

@@ -21,6 +21,21 @@ from ibis.expr.types import Table
 
 from baophu.engine.compliance.params import as_int
 
+# Who an employer is, as every list names it (the directory columns of the mart).
+EMPLOYER_COLUMNS = (
+    "employer_code",
+    "tax_code",
+    "employer_name",
+    "address",
+    "ownership",
+    "commune_code",
+    "commune_name",
+    "office_code",
+    "office_name",
+    "officer_code",
+    "officer_name",
+)
+
 
 def employer_directory(employers: Table, units: Table, officers: Table) -> Table:
     """Employers with their commune, office (the commune's parent) and case officer names."""
@@ -107,17 +122,7 @@ def employer_balance(
     )
     out = b.left_join(directory, "employer_code").drop("employer_code_right")
     return out.select(
-        "employer_code",
-        "tax_code",
-        "employer_name",
-        "address",
-        "ownership",
-        "commune_code",
-        "commune_name",
-        "office_code",
-        "office_name",
-        "officer_code",
-        "officer_name",
+        *EMPLOYER_COLUMNS,
         "province_code",
         "province_name",
         "wage_region",

@@ -6,11 +6,13 @@ Owns four marts, each a plain table an office can publish or act on:
   score (``ListCriteria.inspection_min_score``) or late 3 months or more, ranked by score
   within each grassroots office; unregistered businesses included (``employer_code`` null);
 * ``disclosure_list`` — seed 004 §2.2 a(iv): employers late for a long time
-  (``long_arrears_months``, 3+) or for a large amount (``large_arrears_vnd``);
+  (``long_arrears_months``, 3+) or for a large amount (``large_arrears_vnd``) — thresholds
+  of the policy file, and the texts say them;
 * ``tender_exclusion_list`` — seed 002 §III.6: evaders may not bid for projects funded by the
   state budget.  Evasion here is the legal finding of Law 41/2024 we can make from the ledger:
-  an amount still unpaid 60 days after its deadline.  Suspected under-declaration (the score)
-  sends an employer to inspection, not to exclusion: a sanction needs a finding;
+  an amount still unpaid ``late.days_to_evasion`` (60) days after its deadline.  Suspected
+  under-declaration (the score) sends an employer to inspection, not to exclusion: a
+  sanction needs a finding;
 * ``award_exclusion_list`` — seed 002 §III.6: no awards for employers late with any amount.
 """
 
@@ -19,22 +21,9 @@ from __future__ import annotations
 import ibis
 from ibis.expr.types import Table
 
+from baophu.engine.compliance.balance import EMPLOYER_COLUMNS
 from baophu.engine.compliance.params import ListCriteria
 from baophu.engine.compliance.units import ownership_label
-
-_PARTY = (
-    "employer_code",
-    "tax_code",
-    "employer_name",
-    "address",
-    "ownership",
-    "commune_code",
-    "commune_name",
-    "office_code",
-    "office_name",
-    "officer_code",
-    "officer_name",
-)
 
 
 def inspection_list(scores: Table, criteria: ListCriteria | None = None) -> Table:
@@ -42,11 +31,12 @@ def inspection_list(scores: Table, criteria: ListCriteria | None = None) -> Tabl
     crit = criteria or ListCriteria()
     late_long = scores.long_arrears_value.fill_null(0) >= crit.long_arrears_months
     s = scores.filter(scores.flagged | late_long)
+    long_text = f"chậm đóng từ {crit.long_arrears_months} tháng trở lên"
     s = s.mutate(
         reason=ibis.cases(
-            (s.flagged & late_long, "Dấu hiệu trốn đóng và chậm đóng từ 3 tháng trở lên"),
+            (s.flagged & late_long, f"Dấu hiệu trốn đóng và {long_text}"),
             (s.flagged, "Dấu hiệu trốn đóng, đóng không đủ số lao động hoặc tiền lương"),
-            else_="Chậm đóng từ 3 tháng trở lên",
+            else_=long_text.capitalize(),
         )
     )
     order = [ibis.desc(s.total_score), ibis.desc(s.estimated_monthly_shortfall), s.entity_key]
@@ -94,13 +84,13 @@ def disclosure_list(balance: Table, criteria: ListCriteria | None = None) -> Tab
     b = b.mutate(
         basis=ibis.cases(
             (long_ & large, "Chậm đóng kéo dài và số tiền lớn"),
-            (long_, "Chậm đóng kéo dài (từ 3 tháng trở lên)"),
+            (long_, f"Chậm đóng kéo dài (từ {crit.long_arrears_months} tháng trở lên)"),
             else_="Chậm đóng số tiền lớn",
         ),
         ownership_name=ownership_label(b.ownership),
     )
     return b.select(
-        *_PARTY,
+        *EMPLOYER_COLUMNS,
         "ownership_name",
         "late_amount",
         "months_late",
@@ -112,17 +102,17 @@ def disclosure_list(balance: Table, criteria: ListCriteria | None = None) -> Tab
     ).order_by([ibis.desc("late_amount"), "employer_code"])
 
 
-def tender_exclusion_list(balance: Table) -> Table:
-    """Employers evading under Law 41/2024 (unpaid 60+ days after the deadline)."""
+def tender_exclusion_list(balance: Table, basis: str) -> Table:
+    """Employers evading under Law 41/2024 (unpaid ``late.days_to_evasion`` (60) days or
+    more after the deadline); ``basis`` says so in the words of the law in force on the
+    reference date (``rules.wording.evasion_basis``)."""
     b = balance.filter(balance.evasion_flag)
     b = b.mutate(
-        basis=ibis.literal(
-            "Trốn đóng: số tiền chậm đóng quá 60 ngày kể từ hạn đóng (Luật BHXH số 41/2024/QH15)"
-        ),
+        basis=ibis.literal(basis),
         ownership_name=ownership_label(b.ownership),
     )
     return b.select(
-        *_PARTY,
+        *EMPLOYER_COLUMNS,
         "ownership_name",
         "evasion_amount",
         "evasion_months",
@@ -141,7 +131,7 @@ def award_exclusion_list(balance: Table) -> Table:
         ownership_name=ownership_label(b.ownership),
     )
     return b.select(
-        *_PARTY,
+        *EMPLOYER_COLUMNS,
         "ownership_name",
         "late_amount",
         "months_late",

@@ -5,23 +5,24 @@ engine (Ibis expressions run on DuckDB or Spark): the daily late-interest rate a
 numerator over ``RATE_SCALE`` (so interest is computed exactly in integers on every backend),
 the occupational-accident share of the ledger's ``due_bhxh`` (VSS form C12-TS shows it as its
 own column), the regional minimum wage by region and month, the number of days after the
-deadline from which an unpaid amount is evasion, the arrears-ratio ceiling, and the
-thresholds of the lists; and the date helpers the engine builds dates with.  Values by date
-become CASE expressions or literal arrays, never in-memory tables (a mart is written from one
-compiled query).  Nothing here reads a table.
+deadline from which an unpaid amount is evasion; the policy choices of the policy file
+(the arrears-ratio ceiling, the thresholds of the lists); and the date helpers the engine
+builds dates with.  Values by date become CASE expressions or literal arrays, never
+in-memory tables (a mart is written from one compiled query).  Nothing here reads a
+table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import ibis
 from ibis.expr.types import DateValue, IntegerValue
 
-from baophu.rules import Rules, get_rules, interest_rate_periods
+from baophu.rules import Rules, get_policy, get_rules, interest_rate_periods
 from baophu.rules.errors import RuleNotInForceError, RulesError
 from baophu.rules.money import dec
 
@@ -30,7 +31,6 @@ from baophu.rules.money import dec
 # stays below 2^63 for late balances up to ~10^12 VND (a 30,000-worker employer 24 months late).
 RATE_SCALE = 10**8
 SPLIT_SCALE = 10**5  # contribution rates as numerators over 10^5 (0.005 → 500)
-ARREARS_RATIO_CEILING = 0.0255  # seed 004 §1: "tỷ lệ số tiền chậm đóng dưới mức 2,55%"
 FAR_FUTURE = dt.date(9999, 12, 31)
 
 _BHXH_FUNDS = (
@@ -45,13 +45,46 @@ class ComplianceParameterError(RulesError, ValueError):
     """A legal parameter cannot be used by the engine (message in Vietnamese and English)."""
 
 
+def _policy_today(key: str) -> Any:
+    return get_policy().value(key, dt.date.today())
+
+
 @dataclass(frozen=True)
 class ListCriteria:
-    """Thresholds of the lists the seeds name (policy choices, not legal figures)."""
+    """Thresholds of the lists the seeds name: policy choices, not legal figures, read from
+    the policy file (``rules/policy.toml``) by date — ``ListCriteria.on(day)``; built without
+    a day, the values in force today."""
 
-    long_arrears_months: int = 3  # seed 004 §2.2 a(ii): "chậm đóng từ 3 tháng trở lên"
-    large_arrears_vnd: int = 500_000_000  # "số tiền lớn": our reading, see docs/compliance.md
-    inspection_min_score: int = 40  # evasion score from which an employer is inspected
+    # seed 004 §2.2 a(ii): "chậm đóng từ 3 tháng trở lên"
+    long_arrears_months: int = field(
+        default_factory=lambda: int(_policy_today("compliance.long_arrears_months"))
+    )
+    # "số tiền lớn": our reading, see docs/compliance.md
+    large_arrears_vnd: int = field(
+        default_factory=lambda: int(_policy_today("compliance.large_arrears_vnd"))
+    )
+    # evasion score from which an employer is inspected
+    inspection_min_score: int = field(
+        default_factory=lambda: int(_policy_today("compliance.inspection_min_score"))
+    )
+
+    @classmethod
+    def on(cls, day: dt.date, policy: Rules | None = None) -> ListCriteria:
+        """The thresholds in force on ``day``."""
+        p = policy or get_policy()
+        return cls(
+            long_arrears_months=int(p.value("compliance.long_arrears_months", day)),
+            large_arrears_vnd=int(p.value("compliance.large_arrears_vnd", day)),
+            inspection_min_score=int(p.value("compliance.inspection_min_score", day)),
+        )
+
+
+def arrears_ratio_ceiling(on: dt.date, policy: Rules | None = None) -> float | None:
+    """The arrears-ratio ceiling in force on ``on`` (policy file); ``None`` before any."""
+    try:
+        return float((policy or get_policy()).value("compliance.arrears_ratio_ceiling", on))
+    except RuleNotInForceError:
+        return None
 
 
 def _numerator(rate: float, scale: int, key: str) -> int:
@@ -127,16 +160,6 @@ def month_last_day(index: IntegerValue) -> DateValue:
 def first_day(value: ibis.Value) -> DateValue:
     """The first day of the month of a date (a DATE on every backend)."""
     return ibis.date(value.year(), value.month(), 1)  # type: ignore[attr-defined]
-
-
-def days_to_evasion(on: dt.date, rules: Rules | None = None) -> int | None:
-    """Days after the deadline from which an unpaid amount is evasion, under the law in force
-    on the reference date (Law 41/2024 from 2025-07-01); ``None`` before that law."""
-    r = rules or get_rules()
-    try:
-        return int(r.value("late.days_to_evasion", on))
-    except RuleNotInForceError:
-        return None
 
 
 def _ranges(months: list[dt.date], values: list[tuple[int, ...]]) -> list[tuple[Any, ...]]:

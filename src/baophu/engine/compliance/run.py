@@ -46,14 +46,10 @@ from baophu.engine.compliance.lists import (
     inspection_list,
     tender_exclusion_list,
 )
-from baophu.engine.compliance.params import (
-    ARREARS_RATIO_CEILING,
-    ListCriteria,
-    days_to_evasion,
-)
+from baophu.engine.compliance.params import ListCriteria, arrears_ratio_ceiling
 from baophu.engine.compliance.units import arrears_by_unit, arrears_trend
 from baophu.engine.dates import as_day, month_end, months_between
-from baophu.rules import Rules, get_rules
+from baophu.rules import Rules, days_to_evasion, get_policy, get_rules, wording
 
 MARTS = (
     "employer_arrears",
@@ -197,7 +193,10 @@ def _lists_stage(run: _Run) -> None:
         "inspection_list", inspection_list(run.store.read_mart("evasion_scores"), run.criteria)
     )
     run.write("disclosure_list", disclosure_list(balance, run.criteria))
-    run.write("tender_exclusion_list", tender_exclusion_list(balance))
+    run.write(
+        "tender_exclusion_list",
+        tender_exclusion_list(balance, wording.evasion_basis(run.reference_date, run.rules)),
+    )
     run.write("award_exclusion_list", award_exclusion_list(balance))
 
 
@@ -241,7 +240,7 @@ def run_compliance(
         store=store,
         reference_date=ref,
         rules=r,
-        criteria=criteria or ListCriteria(),
+        criteria=criteria or ListCriteria.on(ref),
         months=months_between(first_month(store, ref), ref),
         stamp=store.stamp(ref, r.version),
         progress=progress,
@@ -258,8 +257,9 @@ def run_compliance(
 
 def compliance_summary(store: Store, top: int = 10) -> dict[str, Any]:
     """What ``baophu compliance run`` and ``make demo`` print, read from the marts: the
-    province's arrears ratio against the 2.55 % ceiling, employers late and late 3+ months,
-    and the top of the inspection list."""
+    province's arrears ratio against the ceiling of the policy file in force on the
+    reference date (2,55% from 2025), employers late and late 3+ months, and the top of the
+    inspection list."""
     units = store.read_mart("arrears_by_unit")
     province = units.filter(units.dimension == "province").aggregate(
         employers=units.employers.sum(),
@@ -297,13 +297,15 @@ def compliance_summary(store: Store, top: int = 10) -> dict[str, Any]:
     )
     entry = store.mart_entry("employer_balance")
     stamp: dict[str, Any] = {} if entry is None else asdict(entry)
+    ceiling = arrears_ratio_ceiling(as_day(entry.reference_date)) if entry else None
     return {
         "reference_date": stamp.get("reference_date"),
         "state_id": stamp.get("state_id"),
         "rule_version": stamp.get("rule_version"),
+        "policy_version": get_policy().version,
         "arrears_ratio": ratio,
-        "arrears_ratio_ceiling": ARREARS_RATIO_CEILING,
-        "above_ceiling": ratio is not None and ratio > ARREARS_RATIO_CEILING,
+        "arrears_ratio_ceiling": ceiling,
+        "above_ceiling": None if ceiling is None else ratio is not None and ratio > ceiling,
         **figures,
         "employers_flagged": int(flagged),
         "inspection_top": top_rows,

@@ -74,7 +74,7 @@ class Comparison:
         )
 
 
-def _tf(level: Any) -> Any:
+def term_frequency_adjusted(level: Any) -> Any:
     """Term-frequency adjusted on the folded name: "Nguyễn Văn An" agreeing says less than
     a rare name agreeing."""
     return level.configure(tf_adjustment_column="name_folded", tf_adjustment_weight=1.0)
@@ -87,8 +87,12 @@ COMPARISONS: tuple[Comparison, ...] = (
         "name_level",
         (
             Level("missing", "thiếu họ tên", cll.NullLevel("name_folded")),
-            Level("exact", "họ tên khớp", _tf(cll.ExactMatchLevel("name_key"))),
-            Level("folded", "họ tên khớp khi bỏ dấu", _tf(cll.ExactMatchLevel("name_folded"))),
+            Level("exact", "họ tên khớp", term_frequency_adjusted(cll.ExactMatchLevel("name_key"))),
+            Level(
+                "folded",
+                "họ tên khớp khi bỏ dấu",
+                term_frequency_adjusted(cll.ExactMatchLevel("name_folded")),
+            ),
             Level(
                 "typo", "họ tên gần khớp (sai 1–2 ký tự)", cll.LevenshteinLevel("name_folded", 2)
             ),

@@ -3,7 +3,7 @@
 Entry point: ``run_lists(store, reference_date, due_days, outcomes)`` (the ``potential``
 step: ``potential_list``, ``potential_persons``, ``potential_summary``)."""
 
-from baophu.engine.potential.params import DUE_DAYS, SUBSIDY_DAYS, ListParams
+from baophu.engine.potential.params import ListParams, due_days_on
 from baophu.engine.potential.run import (
     MART_LIST,
     MART_PERSONS,
@@ -17,15 +17,14 @@ from baophu.engine.potential.run import (
 )
 
 __all__ = [
-    "DUE_DAYS",
     "MARTS",
     "MART_LIST",
     "MART_PERSONS",
     "MART_SUMMARY",
     "OUTCOME_SCHEMA",
-    "SUBSIDY_DAYS",
     "ListParams",
     "ListsError",
+    "due_days_on",
     "list_reference_date",
     "reason_counts",
     "run_lists",

@@ -194,7 +194,7 @@ def people(
         ),
     ).view()
     poor = (b.classification == "poor").fill_null(False)
-    state_paid = (b.age < 6) | poor | b.state_group
+    state_paid = (b.age < p.child_state_paid_age) | poor | b.state_group
     supported = b.classification.isin(["near_poor", "farming_average"]).fill_null(False)
     candidate = ~b.on_roster & (b.subsidy_hit | (~b.bhyt_on & ~state_paid & ~supported))
     b = cache(b.mutate(bhyt_state_paid=state_paid, _cand=candidate)).view()

@@ -43,8 +43,6 @@ from baophu.contracts.vocabularies import (
     REASON_VI,
     SELF_PAID_GROUPS,
     SUBSIDY_GROUPS,
-    SURVIVOR_MIN_AGE,
-    SURVIVOR_NEAR_POOR_AGE,
 )
 from baophu.engine.identity import births_agree, normalise_person_id, person_key
 from baophu.engine.potential.params import ListParams
@@ -54,15 +52,16 @@ from baophu.engine.potential.text import (
     GROUP_VI,
     PAYER_VI,
     VOLUNTARY_GROUP_VI,
+    as_text,
     dmy,
     label,
     my,
     num,
     plus_days,
-    s,
     vnd_month,
     vnd_year,
 )
+from baophu.vn import formats
 
 # column → Ibis type of the rows every reason returns
 ROW_COLUMNS: dict[str, str] = {
@@ -149,27 +148,25 @@ def rows(t: Table, reason: str, **values: Any) -> Table:
     return t.select(**cols)
 
 
-def _vnd(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
-
-
-def _d(p: ListParams) -> ibis.Value:
+def reference_day(p: ListParams) -> ibis.Value:
+    """The reference date D as a date literal."""
     return ibis.literal(p.reference_date, "date")
 
 
-def _y0(p: ListParams) -> ibis.Value:
+def year_start(p: ListParams) -> ibis.Value:
+    """1 January of the reference year as a date literal."""
     return ibis.literal(dt.date(p.reference_date.year, 1, 1), "date")
 
 
 def _days_from_d(day: ibis.Value, p: ListParams) -> ibis.Value:
-    return day.delta(_d(p), unit="day").cast("int64")
+    return day.delta(reference_day(p), unit="day").cast("int64")
 
 
 def bhyt_offer(t: Table, p: ListParams) -> ibis.Value:
     """What taking a card would mean for this person, with the amount (uncovered people)."""
     hh_text = (
         "Tham gia BHYT hộ gia đình (thành viên thứ "
-        + s(t.member_no)
+        + as_text(t.member_no)
         + "): "
         + vnd_year(t.bhyt_amount)
         + "."
@@ -184,10 +181,14 @@ def bhyt_offer(t: Table, p: ListParams) -> ibis.Value:
         + vnd_year(t.bhyt_amount)
         + "."
     )
+    child = p.child_state_paid_age
     return ibis.cases(
-        (t.on_roster & ((t.age >= 6) | t.subsidy_hit), school),
+        (t.on_roster & ((t.age >= child) | t.subsidy_hit), school),
         (t.subsidy_hit, hh_text),
-        (t.age < 6, ibis.literal("Trẻ em dưới 6 tuổi: NSNN đóng, cần lập danh sách cấp thẻ.")),
+        (
+            t.age < child,
+            ibis.literal(f"Trẻ em dưới {child} tuổi: NSNN đóng, cần lập danh sách cấp thẻ."),
+        ),
         (
             t.classification == "poor",
             ibis.literal("Thuộc hộ nghèo: NSNN đóng, cần lập danh sách cấp thẻ."),
@@ -224,7 +225,7 @@ Fields = dict[str, Any]
 
 
 def not_covered(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
-    cond = ~t.bhyt_on & (t.bhyt_last_end.isnull() | (t.bhyt_last_end < _y0(p)))
+    cond = ~t.bhyt_on & (t.bhyt_last_end.isnull() | (t.bhyt_last_end < year_start(p)))
     head = ibis.ifelse(
         t.bhyt_last_end.isnull(),
         "Chưa từng tham gia BHYT.",
@@ -242,19 +243,19 @@ def not_covered(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
 
 def lapsed_bhyt(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
     """An employer-paid lapse goes to the employer's case officer (``_off``, ``_emp``)."""
-    cond = ~t.bhyt_on & t.bhyt_last_end.notnull() & (t.bhyt_last_end >= _y0(p))
+    cond = ~t.bhyt_on & t.bhyt_last_end.notnull() & (t.bhyt_last_end >= year_start(p))
     payer = label(t.bhyt_last_payer, {PAYER_CODE[k]: v for k, v in PAYER_VI.items()})
     group = label(t.bhyt_last_group, {GROUP_CODE[k]: v for k, v in GROUP_VI.items()})
     gap_end = plus_days(t.bhyt_last_end, p.gap_days)
     within = _days_from_d(t.bhyt_last_end, p) >= -p.gap_days
-    employer = ibis.ifelse(t._emp.notnull(), ", đơn vị " + s(t._emp), "")
+    employer = ibis.ifelse(t._emp.notnull(), ", đơn vị " + as_text(t._emp), "")
     text = (
         "Dừng tham gia BHYT từ ngày "
         + dmy(plus_days(t.bhyt_last_end, 1))
         + " (thẻ nhóm "
-        + s(group)
+        + as_text(group)
         + ", người đóng cuối: "
-        + s(payer)
+        + as_text(payer)
         + employer
         + "). "
         + ibis.ifelse(
@@ -289,7 +290,7 @@ def lapsed_bhyt(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
 
 
 def due_bhyt(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
-    d = _d(p)
+    d = reference_day(p)
     e = t.bhyt_due_end
     paid = t.bhyt_due_group.isin([GROUP_CODE[g] for g in SELF_PAID_GROUPS])
     renewed = t.bhyt_next_start.notnull() & (t.bhyt_next_start <= plus_days(e, 1))
@@ -298,8 +299,8 @@ def due_bhyt(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
     group = label(t.bhyt_due_group, {GROUP_CODE[k]: v for k, v in GROUP_VI.items()})
     how = ibis.ifelse(
         is_hh,
-        "theo hộ gia đình (thành viên thứ " + s(t.hh_rank.fill_null(1)) + ")",
-        "nhóm " + s(group),
+        "theo hộ gia đình (thành viên thứ " + as_text(t.hh_rank.fill_null(1)) + ")",
+        "nhóm " + as_text(group),
     )
     left = _days_from_d(t.bhyt_due_end, p)
     text = (
@@ -344,7 +345,7 @@ def household_member(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
 
 def subsidy_ending(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
     """The commune's decision (``_dec``) names a commune leaving the disadvantaged list."""
-    past = t.sub_end < _d(p)
+    past = t.sub_end < reference_day(p)
     verb = ibis.ifelse(past, " đã hết hạn ", " hết hạn ")
     kind_code = ibis.cases(
         *[(t.sub_group == GROUP_CODE[g], k) for g, k in SUBSIDY_GROUPS.items()],
@@ -360,7 +361,7 @@ def subsidy_ending(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
         ),
         (
             t.sub_group == GROUP_CODE["child_under_6"],
-            "Trẻ đủ 6 tuổi ngày "
+            f"Trẻ đủ {p.child_state_paid_age} tuổi ngày "
             + dmy(plus_days(t.sub_end, 1))
             + ": thẻ BHYT trẻ em"
             + verb
@@ -368,10 +369,10 @@ def subsidy_ending(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
             + dmy(t.sub_end),
         ),
         else_="Xã "
-        + s(t.commune_name)
+        + as_text(t.commune_name)
         + " ra khỏi danh sách xã vùng khó khăn từ ngày "
         + dmy(plus_days(t.sub_end, 1))
-        + ibis.ifelse(t._dec.notnull(), " (" + s(t._dec) + ")", "")
+        + ibis.ifelse(t._dec.notnull(), " (" + as_text(t._dec) + ")", "")
         + ": thẻ BHYT do NSNN đóng"
         + verb
         + "ngày "
@@ -392,7 +393,7 @@ def subsidy_ending(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
 
 
 def lapsed_voluntary(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
-    cond = ~t.vol_on & ~t.comp_on & t.vol_last_end.notnull() & (t.vol_last_end >= _y0(p))
+    cond = ~t.vol_on & ~t.comp_on & t.vol_last_end.notnull() & (t.vol_last_end >= year_start(p))
     text = (
         "Dừng đóng BHXH tự nguyện từ tháng "
         + my(plus_days(t.vol_last_end, 1))
@@ -405,7 +406,7 @@ def lapsed_voluntary(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
         + " (NSNN hỗ trợ "
         + num(t.vol_subsidy)
         + " đồng, nhóm "
-        + s(label(t.voluntary_group, VOLUNTARY_GROUP_VI))
+        + as_text(label(t.voluntary_group, VOLUNTARY_GROUP_VI))
         + ")."
     )
     return cond, {
@@ -422,7 +423,7 @@ def lapsed_voluntary(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
 
 
 def due_voluntary(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
-    d = _d(p)
+    d = reference_day(p)
     e = t.vol_due_end
     renewed = t.vol_next_start.notnull() & (t.vol_next_start <= plus_days(e, 1))
     cond = t.vol_on & e.notnull() & (e >= d) & (e <= plus_days(d, p.due_days)) & ~renewed
@@ -455,11 +456,12 @@ def due_voluntary(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
 def voluntary_pool(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
     cond = t.working_age & ~t.comp_on & ~t.vol_on
     # one text per group (the same for everyone in it): written here, not per row
+    income = formats.number(p.poverty_line)
     texts = {
         g: (
             "Trong độ tuổi lao động, chưa tham gia BHXH. Mức đóng BHXH tự nguyện thấp nhất "
-            f"{_vnd(p.voluntary_min_payable[g])} đồng/tháng (thu nhập {_vnd(p.poverty_line)} "
-            f"đồng, NSNN hỗ trợ {_vnd(p.voluntary_subsidy[g])} đồng, nhóm {name})."
+            f"{formats.number(p.voluntary_min_payable[g])} đồng/tháng (thu nhập {income} "
+            f"đồng, NSNN hỗ trợ {formats.number(p.voluntary_subsidy[g])} đồng, nhóm {name})."
         )
         for g, name in VOLUNTARY_GROUP_VI.items()
     }
@@ -476,20 +478,20 @@ def voluntary_pool(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
 def pupil(t: Table, p: ListParams) -> tuple[ibis.Value, Fields]:
     """Identified pupils without a card (their first roster row: ``_rid``, ``_school``…)."""
     cond = ~t.bhyt_on & t._rid.notnull()
-    young = t.age < 6
+    young = t.age < p.child_state_paid_age
     share = p.percent(p.support_share["student"])
     amount = ibis.ifelse(young, 0, p.supported_yearly["student"]).cast("int64")
     text = (
         "Học sinh lớp "
-        + s(t._class)
+        + as_text(t._class)
         + ", "
-        + s(t._school)
+        + as_text(t._school)
         + " (năm học "
-        + s(t._year)
+        + as_text(t._year)
         + ") chưa có thẻ BHYT. "
         + ibis.ifelse(
             young,
-            "Trẻ dưới 6 tuổi: NSNN đóng, nhà trường lập danh sách cấp thẻ.",
+            f"Trẻ dưới {p.child_state_paid_age} tuổi: NSNN đóng, nhà trường lập danh sách cấp thẻ.",
             "Mức đóng BHYT học sinh, sinh viên (NSNN hỗ trợ "
             + share
             + "): "
@@ -643,15 +645,15 @@ def pupil_unidentified(roster: Table, state: Table, units: Table, p: ListParams)
     why = ibis.ifelse(
         r.person_id.isnull(),
         "không có số định danh",
-        "số định danh " + s(r.person_id) + " không khớp dữ liệu dân cư",
+        "số định danh " + as_text(r.person_id) + " không khớp dữ liệu dân cư",
     )
     text = (
         "Học sinh lớp "
-        + s(r.class_name)
+        + as_text(r.class_name)
         + ", "
-        + s(r.school_name)
+        + as_text(r.school_name)
         + " (năm học "
-        + s(r.school_year)
+        + as_text(r.school_year)
         + "): "
         + why
         + ". Cần nhà trường đối chiếu, bổ sung số định danh và lập danh sách cấp thẻ BHYT."
@@ -681,7 +683,7 @@ def benefit_rows(store: Store, p: ListParams) -> Table:
     """Benefit-list rows in force on D with ``record_id``, ID key, linked ``person_key`` and
     ``eligible`` (social pension; survivor 75+, or 70–74 in a near-poor household — age from
     the register when linked, else from the list)."""
-    d = _d(p)
+    d = reference_day(p)
     b = store.table("benefit_lists")
     b = b.filter((b.benefit_from <= d) & (b.benefit_to.isnull() | (b.benefit_to >= d)))
     b = b.mutate(record_id=benefit_record_id(b))
@@ -698,13 +700,7 @@ def benefit_rows(store: Store, p: ListParams) -> Table:
     j = j.left_join(cls, j._hid == cls._ch)
     age = age_on(ibis.coalesce(j._rb, j.birth_date), p)
     near_poor = (j._cls == "near_poor").fill_null(False)
-    eligible = (j.benefit == "social_pension") | (
-        (j.benefit == "survivor_allowance")
-        & (
-            (age >= SURVIVOR_MIN_AGE)
-            | ((age >= SURVIVOR_NEAR_POOR_AGE) & (age < SURVIVOR_MIN_AGE) & near_poor)
-        )
-    )
+    eligible = new_group_eligible(j.benefit, age, near_poor, p)
     return j.select(
         *b.columns,
         _key=person_key(normalise_person_id(j.person_id)),
@@ -713,6 +709,23 @@ def benefit_rows(store: Store, p: ListParams) -> Table:
         near_poor=near_poor,
         eligible=eligible,
     )
+
+
+def new_group_eligible(
+    benefit: ibis.Value, age: ibis.Value, near_poor: ibis.Value, p: ListParams
+) -> ibis.Value:
+    """Whether a benefit recipient is in the amended BHYT law's budget-paid groups on the
+    reference date (nobody before the law): social pension; survivor allowance from
+    ``survivor_min_age`` (75), or from ``survivor_near_poor_min_age`` (70) when near-poor."""
+    if p.survivor_min_age is None or p.survivor_near_poor_min_age is None:
+        return ibis.literal(False)
+    oldest, near_poor_from = p.survivor_min_age, p.survivor_near_poor_min_age
+    survivor = (benefit == "survivor_allowance") & (
+        (age >= oldest) | ((age >= near_poor_from) & (age < oldest) & near_poor)
+    )
+    if p.social_pension_state_paid:
+        return (benefit == "social_pension") | survivor
+    return survivor
 
 
 def _benefit_text(

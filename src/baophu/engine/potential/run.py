@@ -39,7 +39,7 @@ from baophu.backends import Store, TemporaryTables
 from baophu.contracts.vocabularies import PRIORITY, REASONS
 from baophu.engine.dates import default_reference_date
 from baophu.engine.linkage import MART_LINKS
-from baophu.engine.potential.params import DUE_DAYS, SUBSIDY_DAYS, ListParams
+from baophu.engine.potential.params import ListParams
 from baophu.engine.potential.people import people
 from baophu.engine.potential.reasons import (
     PERSON_REASONS,
@@ -318,8 +318,8 @@ def summary_expr(lst: Table, persons: Table) -> Table:
 def run_lists(
     store: Store,
     reference_date: dt.date | None = None,
-    due_days: int = DUE_DAYS,
-    subsidy_days: int = SUBSIDY_DAYS,
+    due_days: int | None = None,
+    subsidy_days: int | None = None,
     outcomes: pa.Table | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
@@ -341,10 +341,10 @@ def run_lists(
         if progress is not None:
             progress(name, done, 4)
 
-    if due_days < 0 or subsidy_days < 0:
-        raise ListsError("Số ngày phải không âm / the numbers of days must not be negative")
     day = reference_date or default_reference_date(store)
     p = ListParams.on(day, due_days, subsidy_days)
+    if p.due_days < 0 or p.subsidy_days < 0:
+        raise ListsError("Số ngày phải không âm / the numbers of days must not be negative")
     stamp_ = store.stamp(day)
     rows: dict[str, int] = {}
     with store.temporary_tables() as cache:
@@ -368,8 +368,8 @@ def run_lists(
     counts = reason_counts(store)
     return {
         "reference_date": day.isoformat(),
-        "due_days": due_days,
-        "subsidy_days": subsidy_days,
+        "due_days": p.due_days,
+        "subsidy_days": p.subsidy_days,
         "rows": rows,
         "by_reason": counts["by_reason"],
         "persons": counts["persons"],

@@ -126,6 +126,6 @@ def vnd_month(amount: IntegerValue) -> StringValue:
     return num(amount) + " đồng/tháng"
 
 
-def s(value: ibis.Value) -> StringValue:
+def as_text(value: ibis.Value) -> StringValue:
     """Any value as text ('' for null), for concatenation."""
     return value.cast("string").fill_null("")

@@ -366,8 +366,8 @@ def progress(
         expected_by_now=expected,
         behind_plan=(expected - j.achieved).cast("int64"),
         days_left=ibis.literal(days_left, "int64"),
-        needed_per_day=_per(gap, 1, days_left),
-        needed_per_week=_per(gap, 7, days_left),
+        needed_per_day=needed_per_period(gap, 1, days_left),
+        needed_per_week=needed_per_period(gap, 7, days_left),
         target_date=ibis.literal(year_end, "date"),
     ).view()
     window = ibis.window(
@@ -382,7 +382,9 @@ def progress(
     return out.mutate(is_lowest=out._rev < lowest).drop("_rev")
 
 
-def _per(gap: ibis.Value, days: int, days_left: int) -> ibis.Value:
+def needed_per_period(gap: ibis.Value, days: int, days_left: int) -> ibis.Value:
+    """People to enrol per period of ``days`` days to close ``gap`` in ``days_left`` days
+    (rounded up); null when no day is left."""
     if days_left <= 0:
         return ibis.null("int64")
     return ((gap * days + days_left - 1) // days_left).cast("int64")

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 import ibis
 import pyarrow as pa
@@ -162,6 +163,19 @@ def _target_people(
     return None
 
 
+@dataclass(frozen=True)
+class AllocationRequest:
+    """What to allocate: a year's target of an indicator, from ``root`` down a hierarchy."""
+
+    year: int
+    name: str
+    method: str
+    hierarchy: str
+    root: str
+    allow_below_achieved: bool
+    weights: Table | None  # the weights method's weights (unit_code, weight)
+
+
 def run_allocation(
     store: Store,
     year: int | None,
@@ -182,6 +196,49 @@ def run_allocation(
     indicator and hierarchy below ``root`` only; ``write=False`` computes it without writing
     (the web application's preview before confirming)."""
     ind = indicator(name)
+    check_allocation(method, hierarchy, weights)
+    coverage, day = coverage_now(store, reference_date)
+    request = AllocationRequest(
+        year=year or day.year,
+        name=name,
+        method=method,
+        hierarchy=hierarchy,
+        root=root or province_of(store)[0],
+        allow_below_achieved=allow_below_achieved,
+        weights=ibis.memtable(weights) if weights is not None and weights.num_rows else None,
+    )
+    targets = _targets_for(store, manual)
+    if hierarchy == "units":
+        rows, root_target = allocate_units(store, request, coverage, targets, to_level)
+    else:
+        rows, root_target = allocate_field(store, request, coverage, targets, day)
+    for r in rows:
+        den = r.get("denominator") or 0
+        r.update(
+            year=request.year,
+            indicator=name,
+            hierarchy=hierarchy,
+            method=method,
+            allow_below_achieved=allow_below_achieved,
+            target_rate=(r["target_people"] / den) if (ind.is_rate and den) else None,
+        )
+    if write:
+        write_allocation(store, request, rows, day)
+    return {
+        "year": request.year,
+        "indicator": name,
+        "method": method,
+        "hierarchy": hierarchy,
+        "root": request.root,
+        "root_target": root_target,
+        "reference_date": day.isoformat(),
+        "rows": rows,
+        "short_parents": sorted({r["parent_code"] for r in rows if r["parent_short"]}),
+    }
+
+
+def check_allocation(method: str, hierarchy: str, weights: pa.Table | None) -> None:
+    """A known method and hierarchy; the weights method needs weights."""
     if method not in METHODS:
         raise TargetsError(
             f"Phương pháp phân bổ không hợp lệ: {method} / unknown method {method!r} "
@@ -197,108 +254,125 @@ def run_allocation(
             "Phương pháp weights cần tệp trọng số (unit_code, weight) / "
             "the weights method needs a weights file (unit_code, weight)"
         )
-    coverage, day = coverage_now(store, reference_date)
-    year = year or day.year
-    targets = _targets_for(store, manual)
-    province_code, _ = province_of(store)
-    root = root or province_code
-    last_year = _last_year_stats(store, year, name) if method == "last_year" else None
-    weights_t = ibis.memtable(weights) if weights is not None and weights.num_rows else None
-    own = _own_targets(targets, coverage, year, name)
 
-    if hierarchy == "units":
-        stats = unit_stats(coverage, name).to_pyarrow()
-        levels = _levels_below(stats, root, to_level)
-        root_target = _target_people(store, targets, coverage, year, name, root)
-        if root_target is None:
-            raise TargetsError(
-                f"Chưa có chỉ tiêu {name} năm {year} cho đơn vị {root}; nhập chỉ tiêu hoặc "
-                f"dùng 'baophu targets set' / no {name} target for {year} at {root}; import "
-                "targets or use 'baophu targets set'"
-            )
-        parents = {root: root_target[0]}
-        rows: list[dict[str, Any]] = []
-        for level in levels:
-            level_stats = stats.filter(
-                pa.compute.and_(
-                    pa.compute.equal(stats.column("level"), level),
-                    pa.compute.is_in(stats.column("parent_code"), pa.array(list(parents))),
-                )
-            )
-            if level_stats.num_rows == 0:
-                break
-            allocated = _allocate_level(
-                level_stats,
-                parents,
-                method,
-                allow_below_achieved,
-                last_year,
-                weights_t,
-                own,
-                capped=ind.is_rate,
-            )
-            for r in allocated:
-                r.update(level=level)
-            rows += allocated
-            parents = {r["unit_code"]: r["target_people"] for r in allocated}
-    else:
-        linked = linked_enrolments(store)
-        fs = field_stats(
-            linked,
-            store.table("collectors"),
-            store.table("officers"),
-            store.table("employers"),
-            coverage,
-            day,
-            name,
+
+def root_target_of(
+    store: Store, request: AllocationRequest, targets: Table, coverage: Table
+) -> int:
+    """The root's target in people (its own, else allocated to it); an error without one."""
+    found = _target_people(store, targets, coverage, request.year, request.name, request.root)
+    if found is None:
+        _no_target(request)
+    return found[0]
+
+
+def _no_target(request: AllocationRequest) -> NoReturn:
+    name, year, root = request.name, request.year, request.root
+    if request.hierarchy == "units":
+        raise TargetsError(
+            f"Chưa có chỉ tiêu {name} năm {year} cho đơn vị {root}; nhập chỉ tiêu hoặc "
+            f"dùng 'baophu targets set' / no {name} target for {year} at {root}; import "
+            "targets or use 'baophu targets set'"
         )
-        fs = fs.filter(fs.hierarchy == hierarchy).to_pyarrow()
-        root_target = _target_people(store, targets, coverage, year, name, root)
-        if root_target is None:
-            raise TargetsError(
-                f"Chưa có chỉ tiêu {name} năm {year} cho {root} / no {name} target for {year} "
-                f"at {root} (baophu targets set --unit {root} ...)"
+    raise TargetsError(
+        f"Chưa có chỉ tiêu {name} năm {year} cho {root} / no {name} target for {year} "
+        f"at {root} (baophu targets set --unit {root} ...)"
+    )
+
+
+def allocate_units(
+    store: Store, request: AllocationRequest, coverage: Table, targets: Table, to_level: str
+) -> tuple[list[dict[str, Any]], int]:
+    """Down the units, level by level from ``root`` to ``to_level``: each level shares its
+    parents' targets (units with a target of their own keep it).  Returns the rows and the
+    root's target."""
+    name = request.name
+    last_year = (
+        _last_year_stats(store, request.year, name) if request.method == "last_year" else None
+    )
+    own = _own_targets(targets, coverage, request.year, name)
+    stats = unit_stats(coverage, name).to_pyarrow()
+    levels = _levels_below(stats, request.root, to_level)
+    root_target = root_target_of(store, request, targets, coverage)
+    parents = {request.root: root_target}
+    rows: list[dict[str, Any]] = []
+    for level in levels:
+        level_stats = stats.filter(
+            pa.compute.and_(
+                pa.compute.equal(stats.column("level"), level),
+                pa.compute.is_in(stats.column("parent_code"), pa.array(list(parents))),
             )
-        stats = fs.drop_columns(["hierarchy"]).append_column(
-            "level", pa.array([_child_level(hierarchy)] * fs.num_rows, pa.string())
         )
-        level_stats = stats.filter(pa.compute.equal(stats.column("parent_code"), root))
         if level_stats.num_rows == 0:
-            raise TargetsError(
-                f"{root} không có đơn vị cấp dưới / {root} has no "
-                f"{'collectors' if hierarchy == 'agents' else 'case officers'}"
-            )
-        rows = _allocate_level(
-            level_stats, {root: root_target[0]}, method, allow_below_achieved, None, weights_t, None
+            break
+        allocated = _allocate_level(
+            level_stats,
+            parents,
+            request.method,
+            request.allow_below_achieved,
+            last_year,
+            request.weights,
+            own,
+            capped=indicator(name).is_rate,
         )
-        for r in rows:
-            r.update(level=_child_level(hierarchy))
+        for r in allocated:
+            r.update(level=level)
+        rows += allocated
+        parents = {r["unit_code"]: r["target_people"] for r in allocated}
+    return rows, root_target
+
+
+def allocate_field(
+    store: Store, request: AllocationRequest, coverage: Table, targets: Table, day: dt.date
+) -> tuple[list[dict[str, Any]], int]:
+    """An agent's target among its collectors, or an office's among its case officers.
+    Returns the rows and the root's target."""
+    hierarchy, root = request.hierarchy, request.root
+    fs = field_stats(
+        linked_enrolments(store),
+        store.table("collectors"),
+        store.table("officers"),
+        store.table("employers"),
+        coverage,
+        day,
+        request.name,
+    )
+    fs = fs.filter(fs.hierarchy == hierarchy).to_pyarrow()
+    root_target = root_target_of(store, request, targets, coverage)
+    stats = fs.drop_columns(["hierarchy"]).append_column(
+        "level", pa.array([_child_level(hierarchy)] * fs.num_rows, pa.string())
+    )
+    level_stats = stats.filter(pa.compute.equal(stats.column("parent_code"), root))
+    if level_stats.num_rows == 0:
+        raise TargetsError(
+            f"{root} không có đơn vị cấp dưới / {root} has no "
+            f"{'collectors' if hierarchy == 'agents' else 'case officers'}"
+        )
+    rows = _allocate_level(
+        level_stats,
+        {root: root_target},
+        request.method,
+        request.allow_below_achieved,
+        None,
+        request.weights,
+        None,
+    )
     for r in rows:
-        den = r.get("denominator") or 0
-        r.update(
-            year=year,
-            indicator=name,
-            hierarchy=hierarchy,
-            method=method,
-            allow_below_achieved=allow_below_achieved,
-            target_rate=(r["target_people"] / den) if (ind.is_rate and den) else None,
-        )
-    if write:
-        new = pa.Table.from_pylist(rows, schema=ALLOCATED_SCHEMA)
-        keep = _kept_allocations(_allocated(store), year, name, hierarchy, root, rows)
-        merged = pa.concat_tables([pa.Table.from_pylist(keep, schema=ALLOCATED_SCHEMA), new])
-        store.write_mart(MART_ALLOCATED, ibis.memtable(merged), store.stamp(day))
-    return {
-        "year": year,
-        "indicator": name,
-        "method": method,
-        "hierarchy": hierarchy,
-        "root": root,
-        "root_target": root_target[0],
-        "reference_date": day.isoformat(),
-        "rows": rows,
-        "short_parents": sorted({r["parent_code"] for r in rows if r["parent_short"]}),
-    }
+        r.update(level=_child_level(hierarchy))
+    return rows, root_target
+
+
+def write_allocation(
+    store: Store, request: AllocationRequest, rows: list[dict[str, Any]], day: dt.date
+) -> None:
+    """``targets_allocated`` with the new rows, replacing only the earlier allocation of the
+    same year, indicator and hierarchy below the root."""
+    new = pa.Table.from_pylist(rows, schema=ALLOCATED_SCHEMA)
+    keep = _kept_allocations(
+        _allocated(store), request.year, request.name, request.hierarchy, request.root, rows
+    )
+    merged = pa.concat_tables([pa.Table.from_pylist(keep, schema=ALLOCATED_SCHEMA), new])
+    store.write_mart(MART_ALLOCATED, ibis.memtable(merged), store.stamp(day))
 
 
 def _kept_allocations(

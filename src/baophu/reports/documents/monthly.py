@@ -19,7 +19,7 @@ from typing import Any
 import ibis
 
 from baophu.contracts.vocabularies import REASON_VI, REASONS
-from baophu.engine.compliance import ARREARS_RATIO_CEILING
+from baophu.engine.compliance import arrears_ratio_ceiling
 from baophu.engine.dates import add_months, month_start
 from baophu.engine.targets import INDICATORS
 from baophu.reports.documents import charts, narrative
@@ -258,7 +258,7 @@ def arrears(
         narrative.ArrearsFigures(
             ratio=row.get("arrears_ratio"),
             ratio_last_month=before.get("arrears_ratio"),
-            ceiling=ARREARS_RATIO_CEILING,
+            ceiling=arrears_ratio_ceiling(marts.day),
             late_3plus=row.get("employers_late_3plus"),
             late_3plus_last_month=before.get("employers_late_3plus"),
         )

@@ -38,7 +38,7 @@ class ArrearsFigures:
 
     ratio: float | None
     ratio_last_month: float | None
-    ceiling: float
+    ceiling: float | None  # None where no ceiling was set for the period (before 2025)
     late_3plus: int | None
     late_3plus_last_month: int | None
 
@@ -117,8 +117,10 @@ def arrears_sentence(a: ArrearsFigures) -> str | None:
     months against last month (seed 004: their number must not grow)."""
     parts: list[str] = []
     if a.ratio is not None:
-        side = "vượt" if a.ratio > a.ceiling else "dưới"
-        text = f"Tỷ lệ chậm đóng {pct(a.ratio)}, {side} mức trần {pct(a.ceiling)}"
+        text = f"Tỷ lệ chậm đóng {pct(a.ratio)}"
+        if a.ceiling is not None:
+            side = "vượt" if a.ratio > a.ceiling else "dưới"
+            text += f", {side} mức trần {pct(a.ceiling)}"
         if a.ratio_last_month is not None:
             delta = a.ratio - a.ratio_last_month
             if abs(delta) < STEADY:

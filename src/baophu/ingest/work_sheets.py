@@ -1,14 +1,15 @@
 """Reading a returned work sheet: the field outcomes a collector wrote into the workbook that
-``collector_workbook`` made, checked row by row.
+``reports.collector_workbook`` made (layout: ``contracts.work_sheet``), checked row by row.
 
 ``read_outcomes(path, today)`` finds, on every sheet, the header row of the work-sheet layout
 (by its Vietnamese headers, with or without diacritics) and takes each row whose **Kết quả**
 is filled in.  It checks the outcome (one of the seven, Vietnamese label or English code),
 the date (a date, dd/mm/yyyy or yyyy-mm-dd, not in the future; empty means ``today``), the
-amount collected (a whole number, not negative) and the row key (present, the shape the
-lists give, agreeing with the personal ID column).  Every problem is an issue with the sheet,
-the row as Excel shows it, the column header, the value and the reason in Vietnamese and
-English — the rows of the rejects file (``ingest.rejects.write_rejects``).
+amount collected (a whole number, not negative, ``1.263.600`` accepted: ``vn.parse``) and
+the row key (present, the shape the lists give, agreeing with the personal ID column).
+Every problem is an issue with the sheet, the row as Excel shows it, the column header, the
+value and the reason in Vietnamese and English — the rows of the rejects file
+(``ingest.rejects.write_rejects``).
 
 A file that is not a readable workbook, or has no sheet in this layout, raises
 ``OutcomeFileError``; whether the people exist is checked by the caller against the data.
@@ -22,20 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from baophu.contracts import work_sheet as layout
 from baophu.contracts.model import fold_header
 from baophu.contracts.vocabularies import OUTCOME_VI, OUTCOMES
-from baophu.reports.collector_workbook import (
-    DATE_HEADER,
-    ID_HEADER,
-    INFO_SHEET,
-    KEY_HEADER,
-    NAME_HEADER,
-    NOTE_HEADER,
-    OUTCOME_HEADER,
-    PAID_HEADER,
-)
+from baophu.vn.parse import cell_text, whole_number
+from baophu.vn.parse import day as parse_day
 
-AMOUNT_LISTED = "Số tiền phải đóng (đồng)"
 REASONS: dict[str, tuple[str, str]] = {
     "outcome_unknown": (
         "Kết quả không thuộc danh mục ({allowed}): {value}",
@@ -74,6 +67,13 @@ REASONS: dict[str, tuple[str, str]] = {
         "Same as row {first_row} (same person, outcome and date)",
     ),
 }
+# The columns a sheet must have to be read as a list sheet.
+REQUIRED_HEADERS = (
+    layout.KEY_HEADER,
+    layout.OUTCOME_HEADER,
+    layout.DATE_HEADER,
+    layout.PAID_HEADER,
+)
 _PERSON_KEY = re.compile(r"^[0-9]{12}$")
 _RECORD_KEY = re.compile(r"^(school_rosters|benefit_lists):.+")
 _LABELS = {fold_header(v): k for k, v in OUTCOME_VI.items()} | {fold_header(k): k for k in OUTCOMES}
@@ -136,52 +136,8 @@ def issue(sheet: str, row: int, column: str, value: Any, code: str, **kw: Any) -
     )
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """A date from an Excel cell: a date, a datetime, dd/mm/yyyy or yyyy-mm-dd text."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def parse_amount(value: Any) -> int | None:
-    """A whole non-negative number of dong (1.263.600 and 1,263,600 accepted); raises
-    ValueError otherwise."""
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        if not value.is_integer():
-            raise ValueError(value)
-        number = int(value)
-    else:
-        text = _text(value).replace(".", "").replace(",", "").replace(" ", "")
-        if not text.isdigit():
-            raise ValueError(value)
-        number = int(text)
-    if number < 0:
-        raise ValueError(value)
-    return number
-
-
 def _header_map(cells: tuple[Any, ...]) -> dict[str, int]:
-    return {fold_header(_text(v)): i for i, v in enumerate(cells) if _text(v)}
+    return {fold_header(cell_text(v)): i for i, v in enumerate(cells) if cell_text(v)}
 
 
 def read_outcomes(path: Path, today: dt.date | None = None) -> Returned:
@@ -197,13 +153,13 @@ def read_outcomes(path: Path, today: dt.date | None = None) -> Returned:
             f"cannot read the Excel file {path.name}: {exc}",
         ) from exc
     out = Returned()
-    need = {fold_header(h) for h in (KEY_HEADER, OUTCOME_HEADER, DATE_HEADER, PAID_HEADER)}
+    need = {fold_header(h) for h in REQUIRED_HEADERS}
     try:
         for ws in book.worksheets:
-            if ws.title == INFO_SHEET:
+            if ws.title == layout.INFO_SHEET:
                 for row in ws.iter_rows(values_only=True):
-                    if row and len(row) >= 2 and _text(row[0]) and _text(row[1]):
-                        out.meta[_text(row[0])] = _text(row[1])
+                    if row and len(row) >= 2 and cell_text(row[0]) and cell_text(row[1]):
+                        out.meta[cell_text(row[0])] = cell_text(row[1])
                 continue
             header: dict[str, int] | None = None
             for r, cells in enumerate(ws.iter_rows(values_only=True), start=1):
@@ -217,11 +173,10 @@ def read_outcomes(path: Path, today: dt.date | None = None) -> Returned:
     finally:
         book.close()
     if out.sheets == 0:
+        columns = ", ".join(REQUIRED_HEADERS)
         raise OutcomeFileError(
-            f"Tệp {path.name} không có trang danh sách nào đúng mẫu (cần các cột "
-            f"{KEY_HEADER}, {OUTCOME_HEADER}, {DATE_HEADER}, {PAID_HEADER})",
-            f"{path.name} has no sheet in the work-sheet layout (columns {KEY_HEADER}, "
-            f"{OUTCOME_HEADER}, {DATE_HEADER}, {PAID_HEADER} are needed)",
+            f"Tệp {path.name} không có trang danh sách nào đúng mẫu (cần các cột {columns})",
+            f"{path.name} has no sheet in the work-sheet layout (columns {columns} are needed)",
         )
     _duplicates(out)
     return out
@@ -240,47 +195,49 @@ def _read_row(
     header: dict[str, int],
     today: dt.date,
 ) -> None:
-    raw_outcome = _cell(cells, header, OUTCOME_HEADER)
-    if not _text(raw_outcome):
+    raw_outcome = _cell(cells, header, layout.OUTCOME_HEADER)
+    if not cell_text(raw_outcome):
         return  # not visited (or not reported): nothing to import
     problems: list[Issue] = []
-    outcome = _LABELS.get(fold_header(_text(raw_outcome)))
+    outcome = _LABELS.get(fold_header(cell_text(raw_outcome)))
     if outcome is None:
         allowed = ", ".join(OUTCOME_VI[o] for o in OUTCOMES)
         problems.append(
-            issue(sheet, r, OUTCOME_HEADER, raw_outcome, "outcome_unknown", allowed=allowed)
+            issue(sheet, r, layout.OUTCOME_HEADER, raw_outcome, "outcome_unknown", allowed=allowed)
         )
-    raw_date = _cell(cells, header, DATE_HEADER)
+    raw_date = _cell(cells, header, layout.DATE_HEADER)
     day: dt.date | None = today
-    if _text(raw_date):
-        day = parse_date(raw_date)
+    if cell_text(raw_date):
+        day = parse_day(raw_date)
         if day is None:
-            problems.append(issue(sheet, r, DATE_HEADER, raw_date, "date_bad"))
+            problems.append(issue(sheet, r, layout.DATE_HEADER, raw_date, "date_bad"))
         elif day > today:
-            problems.append(issue(sheet, r, DATE_HEADER, raw_date, "date_future"))
-    raw_paid = _cell(cells, header, PAID_HEADER)
+            problems.append(issue(sheet, r, layout.DATE_HEADER, raw_date, "date_future"))
+    raw_paid = _cell(cells, header, layout.PAID_HEADER)
     paid: int | None = None
-    if _text(raw_paid):
+    if cell_text(raw_paid):
         try:
-            paid = parse_amount(raw_paid)
+            paid = whole_number(raw_paid)
         except ValueError:
-            problems.append(issue(sheet, r, PAID_HEADER, raw_paid, "amount_bad"))
-    key = _text(_cell(cells, header, KEY_HEADER))
-    person_id = _text(_cell(cells, header, ID_HEADER)) or None
+            problems.append(issue(sheet, r, layout.PAID_HEADER, raw_paid, "amount_bad"))
+    key = cell_text(_cell(cells, header, layout.KEY_HEADER))
+    person_id = cell_text(_cell(cells, header, layout.ID_HEADER)) or None
     if not key:
-        problems.append(issue(sheet, r, KEY_HEADER, key, "key_missing"))
+        problems.append(issue(sheet, r, layout.KEY_HEADER, key, "key_missing"))
     elif _RECORD_KEY.match(key):
-        problems.append(issue(sheet, r, KEY_HEADER, key, "key_unidentified"))
+        problems.append(issue(sheet, r, layout.KEY_HEADER, key, "key_unidentified"))
     elif not _PERSON_KEY.match(key):
-        problems.append(issue(sheet, r, KEY_HEADER, key, "key_bad"))
+        problems.append(issue(sheet, r, layout.KEY_HEADER, key, "key_bad"))
     elif person_id and person_id != key:
-        problems.append(issue(sheet, r, KEY_HEADER, key, "key_id_mismatch", person_id=person_id))
+        problems.append(
+            issue(sheet, r, layout.KEY_HEADER, key, "key_id_mismatch", person_id=person_id)
+        )
     if problems:
         out.issues.extend(problems)
         return
-    listed = _cell(cells, header, AMOUNT_LISTED)
+    listed = _cell(cells, header, layout.AMOUNT_HEADER)
     try:
-        amount_listed = parse_amount(listed) if _text(listed) else None
+        amount_listed = whole_number(listed) if cell_text(listed) else None
     except ValueError:
         amount_listed = None
     assert outcome is not None and day is not None
@@ -290,12 +247,12 @@ def _read_row(
             row=r,
             row_key=key,
             person_id=person_id or key,
-            full_name=_text(_cell(cells, header, NAME_HEADER)),
+            full_name=cell_text(_cell(cells, header, layout.NAME_HEADER)),
             outcome=outcome,
             outcome_date=day,
             amount_paid=paid,
             amount_listed=amount_listed,
-            note=_text(_cell(cells, header, NOTE_HEADER)) or None,
+            note=cell_text(_cell(cells, header, layout.NOTE_HEADER)) or None,
         )
     )
 
@@ -307,7 +264,14 @@ def _duplicates(out: Returned) -> None:
         k = (row.row_key, row.outcome, row.outcome_date)
         if k in seen:
             out.issues.append(
-                issue(row.sheet, row.row, KEY_HEADER, row.row_key, "duplicate", first_row=seen[k])
+                issue(
+                    row.sheet,
+                    row.row,
+                    layout.KEY_HEADER,
+                    row.row_key,
+                    "duplicate",
+                    first_row=seen[k],
+                )
             )
             continue
         seen[k] = row.row

@@ -1,0 +1,48 @@
+"""The pinned legal parameters and policy the tests compute their expected figures from
+(``tests/fixtures/*_pinned.toml``): ``pinned()`` makes them the rules and policy in force for
+the code under test (``get_rules()``, ``get_policy()``) — for the whole session, see
+``tests/conftest.py`` — and ``live()`` the files of ``src/baophu/rules`` again (the law's own
+tests, ``tests/rules``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).with_name("fixtures")
+PARAMETERS = FIXTURES / "parameters_pinned.toml"
+POLICY = FIXTURES / "policy_pinned.toml"
+RULE_VERSION = "pinned-2026.11.1"
+POLICY_VERSION = "pinned-2026.12.1"
+
+
+@contextmanager
+def in_force(parameters_path: Path, policy_path: Path) -> Iterator[None]:
+    """These files in force while the block runs (the previous ones again afterwards)."""
+    from baophu.rules import parameters
+
+    saved = (parameters.DEFAULT_PATH, parameters.POLICY_PATH)
+    parameters.DEFAULT_PATH, parameters.POLICY_PATH = parameters_path, policy_path
+    parameters.get_rules.cache_clear()
+    parameters.get_policy.cache_clear()
+    try:
+        yield
+    finally:
+        parameters.DEFAULT_PATH, parameters.POLICY_PATH = saved
+        parameters.get_rules.cache_clear()
+        parameters.get_policy.cache_clear()
+
+
+def pinned() -> Any:
+    """The pinned files in force while the block runs."""
+    return in_force(PARAMETERS, POLICY)
+
+
+def live() -> Any:
+    """The live files of ``src/baophu/rules`` in force while the block runs."""
+    from baophu.rules import parameters
+
+    src = Path(parameters.__file__).parent
+    return in_force(src / "parameters.toml", src / "policy.toml")
