@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from web_helpers import login
 
 # Argon2 with low costs in the tests only (hundreds of logins); production keeps the defaults.
 os.environ.setdefault("BAOPHU_PASSWORD_HASH", "fast")
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "baophu"
-PASSWORD = "baophu-demo"
 
 
 def _fingerprint() -> str:
@@ -116,21 +115,6 @@ def app(workspace: Any, sqlite_db: Any, demo_users: Any) -> Iterator[Any]:
         yield application
 
 
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF token in the page"
-    return found.group(1)
-
-
-def login(client: Any, username: str, password: str = PASSWORD) -> Any:
-    page = client.get("/login")
-    return client.post(
-        "/login",
-        data={"username": username, "password": password, "csrf_token": csrf_of(page.text)},
-        follow_redirects=False,
-    )
-
-
 @pytest.fixture(scope="session")
 def clients(app: Any, demo_users: dict[str, dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """role → a TestClient logged in as the demo user of that role."""
@@ -145,9 +129,3 @@ def clients(app: Any, demo_users: dict[str, dict[str, Any]]) -> Iterator[dict[st
     yield out
     for c in out.values():
         c.close()
-
-
-def page_csrf(client: Any, url: str = "/") -> str:
-    """The CSRF token of the client's session (from any page with a form)."""
-    r = client.get(url, follow_redirects=True)
-    return csrf_of(r.text)

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
-from conftest import login, page_csrf
+from web_helpers import login, page_csrf
 
 # Values that broke or could break a parser: letters, a superscript two, an Arabic-Indic one,
 # overflowing and non-finite numbers, 23 digits, a negative, NUL, overlong text, markup.

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-
-from conftest import PASSWORD, csrf_of, login, page_csrf
+from web_helpers import PASSWORD, csrf_of, login, page_csrf
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
-from conftest import PASSWORD, login
+from web_helpers import PASSWORD, login
 
 HEX = re.compile(r"[0-9a-fA-F]{8,}")
 IDS = re.compile(r"(?<!\d)\d{12}(?!\d)")

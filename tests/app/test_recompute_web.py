@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-
-from conftest import login, page_csrf
+from web_helpers import login, page_csrf
 
 
 def _wait(app: Any) -> Any:

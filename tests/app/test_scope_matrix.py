@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from conftest import page_csrf
+from web_helpers import page_csrf
 
 # (method, path template, form data) — {unit} an office, commune or hamlet; {hamlet} a hamlet;
 # {collector}; {employer}; {officer}; {province} the province.

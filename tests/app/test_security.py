@@ -7,8 +7,7 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
-
-from conftest import login, page_csrf
+from web_helpers import login, page_csrf
 
 POSTS = [
     ("/targets/set", {"unit_code": "75", "indicator": "bhyt_rate", "value": "97%", "year": "2026"}),
@@ -208,7 +207,7 @@ def test_disabling_a_user_ends_their_session(app: Any, clients: dict[str, Any]) 
 
 
 def test_open_redirect_after_login_is_refused(app: Any) -> None:
-    from conftest import csrf_of
+    from web_helpers import csrf_of
 
     c = TestClient(app, follow_redirects=False)
     token = csrf_of(c.get("/login").text)

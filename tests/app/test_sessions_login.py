@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
-from conftest import PASSWORD, csrf_of, login
+from web_helpers import PASSWORD, csrf_of, login
 
 
 @pytest.fixture

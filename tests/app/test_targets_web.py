@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
-from conftest import login, page_csrf
+from web_helpers import login, page_csrf
 
 
 @pytest.fixture

@@ -111,9 +111,9 @@ def test_serve_help() -> None:
 def test_users_logout_ends_every_session(app: Any, workspace: Any, sqlite_db: Any) -> None:
     """``baophu users logout`` (a lost phone): the sessions opened before stop working."""
     from fastapi.testclient import TestClient
+    from web_helpers import login
 
     from baophu.operational.users import create_user, end_sessions
-    from conftest import login
 
     create_user(sqlite_db, "mat.may", "Người mất máy", "mat-khau-dai", "province_analyst")
     c = TestClient(app, follow_redirects=False)
