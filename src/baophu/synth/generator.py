@@ -42,18 +42,22 @@ from baophu.synth.benefits import build_benefit_lists, build_disadvantaged, buil
 from baophu.synth.budget import build_budget
 from baophu.synth.classifications import build_classifications, build_household_lists
 from baophu.synth.context import Context
+from baophu.synth.dates import month_end
 from baophu.synth.employers import (
+    CURRENT,
     REQUIRED_WORKERS,
+    Spells,
     build_firms,
     build_spells,
     employers_table,
 )
-from baophu.synth.enrolments import G, build_enrolments
+from baophu.synth.enrolments import VOLUNTARY_PARTICIPANTS, G, build_enrolments
 from baophu.synth.faults import build_enrolment_files
 from baophu.synth.field import agents_table, build_field, collectors_table, officers_table
 from baophu.synth.geography import build_geography, resolve_province, units_table
 from baophu.synth.ledger import build_ledger, build_payments, build_workforce
-from baophu.synth.people import build_people, households_table, residents_table
+from baophu.synth.path import IntendedPath, intended_counts
+from baophu.synth.people import People, build_people, households_table, residents_table
 from baophu.synth.potential_truth import potential_truth
 from baophu.synth.schools import build_rosters, build_schools
 from baophu.synth.targets import build_targets
@@ -62,6 +66,7 @@ from baophu.synth.truth import (
     benefit_links,
     employments_table,
     household_list_links,
+    path_table,
     persons_table,
     roster_links,
     summary,
@@ -206,8 +211,9 @@ def generate(
         survivors = build_survivors(ctx, people)
         write("disadvantaged_communes", disadvantaged.table(geo), "csv")
         write_truth("disadvantaged_communes", disadvantaged.table(geo))
+        intended = _intended_path(ctx, people, spells)
         enrolled = build_enrolments(
-            ctx, geo, people, firms, spells, cls, schools, disadvantaged, survivors
+            ctx, geo, people, firms, spells, cls, schools, intended, disadvantaged, survivors
         )
         assert enrolled.person_group is not None
         benefits = build_benefit_lists(
@@ -245,7 +251,7 @@ def generate(
         write_truth("evaders", tax.evaders)
         step("tax")
 
-        population = int((people.resident & people.alive).sum())
+        population = int(people.living.sum())
         write("budget_obligations", build_budget(ctx, files.final), "csv")
         write("targets", build_targets(ctx, population), "csv")
         step("budget")
@@ -256,6 +262,7 @@ def generate(
         rows["benefit_lists"] = benefits.table.num_rows
         rows["potential"] = potential.num_rows
         write_truth("employments", employments_table(ctx, people, spells, firms))
+        write_truth("coverage_path", path_table(ctx, people, spells, files.final, intended))
         small = {
             "evaders": tax.evaders,
             "late_payers": payments.truth,
@@ -288,3 +295,19 @@ def _write_sheet(
 ) -> None:
     part = table.take(pa.array(rows, type=pa.int64()))
     write_excel(path, excel_sheet(part, contract, titles, widths))
+
+
+def _intended_path(ctx: Context, people: People, spells: Spells) -> IntendedPath:
+    """The path of every indicator over the simulated months: the population and the jobs
+    as drawn, BHTN and voluntary BHXH from the seeds' counts of the reference month."""
+    months = ctx.history_months
+    population = np.array([int(people.present(d).sum()) for d in month_end(months)])
+    here = (spells.kind == CURRENT) & (spells.firm >= 0) & spells.declared
+    return intended_counts(
+        months,
+        ctx.as_of_month,
+        population,
+        (spells.declared_path, spells.hidden_path),
+        int((here & spells.bhtn).sum()),
+        ctx.scaled(VOLUNTARY_PARTICIPANTS),
+    )

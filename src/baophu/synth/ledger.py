@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from baophu.synth.context import Context, month_end
+from baophu.synth.context import Context
+from baophu.synth.dates import month_end
 from baophu.synth.employers import HOUSEHOLD_BUSINESS, Firms, Spells, SpellWages
 from baophu.synth.rates import MonthlyRules, apply_rate, monthly_rules
 from baophu.synth.strings import date_array, digits, take
 
-LEDGER_MONTHS = 24
 BEHAVIOURS = (
     "on_time",
     "occasionally_late",
@@ -48,13 +48,10 @@ class Workforce:
 
 
 def build_workforce(ctx: Context, firms: Firms, spells: Spells) -> Workforce:
-    """Monthly true and declared workforce from January two years back to the as_of month."""
+    """Monthly true and declared workforce over the simulated months (``history_start`` to
+    the as_of month: the tax years before the history need their averages)."""
     as_m = ctx.as_of_month
-    first = min(
-        np.datetime64(f"{ctx.as_of.year - 2}-01", "M"),
-        as_m - np.timedelta64(LEDGER_MONTHS - 1, "M"),
-    )
-    mr = monthly_rules(first, as_m)
+    mr = monthly_rules(ctx.history_start, as_m)
     n_m = len(mr.months)
     inside = np.flatnonzero(spells.firm >= 0)
     start, end = spells.start[inside], spells.end[inside]
@@ -88,9 +85,11 @@ class Ledger:
 
 
 def build_ledger(ctx: Context, firms: Firms, wf: Workforce) -> Ledger:
-    """The ``contribution_ledger`` contract: registered employers × the last 24 months."""
+    """The ``contribution_ledger`` contract: registered employers × the months of the
+    history (``first_month`` to the as_of month), so that every month-end of the history has
+    its declared headcount."""
     as_m = ctx.as_of_month
-    lo = wf.at(as_m - np.timedelta64(LEDGER_MONTHS - 1, "M"))
+    lo = wf.at(ctx.first_month)
     hi = wf.at(as_m) + 1
     n_reg = firms.n_registered
     head = wf.declared_head[:n_reg, lo:hi]

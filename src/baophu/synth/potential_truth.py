@@ -27,7 +27,8 @@ from baophu.engine.potential_codes import (
 from baophu.rules import retirement_month_table
 from baophu.synth.benefits import BenefitLists
 from baophu.synth.classifications import NEAR_POOR, Classifications
-from baophu.synth.context import Context, ymd
+from baophu.synth.context import Context
+from baophu.synth.dates import ymd
 from baophu.synth.enrolments import NAT, Enrolled, G, S
 from baophu.synth.people import People
 from baophu.synth.schools import Rosters
@@ -111,7 +112,7 @@ def potential_truth(
     n = people.n
     d = ctx.as_of_d
     y0 = np.datetime64(f"{ctx.as_of.year}-01-01", "D")
-    living = people.resident & people.alive
+    living = people.living
     end = np.where(np.isnat(e.end), _FAR, e.end)
     active = (e.start <= d) & (end >= d)
     bhyt = e.scheme == S["bhyt"]

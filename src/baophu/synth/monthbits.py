@@ -1,0 +1,146 @@
+"""Months as the bits of one 64-bit integer per person: which months a person's spells touch.
+
+The card simulations decide month by month who buys, renews or lets a card lapse, and need
+to know, for millions of people at once, whether another spell already covers a month.
+Bit ``k`` stands for month ``base + k``; a spell *touches* the months from its first to its
+last day, and is *in force at a month-end* for the months whose last day it covers.  Months
+outside the 64 are not tracked (treated as free).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+WIDTH = 64
+ONE = np.uint64(1)
+ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+
+
+def span(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Bits ``lo … hi`` (clipped to 0 … 63) set; 0 where ``lo > hi`` after clipping."""
+    lo = np.clip(np.asarray(lo, dtype=np.int64), 0, WIDTH)
+    hi = np.clip(np.asarray(hi, dtype=np.int64), -1, WIDTH - 1)
+    empty = lo > hi
+    lo_c = np.minimum(lo, WIDTH - 1).astype(np.uint64)
+    hi_c = np.maximum(hi, 0).astype(np.uint64)
+    # (2^(hi+1) − 1) − (2^lo − 1), computed without overflow at hi = 63
+    upper = np.where(hi_c >= WIDTH - 1, ALL, (ONE << (hi_c + ONE)) - ONE)
+    lower = (ONE << lo_c) - ONE
+    return np.where(empty, np.uint64(0), upper & ~lower).astype(np.uint64)
+
+
+def lowest_bit(mask: np.ndarray) -> np.ndarray:
+    """Index of the lowest set bit of each mask (64 where the mask is 0)."""
+    mask = np.asarray(mask, dtype=np.uint64)
+    low = mask & (~mask + ONE)
+    out = np.full(len(mask), WIDTH, dtype=np.int64)
+    nz = low != 0
+    out[nz] = np.log2(low[nz].astype(np.float64)).round().astype(np.int64)
+    return out
+
+
+def highest_bit(mask: np.ndarray) -> np.ndarray:
+    """Index of the highest set bit (-1 where the mask is 0)."""
+    x = np.asarray(mask, dtype=np.uint64).copy()
+    for shift in (1, 2, 4, 8, 16, 32):
+        x |= x >> np.uint64(shift)
+    top = np.where(x == 0, np.uint64(0), (x >> ONE) + ONE)
+    out = np.full(len(x), -1, dtype=np.int64)
+    nz = top != 0
+    out[nz] = np.log2(top[nz].astype(np.float64)).round().astype(np.int64)
+    return out
+
+
+def run_around(
+    occupied: np.ndarray, k: int, first: np.ndarray, last: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The free months around month ``k`` (free itself) within ``first … last``."""
+    below = highest_bit(occupied & span(np.zeros(len(first)), np.full(len(first), k - 1)))
+    above_mask = occupied & span(np.full(len(first), k + 1), np.full(len(first), WIDTH - 1))
+    above = np.where(above_mask == 0, WIDTH + 10**6, lowest_bit(above_mask))
+    return np.maximum(first, below + 1), np.minimum(last, above - 1)
+
+
+def bit(mask: np.ndarray, k: int) -> np.ndarray:
+    """Whether bit ``k`` of each mask is set (False outside the 64 bits)."""
+    if k < 0 or k >= WIDTH:
+        return np.zeros(len(mask), dtype=bool)
+    return ((mask >> np.uint64(k)) & ONE).astype(bool)
+
+
+def bit_counts(masks: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """For each of the 64 bits, how many masks have it set (or the sum of ``weights``)."""
+    masks = np.asarray(masks, dtype=np.uint64)
+    out = np.zeros(WIDTH, dtype=np.int64)
+    for k in range(WIDTH):
+        hit = ((masks >> np.uint64(k)) & ONE).astype(bool)
+        out[k] = int(hit.sum()) if weights is None else int(weights[hit].sum())
+    return out
+
+
+@dataclass(frozen=True)
+class MonthGrid:
+    """Bit ``k`` is month ``base + k``."""
+
+    base: np.datetime64  # datetime64[M]
+
+    def index(self, days: np.ndarray) -> np.ndarray:
+        """Month index of each day (NaT gives ``WIDTH + 1``, beyond every bit)."""
+        days = np.asarray(days, dtype="datetime64[D]")
+        out = (days.astype("datetime64[M]") - self.base).astype(np.int64)
+        return np.where(np.isnat(days), WIDTH + 1, out)
+
+    def touched(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """The months a spell touches, first day to last day (an open end: every later bit)."""
+        return span(self.index(start), self.index(end))
+
+    def in_force(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """The months at whose last day a spell is in force (``start ≤ month-end ≤ end``)."""
+        start = np.asarray(start, dtype="datetime64[D]")
+        end = np.asarray(end, dtype="datetime64[D]")
+        lo = self.index(start)
+        month = end.astype("datetime64[M]")
+        last_day = (month + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+        hi = np.where(np.isnat(end), WIDTH + 1, self.index(end) - (end < last_day))
+        return span(lo, hi)
+
+    def present(
+        self,
+        birth: np.ndarray,
+        since: np.ndarray,
+        death: np.ndarray,
+        moved_out: np.ndarray,
+    ) -> np.ndarray:
+        """Months at whose last day a resident lives here (born, moved in, not dead or gone)."""
+        first = np.where(np.isnat(since), birth, np.maximum(birth, since))
+        gone = np.where(np.isnat(moved_out), death, moved_out)
+        gone = np.where(np.isnat(death), gone, np.minimum(gone, death))
+        # in force on a month-end ≤ the day before leaving
+        until = np.where(np.isnat(gone), gone, gone - np.timedelta64(1, "D"))
+        return self.in_force(first, until)
+
+    def free_run(
+        self, occupied: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The first run of months in ``lo … hi`` that ``occupied`` leaves free: ``(first,
+        last)``, with ``first > hi`` where no month is free.  Untracked months (before bit 0,
+        after bit 63) are free."""
+        return free_run(occupied, lo, hi)
+
+
+def free_run(occupied: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """See ``MonthGrid.free_run``."""
+    occupied = np.asarray(occupied, dtype=np.uint64)
+    lo = np.asarray(lo, dtype=np.int64)
+    hi = np.asarray(hi, dtype=np.int64)
+    tracked = lowest_bit(~occupied & span(lo, hi))
+    first = np.where(
+        (lo < 0) | (lo >= WIDTH),
+        lo,
+        np.where(tracked < WIDTH, tracked, np.where(hi >= WIDTH, WIDTH, hi + 1)),
+    )
+    blocked = lowest_bit(occupied & span(first + 1, hi))
+    last = np.minimum(np.where(blocked < WIDTH, blocked - 1, hi), hi)
+    return first, last
