@@ -127,9 +127,7 @@ def _world(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture(
-    scope="module", params=["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)]
-)
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
 def province_rows(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> list[dict[str, Any]]:
