@@ -1,9 +1,11 @@
 """Household BHYT cards, month by month, so that BHYT coverage follows the intended path.
 
-A household buys twelve-month cards for its members together, in the month it joins; a
-year later the household decides again: it renews on time (``P_ON_TIME``), late — the
-members go uncovered for one to four months, which breaks the continuity the law rewards —
-(``P_LATE``), or stops (the rest); a member now and then drops out alone.  A card ends
+A household buys twelve-month cards for its members together, in the month it joins (a
+member joining a household whose cards are running gets a card to the month they end, so
+the household renews together); a year later the household decides again: it renews on
+time (``P_ON_TIME``), late — the members go uncovered for one to four months, which breaks
+the continuity the law rewards — (``P_LATE``), or stops (the rest); a member now and then
+drops out alone.  A card ends
 early when another card takes over (a job, a school year, a budget-paid group): the months
 another spell already touches are never sold twice.
 
@@ -25,7 +27,7 @@ import numpy as np
 from baophu.synth.monthbits import bit, bit_counts, run_around
 
 CARD_MONTHS = 12
-P_ON_TIME, P_LATE = 0.80, 0.12  # of households whose cards end; the rest stop
+P_ON_TIME, P_LATE = 0.77, 0.13  # of households whose cards end; the rest stop
 LATE_GAP = (1, 5)  # months without a card before a late renewal (1 to 4)
 P_MEMBER_STOPS = 0.03  # a member dropping out while the household renews
 P_MEMBER_JOINS = 0.9  # members of a joining household who get a card
@@ -77,22 +79,36 @@ def simulate(
     rows_s: list[np.ndarray] = []
     rows_e: list[np.ndarray] = []
 
-    def sell(person: np.ndarray, k: int, back: np.ndarray | None = None) -> None:
+    def sell(
+        person: np.ndarray, k: int, back: np.ndarray | None = None, align: bool = False
+    ) -> None:
+        """Cards from month ``k`` (``back`` months earlier) for twelve months, or, with
+        ``align``, to the month the household's running cards end (joining its batch)."""
         first = np.full(len(person), k) if back is None else k - back
-        s, e = run_around(occupied[person], k, first, first + CARD_MONTHS - 1)
+        last = first + CARD_MONTHS - 1
+        if align and len(person):
+            running = np.flatnonzero((card_start <= k) & (card_end >= k))
+            batch_end = np.full(n_households, -1, dtype=np.int64)
+            np.maximum.at(batch_end, hh[running], card_end[running])
+            joins = batch_end[hh[person]]
+            last = np.where(joins >= k, np.minimum(joins, last), last)
+        s, e = run_around(occupied[person], k, first, last)
         card_start[person], card_end[person] = s, e
         ever[hh[person]] = True
         rows_p.append(person)
         rows_s.append(s)
         rows_e.append(e)
 
-    def joiners(k: int, want: int, busy: np.ndarray) -> np.ndarray:
+    def joiners(k: int, want: int, busy: np.ndarray, fresh: bool = False) -> np.ndarray:
         """``want`` people joining at ``k`` in household batches: first those uncovered the
         month before, then those whose other card just ended, and only when the path needs
-        them those whose household card just ended or who meant to come back later."""
+        them those whose household card just ended or who meant to come back later
+        (``fresh``: only those uncovered the month before)."""
         if want <= 0:
             return np.zeros(0, dtype=np.int64)
         free_now = allowed & bit(present, k) & ~bit(occupied, k) & ~busy & (card_end < k)
+        if fresh:
+            free_now &= ~bit(others, k - 1) & (card_end < k - 1) & (rejoin < k)
         cand = np.flatnonzero(free_now)
         cand = cand[rng.random(len(cand)) < P_MEMBER_JOINS]
         w = propensity * np.where(ever, RETURN_WEIGHT, 1.0)
@@ -100,7 +116,10 @@ def simulate(
         tier = np.where(
             (card_end[cand] == k - 1) | (rejoin[cand] >= k), 2, bit(others, k - 1)[cand]
         )
-        order = np.lexsort((-key[hh[cand]], tier))
+        # a household joins together: its members come in the order of its most ready one
+        household_tier = np.full(n_households, 3, dtype=np.int64)
+        np.minimum.at(household_tier, hh[cand], tier)
+        order = np.lexsort((hh[cand], -key[hh[cand]], household_tier[hh[cand]]))
         chosen = cand[order[:want]]
         rejoin[chosen] = NONE
         return chosen
@@ -143,15 +162,17 @@ def simulate(
         leaving = int((counted_before & ~staying).sum())
         wanted = int(np.ceil(MIN_TURNOVER * abs(int(total[k]) - int(total[k - 1])))) + 1
         if leaving < wanted and len(renew):
-            extra = min(wanted - leaving, len(renew))
+            # some renew late instead, replaced by people uncovered the month before
+            busy[new] = True
+            fresh = joiners(k, min(wanted - leaving, len(renew)), busy, fresh=True)
+            extra = len(fresh)
             shuffled = rng.permutation(renew)
             rejoin[shuffled[:extra]] = k + rng.integers(*LATE_GAP, extra)
             renew = shuffled[extra:]
-            busy[shuffled[:extra]] = False
-            busy[new] = True
-            new = np.concatenate([new, joiners(k, extra, busy | (rejoin >= k))])
+            new = np.concatenate([new, fresh])
         rejoin[back] = NONE
-        sell(np.concatenate([renew, back, new]), k)
+        sell(np.concatenate([renew, back]), k)
+        sell(new, k, align=True)
     if not rows_p:
         empty = np.zeros(0, dtype=np.int64)
         return Cards(empty, empty, empty)

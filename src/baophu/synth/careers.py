@@ -143,27 +143,64 @@ class Careers:
         )
         self.weight = np.interp(age_now, [18, 22, 30, 45, 55, 65], [0.6, 1.0, 1.0, 0.8, 0.5, 0.3])
         self.busy_from = busy_from.astype(np.int64).copy()
+        # the months each pool member could have left a job: adult, moved in, not retired,
+        # still here (one range per person, checked every month)
+        p = self.pool
+        self.pool_from = np.maximum(self.adult[p], self.arrived[p])
+        self.pool_to = np.minimum(self.retire[p], self.last_month[p])
+        # pool positions whose working life here ends in a month (retiring, then moving out
+        # or dying the month after)
+        ends = np.minimum(self.pool_to, self.n_months)
+        order = np.argsort(ends, kind="stable")
+        bounds = np.searchsorted(ends[order], np.arange(self.n_months + 1))
+        self.events = {i: order[bounds[i] : bounds[i + 1]] for i in range(self.n_months)}
 
     def eligible(self, i: int) -> np.ndarray:
         """Pool members who could have left a job at the end of month ``i``: living here and
         of working age then, their next job (if any) starting ``GAP_AFTER_LEAVING`` or more
         months later."""
         p = self.pool
-        ok = (self.busy_from[p] > i + GAP_AFTER_LEAVING) & (self.adult[p] <= i)
-        ok &= (self.retire[p] >= i) & (self.arrived[p] <= i) & (self.last_month[p] >= i)
-        return p[ok]
+        ok = (self.pool_from <= i) & (self.pool_to >= i)
+        cand = p[ok]
+        return cand[self.busy_from[cand] > i + GAP_AFTER_LEAVING]
+
+    def _able(self, slots: np.ndarray, i: int) -> np.ndarray:
+        """Which pool positions ``slots`` could have left a job at the end of month ``i``."""
+        ok = (self.pool_from[slots] <= i) & (self.pool_to[slots] >= i)
+        return ok & (self.busy_from[self.pool[slots]] > i + GAP_AFTER_LEAVING)
 
     def leavers(self, i: int, k: int) -> np.ndarray:
         """``k`` people who left employment at the end of month ``i`` (fewer if the pool is
-        short), weighted by age, retirement, moving out and death the next month."""
-        cand = self.eligible(i)
-        if k <= 0 or not len(cand):
-            return cand[:0]
-        event = (self.retire[cand] == i) | (self.last_month[cand] == i)
-        w = self.weight[cand] * np.where(event, EVENT_WEIGHT, 1.0)
-        keys = np.log(self.rng.random(len(cand))) / np.maximum(w, 1e-9)
-        k = min(k, len(cand))
-        return cand[np.argpartition(-keys, k - 1)[:k]]
+        short): those retiring that month or moving out or dying the next are likelier
+        (``EVENT_WEIGHT``), the others by age — drawn by sampling the pool and accepting by
+        weight, so a month costs what it draws, not the size of the pool."""
+        if k <= 0 or not len(self.pool):
+            return np.zeros(0, dtype=np.int64)
+        rng = self.rng
+        events = self.events.get(i, np.zeros(0, dtype=np.int64))
+        events = events[self._able(events, i)]
+        p_event = min(1.0, EVENT_WEIGHT * k / len(self.pool))
+        chosen = [self.pool[events[rng.random(len(events)) < p_event]][:k]]
+        taken = len(chosen[0])
+        seen = set(chosen[0].tolist())
+        for _ in range(8):
+            if taken >= k:
+                break
+            slots = rng.integers(0, len(self.pool), 3 * (k - taken) + 32)
+            slots = slots[self._able(slots, i)]
+            person = self.pool[slots]
+            person = person[rng.random(len(person)) < self.weight[person]]
+            person = np.unique(person)[rng.permutation(len(np.unique(person)))]
+            person = np.array([x for x in person.tolist() if x not in seen], dtype=np.int64)
+            person = person[: k - taken]
+            seen.update(person.tolist())
+            chosen.append(person)
+            taken += len(person)
+        if taken < k:  # a small pool: look at all of it
+            rest = self.eligible(i)
+            rest = rest[~np.isin(rest, np.concatenate(chosen))]
+            chosen.append(rng.permutation(rest)[: k - taken])
+        return np.concatenate(chosen).astype(np.int64)
 
     def earliest_start(self, person: np.ndarray) -> np.ndarray:
         """The first month a person could have started a job here (adult, moved in)."""
@@ -217,21 +254,19 @@ class Careers:
         """Workers whose next job starts one to three months after month ``i``: they left
         their previous job at its end (``P_MOVE`` of the jobs left)."""
         n_rows = jobs.n
-        gap_of = jobs.start[:n_rows] - i - 1
-        cand = np.flatnonzero(
-            (gap_of >= 0)
-            & (gap_of <= 2)
-            & jobs.declared[:n_rows]
-            & ~jobs.pred[:n_rows]
-            & (self.earliest_start(jobs.person[:n_rows]) <= i)
-            & (jobs.start[:n_rows] <= self.busy_from[jobs.person[:n_rows]])
-        )
+        start = jobs.start[:n_rows]
+        cand = np.flatnonzero((start > i) & (start <= i + 3))
+        cand = cand[jobs.declared[cand] & ~jobs.pred[cand]]
+        who = jobs.person[cand]
+        cand = cand[(self.earliest_start(who) <= i) & (start[cand] <= self.busy_from[who])]
+        gap_of = start - i - 1
         n_move = min(len(cand), round(P_MOVE * total))
         if not n_move:
             return cand[:0], cand[:0]
         keys = np.log(self.rng.random(len(cand))) / MOVE_GAP_P[gap_of[cand]]
         moved = cand[np.argpartition(-keys, n_move - 1)[:n_move]]
         jobs.pred[moved] = True
+        self.busy_from[jobs.person[moved]] = i  # not a leaver the same month
         return jobs.person[moved], np.full(n_move, PREVIOUS)
 
     def _churn(self, jobs: Jobs, hist: np.ndarray, i: int, declared: bool, k: int) -> np.ndarray:

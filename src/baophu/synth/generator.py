@@ -42,7 +42,6 @@ from baophu.synth.benefits import build_benefit_lists, build_disadvantaged, buil
 from baophu.synth.budget import build_budget
 from baophu.synth.classifications import build_classifications, build_household_lists
 from baophu.synth.context import Context
-from baophu.synth.dates import month_end
 from baophu.synth.employers import (
     CURRENT,
     REQUIRED_WORKERS,
@@ -56,6 +55,7 @@ from baophu.synth.faults import build_enrolment_files
 from baophu.synth.field import agents_table, build_field, collectors_table, officers_table
 from baophu.synth.geography import build_geography, resolve_province, units_table
 from baophu.synth.ledger import build_ledger, build_payments, build_workforce
+from baophu.synth.monthbits import MonthGrid, bit_counts
 from baophu.synth.path import IntendedPath, intended_counts
 from baophu.synth.people import People, build_people, households_table, residents_table
 from baophu.synth.potential_truth import potential_truth
@@ -301,7 +301,9 @@ def _intended_path(ctx: Context, people: People, spells: Spells) -> IntendedPath
     """The path of every indicator over the simulated months: the population and the jobs
     as drawn, BHTN and voluntary BHXH from the seeds' counts of the reference month."""
     months = ctx.history_months
-    population = np.array([int(people.present(d).sum()) for d in month_end(months)])
+    grid = MonthGrid(ctx.history_start)
+    present = grid.present(people.birth, people.resident_from, people.death, people.moved_out)
+    population = bit_counts(present[people.resident])[: len(months)]
     here = (spells.kind == CURRENT) & (spells.firm >= 0) & spells.declared
     return intended_counts(
         months,

@@ -54,17 +54,27 @@ def build_workforce(ctx: Context, firms: Firms, spells: Spells) -> Workforce:
     mr = monthly_rules(ctx.history_start, as_m)
     n_m = len(mr.months)
     inside = np.flatnonzero(spells.firm >= 0)
-    start, end = spells.start[inside], spells.end[inside]
+    start = spells.start[inside].astype(np.int64)  # months since 1970
+    end = np.where(np.isnat(spells.end[inside]), 10**9, spells.end[inside].astype(np.int64))
     out = {k: np.zeros((firms.n, n_m), dtype=np.int64) for k in ("th", "tb", "dh", "db")}
     wages = SpellWages.of(spells, firms, as_m)
-    for i, m in enumerate(mr.months):
-        act = (start <= m) & (np.isnat(end) | (end >= m))
-        rows = inside[act]
-        if not len(rows):
+    # each spell's wage grows (1 + g) a month from its anchor: base × (1 + g)^(m − anchor)
+    rate = np.log1p(wages.growth)
+    scaled = wages.base[inside] * np.exp(-wages.anchor[inside] * rate)
+    region, factor = wages.region[inside], wages.factor[inside]
+    bunched, declared_job = wages.bunched[inside], spells.declared[inside]
+    firm = spells.firm[inside]
+    for i, m in enumerate(mr.months.astype(np.int64)):
+        act = np.flatnonzero((start <= m) & (end >= m))
+        if not len(act):
             continue
-        true, declared = wages.in_month(mr, i, rows)
-        f = np.take(spells.firm, rows)
-        dec = np.take(spells.declared, rows)
+        minimum = np.take(mr.min_wage[i], region[act])
+        true = np.maximum(np.round(scaled[act] * np.exp(m * rate), -3), minimum)
+        declared = np.maximum(np.round(true * factor[act], -3), minimum)
+        declared = np.where(bunched[act], minimum, declared)
+        declared = np.minimum(declared, mr.cap_multiple[i] * mr.reference_level[i])
+        f = firm[act]
+        dec = declared_job[act]
         out["th"][:, i] = np.bincount(f, minlength=firms.n)
         out["tb"][:, i] = np.bincount(f, weights=true, minlength=firms.n).round().astype(np.int64)
         out["dh"][:, i] = np.bincount(f[dec], minlength=firms.n)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from baophu.synth.dates import NO_MONTH, month_index
+
 WIDTH = 64
 ONE = np.uint64(1)
 ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
@@ -72,11 +74,16 @@ def bit(mask: np.ndarray, k: int) -> np.ndarray:
 
 def bit_counts(masks: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """For each of the 64 bits, how many masks have it set (or the sum of ``weights``)."""
-    masks = np.asarray(masks, dtype=np.uint64)
+    masks = np.ascontiguousarray(masks, dtype=np.uint64)
     out = np.zeros(WIDTH, dtype=np.int64)
-    for k in range(WIDTH):
-        hit = ((masks >> np.uint64(k)) & ONE).astype(bool)
-        out[k] = int(hit.sum()) if weights is None else int(weights[hit].sum())
+    chunk = 1 << 20
+    for lo in range(0, len(masks), chunk):
+        part = masks[lo : lo + chunk]
+        bits = np.unpackbits(part.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+        if weights is None:
+            out += bits.sum(axis=0, dtype=np.int64)
+        else:
+            out += bits.T.astype(np.int64) @ weights[lo : lo + chunk].astype(np.int64)
     return out
 
 
@@ -86,11 +93,16 @@ class MonthGrid:
 
     base: np.datetime64  # datetime64[M]
 
+    @property
+    def base_index(self) -> int:
+        """The base month as months since January 1970."""
+        return int(np.asarray(self.base, dtype="datetime64[M]").astype(np.int64))
+
     def index(self, days: np.ndarray) -> np.ndarray:
         """Month index of each day (NaT gives ``WIDTH + 1``, beyond every bit)."""
-        days = np.asarray(days, dtype="datetime64[D]")
-        out = (days.astype("datetime64[M]") - self.base).astype(np.int64)
-        return np.where(np.isnat(days), WIDTH + 1, out)
+        months = month_index(days)
+        assert isinstance(months, np.ndarray)
+        return np.where(months == NO_MONTH, WIDTH + 1, months - self.base_index)
 
     def touched(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """The months a spell touches, first day to last day (an open end: every later bit)."""
@@ -98,12 +110,9 @@ class MonthGrid:
 
     def in_force(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """The months at whose last day a spell is in force (``start ≤ month-end ≤ end``)."""
-        start = np.asarray(start, dtype="datetime64[D]")
-        end = np.asarray(end, dtype="datetime64[D]")
         lo = self.index(start)
-        month = end.astype("datetime64[M]")
-        last_day = (month + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
-        hi = np.where(np.isnat(end), WIDTH + 1, self.index(end) - (end < last_day))
+        months, is_last = month_index(end, last_day=True)
+        hi = np.where(months == NO_MONTH, WIDTH + 1, months - self.base_index - ~is_last)
         return span(lo, hi)
 
     def present(
@@ -144,3 +153,23 @@ def free_run(occupied: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.n
     blocked = lowest_bit(occupied & span(first + 1, hi))
     last = np.minimum(np.where(blocked < WIDTH, blocked - 1, hi), hi)
     return first, last
+
+
+def bit_flows(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per bit: how many masks have it set, how many have it set but not the bit before
+    (entering), and how many have the bit before set but not this one (leaving)."""
+    masks = np.ascontiguousarray(masks, dtype=np.uint64)
+    masks = masks[masks != 0]
+    counts = np.zeros(WIDTH, dtype=np.int64)
+    entering = np.zeros(WIDTH, dtype=np.int64)
+    leaving = np.zeros(WIDTH, dtype=np.int64)
+    chunk = 1 << 20
+    for lo in range(0, len(masks), chunk):
+        bits = np.unpackbits(
+            masks[lo : lo + chunk].view(np.uint8).reshape(-1, 8), axis=1, bitorder="little"
+        ).astype(bool)
+        counts += bits.sum(axis=0)
+        entering[1:] += (bits[:, 1:] & ~bits[:, :-1]).sum(axis=0)
+        leaving[1:] += (bits[:, :-1] & ~bits[:, 1:]).sum(axis=0)
+        entering[0] += bits[:, 0].sum()
+    return counts, entering, leaving

@@ -17,6 +17,7 @@ import numpy as np
 
 from baophu.rules.parameters import get_rules
 from baophu.rules.retirement import TABLE_FIRST_YEAR, retirement_month_table
+from baophu.synth.dates import month_end, month_index, month_start
 
 EMPLOYER_BHXH_KEYS = (
     "rate.employer.pension_survivor",
@@ -103,7 +104,8 @@ def retirement_month(birth: np.ndarray, female: np.ndarray) -> np.ndarray:
     """The month (``datetime64[M]``) in which each person reaches the statutory retirement
     age: ``baophu.rules.retirement_month_table`` (Labour Code 45/2019, Decree 135/2020) by
     sex and birth month.  A person is of working age up to the end of that month."""
-    months = np.asarray(birth, dtype="datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    months = month_index(birth)
+    assert isinstance(months, np.ndarray)
     index = months + 1970 * 12  # year × 12 + month − 1
     first = min(int(index.min()) // 12, TABLE_FIRST_YEAR) if len(index) else TABLE_FIRST_YEAR
     last = max(int(index.max()) // 12, first) if len(index) else first
@@ -115,13 +117,14 @@ def retirement_month(birth: np.ndarray, female: np.ndarray) -> np.ndarray:
 def working_age_from(birth: np.ndarray) -> np.ndarray:
     """The day (``datetime64[D]``) each person reaches the minimum working age (the 15th
     birthday, ``working_age.min_years``; 29 February → 28 February in common years)."""
-    days = np.asarray(birth, dtype="datetime64[D]")
     years = int(get_rules().latest("working_age.min_years").value)
-    month = days.astype("datetime64[M]")
-    day = (days - month.astype("datetime64[D]")).astype(np.int64)
-    moved = month + np.timedelta64(12 * years, "M")
-    last = (moved + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
-    return np.minimum(moved.astype("datetime64[D]") + day.astype("timedelta64[D]"), last)
+    month = month_index(birth)
+    assert isinstance(month, np.ndarray)
+    moved = (month + 12 * years).astype("datetime64[M]")
+    first = month_start(month.astype("datetime64[M]"))
+    day = (np.asarray(birth, dtype="datetime64[D]") - first).astype(np.int64)
+    last = month_end(moved)
+    return np.minimum(month_start(moved) + day.astype("timedelta64[D]"), last)
 
 
 def poverty_line(on: date) -> int:

@@ -31,7 +31,7 @@ from baophu.synth.employers import CURRENT, SPELL_KINDS, Firms, Spells
 from baophu.synth.enrolments import NAT, Enrolled, S
 from baophu.synth.faults import EnrolmentFiles
 from baophu.synth.geography import Geography
-from baophu.synth.monthbits import MonthGrid, bit_counts
+from baophu.synth.monthbits import MonthGrid, bit_counts, bit_flows
 from baophu.synth.noise import BIRTH_NOISE, ID_NOISE, NAME_NOISE
 from baophu.synth.path import IntendedPath
 from baophu.synth.people import RELATIONS, People
@@ -291,13 +291,6 @@ PATH_INDICATORS = (
 )
 
 
-def _flows(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per month bit: people counted, entering (counted, not the month before) and leaving
-    (counted the month before, not this month)."""
-    before = mask << np.uint64(1)
-    return bit_counts(mask), bit_counts(mask & ~before), bit_counts(before & ~mask)
-
-
 def path_table(
     ctx: Context, people: People, spells: Spells, e: Enrolled, path: IntendedPath
 ) -> pa.Table:
@@ -365,7 +358,7 @@ def path_table(
         )
     }
     for indicator, scheme, denominator in PATH_INDICATORS:
-        count, inflow, outflow = (a[:n_m] for a in _flows(masks[scheme]))
+        count, inflow, outflow = (a[:n_m] for a in bit_flows(masks[scheme]))
         den = denominators[denominator]
         if indicator == "bhyt_rate":
             rate = path.bhyt_rate
