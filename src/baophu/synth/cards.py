@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from baophu.synth.monthbits import bit, bit_counts, run_around
+from baophu.synth.monthbits import bit, bit_counts, bit_flows, run_around, span
 
 CARD_MONTHS = 12
 P_ON_TIME, P_LATE = 0.77, 0.13  # of households whose cards end; the rest stop
@@ -68,9 +68,18 @@ def simulate(
     at least ``MIN_TURNOVER`` times the net change leave each month.
     """
     target = total - bit_counts(others)
+    # only those free of other cards some month of the simulation can buy: the others
+    # count through their own cards alone (and leave when those end)
+    window = span(np.array([months[0] - 1]), np.array([months[-1]]))[0]
+    relevant = allowed & (household >= 0) & ((present & ~occupied & window) != 0)
+    chosen_idx = np.flatnonzero(relevant)
+    rest_leaving = bit_flows(others[~relevant])[2]
+    household, present, occupied, others = (
+        a[chosen_idx] for a in (household, present, occupied, others)
+    )
     n = len(household)
     hh = np.maximum(household, 0)
-    allowed = allowed & (household >= 0)
+    allowed = np.ones(n, dtype=bool)
     card_start = np.full(n, NONE, dtype=np.int64)
     card_end = np.full(n, NONE, dtype=np.int64)
     rejoin = np.full(n, NONE, dtype=np.int64)
@@ -159,7 +168,7 @@ def simulate(
         # a register never stands still: at least MIN_TURNOVER × the net change leave
         staying = bit(others, k) | running_k | busy
         staying[new] = True
-        leaving = int((counted_before & ~staying).sum())
+        leaving = int((counted_before & ~staying).sum()) + int(rest_leaving[k])
         wanted = int(np.ceil(MIN_TURNOVER * abs(int(total[k]) - int(total[k - 1])))) + 1
         if leaving < wanted and len(renew):
             # some renew late instead, replaced by people uncovered the month before
@@ -176,7 +185,8 @@ def simulate(
     if not rows_p:
         empty = np.zeros(0, dtype=np.int64)
         return Cards(empty, empty, empty)
-    return Cards(np.concatenate(rows_p), np.concatenate(rows_s), np.concatenate(rows_e))
+    person = chosen_idx[np.concatenate(rows_p)]
+    return Cards(person, np.concatenate(rows_s), np.concatenate(rows_e))
 
 
 def counted(

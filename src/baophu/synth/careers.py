@@ -33,10 +33,10 @@ from baophu.synth.rates import retirement_month
 
 P_MOVE = 0.3  # of the jobs left in a month: left for another employer
 MOVE_GAP_P = np.array([0.45, 0.35, 0.2])  # months between two jobs: 0, 1, 2
-DURATION_MONTHS = 20.0  # mean length of a job left (besides its first month)
+DURATION_MONTHS = 28.0  # mean length of a job left (besides its first month)
 RETIRED_DURATION_MONTHS = 120.0
 RAMP_MONTHS = 12  # a new firm reaches its size over its first year
-MIN_TURNOVER = 4.5  # people leaving jobs each month, at least, per person of net change
+MIN_TURNOVER = 5.5  # people leaving jobs each month, at least, per person of net change
 GAP_AFTER_LEAVING = 2  # months at least between leaving employment and the next job
 EVENT_WEIGHT = 8.0  # someone who retires, moves out or dies the next month leaves a job likelier
 PREVIOUS, LAPSED = 1, 2  # spell kinds (employers.SPELL_KINDS)

@@ -45,7 +45,7 @@ WAGE_EVADER_SHARE = 0.03
 UNREGISTERED_SHARE = 0.02  # of the business registry
 REGISTRY_OTHER_SHARE = 0.12  # dissolved, suspended, or without employees
 OUT_OF_PROVINCE_SHARE = 0.03  # residents working for employers of another province
-TENURE_MONTHS = 30.0  # mean time in the current job
+TENURE_MONTHS = 42.0  # mean time in the current job
 FIRM_GROWTH = 0.035  # yearly growth of an established employer's workforce
 NEW_FIRM_SHARE = 0.08  # employers registered in the last 24 months
 YOUNG_UNREGISTERED_SHARE = 0.1  # unregistered enterprises in business for under 16 months
@@ -615,17 +615,22 @@ class SpellWages:
         self, mr: MonthlyRules, i: int, rows: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """(true, declared-and-capped) wages in month ``i`` of ``mr`` (of ``rows``, or all)."""
+        if rows is None:
+            rows = np.arange(len(self.base))
+        return self.at(mr, np.full(len(rows), i), rows)
 
-        def pick(a: np.ndarray) -> np.ndarray:
-            return a if rows is None else np.take(a, rows)
-
-        minimum = np.take(mr.min_wage[i], pick(self.region))
-        month = int(mr.months[i].astype(np.int64))
-        growth = np.exp((month - pick(self.anchor)) * np.log1p(self.growth))
-        true = np.maximum(np.round(pick(self.base) * growth, -3), minimum)
-        declared = np.maximum(np.round(true * pick(self.factor), -3), minimum)
-        declared = np.where(pick(self.bunched), minimum, declared)
-        cap = mr.cap_multiple[i] * mr.reference_level[i]
+    def at(
+        self, mr: MonthlyRules, month: np.ndarray, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(true, declared-and-capped) wages of ``rows``, each in its own month ``month``
+        (indices of ``mr``)."""
+        minimum = mr.min_wage[month, np.take(self.region, rows)]
+        since = mr.months[month].astype(np.int64) - np.take(self.anchor, rows)
+        growth = np.exp(since * np.log1p(self.growth))
+        true = np.maximum(np.round(np.take(self.base, rows) * growth, -3), minimum)
+        declared = np.maximum(np.round(true * np.take(self.factor, rows), -3), minimum)
+        declared = np.where(np.take(self.bunched, rows), minimum, declared)
+        cap = mr.cap_multiple[month] * mr.reference_level[month]
         return true.astype(np.int64), np.minimum(declared, cap).astype(np.int64)
 
 

@@ -31,7 +31,7 @@ from baophu.synth.context import Context
 from baophu.synth.dates import add_years, month_end, month_start
 from baophu.synth.employers import CURRENT, Firms, Spells, SpellWages
 from baophu.synth.geography import Geography
-from baophu.synth.monthbits import WIDTH, MonthGrid
+from baophu.synth.monthbits import WIDTH, MonthGrid, free_run, span
 from baophu.synth.path import IntendedPath
 from baophu.synth.people import People
 from baophu.synth.rates import monthly_rules, poverty_line, retirement_month
@@ -204,6 +204,7 @@ class Enrolled:
     source: np.ndarray
     household_p: float  # the household coverage solved for
     person_group: np.ndarray | None = None  # each person's BHYT group at as_of (-1 none)
+    masks: MonthMasks | None = field(default=None, init=False)  # who counts, by month-end
 
     @classmethod
     def of(
@@ -438,14 +439,15 @@ def build_enrolments(
     group[resident & (kind_now == FARMING) & (group < 0)] = G["farming_average"]
     group[resident & (group < 0)] = G["household"]
     present = grid.present(people.birth, people.resident_from, people.death, people.moved_out)
-    _household_cards(ctx, t, people, cls, group, present, path)
+    bhyt_counted = _household_cards(ctx, t, people, cls, group, present, path)
 
     # ---- voluntary BHXH: payments on the path ------------------------------------------------
-    _voluntary(ctx, t, people, cls, spells, group, present, path)
+    voluntary_paid = _voluntary(ctx, t, people, cls, spells, group, present, path)
 
     out = _concat(t, _household_share(people, t, group))
-    _without_overlaps(out)
+    _before_the_history(ctx, out)
     out.person_group = group
+    out.masks = _month_masks(t, people, spells, present, bhyt_counted, voluntary_paid)
     return out
 
 
@@ -486,9 +488,10 @@ def _household_cards(
     group: np.ndarray,
     present: np.ndarray,
     path: IntendedPath,
-) -> None:
+) -> np.ndarray:
     """Household (and farming households') cards sold so that the BHYT insured held here
-    follow ``path.bhyt_insured`` at every month-end (``cards.simulate``)."""
+    follow ``path.bhyt_insured`` at every month-end (``cards.simulate``).  Returns each
+    person's month-ends counted in BHYT (all cards held here, while living here)."""
     rng = ctx.rng("household_cards")
     grid = t.grid
     others = counted_masks(t, people, present, "bhyt")
@@ -542,6 +545,9 @@ def _household_cards(
             "household",
             collected=True,
         )
+    bought = np.zeros(people.n, dtype=np.uint64)
+    np.bitwise_or.at(bought, sold.person, span(sold.start, sold.end))
+    return others | (bought & present)
 
 
 def _voluntary(
@@ -553,10 +559,10 @@ def _voluntary(
     group: np.ndarray,
     present: np.ndarray,
     path: IntendedPath,
-) -> None:
+) -> np.ndarray:
     """Voluntary BHXH payments so that the participants follow ``path.voluntary`` at every
     month-end (``voluntary.simulate``): residents from ``voluntary.MIN_AGE`` to the month
-    they reach the retirement age."""
+    they reach the retirement age.  Returns each person's paid months."""
     rng = ctx.rng("voluntary")
     grid = t.grid
     age = people.age
@@ -593,46 +599,79 @@ def _voluntary(
         wage=income[paid.person],
         collected=True,
     )
+    months = np.zeros(people.n, dtype=np.uint64)
+    np.bitwise_or.at(months, paid.person, span(paid.start, paid.end))
+    return months
+
+
+def _before_the_history(ctx: Context, e: Enrolled) -> None:
+    """Drop the spells that ended before the months the card simulations run (jobs left
+    years ago live on in the employers' true history and tax returns, not in the register
+    of participation this extract gives; the ledger starts later too)."""
+    first = month_start(np.array([ctx.first_month - np.timedelta64(SIM_LEAD, "M")]))[0]
+    keep = np.isnat(e.end) | (e.end >= first)
+    if not keep.all():
+        for name in FIELDS:
+            setattr(e, name, getattr(e, name)[keep])
+
+
+@dataclass
+class MonthMasks:
+    """Per person, the month-ends (bit ``k``: month ``base + k``) at which they count: while
+    living here (residents) with a spell held here in force — the numerators of the path —
+    and ``compulsory_any``, compulsory BHXH in any province (the voluntary pool's test)."""
+
+    base: np.datetime64
+    present: np.ndarray
+    bhyt: np.ndarray
+    compulsory: np.ndarray
+    compulsory_any: np.ndarray
+    bhtn: np.ndarray
+    voluntary: np.ndarray
+
+
+def _month_masks(
+    t: SpellTable,
+    people: People,
+    spells: Spells,
+    present: np.ndarray,
+    bhyt: np.ndarray,
+    voluntary_paid: np.ndarray,
+) -> MonthMasks:
+    """The month masks of the counts, from the jobs, the cards and the payments."""
+    base = int(np.asarray(t.grid.base, dtype="datetime64[M]").astype(np.int64))
+    declared = np.flatnonzero(spells.declared)
+    lo = spells.start[declared].astype(np.int64) - base
+    ends = spells.end[declared]
+    hi = np.where(np.isnat(ends), 10**6, ends.astype(np.int64) - base)
+    months = span(lo, hi)
+
+    def per_person(rows: np.ndarray) -> np.ndarray:
+        mask = np.zeros(people.n, dtype=np.uint64)
+        np.bitwise_or.at(mask, spells.person[declared[rows]], months[rows])
+        return mask
+
+    here = spells.firm[declared] >= 0
+    resident = people.resident
+
+    def counted(mask: np.ndarray) -> np.ndarray:
+        return np.where(resident, mask & present, mask)
+
+    return MonthMasks(
+        base=t.grid.base,
+        present=np.where(resident, present, np.uint64(0)),
+        bhyt=bhyt,
+        compulsory=counted(per_person(np.flatnonzero(here))),
+        compulsory_any=counted(per_person(np.arange(len(declared)))),
+        bhtn=counted(per_person(np.flatnonzero(here & spells.bhtn[declared]))),
+        voluntary=counted(voluntary_paid),
+    )
 
 
 def _household_share(people: People, t: SpellTable, group: np.ndarray) -> float:
     """Share of the living residents of the household group insured on the reference date."""
     pool = people.living & (group == G["household"])
     return float((t.bhyt_on & pool).sum() / max(int(pool.sum()), 1))
-
-
-def _without_overlaps(e: Enrolled) -> None:
-    """BHYT spells of one person made disjoint, the union unchanged: a card starting inside
-    an earlier one starts the day after it ends, one inside it is dropped.  (The other
-    schemes' spells are disjoint by construction.)"""
-    rows = np.flatnonzero(e.scheme == S["bhyt"])
-    start = e.start[rows].astype(np.int64)
-    lo = int(start.min()) if len(rows) else 0
-    order = rows[np.argsort((e.person[rows] << 20) + (start - lo), kind="stable")]
-    person = e.person[order]
-    new = np.ones(len(order), dtype=bool)
-    new[1:] = person[1:] != person[:-1]
-    gid = np.cumsum(new) - 1
-    far = np.int64(10**7)
-    start = e.start[order].astype(np.int64)
-    end = np.where(np.isnat(e.end[order]), far - 1, e.end[order].astype(np.int64))
-    running = np.maximum.accumulate(end + gid * far) - gid * far
-    previous = np.empty(len(order), dtype=np.int64)
-    if len(order):
-        previous[0] = -far
-    previous[1:] = running[:-1]
-    previous[new] = -far
-    moved = start <= previous
-    if not moved.any():
-        return
-    fixed = np.maximum(start, previous + 1)
-    e.start[order[moved]] = fixed[moved].astype("datetime64[D]")
-    drop = order[fixed > end]
-    if len(drop):
-        keep = np.ones(e.n, dtype=bool)
-        keep[drop] = False
-        for f in FIELDS:
-            setattr(e, f, getattr(e, f)[keep])
 
 
 def _employment(
@@ -644,13 +683,9 @@ def _employment(
     mr = monthly_rules(ctx.history_start, as_m)
     dec = np.flatnonzero(spells.declared)
     ref = np.where(np.isnat(spells.end[dec]), as_m, spells.end[dec])
-    wage = np.zeros(len(dec), dtype=np.int64)
     spell_wages = SpellWages.of(spells, firms, as_m)
-    for m in np.unique(ref):
-        rows = dec[ref == m]
-        i = mr.index(max(m, mr.months[0]))
-        _, declared = spell_wages.in_month(mr, i, rows)
-        wage[ref == m] = declared
+    month = np.clip((ref - mr.months[0]).astype(np.int64), 0, len(mr.months) - 1)
+    _, wage = spell_wages.at(mr, month, dec)
     out_prov = spells.other_province[dec] > 0
     wage[out_prov] = spells.wage[dec][out_prov]
     firm = np.where(out_prov, -2, spells.firm[dec])
@@ -714,23 +749,25 @@ def _unemployment_benefit(
     ctx: Context, rng: np.random.Generator, t: SpellTable, spells: Spells, group: np.ndarray
 ) -> None:
     """Half the BHTN participants who lost their job get unemployment benefit for two to
-    five months, the fund paying their BHYT."""
+    five months from the month after, the fund paying their BHYT — until another card (a
+    new job) takes over."""
     lap = np.flatnonzero((spells.kind == LAPSED) & spells.bhtn & (spells.firm >= 0))
     lap = lap[rng.random(len(lap)) < UNEMPLOYMENT_BENEFIT]
     person = spells.person[lap]
-    first = spells.end[lap] + 1
-    end = month_end(first + rng.integers(1, 5, len(lap)).astype("timedelta64[M]"))
-    free = group[person] < 0
-    person, first, end = person[free], first[free], end[free]
+    lo = (spells.end[lap] + 1 - t.grid.base).astype(np.int64)
+    hi = lo + rng.integers(1, 5, len(lap))
+    first, last = free_run(t.occupied[person], lo, hi)
+    ok = (first == lo) & (first <= last) & (group[person] < 0)
+    person, first, last = person[ok], first[ok], last[ok]
+    end = month_end(t.grid.base + last.astype("timedelta64[M]"))
     t.add(
         person,
         "bhyt",
         "unemployment_benefit",
         "si_fund",
-        month_start(first),
+        month_start(t.grid.base + first.astype("timedelta64[M]")),
         end,
         "unemployment_benefit",
-        after=t.after(person),
     )
     group[person[end >= ctx.as_of_d]] = G["unemployment_benefit"]
 

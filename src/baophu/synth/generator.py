@@ -221,6 +221,8 @@ def generate(
         )
         write("benefit_lists", benefits.table, "csv")
         write_truth("benefit_links", benefit_links(people, benefits))
+        masks = enrolled.masks
+        assert masks is not None
         files = build_enrolment_files(ctx, geo, people, firms, fld, enrolled)
         del enrolled
         rows["enrolments"] = files.table.num_rows
@@ -229,11 +231,7 @@ def generate(
                 write_parquet, files.table, inputs / "enrolments.parquet", "enrolments", files.order
             )
         )
-        pending.append(
-            pool.submit(
-                write_parquet, files.truth, truth_dir / "enrolments.parquet", None, files.order
-            )
-        )
+        pending.append(pool.submit(write_parquet, files.truth, truth_dir / "enrolments.parquet"))
         write_truth("quality_faults", files.faults)
         step("enrolments")
 
@@ -262,7 +260,7 @@ def generate(
         rows["benefit_lists"] = benefits.table.num_rows
         rows["potential"] = potential.num_rows
         write_truth("employments", employments_table(ctx, people, spells, firms))
-        write_truth("coverage_path", path_table(ctx, people, spells, files.final, intended))
+        write_truth("coverage_path", path_table(ctx, people, spells, masks, intended))
         small = {
             "evaders": tax.evaders,
             "late_payers": payments.truth,

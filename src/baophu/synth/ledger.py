@@ -54,6 +54,8 @@ def build_workforce(ctx: Context, firms: Firms, spells: Spells) -> Workforce:
     mr = monthly_rules(ctx.history_start, as_m)
     n_m = len(mr.months)
     inside = np.flatnonzero(spells.firm >= 0)
+    # spells by start month: those begun by a month are a prefix
+    inside = inside[np.argsort(spells.start[inside].astype(np.int64), kind="stable")]
     start = spells.start[inside].astype(np.int64)  # months since 1970
     end = np.where(np.isnat(spells.end[inside]), 10**9, spells.end[inside].astype(np.int64))
     out = {k: np.zeros((firms.n, n_m), dtype=np.int64) for k in ("th", "tb", "dh", "db")}
@@ -65,7 +67,8 @@ def build_workforce(ctx: Context, firms: Firms, spells: Spells) -> Workforce:
     bunched, declared_job = wages.bunched[inside], spells.declared[inside]
     firm = spells.firm[inside]
     for i, m in enumerate(mr.months.astype(np.int64)):
-        act = np.flatnonzero((start <= m) & (end >= m))
+        begun = int(np.searchsorted(start, m, side="right"))
+        act = np.flatnonzero(end[:begun] >= m)
         if not len(act):
             continue
         minimum = np.take(mr.min_wage[i], region[act])

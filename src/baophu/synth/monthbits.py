@@ -73,17 +73,16 @@ def bit(mask: np.ndarray, k: int) -> np.ndarray:
 
 
 def bit_counts(masks: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """For each of the 64 bits, how many masks have it set (or the sum of ``weights``)."""
+    """For each of the 64 bits, how many masks have it set (or the sum of ``weights``): a
+    histogram of each of the eight bytes, then for each bit the byte values that carry it."""
     masks = np.ascontiguousarray(masks, dtype=np.uint64)
+    as_bytes = masks.view(np.uint8).reshape(-1, 8)
+    carries = ((np.arange(256)[:, None] >> np.arange(8)[None, :]) & 1).astype(np.float64)
     out = np.zeros(WIDTH, dtype=np.int64)
-    chunk = 1 << 20
-    for lo in range(0, len(masks), chunk):
-        part = masks[lo : lo + chunk]
-        bits = np.unpackbits(part.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
-        if weights is None:
-            out += bits.sum(axis=0, dtype=np.int64)
-        else:
-            out += bits.T.astype(np.int64) @ weights[lo : lo + chunk].astype(np.int64)
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    for byte in range(8):
+        hist = np.bincount(as_bytes[:, byte], weights=w, minlength=256).astype(np.float64)
+        out[8 * byte : 8 * byte + 8] = np.rint(hist @ carries).astype(np.int64)
     return out
 
 
@@ -134,8 +133,8 @@ class MonthGrid:
         self, occupied: np.ndarray, lo: np.ndarray, hi: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """The first run of months in ``lo … hi`` that ``occupied`` leaves free: ``(first,
-        last)``, with ``first > hi`` where no month is free.  Untracked months (before bit 0,
-        after bit 63) are free."""
+        last)``, with ``first > hi`` where no month is free.  Untracked months are free:
+        before bit 0, and after bit 63 unless bit 63 is taken (a spell running on)."""
         return free_run(occupied, lo, hi)
 
 
@@ -145,10 +144,13 @@ def free_run(occupied: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.n
     lo = np.asarray(lo, dtype=np.int64)
     hi = np.asarray(hi, dtype=np.int64)
     tracked = lowest_bit(~occupied & span(lo, hi))
+    # past the last bit a month is free unless the last bit is taken (an open spell)
+    open_end = (occupied >> np.uint64(WIDTH - 1)) & ONE == ONE
+    beyond = np.where(open_end, np.maximum(hi + 1, WIDTH), np.maximum(lo, WIDTH))
     first = np.where(
-        (lo < 0) | (lo >= WIDTH),
+        lo < 0,
         lo,
-        np.where(tracked < WIDTH, tracked, np.where(hi >= WIDTH, WIDTH, hi + 1)),
+        np.where((lo < WIDTH) & (tracked < WIDTH), tracked, np.where(hi >= WIDTH, beyond, hi + 1)),
     )
     blocked = lowest_bit(occupied & span(first + 1, hi))
     last = np.minimum(np.where(blocked < WIDTH, blocked - 1, hi), hi)
@@ -158,18 +160,6 @@ def free_run(occupied: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.n
 def bit_flows(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per bit: how many masks have it set, how many have it set but not the bit before
     (entering), and how many have the bit before set but not this one (leaving)."""
-    masks = np.ascontiguousarray(masks, dtype=np.uint64)
-    masks = masks[masks != 0]
-    counts = np.zeros(WIDTH, dtype=np.int64)
-    entering = np.zeros(WIDTH, dtype=np.int64)
-    leaving = np.zeros(WIDTH, dtype=np.int64)
-    chunk = 1 << 20
-    for lo in range(0, len(masks), chunk):
-        bits = np.unpackbits(
-            masks[lo : lo + chunk].view(np.uint8).reshape(-1, 8), axis=1, bitorder="little"
-        ).astype(bool)
-        counts += bits.sum(axis=0)
-        entering[1:] += (bits[:, 1:] & ~bits[:, :-1]).sum(axis=0)
-        leaving[1:] += (bits[:, :-1] & ~bits[:, 1:]).sum(axis=0)
-        entering[0] += bits[:, 0].sum()
-    return counts, entering, leaving
+    masks = np.asarray(masks, dtype=np.uint64)
+    before = masks << ONE
+    return bit_counts(masks), bit_counts(masks & ~before), bit_counts(before & ~masks)

@@ -26,12 +26,12 @@ from baophu.synth import names
 from baophu.synth.benefits import BenefitLists
 from baophu.synth.classifications import KINDS, Classifications, HouseholdLists
 from baophu.synth.context import Context
-from baophu.synth.dates import month_end, month_start
+from baophu.synth.dates import month_end, month_index, month_start
 from baophu.synth.employers import CURRENT, SPELL_KINDS, Firms, Spells
-from baophu.synth.enrolments import NAT, Enrolled, S
+from baophu.synth.enrolments import MonthMasks, S
 from baophu.synth.faults import EnrolmentFiles
 from baophu.synth.geography import Geography
-from baophu.synth.monthbits import MonthGrid, bit_counts, bit_flows
+from baophu.synth.monthbits import bit_counts, bit_flows, span
 from baophu.synth.noise import BIRTH_NOISE, ID_NOISE, NAME_NOISE
 from baophu.synth.path import IntendedPath
 from baophu.synth.people import RELATIONS, People
@@ -292,43 +292,42 @@ PATH_INDICATORS = (
 
 
 def path_table(
-    ctx: Context, people: People, spells: Spells, e: Enrolled, path: IntendedPath
+    ctx: Context, people: People, spells: Spells, masks: MonthMasks, path: IntendedPath
 ) -> pa.Table:
     """``truth/coverage_path.parquet``: for every simulated month-end and indicator, the
     intended rate and count (``path``) beside what the truth gives — the numerator and
     denominator as docs/indicators.md defines them (residents counted while they live here,
-    spells held here), and the people entering and leaving the numerator since the month-end
-    before.  ``in_history`` marks the month-ends from ``Context.first_month`` on."""
-    grid = MonthGrid(ctx.history_start)
+    spells held here: ``enrolments.MonthMasks``), and the people entering and leaving the
+    numerator since the month-end before.  ``in_history`` marks the month-ends from
+    ``Context.first_month`` on."""
     n_m = len(path.months)
-    resident = people.resident
-    present = grid.present(people.birth, people.resident_from, people.death, people.moved_out)
-    held = e.province == 0
+    lead = np.uint64(int((path.months[0] - masks.base).astype(np.int64)))
 
-    def counted(rows: np.ndarray, anywhere: bool = False) -> np.ndarray:
-        mask = np.zeros(people.n, dtype=np.uint64)
-        np.bitwise_or.at(mask, e.person[rows], grid.in_force(e.start[rows], e.end[rows]))
-        return np.where(resident, mask & present, mask)
+    def rebased(mask: np.ndarray) -> np.ndarray:
+        return mask >> lead  # bit 0: the first simulated month
 
-    masks = {
-        "bhyt": counted((e.scheme == S["bhyt"]) & held),
-        "bhxh_compulsory": counted((e.scheme == S["bhxh_compulsory"]) & held),
-        "bhxh_voluntary": counted((e.scheme == S["bhxh_voluntary"]) & held),
-        "bhtn": counted((e.scheme == S["bhtn"]) & held),
+    numerators = {
+        "bhyt": rebased(masks.bhyt),
+        "bhxh_compulsory": rebased(masks.compulsory),
+        "bhxh_voluntary": rebased(masks.voluntary),
+        "bhtn": rebased(masks.bhtn),
     }
-    masks["bhxh"] = masks["bhxh_compulsory"] | masks["bhxh_voluntary"]
-    working_age = grid.in_force(
-        working_age_from(people.birth), month_end(retirement_month(people.birth, people.female))
-    )
-    labour = np.where(resident, present & working_age, np.uint64(0))
-    in_compulsory = counted(e.scheme == S["bhxh_compulsory"]) & labour
+    numerators["bhxh"] = numerators["bhxh_compulsory"] | numerators["bhxh_voluntary"]
+    first_month = int(np.asarray(path.months[0], dtype="datetime64[M]").astype(np.int64))
+    from_month = month_index(working_age_from(people.birth))
+    assert isinstance(from_month, np.ndarray)
+    to_month = retirement_month(people.birth, people.female).astype(np.int64)
+    working_age = span(from_month - first_month, to_month - first_month)
+    labour = rebased(masks.present) & working_age
+    in_compulsory = rebased(masks.compulsory_any) & labour
     jobs = spells.firm >= 0
-    job_mask = grid.in_force(
-        month_start(spells.start[jobs]),
-        np.where(np.isnat(spells.end[jobs]), NAT, month_end(spells.end[jobs])),
+    job_end = spells.end[jobs]
+    job_mask = span(
+        spells.start[jobs].astype(np.int64) - first_month,
+        np.where(np.isnat(job_end), 10**6, job_end.astype(np.int64) - first_month),
     )
     denominators = {
-        "population": bit_counts(np.where(resident, present, np.uint64(0)))[:n_m],
+        "population": bit_counts(rebased(masks.present))[:n_m],
         "labour_force": bit_counts(labour)[:n_m],
         "compulsory_required": bit_counts(job_mask)[:n_m],
         "voluntary_pool": (bit_counts(labour) - bit_counts(in_compulsory))[:n_m],
@@ -358,7 +357,7 @@ def path_table(
         )
     }
     for indicator, scheme, denominator in PATH_INDICATORS:
-        count, inflow, outflow = (a[:n_m] for a in bit_flows(masks[scheme]))
+        count, inflow, outflow = (a[:n_m] for a in bit_flows(numerators[scheme]))
         den = denominators[denominator]
         if indicator == "bhyt_rate":
             rate = path.bhyt_rate
