@@ -79,11 +79,12 @@ def simulate(
     )
     n = len(household)
     hh = np.maximum(household, 0)
-    allowed = np.ones(n, dtype=bool)
+    free = present & ~occupied  # months a person could hold a household card
     card_start = np.full(n, NONE, dtype=np.int64)
     card_end = np.full(n, NONE, dtype=np.int64)
     rejoin = np.full(n, NONE, dtype=np.int64)
     ever = np.zeros(n_households, dtype=bool)
+    batch_end = np.full(n_households, NONE, dtype=np.int64)  # latest card end per household
     rows_p: list[np.ndarray] = []
     rows_s: list[np.ndarray] = []
     rows_e: list[np.ndarray] = []
@@ -96,57 +97,71 @@ def simulate(
         first = np.full(len(person), k) if back is None else k - back
         last = first + CARD_MONTHS - 1
         if align and len(person):
-            running = np.flatnonzero((card_start <= k) & (card_end >= k))
-            batch_end = np.full(n_households, -1, dtype=np.int64)
-            np.maximum.at(batch_end, hh[running], card_end[running])
-            joins = batch_end[hh[person]]
+            joins = batch_end[hh[person]]  # a card of the household runs to then
             last = np.where(joins >= k, np.minimum(joins, last), last)
         s, e = run_around(occupied[person], k, first, last)
+        np.maximum.at(batch_end, hh[person], e)
         card_start[person], card_end[person] = s, e
         ever[hh[person]] = True
         rows_p.append(person)
         rows_s.append(s)
         rows_e.append(e)
 
-    def joiners(k: int, want: int, busy: np.ndarray, fresh: bool = False) -> np.ndarray:
+    def joiners(
+        k: int,
+        want: int,
+        busy: np.ndarray,
+        free_k: np.ndarray,
+        others_before: np.ndarray,
+        fresh: bool = False,
+    ) -> np.ndarray:
         """``want`` people joining at ``k`` in household batches: first those uncovered the
         month before, then those whose other card just ended, and only when the path needs
         them those whose household card just ended or who meant to come back later
-        (``fresh``: only those uncovered the month before)."""
+        (``fresh``: only those uncovered the month before).  ``free_k``: free of other
+        cards at ``k``; ``others_before``: counted through another card at ``k - 1``."""
         if want <= 0:
             return np.zeros(0, dtype=np.int64)
-        free_now = allowed & bit(present, k) & ~bit(occupied, k) & ~busy & (card_end < k)
+        free_now = free_k & ~busy & (card_end < k)
         if fresh:
-            free_now &= ~bit(others, k - 1) & (card_end < k - 1) & (rejoin < k)
+            free_now &= ~others_before & (card_end < k - 1) & (rejoin < k)
         cand = np.flatnonzero(free_now)
         cand = cand[rng.random(len(cand)) < P_MEMBER_JOINS]
-        w = propensity * np.where(ever, RETURN_WEIGHT, 1.0)
-        key = np.log(rng.random(n_households)) / np.maximum(w, 1e-12)
-        tier = np.where(
-            (card_end[cand] == k - 1) | (rejoin[cand] >= k), 2, bit(others, k - 1)[cand]
-        )
+        homes, inv = np.unique(hh[cand], return_inverse=True)
+        w = propensity[homes] * np.where(ever[homes], RETURN_WEIGHT, 1.0)
+        key = np.log(rng.random(len(homes))) / np.maximum(w, 1e-12)
+        tier = np.where((card_end[cand] == k - 1) | (rejoin[cand] >= k), 2, others_before[cand])
         # a household joins together: its members come in the order of its most ready one
-        household_tier = np.full(n_households, 3, dtype=np.int64)
-        np.minimum.at(household_tier, hh[cand], tier)
-        order = np.lexsort((hh[cand], -key[hh[cand]], household_tier[hh[cand]]))
+        home_tier = np.full(len(homes), 3, dtype=np.int64)
+        np.minimum.at(home_tier, inv, tier)
+        order = np.lexsort((inv, -key[inv], home_tier[inv]))
         chosen = cand[order[:want]]
         rejoin[chosen] = NONE
         return chosen
 
     start = months[0]
     # cards running at the first month, bought in the eleven months before it
-    first_buyers = joiners(start, int(target[start]), np.zeros(n, dtype=bool))
+    first_buyers = joiners(
+        start,
+        int(target[start]),
+        np.zeros(n, dtype=bool),
+        bit(free, start),
+        bit(others, start - 1),
+    )
     anchor = rng.integers(0, CARD_MONTHS, n_households)
     sell(first_buyers, start, back=anchor[hh[first_buyers]])
     for k in months[1:]:
-        here_k = bit(present, k) & ~bit(occupied, k)
+        here_k = bit(free, k)
+        others_before = bit(others, k - 1)
         held_before = bit(present, k - 1) & (card_start <= k - 1) & (card_end >= k - 1)
-        counted_before = bit(others, k - 1) | held_before
-        due = np.flatnonzero((card_end == k - 1) & allowed & here_k)
-        u = rng.random(n_households)[hh[due]]
+        counted_before = others_before | held_before
+        due = np.flatnonzero((card_end == k - 1) & here_k)
+        # one decision per household
+        homes, inv = np.unique(hh[due], return_inverse=True)
+        u = rng.random(len(homes))[inv]
         stays = (u < P_ON_TIME) & (rng.random(len(due)) >= P_MEMBER_STOPS)
         late = (u >= P_ON_TIME) & (u < P_ON_TIME + P_LATE)
-        gap = rng.integers(*LATE_GAP, n_households)[hh[due]]
+        gap = rng.integers(*LATE_GAP, len(homes))[inv]
         rejoin[due[late]] = k + gap[late]
         renew = due[stays]
         back = np.flatnonzero((rejoin == k) & here_k & (card_end < k))
@@ -164,7 +179,7 @@ def simulate(
         busy = np.zeros(n, dtype=bool)
         busy[renew] = True
         busy[back] = True
-        new = joiners(k, want, busy)
+        new = joiners(k, want, busy, here_k, others_before)
         # a register never stands still: at least MIN_TURNOVER × the net change leave
         staying = bit(others, k) | running_k | busy
         staying[new] = True
@@ -173,7 +188,9 @@ def simulate(
         if leaving < wanted and len(renew):
             # some renew late instead, replaced by people uncovered the month before
             busy[new] = True
-            fresh = joiners(k, min(wanted - leaving, len(renew)), busy, fresh=True)
+            fresh = joiners(
+                k, min(wanted - leaving, len(renew)), busy, here_k, others_before, fresh=True
+            )
             extra = len(fresh)
             shuffled = rng.permutation(renew)
             rejoin[shuffled[:extra]] = k + rng.integers(*LATE_GAP, extra)

@@ -229,8 +229,18 @@ class Enrolled:
         return (self.start <= on) & (np.isnat(self.end) | (self.end >= on))
 
 
-def _concat(t: SpellTable, household_p: float) -> Enrolled:
-    return Enrolled.of((np.concatenate(getattr(t, f)) for f in FIELDS), household_p)
+def _concat(t: SpellTable, household_p: float, since: np.datetime64 | None = None) -> Enrolled:
+    """All spells as one table; with ``since``, without those that ended before it."""
+    keeps: list[np.ndarray | None] = []
+    for end in t.end:
+        keep = None if since is None else (np.isnat(end) | (end >= since))
+        keeps.append(None if keep is None or keep.all() else keep)
+
+    def column(name: str) -> np.ndarray:
+        parts = getattr(t, name)
+        return np.concatenate([a if k is None else a[k] for a, k in zip(parts, keeps, strict=True)])
+
+    return Enrolled.of((column(f) for f in FIELDS), household_p)
 
 
 def _nat(n: int) -> np.ndarray:
@@ -444,8 +454,10 @@ def build_enrolments(
     # ---- voluntary BHXH: payments on the path ------------------------------------------------
     voluntary_paid = _voluntary(ctx, t, people, cls, spells, group, present, path)
 
-    out = _concat(t, _household_share(people, t, group))
-    _before_the_history(ctx, out)
+    # spells that ended before the simulated months are left out: jobs left years ago live
+    # on in the employers' true history and tax returns, not in the extract's register
+    sim_start = month_start(np.array([ctx.first_month - np.timedelta64(SIM_LEAD, "M")]))[0]
+    out = _concat(t, _household_share(people, t, group), since=sim_start)
     out.person_group = group
     out.masks = _month_masks(t, people, spells, present, bhyt_counted, voluntary_paid)
     return out
@@ -472,11 +484,14 @@ def _path_months(ctx: Context, grid: MonthGrid, path: IntendedPath) -> range:
 def counted_masks(t: SpellTable, people: People, present: np.ndarray, scheme: str) -> np.ndarray:
     """Per person, the month-ends at which a spell of ``scheme`` held here covers them (the
     residents only while they live here): who the path counts."""
-    person = np.concatenate(t.person)
-    chosen = (np.concatenate(t.scheme) == S[scheme]) & (np.concatenate(t.province) == 0)
-    bits = t.grid.in_force(np.concatenate(t.start)[chosen], np.concatenate(t.end)[chosen])
     mask = np.zeros(people.n, dtype=np.uint64)
-    np.bitwise_or.at(mask, person[chosen], bits)
+    for person, code, province, start, end in zip(
+        t.person, t.scheme, t.province, t.start, t.end, strict=True
+    ):
+        if not len(code) or code[0] != S[scheme]:  # one scheme per batch of spells
+            continue
+        here = province == 0
+        np.bitwise_or.at(mask, person[here], t.grid.in_force(start[here], end[here]))
     return np.where(people.resident, mask & present, mask)
 
 
@@ -602,17 +617,6 @@ def _voluntary(
     months = np.zeros(people.n, dtype=np.uint64)
     np.bitwise_or.at(months, paid.person, span(paid.start, paid.end))
     return months
-
-
-def _before_the_history(ctx: Context, e: Enrolled) -> None:
-    """Drop the spells that ended before the months the card simulations run (jobs left
-    years ago live on in the employers' true history and tax returns, not in the register
-    of participation this extract gives; the ledger starts later too)."""
-    first = month_start(np.array([ctx.first_month - np.timedelta64(SIM_LEAD, "M")]))[0]
-    keep = np.isnat(e.end) | (e.end >= first)
-    if not keep.all():
-        for name in FIELDS:
-            setattr(e, name, getattr(e, name)[keep])
 
 
 @dataclass

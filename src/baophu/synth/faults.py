@@ -24,7 +24,7 @@ from baophu.synth import noise
 from baophu.synth.context import Context
 from baophu.synth.dates import month_end, month_start
 from baophu.synth.employers import Firms
-from baophu.synth.enrolments import FIELDS, NAT, SOURCES, Enrolled, G, P, S
+from baophu.synth.enrolments import NAT, SOURCES, Enrolled, G, P, S
 from baophu.synth.field import Field
 from baophu.synth.geography import Geography
 from baophu.synth.people import People
@@ -61,19 +61,17 @@ def _concat(e: Enrolled, rows: np.ndarray, extra: Enrolled) -> Enrolled:
     return Enrolled.of(out, e.household_p, e.person_group)
 
 
-def _within_residence(people: People, e: Enrolled) -> None:
+def _within_residence(people: People, e: Enrolled) -> np.ndarray:
     """Spells of residents who moved in start the day they arrived, and those of residents
-    who moved out end the day before they left (spells wholly outside are dropped)."""
+    who moved out end the day before they left; returns which spells are left (not wholly
+    outside the residence)."""
     since = np.take(people.resident_from, e.person)
     gone = np.take(people.moved_out, e.person)
     arrived = ~np.isnat(since) & (e.start < since)
     e.start = np.where(arrived, since, e.start)
     left = ~np.isnat(gone) & (np.isnat(e.end) | (e.end >= gone))
     e.end = np.where(left, gone - np.timedelta64(1, "D"), e.end)
-    keep = np.isnat(e.end) | (e.end >= e.start)
-    if not keep.all():
-        for name, column in zip(FIELDS, e.columns(), strict=True):
-            setattr(e, name, column[keep])
+    return np.asarray(np.isnat(e.end) | (e.end >= e.start))
 
 
 def plant_faults(
@@ -87,10 +85,10 @@ def plant_faults(
     """
     rng = ctx.rng("faults")
     as_of = ctx.as_of_d
-    _within_residence(people, e)
+    lived = _within_residence(people, e)
     death = np.take(people.death, e.person)
     dead = ~np.isnat(death)
-    keep = ~(dead & (e.start > death))
+    keep = lived & ~(dead & (e.start > death))
     open_after = keep & dead & (np.isnat(e.end) | (e.end > death))
     victims = np.unique(e.person[open_after])
     planted = victims[rng.random(len(victims)) < DECEASED_OPEN_SHARE]

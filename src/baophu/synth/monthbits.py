@@ -37,10 +37,7 @@ def lowest_bit(mask: np.ndarray) -> np.ndarray:
     """Index of the lowest set bit of each mask (64 where the mask is 0)."""
     mask = np.asarray(mask, dtype=np.uint64)
     low = mask & (~mask + ONE)
-    out = np.full(len(mask), WIDTH, dtype=np.int64)
-    nz = low != 0
-    out[nz] = np.log2(low[nz].astype(np.float64)).round().astype(np.int64)
-    return out
+    return np.where(mask == 0, WIDTH, np.bitwise_count(low - ONE)).astype(np.int64)
 
 
 def highest_bit(mask: np.ndarray) -> np.ndarray:
@@ -48,11 +45,7 @@ def highest_bit(mask: np.ndarray) -> np.ndarray:
     x = np.asarray(mask, dtype=np.uint64).copy()
     for shift in (1, 2, 4, 8, 16, 32):
         x |= x >> np.uint64(shift)
-    top = np.where(x == 0, np.uint64(0), (x >> ONE) + ONE)
-    out = np.full(len(x), -1, dtype=np.int64)
-    nz = top != 0
-    out[nz] = np.log2(top[nz].astype(np.float64)).round().astype(np.int64)
-    return out
+    return np.bitwise_count(x).astype(np.int64) - 1
 
 
 def run_around(
@@ -69,20 +62,47 @@ def bit(mask: np.ndarray, k: int) -> np.ndarray:
     """Whether bit ``k`` of each mask is set (False outside the 64 bits)."""
     if k < 0 or k >= WIDTH:
         return np.zeros(len(mask), dtype=bool)
-    return ((mask >> np.uint64(k)) & ONE).astype(bool)
+    return (mask & np.uint64(1 << k)) != 0
+
+
+def _bit_counts_each(masks: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """Per bit, the masks (or weights) that have it set: bit by bit."""
+    out = np.zeros(WIDTH, dtype=np.int64)
+    chunk = 1 << 18
+    for lo in range(0, len(masks), chunk):
+        bits = np.unpackbits(
+            masks[lo : lo + chunk].view(np.uint8).reshape(-1, 8), axis=1, bitorder="little"
+        )
+        if weights is None:
+            out += bits.sum(axis=0, dtype=np.int64)
+        else:
+            out += np.rint(weights[lo : lo + chunk] @ bits).astype(np.int64)
+    return out
 
 
 def bit_counts(masks: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """For each of the 64 bits, how many masks have it set (or the sum of ``weights``): a
-    histogram of each of the eight bytes, then for each bit the byte values that carry it."""
+    """For each of the 64 bits, how many masks have it set (or the sum of ``weights``).
+
+    Most masks are one run of months (a person counted from one month to another): those
+    are counted as runs, by the histograms of their first and last month; the others bit
+    by bit."""
     masks = np.ascontiguousarray(masks, dtype=np.uint64)
-    as_bytes = masks.view(np.uint8).reshape(-1, 8)
-    carries = ((np.arange(256)[:, None] >> np.arange(8)[None, :]) & 1).astype(np.float64)
-    out = np.zeros(WIDTH, dtype=np.int64)
     w = None if weights is None else np.asarray(weights, dtype=np.float64)
-    for byte in range(8):
-        hist = np.bincount(as_bytes[:, byte], weights=w, minlength=256).astype(np.float64)
-        out[8 * byte : 8 * byte + 8] = np.rint(hist @ carries).astype(np.int64)
+    set_ = masks != 0
+    masks = masks[set_]
+    w = None if w is None else w[set_]
+    low = masks & (~masks + ONE)
+    above = masks + low  # the bit above a single run (0 when the run ends at bit 63)
+    run = (above & (above - ONE)) == 0
+    first = lowest_bit(low[run])
+    after = np.where(above[run] == 0, WIDTH, lowest_bit(above[run]))
+    wr = None if w is None else w[run]
+    starts = np.bincount(first, weights=wr, minlength=WIDTH + 1)
+    stops = np.bincount(after, weights=wr, minlength=WIDTH + 1)
+    out = np.rint(np.cumsum(starts - stops)[:WIDTH]).astype(np.int64)
+    rest = ~run
+    if rest.any():
+        out += _bit_counts_each(masks[rest], None if w is None else w[rest])
     return out
 
 
@@ -161,5 +181,8 @@ def bit_flows(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per bit: how many masks have it set, how many have it set but not the bit before
     (entering), and how many have the bit before set but not this one (leaving)."""
     masks = np.asarray(masks, dtype=np.uint64)
-    before = masks << ONE
-    return bit_counts(masks), bit_counts(masks & ~before), bit_counts(before & ~masks)
+    counts = bit_counts(masks)
+    both = bit_counts(masks & (masks << ONE))  # set this month and the month before
+    entering = counts - both
+    leaving = np.concatenate([[0], counts[:-1]]) - both
+    return counts, entering, leaving

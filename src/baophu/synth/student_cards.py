@@ -38,11 +38,15 @@ class StudentCards:
     province: np.ndarray
 
 
+_LOWEST = min(ATTENDANCE) - 1  # a zero below the lowest grade and above the highest
+_BY_GRADE = np.zeros(max(ATTENDANCE) - _LOWEST + 2)
+for _grade, _share in ATTENDANCE.items():
+    _BY_GRADE[_grade - _LOWEST] = _share
+
+
 def _attendance(grade: np.ndarray) -> np.ndarray:
-    p = np.zeros(len(grade))
-    for g, share in ATTENDANCE.items():
-        p[grade == g] = share
-    return p
+    """The schools' attendance of each grade (0 outside the grades schools teach)."""
+    return np.take(_BY_GRADE, np.clip(grade - _LOWEST, 0, len(_BY_GRADE) - 1))
 
 
 def student_cards(

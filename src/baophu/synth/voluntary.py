@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from baophu.synth.cards import NONE
-from baophu.synth.monthbits import bit, run_around
+from baophu.synth.monthbits import bit, run_around, span
 
 METHODS = (1, 3, 6, 12, 36)  # months paid at once
 METHOD_P = np.array([0.35, 0.25, 0.15, 0.2, 0.05])
@@ -57,6 +57,17 @@ def simulate(
     ``last_month`` the grid months of their working age; ``present`` and ``compulsory`` the
     month masks of living here and of compulsory BHXH.
     """
+    # only those who could pay some month of the simulation take part in it
+    window = span(np.array([months[0]]), np.array([months[-1]]))[0]
+    chosen_idx = np.flatnonzero(
+        (weight > 0)
+        & (first_month <= months[-1])
+        & (last_month >= months[0])
+        & ((present & ~compulsory & window) != 0)
+    )
+    weight, first_month, last_month, present, compulsory = (
+        a[chosen_idx] for a in (weight, first_month, last_month, present, compulsory)
+    )
     n = len(weight)
     method = np.full(n, -1, dtype=np.int64)
     paid_to = np.full(n, NONE, dtype=np.int64)
@@ -132,4 +143,5 @@ def simulate(
     if not rows_p:
         empty = np.zeros(0, dtype=np.int64)
         return Payments(empty, empty, empty)
-    return Payments(np.concatenate(rows_p), np.concatenate(rows_s), np.concatenate(rows_e))
+    person = chosen_idx[np.concatenate(rows_p)]
+    return Payments(person, np.concatenate(rows_s), np.concatenate(rows_e))
