@@ -47,9 +47,8 @@ REGISTRY_OTHER_SHARE = 0.12  # dissolved, suspended, or without employees
 OUT_OF_PROVINCE_SHARE = 0.03  # residents working for employers of another province
 TENURE_MONTHS = 42.0  # mean time in the current job
 FIRM_GROWTH = 0.035  # yearly growth of an established employer's workforce
-NEW_FIRM_SHARE = 0.08  # employers registered in the last 24 months
-YOUNG_UNREGISTERED_SHARE = 0.1  # unregistered enterprises in business for under 16 months
-NEW_FIRM_MAX = 120.0  # size weight cap of a new employer (they grow into their size)
+NEW_WORKFORCE_SHARE = 0.03  # of the workforce: at employers registered in the last 24 months
+YOUNG_UNREGISTERED_SHARE = 0.1  # of unregistered workers: at enterprises under 16 months old
 EVASION = ("none", "under_declared_headcount", "under_declared_wage", "unregistered")
 NONE, HEADCOUNT, WAGE, UNREGISTERED = range(4)
 SPELL_KINDS = ("current", "previous", "lapsed")
@@ -281,9 +280,7 @@ def build_firms(ctx: Context, geo: Geography, fld: Field) -> Firms:
     n_unreg = max(1, round(UNREGISTERED_SHARE * registry))
     unreg_w = rng.lognormal(np.log(25), 0.8, n_unreg)
     # firms registered in the last two years are fewer and smaller than established ones
-    new_firm = rng.random(n_reg) < NEW_FIRM_SHARE
-    raw = rng.lognormal(np.log(SIZE_MEDIAN[own]), SIZE_SIGMA[own]) * np.where(new_firm, 0.4, 1.0)
-    raw = np.where(new_firm, np.minimum(raw, NEW_FIRM_MAX), raw)
+    raw = rng.lognormal(np.log(SIZE_MEDIAN[own]), SIZE_SIGMA[own])
 
     # headcount evaders: private enterprises and cooperatives (they file tax returns), larger
     # ones likelier; each hides 25–65 % of its workers.  The rest of the hidden workforce
@@ -357,10 +354,20 @@ def build_firms(ctx: Context, geo: Geography, fld: Field) -> Firms:
     back = history + np.where(
         np.isin(all_own, (FDI, STATE)), rng.exponential(120, n_all), rng.exponential(72, n_all)
     )
+    # employers registered in the last two years: small ones mostly, holding together about
+    # NEW_WORKFORCE_SHARE of the declared workforce (they grow into it: careers.firm_paths)
+    key = rng.random(n_reg) * size
+    order = np.argsort(key, kind="stable")
+    new_firm = np.zeros(n_reg, dtype=bool)
+    new_firm[order[np.cumsum(size[order]) <= NEW_WORKFORCE_SHARE * size.sum()]] = True
     new = np.concatenate([new_firm, np.zeros(n_unreg, dtype=bool)])
     back = np.where(new, rng.uniform(2, 24, n_all), back)
-    # unregistered enterprises: in business for years, a few for months (no tax return yet)
-    young = rng.random(n_unreg) < YOUNG_UNREGISTERED_SHARE
+    # unregistered enterprises: in business for years, a few small ones for months (no tax
+    # return yet), at most YOUNG_UNREGISTERED_SHARE of their workers
+    by_size = np.argsort(unreg_size, kind="stable")
+    small = np.cumsum(unreg_size[by_size]) <= YOUNG_UNREGISTERED_SHARE * unreg_size.sum()
+    young = np.zeros(n_unreg, dtype=bool)
+    young[by_size[small]] = rng.random(int(small.sum())) < 0.5
     back[n_reg:] = np.where(
         young, rng.uniform(4, 16, n_unreg), history + rng.uniform(0, 60, n_unreg)
     )
