@@ -53,6 +53,13 @@ def expected(folder: Path, observable: bool = True) -> dict[str, set[str]]:
     res["death"] = pd.to_datetime(res.death_date)
     living = res[res.death.isna() | (res.death > d)].copy()
     living = living[pd.to_datetime(living.birth_date) <= d]
+    # living here on D: not moved out on or before D, not moved in after it
+    living = living[
+        pd.to_datetime(living.moved_out_date).isna() | (pd.to_datetime(living.moved_out_date) > d)
+    ]
+    living = living[
+        pd.to_datetime(living.moved_in_date).isna() | (pd.to_datetime(living.moved_in_date) <= d)
+    ]
 
     # the spells each person is seen to hold
     s = spells.copy()

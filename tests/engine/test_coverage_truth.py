@@ -85,6 +85,8 @@ def truth(province: dict[str, Any]) -> dict[str, Any]:
     people = persons.set_index("person_id")
     rows["has_si"] = rows.true_person_id.map(people.si_code.notna())
     rows["death"] = rows.true_person_id.map(people.death_date)
+    rows["moved_in"] = rows.true_person_id.map(people.moved_in_date)
+    rows["moved_out"] = rows.true_person_id.map(people.moved_out_date)
     well_formed = rows.person_id.map(lambda x: isinstance(x, str) and problem(x) is None)
     resident_ok = rows.resident & ((rows.id_noise == "none") | rows.has_si)
     nonres_ok = ~rows.resident & well_formed & rows.hamlet_code.isna()
@@ -97,15 +99,23 @@ def truth(province: dict[str, Any]) -> dict[str, Any]:
     rows.loc[bad & rows.person_id.notna() & ~well_formed, "reason"] = "invalid_id"
     rows.loc[bad & rows.person_id.notna() & well_formed, "reason"] = "id_not_in_register"
 
+    def lived_here(frame: pd.DataFrame, day: dt.date, death: str, since: str, left: str) -> Any:
+        """Living here on ``day``: not dead, not moved out, moved in by then."""
+        return (
+            (frame[death].isna() | (frame[death] > day))
+            & (frame[left].isna() | (frame[left] > day))
+            & (frame[since].isna() | (frame[since] <= day))
+        )
+
     def on(day: dt.date) -> dict[str, Any]:
-        alive = persons.resident & (persons.death_date.isna() | (persons.death_date > day))
-        alive &= persons.birth_date <= day
+        alive = persons.resident & (persons.birth_date <= day)
+        alive &= lived_here(persons, day, "death_date", "moved_in_date", "moved_out_date")
         pop = persons[alive]
         act = rows[
             rows.key.notna()
             & (rows.start_date <= day)
             & (rows.end_date.isna() | (rows.end_date >= day))
-            & (~rows.resident | rows.death.isna() | (rows.death > day))
+            & (~rows.resident | lived_here(rows, day, "death", "moved_in", "moved_out"))
         ]
         here = act[act.enrol_province_code == "75"]
 

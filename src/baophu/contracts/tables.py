@@ -219,6 +219,24 @@ RESIDENTS = Contract(
             description="legacy 10-digit social-insurance code, where one was issued",
         ),
         Column("death_date", "date", "Ngày mất", required=False, plausible=PAST_EVENT),
+        Column(
+            "moved_in_date",
+            "date",
+            "Ngày chuyển đến",
+            required=False,
+            plausible=PAST_EVENT,
+            description="the day the person's residence here was registered; empty when born "
+            "here or before the register's history (coverage counts them from that day)",
+        ),
+        Column(
+            "moved_out_date",
+            "date",
+            "Ngày chuyển đi",
+            required=False,
+            plausible=PAST_EVENT,
+            description="the day the person moved out of the province; the extract keeps "
+            "them, as it keeps the dead, so earlier dates still count them",
+        ),
     ),
     key=("person_id",),
     file_stems=("residents", "dan cu", "du lieu dan cu"),

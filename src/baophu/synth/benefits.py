@@ -27,7 +27,7 @@ import pyarrow as pa
 from baophu.contracts.tables import BENEFITS
 from baophu.synth import noise
 from baophu.synth.context import Context
-from baophu.synth.enrolments import _add_years
+from baophu.synth.dates import add_years
 from baophu.synth.geography import Geography
 from baophu.synth.people import People
 from baophu.synth.schools import run_numbers
@@ -115,7 +115,7 @@ def build_survivors(ctx: Context, people: People) -> Survivors:
     n = people.n
     age = people.age
     p = np.where(age >= 70, SURVIVOR_SHARE[70], np.where(age >= 60, SURVIVOR_SHARE[60], 0.0))
-    mask = people.resident & people.alive & (rng.random(n) < p)
+    mask = people.living & (rng.random(n) < p)
     since = np.full(n, NAT, dtype="datetime64[D]")
     idx = np.flatnonzero(mask)
     since[idx] = ctx.as_of_d - rng.integers(30, 12 * 365, len(idx)).astype("timedelta64[D]")
@@ -144,14 +144,14 @@ def build_benefit_lists(
     date (a recipient's benefit starts at 75, and not before the law).
     """
     rng = ctx.rng("benefit_lists")
-    living = people.resident & people.alive
+    living = people.living
     pension = np.flatnonzero(social_pension & living)
     surv = np.flatnonzero(survivors.mask & living)
     person = np.concatenate([pension, surv])
     benefit = np.concatenate(
         [np.zeros(len(pension), np.int64), np.ones(len(surv), np.int64)]
     )  # index into BENEFITS
-    seventy_five = _add_years(people.birth[pension], 75)
+    seventy_five = add_years(people.birth[pension], 75)
     since = np.concatenate([np.maximum(seventy_five, LAW_FROM), survivors.since[surv]])
     commune = people.commune[person]
     order = np.lexsort((person, benefit, commune))

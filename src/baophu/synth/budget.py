@@ -4,15 +4,20 @@ The Department of Finance pays for most budget-funded groups (quarterly, often l
 Affairs for people with meritorious service (monthly, on time) and Health for social
 protection and social-pension recipients (monthly, sometimes only in part).  Persons are the
 budget-paid BHYT spells held in the province in each month; the amount is the BHYT
-contribution (household rate × base salary, from ``baophu.rules``) times the budget's share.
+contribution (household rate × base salary) times the budget's share, all three read from
+``baophu.rules``.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pyarrow as pa
 
-from baophu.synth.context import Context, month_end, month_start
+from baophu.rules.parameters import get_rules
+from baophu.synth.context import Context
+from baophu.synth.dates import month_end, month_start
 from baophu.synth.enrolments import Enrolled, G, P, S
 from baophu.synth.rates import monthly_rules
 from baophu.synth.strings import date_array
@@ -30,23 +35,19 @@ DEPARTMENTS: dict[str, tuple[str, ...]] = {
     "home_affairs": ("meritorious",),
     "health": ("social_protection", "social_pension"),
 }
-# Budget share of the contribution for budget-supported groups.  These shares are not in
-# baophu/rules/parameters.toml yet (Decree 188/2025/NĐ-CP: pupils and students at least 50 %
-# from the 2025–26 school year, 30 % before; near-poor at least 70 %; average-standard farming
-# households at least 30 %); state-budget groups are paid in full.
-SUPPORT_SHARE: dict[str, tuple[tuple[str, float], ...]] = {
-    "student": (("2000-01-01", 0.3), ("2025-09-01", 0.5)),
-    "near_poor": (("2000-01-01", 0.7),),
-    "farming_average": (("2000-01-01", 0.3),),
-}
 
 
-def _share(group: str, month: np.datetime64) -> float:
-    share = 1.0
-    for since, value in SUPPORT_SHARE.get(group, ()):
-        if np.datetime64(since, "D") <= month_start(np.array([month]))[0]:
-            share = value
-    return share
+def budget_share(group: str, month: np.datetime64) -> float:
+    """The state budget's share of the BHYT contribution of ``group`` in ``month``: the
+    ``bhyt_support.<group>`` parameter in force on the month's first day for the
+    budget-supported groups (Decree 188/2025/NĐ-CP, read from ``baophu.rules``), the whole
+    contribution for the state-budget groups."""
+    key = f"bhyt_support.{group}"
+    rules = get_rules()
+    if key not in rules:
+        return 1.0
+    first = date.fromisoformat(str(np.asarray(month, dtype="datetime64[M]")) + "-01")
+    return float(rules.value(key, first))
 
 
 def build_budget(ctx: Context, e: Enrolled) -> pa.Table:
@@ -70,7 +71,9 @@ def build_budget(ctx: Context, e: Enrolled) -> pa.Table:
             for i, m in enumerate(months):
                 mid = month_start(np.array([m]))[0] + np.timedelta64(14, "D")
                 count = int(((st <= mid) & (np.isnat(en) | (en >= mid))).sum())
-                per_person = round(mr.base_salary[i] * mr.household_bhyt_rate[i] * _share(gname, m))
+                per_person = round(
+                    mr.base_salary[i] * mr.household_bhyt_rate[i] * budget_share(gname, m)
+                )
                 dept_l.append(department)
                 group_l.append(gname)
                 month_l.append(m)

@@ -26,7 +26,7 @@ from baophu.synth.claims_facilities import Facilities
 from baophu.synth.claims_lines import DRUG, ITEMS, Lines
 from baophu.synth.claims_people import Population
 from baophu.synth.claims_visits import CARE_TYPES, Doctors, Visits
-from baophu.synth.context import ymd
+from baophu.synth.dates import ymd
 
 SETTLE_WITHIN = 3  # months: no admission settles later than this after its month
 _TS = pa.timestamp("ms")

@@ -117,7 +117,7 @@ def build_household_lists(
     """One row per living member of each classified household, with typing noise."""
     rng = ctx.rng("household_lists")
     record = cls.person_record(people)
-    member = np.flatnonzero((record >= 0) & people.alive)
+    member = np.flatnonzero((record >= 0) & people.alive & np.isnat(people.moved_out))
     rec = record[member]
     # members numbered within their household, head first
     hh = people.household[member]

@@ -14,17 +14,19 @@ contribution wage; the ledger, the tax returns and the enrolments are all derive
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
 from baophu.synth import names
-from baophu.synth.context import Context, month_start
+from baophu.synth.careers import RAMP_MONTHS, Careers, Jobs, firm_paths
+from baophu.synth.context import Context
+from baophu.synth.dates import month_start
 from baophu.synth.field import Field
 from baophu.synth.geography import Geography
 from baophu.synth.people import People
-from baophu.synth.rates import MonthlyRules, monthly_rules, retirement_age_months
+from baophu.synth.rates import MonthlyRules, monthly_rules, retirement_month
 from baophu.synth.strings import digits, join, masked, take
 
 REQUIRED_WORKERS = 1_174_298  # seeds: compulsory BHXH, people required (Đồng Nai 2026)
@@ -43,10 +45,10 @@ WAGE_EVADER_SHARE = 0.03
 UNREGISTERED_SHARE = 0.02  # of the business registry
 REGISTRY_OTHER_SHARE = 0.12  # dissolved, suspended, or without employees
 OUT_OF_PROVINCE_SHARE = 0.03  # residents working for employers of another province
-MIN_LAPSED_SHARE = 0.025  # at least this many residents' jobs ended in the last 24 months
-WINDOW_MONTHS = 24  # history of the ledger
-GROWTH_PER_YEAR = 0.04  # growth of declared employment
-NEW_FIRM_SHARE = 0.08  # employers registered in the last 24 months
+TENURE_MONTHS = 42.0  # mean time in the current job
+FIRM_GROWTH = 0.035  # yearly growth of an established employer's workforce
+NEW_WORKFORCE_SHARE = 0.03  # of the workforce: at employers registered in the last 24 months
+YOUNG_UNREGISTERED_SHARE = 0.1  # of unregistered workers: at enterprises under 16 months old
 EVASION = ("none", "under_declared_headcount", "under_declared_wage", "unregistered")
 NONE, HEADCOUNT, WAGE, UNREGISTERED = range(4)
 SPELL_KINDS = ("current", "previous", "lapsed")
@@ -209,6 +211,9 @@ class Spells:
     declared: np.ndarray  # bool
     bhtn: np.ndarray  # bool: BHTN applies
     wage: np.ndarray  # true monthly wage at as_of (or at the end of the spell)
+    # declared and hidden jobs in the province at each simulated month-end (the path)
+    declared_path: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    hidden_path: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     wage_growth: float = 0.004  # monthly nominal growth used to go back in time
 
     @property
@@ -275,8 +280,7 @@ def build_firms(ctx: Context, geo: Geography, fld: Field) -> Firms:
     n_unreg = max(1, round(UNREGISTERED_SHARE * registry))
     unreg_w = rng.lognormal(np.log(25), 0.8, n_unreg)
     # firms registered in the last two years are fewer and smaller than established ones
-    new_firm = rng.random(n_reg) < NEW_FIRM_SHARE
-    raw = rng.lognormal(np.log(SIZE_MEDIAN[own]), SIZE_SIGMA[own]) * np.where(new_firm, 0.4, 1.0)
+    raw = rng.lognormal(np.log(SIZE_MEDIAN[own]), SIZE_SIGMA[own])
 
     # headcount evaders: private enterprises and cooperatives (they file tax returns), larger
     # ones likelier; each hides 25–65 % of its workers.  The rest of the hidden workforce
@@ -344,13 +348,29 @@ def build_firms(ctx: Context, geo: Geography, fld: Field) -> Firms:
         pool = fld.officers_of_office(o)
         officer[sel] = pool[rng.integers(0, len(pool), len(sel))]
 
-    # registration dates (months back from as_of)
-    back = 24 + np.where(
+    # registration dates (months back from as_of): established employers before the
+    # simulated history (they only grow in it), new ones within the last two years
+    history = int((ctx.as_of_month - ctx.history_start).astype(np.int64)) + 1 + RAMP_MONTHS
+    back = history + np.where(
         np.isin(all_own, (FDI, STATE)), rng.exponential(120, n_all), rng.exponential(72, n_all)
     )
+    # employers registered in the last two years: small ones mostly, holding together about
+    # NEW_WORKFORCE_SHARE of the declared workforce (they grow into it: careers.firm_paths)
+    key = rng.random(n_reg) * size
+    order = np.argsort(key, kind="stable")
+    new_firm = np.zeros(n_reg, dtype=bool)
+    new_firm[order[np.cumsum(size[order]) <= NEW_WORKFORCE_SHARE * size.sum()]] = True
     new = np.concatenate([new_firm, np.zeros(n_unreg, dtype=bool)])
     back = np.where(new, rng.uniform(2, 24, n_all), back)
-    back[n_reg:] = rng.uniform(4, 60, n_unreg)  # unregistered: in business 2 months+ already
+    # unregistered enterprises: in business for years, a few small ones for months (no tax
+    # return yet), at most YOUNG_UNREGISTERED_SHARE of their workers
+    by_size = np.argsort(unreg_size, kind="stable")
+    small = np.cumsum(unreg_size[by_size]) <= YOUNG_UNREGISTERED_SHARE * unreg_size.sum()
+    young = np.zeros(n_unreg, dtype=bool)
+    young[by_size[small]] = rng.random(int(small.sum())) < 0.5
+    back[n_reg:] = np.where(
+        young, rng.uniform(4, 16, n_unreg), history + rng.uniform(0, 60, n_unreg)
+    )
     back = np.minimum(back, 420).astype(np.int64)
     reg_month = ctx.as_of_month - back.astype("timedelta64[M]")
     day = rng.integers(0, 27, n_all).astype("timedelta64[D]")
@@ -426,26 +446,25 @@ def firm_names(
     return options.take(pa.array(own * n + np.arange(n)))
 
 
-def _working_age_weight(
-    age: np.ndarray, female: np.ndarray, retire_years: tuple[float, float]
-) -> np.ndarray:
-    limit = np.where(female, retire_years[1], retire_years[0])
+def _working_age_weight(people: People, as_of_month: np.datetime64) -> np.ndarray:
+    """How likely each living resident works: by age, zero under 18 and past the month the
+    statutory retirement age is reached (``rates.retirement_month``)."""
+    age = people.age
     w = np.interp(age, [17, 18, 22, 30, 40, 50, 55, 62], [0, 0.4, 1.0, 1.0, 0.8, 0.5, 0.3, 0.1])
-    return np.where((age >= 18) & (age < limit), w, 0.0)
+    before_retirement = retirement_month(people.birth, people.female) >= as_of_month
+    return np.where((age >= 18) & before_retirement & people.living, w, 0.0)
 
 
 def build_spells(ctx: Context, people: People, firms: Firms) -> Spells:
-    """Assign people to the firms' jobs and draw job histories."""
+    """Assign people to the firms' jobs, then draw the jobs left before (``careers``) so that
+    the declared and the hidden workforce follow the path back to ``history_start``."""
     rng = ctx.rng("workforce")
-    year = ctx.as_of.year
-    retire = (retirement_age_months(False, year) / 12, retirement_age_months(True, year) / 12)
-    alive = people.alive
     required = int(firms.size.sum())
 
     # who works: commuters (non-residents) and residents of working age
     commuters = np.flatnonzero(people.commuter)
     n_res_workers = required - len(commuters)
-    w = _working_age_weight(people.age, people.female, retire) * (people.resident & alive)
+    w = _working_age_weight(people, ctx.as_of_month)
     n_out = round(OUT_OF_PROVINCE_SHARE * required)
     picked = _top_k(rng, w, n_res_workers + n_out)
     picked = rng.permutation(picked)
@@ -473,13 +492,15 @@ def build_spells(ctx: Context, people: People, firms: Firms) -> Spells:
     k_hidden = min(max(0, bhtn_req - bhtn_part), len(hid_idx))
     bhtn[hid_idx[_top_k(rng, 1.0 / exempt_w[hid_idx], k_hidden)]] = True
 
-    # start months: tenure, not before the firm registered nor before the 18th birthday
+    # start months: tenure, not before the firm registered, the 18th birthday or moving in
     as_m = ctx.as_of_month
-    tenure = np.floor(rng.exponential(54, required)).astype(np.int64)
+    tenure = np.floor(rng.exponential(TENURE_MONTHS, required)).astype(np.int64)
     start = as_m - tenure.astype("timedelta64[M]")
     adult = people.birth[person].astype("datetime64[M]") + np.timedelta64(12 * 18, "M")
+    moved_in = people.resident_from[person].astype("datetime64[M]")
+    moved_in = np.where(np.isnat(moved_in), adult, moved_in)
     start = np.maximum(np.maximum(start, firms.registered_month[slot_firm]), adult)
-    start = np.minimum(start, as_m)
+    start = np.minimum(np.maximum(start, moved_in), as_m)
 
     wage = _draw_wages(rng, firms, slot_firm, ctx)
 
@@ -493,65 +514,58 @@ def build_spells(ctx: Context, people: People, firms: Firms) -> Spells:
     region_1 = monthly_rules(as_m, as_m).min_wage[0, 1]
     out_wage = np.round(region_1 * rng.lognormal(np.log(1.5), 0.3, len(out_workers)), -4)
 
-    # earlier jobs of people who changed employer in the last 30 months
-    recent = np.flatnonzero(
-        declared & (start > as_m - np.timedelta64(30, "M")) & people.resident[person]
+    # the jobs left before: declared and hidden workforce on the path, month by month
+    first = ctx.history_start
+    busy_from = np.full(people.n, 10**6, dtype=np.int64)
+    busy_from[person] = (start - first).astype(np.int64)
+    busy_from[out_workers] = (out_start - first).astype(np.int64)
+    months = ctx.history_months
+    careers = Careers(ctx, people, busy_from)
+    jobs = Jobs.of(
+        person,
+        slot_firm,
+        (start - first).astype(np.int64),
+        declared,
     )
-    changer = recent[rng.random(len(recent)) < 0.4]
-    prev_end = start[changer] - (1 + rng.integers(0, 3, len(changer))).astype("timedelta64[M]")
-    prev_start = prev_end - (3 + np.floor(rng.exponential(36, len(changer)))).astype(
-        "timedelta64[M]"
-    )
-    prev_firm = _registered_firm(rng, firms, len(changer))
-    prev_start = np.maximum(prev_start, firms.registered_month[prev_firm])
-    prev_start = np.minimum(prev_start, prev_end)
-    prev_wage = np.round(wage[changer] * 0.92, -3)
+    registered = (firms.registered_month - first).astype(np.int64)
+    n_months = len(months)
+    declared_now = np.bincount(slot_firm[declared], minlength=firms.n)
+    hidden_now = np.bincount(slot_firm[~declared], minlength=firms.n)
+    declared_path = firm_paths(declared_now, registered, n_months, FIRM_GROWTH)
+    hidden_path = firm_paths(hidden_now, registered, n_months, FIRM_GROWTH)
+    careers.fill(jobs, declared_path, True, registered)
+    careers.fill(jobs, hidden_path, False, registered)
+    past = slice(required, jobs.n)
+    n_past = jobs.n - required
+    past_firm = jobs.firm[past]
+    past_start = first + jobs.start[past].astype("timedelta64[M]")
+    past_end = first + jobs.end[past].astype("timedelta64[M]")
+    cur_start = first + jobs.start[:required].astype("timedelta64[M]")
+    p_bhtn = bhtn[declared].mean() if declared.any() else 0.95
+    past_bhtn = jobs.declared[past] & (rng.random(n_past) < p_bhtn)
+    past_wage = _draw_wages(rng, firms, past_firm, ctx)
 
-    # jobs that ended in the last 24 months and were not followed by another job
-    not_working = np.ones(people.n, dtype=bool)
-    not_working[person] = False
-    not_working[out_workers] = False
-    lw = _working_age_weight(people.age, people.female, retire) * (people.resident & alive)
-    lw = np.where(not_working & (people.age >= 20), lw, 0.0)
-    # as many jobs ended in the window as keep declared employment growing ~4 % a year:
-    # candidates are drawn, and as many kept as are needed in force at the window's start
-    first_month = as_m - np.timedelta64(WINDOW_MONTHS - 1, "M")
-    in_force = int((declared & (start <= first_month)).sum())
-    in_force += int(((prev_start <= first_month) & (prev_end >= first_month)).sum())
-    target = round(len(dec_idx) / (1 + GROWTH_PER_YEAR) ** (WINDOW_MONTHS / 12))
-    n_cand = int(max(0.6 * required, 10))
-    cand_end = as_m - rng.integers(1, WINDOW_MONTHS + 1, n_cand).astype("timedelta64[M]")
-    cand_start = cand_end - (2 + np.floor(rng.exponential(40, n_cand))).astype("timedelta64[M]")
-    cand_firm = _registered_firm(rng, firms, n_cand)
-    cand_start = np.minimum(np.maximum(cand_start, firms.registered_month[cand_firm]), cand_end)
-    counted = np.cumsum(cand_start <= first_month)
-    n_needed = int(np.searchsorted(counted, max(0, target - in_force))) + 1
-    n_lapsed = min(n_cand, max(round(MIN_LAPSED_SHARE * required), n_needed))
-    lapsed = _top_k(rng, lw, n_lapsed)
-    n_lapsed = len(lapsed)
-    lap_end, lap_start, lap_firm = cand_end[:n_lapsed], cand_start[:n_lapsed], cand_firm[:n_lapsed]
-    lap_wage = _draw_wages(rng, firms, lap_firm, ctx)
-
-    n_out, n_prev, n_lap = len(out_workers), len(changer), len(lapsed)
-    nat = np.full(required + n_out, np.datetime64("NaT"), dtype="datetime64[M]")
+    nat = np.full(required + len(out_workers), np.datetime64("NaT"), dtype="datetime64[M]")
     return Spells(
-        person=np.concatenate([person, out_workers, person[changer], lapsed]),
-        firm=np.concatenate([slot_firm, np.full(n_out, -1), prev_firm, lap_firm]),
+        person=np.concatenate([person, out_workers, jobs.person[past]]),
+        firm=np.concatenate([slot_firm, np.full(len(out_workers), -1), past_firm]),
         other_province=np.concatenate(
             [
                 np.zeros(required, np.int64),
-                rng.choice(elsewhere, n_out),
-                np.zeros(n_prev + n_lap, np.int64),
+                rng.choice(elsewhere, len(out_workers)),
+                np.zeros(n_past, np.int64),
             ]
         ),
         kind=np.concatenate(
-            [np.full(required + n_out, CURRENT), np.full(n_prev, PREVIOUS), np.full(n_lap, LAPSED)]
+            [np.full(required + len(out_workers), CURRENT), jobs.kind[past].astype(np.int64)]
         ),
-        start=np.concatenate([start, out_start, prev_start, lap_start]),
-        end=np.concatenate([nat, prev_end, lap_end]),
-        declared=np.concatenate([declared, np.ones(n_out + n_prev + n_lap, dtype=bool)]),
-        bhtn=np.concatenate([bhtn, rng.random(n_out) < 0.95, rng.random(n_prev + n_lap) < 0.95]),
-        wage=np.concatenate([wage, out_wage, prev_wage, lap_wage]).astype(np.int64),
+        start=np.concatenate([cur_start, out_start, past_start]),
+        end=np.concatenate([nat, past_end]),
+        declared=np.concatenate([declared, np.ones(len(out_workers), bool), jobs.declared[past]]),
+        bhtn=np.concatenate([bhtn, rng.random(len(out_workers)) < 0.95, past_bhtn]),
+        wage=np.concatenate([wage, out_wage, past_wage]).astype(np.int64),
+        declared_path=declared_path.sum(axis=0),
+        hidden_path=hidden_path.sum(axis=0),
     )
 
 
@@ -608,17 +622,22 @@ class SpellWages:
         self, mr: MonthlyRules, i: int, rows: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """(true, declared-and-capped) wages in month ``i`` of ``mr`` (of ``rows``, or all)."""
+        if rows is None:
+            rows = np.arange(len(self.base))
+        return self.at(mr, np.full(len(rows), i), rows)
 
-        def pick(a: np.ndarray) -> np.ndarray:
-            return a if rows is None else np.take(a, rows)
-
-        minimum = np.take(mr.min_wage[i], pick(self.region))
-        month = int(mr.months[i].astype(np.int64))
-        growth = np.exp((month - pick(self.anchor)) * np.log1p(self.growth))
-        true = np.maximum(np.round(pick(self.base) * growth, -3), minimum)
-        declared = np.maximum(np.round(true * pick(self.factor), -3), minimum)
-        declared = np.where(pick(self.bunched), minimum, declared)
-        cap = mr.cap_multiple[i] * mr.reference_level[i]
+    def at(
+        self, mr: MonthlyRules, month: np.ndarray, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(true, declared-and-capped) wages of ``rows``, each in its own month ``month``
+        (indices of ``mr``)."""
+        minimum = mr.min_wage[month, np.take(self.region, rows)]
+        since = mr.months[month].astype(np.int64) - np.take(self.anchor, rows)
+        growth = np.exp(since * np.log1p(self.growth))
+        true = np.maximum(np.round(np.take(self.base, rows) * growth, -3), minimum)
+        declared = np.maximum(np.round(true * np.take(self.factor, rows), -3), minimum)
+        declared = np.where(np.take(self.bunched, rows), minimum, declared)
+        cap = mr.cap_multiple[month] * mr.reference_level[month]
         return true.astype(np.int64), np.minimum(declared, cap).astype(np.int64)
 
 

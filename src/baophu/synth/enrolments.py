@@ -1,12 +1,15 @@
-"""Participation spells in BHYT, compulsory and voluntary BHXH and BHTN.
+"""Participation spells in BHYT, compulsory and voluntary BHXH and BHTN, over the history.
 
 Each person gets one BHYT participant group at the reference date, by the law's order of
 precedence (employees first, then people the social-insurance fund pays for, then the
 state-budget groups, the budget-supported groups, and finally households).  Each group has
-its own coverage and its own kind of spell: employer spells stay open, a child's card runs
-to the sixth birthday, pupils' cards run from 1 October for a year, household cards run
-twelve months from the month the household joined and then renew — or lapse.  Household
-coverage is solved for, so that BHYT coverage of the living residents lands on the target.
+its own kind of spell: employer spells follow the jobs (``careers``: hiring, moving
+employer, leaving), pensioners are covered from the month after they retire, a child's card
+runs to the sixth birthday, pupils' cards run by school year (``student_cards``), and the
+state-budget groups from the day their status began.  On top of them, household cards
+(``cards``) are sold month by month so that BHYT coverage follows the intended path
+(``path``), and voluntary BHXH payments (``voluntary``) follow theirs.  No two BHYT spells
+of a person overlap (only the planted faults do).
 
 The result is kept as numpy arrays; ``faults.py`` plants the data-quality faults and turns
 the spells into the enrolments table and its truth.
@@ -16,21 +19,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS, SCHEMES
+from baophu.synth import cards, voluntary
+from baophu.synth.benefits import LAW_FROM, SURVIVOR_COVERAGE, Disadvantaged, Survivors
+from baophu.synth.careers import LAPSED
 from baophu.synth.classifications import FARMING, NEAR_POOR, POOR, Classifications
-from baophu.synth.context import Context, month_end, month_start, to_month
-from baophu.synth.employers import CURRENT, LAPSED, Firms, Spells, SpellWages
+from baophu.synth.context import Context
+from baophu.synth.dates import add_years, month_end, month_start
+from baophu.synth.employers import CURRENT, Firms, Spells, SpellWages
 from baophu.synth.geography import Geography
+from baophu.synth.monthbits import WIDTH, MonthGrid, free_run, span
+from baophu.synth.path import IntendedPath
 from baophu.synth.people import People
-from baophu.synth.rates import monthly_rules, poverty_line, retirement_age_months
+from baophu.synth.rates import monthly_rules, poverty_line, retirement_month
 from baophu.synth.schools import Schools
-
-if TYPE_CHECKING:
-    from baophu.synth.benefits import Disadvantaged, Survivors
+from baophu.synth.student_cards import student_cards
 
 G = {name: i for i, name in enumerate(PARTICIPANT_GROUPS)}
 P = {name: i for i, name in enumerate(PAYERS)}
@@ -47,11 +53,11 @@ SOURCES = (
     "voluntary",
     "double_paid",
 )
-BHYT_TARGET = 0.94  # coverage of living residents at the reference date (seeds: 93–95 %)
-VOLUNTARY_PARTICIPANTS = 40_100
-VOLUNTARY_LAPSED_SHARE = 0.12
-PENSION_SHARE = 0.3
-# coverage at the reference date by group (household is solved for)
+VOLUNTARY_PARTICIPANTS = 40_100  # seeds: Đồng Nai's voluntary participants (2026)
+PENSION_SHARE = 0.3  # of residents past the retirement age who never had a job here
+PENSION_AFTER_JOB = 0.95  # of those who retired from a job here
+UNEMPLOYMENT_BENEFIT = 0.5  # of BHTN participants who lost their job
+# coverage at the reference date by group (household and voluntary follow the path)
 COVERAGE = {
     "child_under_6": 0.97,
     "meritorious": 0.99,
@@ -60,12 +66,16 @@ COVERAGE = {
     "poor": 0.985,
     "ethnic_minority_hardship": 0.98,
     "near_poor": 0.88,
-    "student": 0.95,
-    "university": 0.85,
-    "farming_average": 0.55,
 }
+NEVER_BUYING = 0.3  # of the uncovered on the reference date: in households that never buy
+FARMING_PROPENSITY = 0.35  # farming households buy cards less often than others
+# groups whose people never buy household cards (their state card is there since long)
+STATE_HELD = ("meritorious", "social_protection", "social_pension", "survivor_allowance")
+# years before the reference date within which a lasting status began (uniformly)
+STATUS_YEARS = {"meritorious": 30, "social_protection": 15}
+GRID_LEAD = 3  # months tracked before history_start (school-year cards from October)
+SIM_LEAD = 2  # months the card simulations run before the history's first month
 SOCIAL_PENSION_FROM = np.datetime64("2025-07-01")
-VOLUNTARY_PAID_AHEAD = 0.35  # of open voluntary participants: paid through a future month
 NAT = np.datetime64("NaT", "D")
 _NONE = np.iinfo(np.int64).min
 
@@ -89,6 +99,10 @@ class SpellTable:
     bhyt_last_end: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     bhyt_on: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # at as_of
     as_of: np.datetime64 = NAT
+    grid: MonthGrid = field(default_factory=lambda: MonthGrid(np.datetime64("2000-01", "M")))
+    # months touched by each person's BHYT spells (any province), and by compulsory BHXH
+    occupied: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    compulsory: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
 
     def after(self, person: np.ndarray) -> np.ndarray:
         """Last day of the person's BHYT spells with an end date so far (NaT when none)."""
@@ -130,6 +144,10 @@ class SpellTable:
         n = len(person)
         if n == 0:
             return
+        if scheme == "bhyt":
+            np.bitwise_or.at(self.occupied, person, self.grid.touched(start, end))
+        if scheme == "bhxh_compulsory":
+            np.bitwise_or.at(self.compulsory, person, self.grid.touched(start, end))
         if scheme == "bhyt":
             ended = ~np.isnat(end)
             np.maximum.at(self.bhyt_last_end, person[ended], end[ended].astype(np.int64))
@@ -186,6 +204,7 @@ class Enrolled:
     source: np.ndarray
     household_p: float  # the household coverage solved for
     person_group: np.ndarray | None = None  # each person's BHYT group at as_of (-1 none)
+    masks: MonthMasks | None = field(default=None, init=False)  # who counts, by month-end
 
     @classmethod
     def of(
@@ -210,22 +229,22 @@ class Enrolled:
         return (self.start <= on) & (np.isnat(self.end) | (self.end >= on))
 
 
-def _concat(t: SpellTable, household_p: float) -> Enrolled:
-    return Enrolled.of((np.concatenate(getattr(t, f)) for f in FIELDS), household_p)
+def _concat(t: SpellTable, household_p: float, since: np.datetime64 | None = None) -> Enrolled:
+    """All spells as one table; with ``since``, without those that ended before it."""
+    keeps: list[np.ndarray | None] = []
+    for end in t.end:
+        keep = None if since is None else (np.isnat(end) | (end >= since))
+        keeps.append(None if keep is None or keep.all() else keep)
+
+    def column(name: str) -> np.ndarray:
+        parts = getattr(t, name)
+        return np.concatenate([a if k is None else a[k] for a, k in zip(parts, keeps, strict=True)])
+
+    return Enrolled.of((column(f) for f in FIELDS), household_p)
 
 
 def _nat(n: int) -> np.ndarray:
     return np.full(n, NAT, dtype="datetime64[D]")
-
-
-def _add_years(days: np.ndarray, years: int | np.ndarray) -> np.ndarray:
-    """Same day and month ``years`` later (29 February → 1 March)."""
-    m = days.astype("datetime64[M]")
-    d = (days - m.astype("datetime64[D]")).astype(np.int64)
-    moved = (m + np.asarray(years) * 12).astype("datetime64[M]")
-    out = moved.astype("datetime64[D]") + d.astype("timedelta64[D]")
-    overflow = out >= (moved + 1).astype("datetime64[D]")
-    return np.where(overflow, (moved + 1).astype("datetime64[D]"), out)
 
 
 def build_enrolments(
@@ -236,11 +255,13 @@ def build_enrolments(
     spells: Spells,
     cls: Classifications,
     schools: Schools,
+    path: IntendedPath,
     disadvantaged: Disadvantaged | None = None,
     survivors: Survivors | None = None,
 ) -> Enrolled:
-    """Every participation spell (see the module docstring).
+    """Every participation spell over the history (see the module docstring).
 
+    ``path`` gives the intended BHYT insured and voluntary participants at each month-end;
     ``disadvantaged`` (the listed communes) decides who is in the ethnic-minority hardship
     group — ethnic-minority residents of a listed commune, their card ending the day the
     commune leaves the list — and ``survivors`` who is in the new budget-paid group of
@@ -249,97 +270,26 @@ def build_enrolments(
     """
     rng = ctx.rng("enrolments")
     as_of = ctx.as_of_d
-    as_m = ctx.as_of_month
     n = people.n
+    grid = MonthGrid(ctx.history_start - np.timedelta64(GRID_LEAD, "M"))
     t = SpellTable(
         bhyt_last_end=np.full(n, _NONE, dtype=np.int64),
         bhyt_on=np.zeros(n, dtype=bool),
         as_of=as_of,
+        grid=grid,
+        occupied=np.zeros(n, dtype=np.uint64),
+        compulsory=np.zeros(n, dtype=np.uint64),
     )
     group = np.full(n, -1, dtype=np.int64)
-
-    # ---- employment: compulsory BHXH, BHYT and BHTN through the employer ------------------
-    mr = monthly_rules(as_m - np.timedelta64(36, "M"), as_m)
-    dec = np.flatnonzero(spells.declared)
-    ref = np.where(np.isnat(spells.end[dec]), as_m, spells.end[dec])
-    wage = np.zeros(len(dec), dtype=np.int64)
-    spell_wages = SpellWages.of(spells, firms, as_m)
-    for m in np.unique(ref):
-        rows = dec[ref == m]
-        i = mr.index(max(m, mr.months[0]))
-        _, declared = spell_wages.in_month(mr, i, rows)
-        wage[ref == m] = declared
-    out_prov = spells.other_province[dec] > 0
-    wage[out_prov] = spells.wage[dec][out_prov]
-    firm = np.where(out_prov, -2, spells.firm[dec])
-    start = month_start(spells.start[dec])
-    end = np.where(np.isnat(spells.end[dec]), NAT, month_end(spells.end[dec]))
-    prov = spells.other_province[dec]
-    for scheme, keep in (
-        ("bhxh_compulsory", np.ones(len(dec), bool)),
-        ("bhyt", np.ones(len(dec), bool)),
-        ("bhtn", spells.bhtn[dec]),
-    ):
-        t.add(
-            spells.person[dec][keep],
-            scheme,
-            "employee",
-            "employer",
-            start[keep],
-            end[keep],
-            "employment",
-            firm=firm[keep],
-            job=dec[keep],
-            province=prov[keep],
-            wage=wage[keep],
-        )
-    employed = np.zeros(n, dtype=bool)
-    current = dec[spells.kind[dec] == CURRENT]
-    employed[spells.person[current]] = True
-    group[employed] = G["employee"]
-
-    working_any = np.zeros(n, dtype=bool)
-    working_any[spells.person[spells.kind == CURRENT]] = True
-
-    resident = people.resident
-    res_free = resident & (group < 0)
+    # in the register and not gone: the population now, with the dead (whose cards close)
+    resident = people.resident & np.isnat(people.moved_out)
     age = people.age
-    age_months = ((as_of - people.birth).astype(np.int64) / 30.4375).astype(np.int64)
-    retire = np.where(
-        people.female,
-        retirement_age_months(True, ctx.as_of.year),
-        retirement_age_months(False, ctx.as_of.year),
-    )
 
-    # ---- pensioners (the social-insurance fund pays their BHYT) --------------------------
-    pension = res_free & (age_months >= retire) & ~working_any & (rng.random(n) < PENSION_SHARE)
-    idx = np.flatnonzero(pension)
-    retire_years = np.where(people.female[idx], 55, 60)
-    p_start = np.maximum(_add_years(people.birth[idx], retire_years), as_of - 25 * 365)
-    t.add(
-        idx, "bhyt", "pensioner", "si_fund", p_start, _nat(len(idx)), "pension", after=t.after(idx)
-    )
-    group[idx] = G["pensioner"]
-
-    # ---- unemployment benefit after a recent job loss ------------------------------------
-    lap = np.flatnonzero((spells.kind == LAPSED) & (spells.end >= as_m - np.timedelta64(5, "M")))
-    lap = lap[rng.random(len(lap)) < 0.5]
-    ub_person = spells.person[lap]
-    ub_start_m = spells.end[lap] + 1
-    ub_end = month_end(ub_start_m + rng.integers(2, 6, len(lap)).astype("timedelta64[M]"))
-    free = group[ub_person] < 0
-    ub_person, ub_start_m, ub_end = ub_person[free], ub_start_m[free], ub_end[free]
-    t.add(
-        ub_person,
-        "bhyt",
-        "unemployment_benefit",
-        "si_fund",
-        month_start(ub_start_m),
-        ub_end,
-        "unemployment_benefit",
-        after=t.after(ub_person),
-    )
-    group[ub_person[ub_end >= as_of]] = G["unemployment_benefit"]
+    _employment(ctx, t, spells, firms, group)
+    working_now = np.zeros(n, dtype=bool)
+    working_now[spells.person[spells.kind == CURRENT]] = True
+    _pensioners(ctx, rng, t, people, spells, group, resident & ~working_now)
+    _unemployment_benefit(ctx, rng, t, spells, group)
 
     # ---- children under six ----------------------------------------------------------------
     child = resident & (group < 0) & (age < 6)
@@ -351,11 +301,11 @@ def build_enrolments(
         "child_under_6",
         "state_budget",
         people.birth[idx],
-        _add_years(people.birth[idx], 6) - np.timedelta64(1, "D"),
+        add_years(people.birth[idx], 6) - np.timedelta64(1, "D"),
         "child",
     )
     group[child] = G["child_under_6"]
-    # children who turned six in the last two years had a child's card until the day before
+    # children who turned six within the history had a child's card until the day before
     _child_history(ctx, t, people, group)
 
     # ---- other state-budget groups ---------------------------------------------------------
@@ -376,7 +326,7 @@ def build_enrolments(
         on_list = minority & (people.commune >= 0) & listed[commune]
         minority_end = last_day[commune]
         hardship = on_list & (np.isnat(minority_end) | (minority_end >= as_of))
-        _left_list(ctx, t, people, on_list & ~hardship & people.alive & (group < 0), minority_end)
+        _left_list(ctx, t, people, on_list & ~hardship & people.living & (group < 0), minority_end)
     candidates = [
         (
             "meritorious",
@@ -408,10 +358,11 @@ def build_enrolments(
             )
         else:
             floor = SOCIAL_PENSION_FROM if name == "social_pension" else np.datetime64("1990-01-01")
-            st = as_of - rng.integers(0, 8 * 365, len(cov)).astype("timedelta64[D]")
+            years = STATUS_YEARS.get(name, 8)
+            st = as_of - rng.integers(0, years * 365, len(cov)).astype("timedelta64[D]")
             st = np.maximum(np.maximum(st, people.birth[cov]), floor)
             if name == "social_pension":
-                st = np.maximum(st, _add_years(people.birth[cov], 75))
+                st = np.maximum(st, add_years(people.birth[cov], 75))
             end = minority_end[cov] if name == "ethnic_minority_hardship" else _nat(len(cov))
             t.add(
                 cov,
@@ -459,47 +410,379 @@ def build_enrolments(
         after=t.after(cov),
     )
 
-    # ---- pupils and students -----------------------------------------------------------------
-    _students(ctx, rng, t, people, schools, group)
-
-    # ---- farming households of average living standard: yearly cards, partly self-paid ----
-    sel = resident & (kind_now == FARMING) & (group < 0)
-    group[sel] = G["farming_average"]
-    _yearly_cards(
-        rng,
-        t,
-        people,
-        sel,
-        COVERAGE["farming_average"],
-        "farming_average",
-        "budget_supported",
-        as_m,
+    # ---- pupils and students: school-year cards --------------------------------------------
+    may_hold = people.resident & (
+        (group < 0) | np.isin(group, (G["employee"], G["unemployment_benefit"]))
     )
+    sim_start = ctx.first_month - np.timedelta64(SIM_LEAD, "M")
+    base_year = int(sim_start.astype("datetime64[Y]").astype(np.int64)) + 1970
+    base_year -= int(sim_start.astype(np.int64) % 12 < 9)  # before October: last year's
+    sc = student_cards(
+        ctx.rng("student_cards"),
+        people,
+        schools,
+        may_hold,
+        grid,
+        t.occupied,
+        base_year,
+        schools.card_year,
+    )
+    for here in (True, False):
+        rows = np.flatnonzero((sc.province == 0) == here)
+        t.add(
+            sc.person[rows],
+            "bhyt",
+            "student",
+            "budget_supported",
+            sc.start[rows],
+            sc.end[rows],
+            "student",
+            province=sc.province[rows],
+        )
+    current = np.concatenate(
+        [schools.pupil[(schools.grade >= 1) & people.resident[schools.pupil]], schools.away_student]
+    )
+    current = current[group[current] < 0]
+    group[current] = G["student"]
 
-    # ---- households: coverage solved so that living residents reach the target -------------
-    sel = resident & (group < 0)
-    group[sel] = G["household"]
-    living = resident & people.alive
-    covered_now = t.bhyt_on.copy()
-    need = BHYT_TARGET * living.sum() - (covered_now & living).sum()
-    pool = (sel & living & ~covered_now).sum()
-    p_household = float(np.clip(need / max(pool, 1), 0.05, 0.98))
-    _yearly_cards(rng, t, people, sel & ~covered_now, p_household, "household", "household", as_m)
+    # ---- farming households and households: yearly cards on the path -----------------------
+    group[resident & (kind_now == FARMING) & (group < 0)] = G["farming_average"]
+    group[resident & (group < 0)] = G["household"]
+    present = grid.present(people.birth, people.resident_from, people.death, people.moved_out)
+    bhyt_counted = _household_cards(ctx, t, people, cls, group, present, path)
 
-    # ---- voluntary BHXH --------------------------------------------------------------------
-    _voluntary(ctx, rng, t, people, group, working_any, age_months, retire, cls, kind_now)
-    out = _concat(t, p_household)
-    _paid_ahead(ctx, out)
+    # ---- voluntary BHXH: payments on the path ------------------------------------------------
+    voluntary_paid = _voluntary(ctx, t, people, cls, spells, group, present, path)
+
+    # spells that ended before the simulated months are left out: jobs left years ago live
+    # on in the employers' true history and tax returns, not in the extract's register
+    sim_start = month_start(np.array([ctx.first_month - np.timedelta64(SIM_LEAD, "M")]))[0]
+    out = _concat(t, _household_share(people, t, group), since=sim_start)
     out.person_group = group
+    out.masks = _month_masks(t, people, spells, present, bhyt_counted, voluntary_paid)
     return out
 
 
-def _child_history(ctx: Context, t: SpellTable, people: People, group: np.ndarray) -> None:
-    """A child's card (state budget) for residents aged 6 or 7 who had one, ending the day
-    before the sixth birthday (their own stream of random numbers)."""
-    rng = ctx.rng("child_history")
+def _path_on_grid(grid: MonthGrid, path: IntendedPath, values: np.ndarray) -> np.ndarray:
+    """``values`` of the path's months placed at their grid indices (0 elsewhere)."""
+    out = np.zeros(WIDTH, dtype=np.int64)
+    index = (path.months - grid.base).astype(np.int64)
+    ok = (index >= 0) & (index < WIDTH)
+    out[index[ok]] = values[ok]
+    return out
+
+
+def _path_months(ctx: Context, grid: MonthGrid, path: IntendedPath) -> range:
+    """Grid indices of the months the card simulations run: from ``SIM_LEAD`` months before
+    the history's first month (cards bought in the year before it are already running) to
+    the reference month."""
+    first = int((ctx.first_month - np.timedelta64(SIM_LEAD, "M") - grid.base).astype(np.int64))
+    last = int((path.months[-1] - grid.base).astype(np.int64))
+    return range(max(first, 0), last + 1)
+
+
+def counted_masks(t: SpellTable, people: People, present: np.ndarray, scheme: str) -> np.ndarray:
+    """Per person, the month-ends at which a spell of ``scheme`` held here covers them (the
+    residents only while they live here): who the path counts."""
+    mask = np.zeros(people.n, dtype=np.uint64)
+    for person, code, province, start, end in zip(
+        t.person, t.scheme, t.province, t.start, t.end, strict=True
+    ):
+        if not len(code) or code[0] != S[scheme]:  # one scheme per batch of spells
+            continue
+        here = province == 0
+        np.bitwise_or.at(mask, person[here], t.grid.in_force(start[here], end[here]))
+    return np.where(people.resident, mask & present, mask)
+
+
+def _household_cards(
+    ctx: Context,
+    t: SpellTable,
+    people: People,
+    cls: Classifications,
+    group: np.ndarray,
+    present: np.ndarray,
+    path: IntendedPath,
+) -> np.ndarray:
+    """Household (and farming households') cards sold so that the BHYT insured held here
+    follow ``path.bhyt_insured`` at every month-end (``cards.simulate``).  Returns each
+    person's month-ends counted in BHYT (all cards held here, while living here)."""
+    rng = ctx.rng("household_cards")
+    grid = t.grid
+    others = counted_masks(t, people, present, "bhyt")
+    record = cls.person_record(people)
+    hh_kind = np.full(people.n_households, -1, dtype=np.int64)
+    res = people.household >= 0
+    hh_kind[people.household[res]] = np.where(
+        record[res] >= 0, cls.kind[np.maximum(record[res], 0)], -1
+    )
+    propensity = rng.lognormal(0.0, cards.PROPENSITY_SIGMA, people.n_households)
+    propensity *= np.where(hh_kind == FARMING, FARMING_PROPENSITY, 1.0)
+    allowed = people.resident & ~np.isin(group, [G[g] for g in STATE_HELD])
+    # households that never buy: their members without another card stay uncovered for
+    # years (the "not covered" of the lists), about NEVER_BUYING of the uncovered now
+    pool = people.living & (group == G["household"])
+    uncovered_now = (1.0 - float(path.bhyt_rate[-1])) * float(people.living.sum())
+    p_never = min(0.5, NEVER_BUYING * uncovered_now / max(int(pool.sum()), 1))
+    never = rng.random(people.n_households) < p_never
+    allowed &= ~never[np.maximum(people.household, 0)]
+    sold = cards.simulate(
+        rng,
+        people.household,
+        people.n_households,
+        allowed,
+        present,
+        t.occupied,
+        propensity,
+        others,
+        _path_on_grid(grid, path, path.bhyt_insured),
+        _path_months(ctx, grid, path),
+    )
+    start = month_start(grid.base + sold.start.astype("timedelta64[M]"))
+    end = month_end(grid.base + sold.end.astype("timedelta64[M]"))
+    rec = record[sold.person]
+    farming = (rec >= 0) & (cls.kind[np.maximum(rec, 0)] == FARMING)
+    farming &= (cls.valid_from[np.maximum(rec, 0)] <= start) & (
+        np.isnat(cls.valid_to[np.maximum(rec, 0)]) | (cls.valid_to[np.maximum(rec, 0)] >= start)
+    )
+    for is_farming, name, payer in (
+        (False, "household", "household"),
+        (True, "farming_average", "budget_supported"),
+    ):
+        rows = np.flatnonzero(farming == is_farming)
+        t.add(
+            sold.person[rows],
+            "bhyt",
+            name,
+            payer,
+            start[rows],
+            end[rows],
+            "household",
+            collected=True,
+        )
+    bought = np.zeros(people.n, dtype=np.uint64)
+    np.bitwise_or.at(bought, sold.person, span(sold.start, sold.end))
+    return others | (bought & present)
+
+
+def _voluntary(
+    ctx: Context,
+    t: SpellTable,
+    people: People,
+    cls: Classifications,
+    spells: Spells,
+    group: np.ndarray,
+    present: np.ndarray,
+    path: IntendedPath,
+) -> np.ndarray:
+    """Voluntary BHXH payments so that the participants follow ``path.voluntary`` at every
+    month-end (``voluntary.simulate``): residents from ``voluntary.MIN_AGE`` to the month
+    they reach the retirement age.  Returns each person's paid months."""
+    rng = ctx.rng("voluntary")
+    grid = t.grid
     age = people.age
-    had = people.resident & (group < 0) & (age >= 6) & (age < 8)
+    kind_now = cls.person_kind(people, ctx.as_of_d)
+    left_job = np.zeros(people.n, dtype=bool)
+    left_job[spells.person[(spells.kind == LAPSED) & (spells.firm >= 0)]] = True
+    weight = np.interp(age, [18, 25, 35, 50, 60, 70], [0.2, 0.5, 1.0, 1.2, 0.8, 0.5])
+    weight *= np.where(kind_now == FARMING, 2.0, np.where(kind_now == NEAR_POOR, 1.5, 1.0))
+    weight *= np.where(left_job, 3.0, 1.0)
+    weight = np.where(people.resident & (people.household >= 0), weight, 0.0)
+    base = int(np.asarray(grid.base, dtype="datetime64[M]").astype(np.int64))
+    born = people.birth.astype("datetime64[M]").astype(np.int64)  # months since 1970
+    first = born + 12 * voluntary.MIN_AGE - base
+    last = retirement_month(people.birth, people.female).astype(np.int64) - base
+    paid = voluntary.simulate(
+        rng,
+        weight,
+        first,
+        last,
+        present,
+        t.compulsory,
+        _path_on_grid(grid, path, path.voluntary),
+        _path_months(ctx, grid, path),
+    )
+    income = _incomes(rng, people.n, poverty_line(ctx.as_of))
+    t.add(
+        paid.person,
+        "bhxh_voluntary",
+        "voluntary",
+        "self",
+        month_start(grid.base + paid.start.astype("timedelta64[M]")),
+        month_end(grid.base + paid.end.astype("timedelta64[M]")),
+        "voluntary",
+        wage=income[paid.person],
+        collected=True,
+    )
+    months = np.zeros(people.n, dtype=np.uint64)
+    np.bitwise_or.at(months, paid.person, span(paid.start, paid.end))
+    return months
+
+
+@dataclass
+class MonthMasks:
+    """Per person, the month-ends (bit ``k``: month ``base + k``) at which they count: while
+    living here (residents) with a spell held here in force — the numerators of the path —
+    and ``compulsory_any``, compulsory BHXH in any province (the voluntary pool's test)."""
+
+    base: np.datetime64
+    present: np.ndarray
+    bhyt: np.ndarray
+    compulsory: np.ndarray
+    compulsory_any: np.ndarray
+    bhtn: np.ndarray
+    voluntary: np.ndarray
+
+
+def _month_masks(
+    t: SpellTable,
+    people: People,
+    spells: Spells,
+    present: np.ndarray,
+    bhyt: np.ndarray,
+    voluntary_paid: np.ndarray,
+) -> MonthMasks:
+    """The month masks of the counts, from the jobs, the cards and the payments."""
+    base = int(np.asarray(t.grid.base, dtype="datetime64[M]").astype(np.int64))
+    declared = np.flatnonzero(spells.declared)
+    lo = spells.start[declared].astype(np.int64) - base
+    ends = spells.end[declared]
+    hi = np.where(np.isnat(ends), 10**6, ends.astype(np.int64) - base)
+    months = span(lo, hi)
+
+    def per_person(rows: np.ndarray) -> np.ndarray:
+        mask = np.zeros(people.n, dtype=np.uint64)
+        np.bitwise_or.at(mask, spells.person[declared[rows]], months[rows])
+        return mask
+
+    here = spells.firm[declared] >= 0
+    resident = people.resident
+
+    def counted(mask: np.ndarray) -> np.ndarray:
+        return np.where(resident, mask & present, mask)
+
+    return MonthMasks(
+        base=t.grid.base,
+        present=np.where(resident, present, np.uint64(0)),
+        bhyt=bhyt,
+        compulsory=counted(per_person(np.flatnonzero(here))),
+        compulsory_any=counted(per_person(np.arange(len(declared)))),
+        bhtn=counted(per_person(np.flatnonzero(here & spells.bhtn[declared]))),
+        voluntary=counted(voluntary_paid),
+    )
+
+
+def _household_share(people: People, t: SpellTable, group: np.ndarray) -> float:
+    """Share of the living residents of the household group insured on the reference date."""
+    pool = people.living & (group == G["household"])
+    return float((t.bhyt_on & pool).sum() / max(int(pool.sum()), 1))
+
+
+def _employment(
+    ctx: Context, t: SpellTable, spells: Spells, firms: Firms, group: np.ndarray
+) -> None:
+    """Compulsory BHXH, BHYT and BHTN through the employer, one spell each per declared job,
+    at the contribution wage of the job's last month (or of the reference month)."""
+    as_m = ctx.as_of_month
+    mr = monthly_rules(ctx.history_start, as_m)
+    dec = np.flatnonzero(spells.declared)
+    ref = np.where(np.isnat(spells.end[dec]), as_m, spells.end[dec])
+    spell_wages = SpellWages.of(spells, firms, as_m)
+    month = np.clip((ref - mr.months[0]).astype(np.int64), 0, len(mr.months) - 1)
+    _, wage = spell_wages.at(mr, month, dec)
+    out_prov = spells.other_province[dec] > 0
+    wage[out_prov] = spells.wage[dec][out_prov]
+    firm = np.where(out_prov, -2, spells.firm[dec])
+    start = month_start(spells.start[dec])
+    end = np.where(np.isnat(spells.end[dec]), NAT, month_end(spells.end[dec]))
+    prov = spells.other_province[dec]
+    for scheme, keep in (
+        ("bhxh_compulsory", np.ones(len(dec), bool)),
+        ("bhyt", np.ones(len(dec), bool)),
+        ("bhtn", spells.bhtn[dec]),
+    ):
+        t.add(
+            spells.person[dec][keep],
+            scheme,
+            "employee",
+            "employer",
+            start[keep],
+            end[keep],
+            "employment",
+            firm=firm[keep],
+            job=dec[keep],
+            province=prov[keep],
+            wage=wage[keep],
+        )
+    current = dec[spells.kind[dec] == CURRENT]
+    group[spells.person[current]] = G["employee"]
+
+
+def _pensioners(
+    ctx: Context,
+    rng: np.random.Generator,
+    t: SpellTable,
+    people: People,
+    spells: Spells,
+    group: np.ndarray,
+    not_working: np.ndarray,
+) -> None:
+    """BHYT paid by the social-insurance fund from the month after retiring: those who
+    retired from a job here (the job ended the month they reached the statutory age), and a
+    share of the other residents past that age."""
+    retire = retirement_month(people.birth, people.female)
+    lapsed = np.flatnonzero((spells.kind == LAPSED) & (spells.firm >= 0))
+    at_age = lapsed[spells.end[lapsed] == retire[spells.person[lapsed]]]
+    from_job = spells.person[at_age]
+    start_job = month_start(spells.end[at_age] + 1)
+    keep = not_working[from_job] & (rng.random(len(from_job)) < PENSION_AFTER_JOB)
+    from_job, start_job = from_job[keep], start_job[keep]
+    past_age = not_working & (retire < ctx.as_of_month)
+    past_age[from_job] = False
+    others = np.flatnonzero(past_age & (rng.random(people.n) < PENSION_SHARE))
+    start_other = np.maximum(
+        month_start(retire[others] + 1), ctx.as_of_d - np.timedelta64(25 * 365, "D")
+    )
+    idx = np.concatenate([from_job, others])
+    st = np.concatenate([start_job, start_other])
+    t.add(idx, "bhyt", "pensioner", "si_fund", st, _nat(len(idx)), "pension", after=t.after(idx))
+    group[idx] = G["pensioner"]
+
+
+def _unemployment_benefit(
+    ctx: Context, rng: np.random.Generator, t: SpellTable, spells: Spells, group: np.ndarray
+) -> None:
+    """Half the BHTN participants who lost their job get unemployment benefit for two to
+    five months from the month after, the fund paying their BHYT — until another card (a
+    new job) takes over."""
+    lap = np.flatnonzero((spells.kind == LAPSED) & spells.bhtn & (spells.firm >= 0))
+    lap = lap[rng.random(len(lap)) < UNEMPLOYMENT_BENEFIT]
+    person = spells.person[lap]
+    lo = (spells.end[lap] + 1 - t.grid.base).astype(np.int64)
+    hi = lo + rng.integers(1, 5, len(lap))
+    first, last = free_run(t.occupied[person], lo, hi)
+    ok = (first == lo) & (first <= last) & (group[person] < 0)
+    person, first, last = person[ok], first[ok], last[ok]
+    end = month_end(t.grid.base + last.astype("timedelta64[M]"))
+    t.add(
+        person,
+        "bhyt",
+        "unemployment_benefit",
+        "si_fund",
+        month_start(t.grid.base + first.astype("timedelta64[M]")),
+        end,
+        "unemployment_benefit",
+    )
+    group[person[end >= ctx.as_of_d]] = G["unemployment_benefit"]
+
+
+def _child_history(ctx: Context, t: SpellTable, people: People, group: np.ndarray) -> None:
+    """A child's card (state budget) for residents who turned six within the history (they
+    had one), ending the day before the sixth birthday (their own stream of random numbers)."""
+    rng = ctx.rng("child_history")
+    sixth = add_years(people.birth, 6)
+    since = month_start(np.array([ctx.history_start]))[0] - np.timedelta64(GRID_LEAD * 31, "D")
+    had = people.resident & (group < 0) & (people.age >= 6) & (sixth >= since)
     idx = np.flatnonzero(had & (rng.random(people.n) < COVERAGE["child_under_6"]))
     t.add(
         idx,
@@ -507,7 +790,7 @@ def _child_history(ctx: Context, t: SpellTable, people: People, group: np.ndarra
         "child_under_6",
         "state_budget",
         people.birth[idx],
-        _add_years(people.birth[idx], 6) - np.timedelta64(1, "D"),
+        sixth[idx] - np.timedelta64(1, "D"),
         "child",
     )
 
@@ -522,15 +805,13 @@ def _survivors(
 ) -> None:
     """Survivors the amended law has the state pay for: 75 or more, or 70–74 near-poor; most
     are enrolled since the law (or their 70th birthday), the rest not yet."""
-    from baophu.synth.benefits import LAW_FROM, SURVIVOR_COVERAGE
-
     rng = ctx.rng("survivor_cards")
     age = people.age
     eligible = survivors.mask & ((age >= 75) | ((age >= 70) & (kind_now == NEAR_POOR)))
     sel = eligible & (group < 0)
     group[sel] = G["survivor_allowance"]
     cov = np.flatnonzero(sel & (rng.random(people.n) < SURVIVOR_COVERAGE))
-    st = np.maximum(LAW_FROM, _add_years(people.birth[cov], 70))
+    st = np.maximum(LAW_FROM, add_years(people.birth[cov], 70))
     st = st + rng.integers(0, 120, len(cov)).astype("timedelta64[D]")
     st = np.minimum(st, ctx.as_of_d)
     t.add(
@@ -563,204 +844,6 @@ def _left_list(
         last_day[idx],
         "budget_group",
         after=t.after(idx),
-    )
-
-
-def _paid_ahead(ctx: Context, e: Enrolled) -> None:
-    """Some open voluntary participants have paid through a month after the reference date
-    (quarterly, half-yearly or yearly payers): their spell ends there, at a month end."""
-    rng = ctx.rng("voluntary_paid")
-    rows = np.flatnonzero((e.scheme == S["bhxh_voluntary"]) & np.isnat(e.end))
-    ahead = rows[rng.random(len(rows)) < VOLUNTARY_PAID_AHEAD]
-    months = rng.integers(1, 7, len(ahead)).astype("timedelta64[M]")
-    e.end[ahead] = month_end(ctx.as_of_month + months)
-
-
-def _students(
-    ctx: Context,
-    rng: np.random.Generator,
-    t: SpellTable,
-    people: People,
-    schools: Schools,
-    group: np.ndarray,
-) -> None:
-    """School-year cards (1 October – 30 September), renewed each year or lapsed."""
-    pupil, grade = schools.pupil, schools.grade
-    is_student = (grade >= 1) & people.resident[pupil]
-    person = pupil[is_student]
-    g = grade[is_student]
-    prov = np.zeros(len(person), dtype=np.int64)
-    away = schools.away_student
-    person = np.concatenate([person, away])
-    g = np.concatenate(
-        [
-            g,
-            ctx.school_year_start
-            - (people.birth[away].astype("datetime64[Y]").astype(np.int64) + 1970)
-            - 5,
-        ]
-    )
-    prov = np.concatenate([prov, schools.away_province])
-    free = group[person] < 0
-    person, g, prov = person[free], g[free], prov[free]
-    group[person] = G["student"]
-    p_cov = np.where(g >= 13, COVERAGE["university"], COVERAGE["student"])
-    covered = rng.random(len(person)) < p_cov
-    history = covered | (rng.random(len(person)) < 0.65)
-    last_year = schools.card_year - (~covered).astype(np.int64)
-    entry_year = schools.card_year - (g - 1)  # the October of grade 1
-    first_year = np.maximum(entry_year, schools.card_year - 3)
-    after = t.after(person)  # earlier coverage (a child's card), before these cards are added
-    for back in range(4):
-        y = last_year - back
-        ok = history & (y >= first_year)
-        if not ok.any():
-            continue
-        ys = y[ok] - 1970
-        st = (ys.astype("datetime64[Y]").astype("datetime64[M]") + 9).astype("datetime64[D]")
-        en = ((ys + 1).astype("datetime64[Y]").astype("datetime64[M]") + 9).astype(
-            "datetime64[D]"
-        ) - np.timedelta64(1, "D")
-        t.add(
-            person[ok],
-            "bhyt",
-            "student",
-            "budget_supported",
-            st,
-            en,
-            "student",
-            province=prov[ok],
-            after=after[ok],
-        )
-
-
-def _yearly_cards(
-    rng: np.random.Generator,
-    t: SpellTable,
-    people: People,
-    sel: np.ndarray,
-    p_cover: float,
-    group: str,
-    payer: str,
-    as_m: np.datetime64,
-) -> None:
-    """Twelve-month cards that renew (covered now) or lapsed (history only), by household.
-
-    Members of a household that joins are covered with probability 0.9 (so some members of
-    covered households are not); members of other households join alone rarely.
-    """
-    idx = np.flatnonzero(sel)
-    if not len(idx):
-        return
-    hh = np.maximum(people.household[idx], 0)
-    h = people.n_households
-    hh_anchor = as_m - rng.integers(0, 12, h).astype("timedelta64[M]")
-    hh_join = rng.random(h) < np.clip((p_cover - 0.04) / 0.86, 0, 1)
-    covered = np.where(hh_join[hh], rng.random(len(idx)) < 0.9, rng.random(len(idx)) < 0.04)
-    anchor = hh_anchor[hh]
-    n_prev = rng.choice(3, len(idx), p=[0.3, 0.3, 0.4])
-    after = t.after(idx)
-    # lapsed: the last card ended 1–24 months ago
-    lapsed_hist = ~covered & (rng.random(len(idx)) < 0.5)
-    last_end = as_m - rng.integers(1, 25, len(idx)).astype("timedelta64[M]")
-    last_start = np.where(covered, anchor, last_end - 11)
-    births = to_month(people.birth[idx])
-    for back in range(3):
-        st_m = last_start - np.timedelta64(12 * back, "M")
-        ok = (covered & (back <= n_prev)) | (lapsed_hist & (back <= n_prev // 2))
-        ok &= st_m >= births
-        if not ok.any():
-            continue
-        t.add(
-            idx[ok],
-            "bhyt",
-            group,
-            payer,
-            month_start(st_m[ok]),
-            month_end(st_m[ok] + 11),
-            "household",
-            collected=True,
-            after=after[ok],
-        )
-
-
-def _voluntary(
-    ctx: Context,
-    rng: np.random.Generator,
-    t: SpellTable,
-    people: People,
-    group: np.ndarray,
-    working: np.ndarray,
-    age_months: np.ndarray,
-    retire: np.ndarray,
-    cls: Classifications,
-    kind_now: np.ndarray,
-) -> None:
-    """Voluntary BHXH: the seeds' number of open participants, plus this year's lapses."""
-    as_m = ctx.as_of_month
-    age = people.age
-    w = np.interp(age, [19, 20, 35, 50, 58, 62], [0, 0.3, 1.0, 1.2, 0.8, 0.0])
-    w = np.where(
-        people.resident
-        & people.alive
-        & ~working
-        & (age_months < retire)
-        & ~np.isin(group, (G["pensioner"], G["unemployment_benefit"])),
-        w,
-        0.0,
-    )
-    w = w * np.where(kind_now == FARMING, 2.0, np.where(kind_now == NEAR_POOR, 1.5, 1.0))
-    n_open = ctx.scaled(VOLUNTARY_PARTICIPANTS)
-    n_lapsed = round(VOLUNTARY_LAPSED_SHARE * n_open)
-    keys = np.full(people.n, -np.inf)
-    pos = w > 0
-    keys[pos] = np.log(rng.random(int(pos.sum()))) / w[pos]
-    k = min(n_open + n_lapsed, int(pos.sum()))
-    chosen = np.sort(np.argpartition(-keys, k - 1)[:k]) if k > 0 else np.zeros(0, np.int64)
-    chosen = rng.permutation(chosen)
-    open_p, lapsed_p = chosen[:n_open], chosen[n_open:]
-    adult = to_month(people.birth) + np.timedelta64(12 * 20, "M")
-
-    months_this_year = int(ctx.as_of.month)
-    this_year = rng.random(len(open_p)) < 0.25
-    back = np.where(
-        this_year,
-        rng.integers(0, months_this_year, len(open_p)),
-        np.floor(rng.exponential(40, len(open_p))).astype(np.int64),
-    )
-    st = np.maximum(as_m - back.astype("timedelta64[M]"), adult[open_p])
-    st = np.minimum(st, as_m)
-    floor = poverty_line(ctx.as_of)
-    income = _incomes(rng, len(open_p), floor)
-    t.add(
-        open_p,
-        "bhxh_voluntary",
-        "voluntary",
-        "self",
-        month_start(st),
-        _nat(len(open_p)),
-        "voluntary",
-        wage=income,
-        collected=True,
-    )
-
-    jan = np.datetime64(f"{ctx.as_of.year}-01", "M")
-    end_m = jan + rng.integers(0, max(1, months_this_year - 1), len(lapsed_p)).astype(
-        "timedelta64[M]"
-    )
-    end_m = np.minimum(end_m, as_m - 1)
-    st = end_m - (3 + np.floor(rng.exponential(30, len(lapsed_p)))).astype("timedelta64[M]")
-    st = np.minimum(np.maximum(st, adult[lapsed_p]), end_m)
-    t.add(
-        lapsed_p,
-        "bhxh_voluntary",
-        "voluntary",
-        "self",
-        month_start(st),
-        month_end(end_m),
-        "voluntary",
-        wage=_incomes(rng, len(lapsed_p), floor),
-        collected=True,
     )
 
 

@@ -21,7 +21,8 @@ import pyarrow as pa
 
 from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS, SCHEMES
 from baophu.synth import noise
-from baophu.synth.context import Context, month_end, month_start
+from baophu.synth.context import Context
+from baophu.synth.dates import month_end, month_start
 from baophu.synth.employers import Firms
 from baophu.synth.enrolments import NAT, SOURCES, Enrolled, G, P, S
 from baophu.synth.field import Field
@@ -60,26 +61,41 @@ def _concat(e: Enrolled, rows: np.ndarray, extra: Enrolled) -> Enrolled:
     return Enrolled.of(out, e.household_p, e.person_group)
 
 
+def _within_residence(people: People, e: Enrolled) -> np.ndarray:
+    """Spells of residents who moved in start the day they arrived, and those of residents
+    who moved out end the day before they left; returns which spells are left (not wholly
+    outside the residence)."""
+    since = np.take(people.resident_from, e.person)
+    gone = np.take(people.moved_out, e.person)
+    arrived = ~np.isnat(since) & (e.start < since)
+    e.start = np.where(arrived, since, e.start)
+    left = ~np.isnat(gone) & (np.isnat(e.end) | (e.end >= gone))
+    e.end = np.where(left, gone - np.timedelta64(1, "D"), e.end)
+    return np.asarray(np.isnat(e.end) | (e.end >= e.start))
+
+
 def plant_faults(
     ctx: Context, people: People, e: Enrolled
 ) -> tuple[Enrolled, np.ndarray, np.ndarray]:
-    """Close the spells of the dead (except the planted ones), add duplicates and overlaps.
+    """Keep spells within residence, close the spells of the dead (except the planted ones),
+    add duplicates and overlaps.
 
     Returns the spells, the fault kind of each row (-1 none) and, for duplicate and
     overlapping rows, the row they pair with (-1 otherwise).
     """
     rng = ctx.rng("faults")
     as_of = ctx.as_of_d
+    lived = _within_residence(people, e)
     death = np.take(people.death, e.person)
     dead = ~np.isnat(death)
-    keep = ~(dead & (e.start > death))
+    keep = lived & ~(dead & (e.start > death))
     open_after = keep & dead & (np.isnat(e.end) | (e.end > death))
     victims = np.unique(e.person[open_after])
     planted = victims[rng.random(len(victims)) < DECEASED_OPEN_SHARE]
     is_planted = open_after & np.isin(e.person, planted)
     e.end = np.where(open_after & ~is_planted, death, e.end)
 
-    alive_res = people.resident & people.alive
+    alive_res = people.living
     active = keep & e.active(as_of)
     has_si = people.si_prefix >= 0
     # duplicates: household BHYT and voluntary BHXH rows re-entered under the legacy code
@@ -105,7 +121,9 @@ def plant_faults(
     k = max(1, round(OVERLAP_SHARE * len(cand))) if len(cand) else 0
     ov_src = np.sort(rng.choice(cand, size=k, replace=False)) if k else cand[:0]
     n_ov = len(ov_src)
+    # within the employer's card (any earlier household card of theirs ended before it)
     st_m = ctx.as_of_month - rng.integers(0, 11, n_ov).astype("timedelta64[M]")
+    st_m = np.maximum(st_m, e.start[ov_src].astype("datetime64[M]"))
     ov = Enrolled(
         person=e.person[ov_src],
         scheme=np.full(n_ov, S["bhyt"], np.int8),

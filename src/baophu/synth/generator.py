@@ -50,18 +50,22 @@ from baophu.synth.budget import build_budget
 from baophu.synth.classifications import build_classifications, build_household_lists
 from baophu.synth.context import Context
 from baophu.synth.employers import (
+    CURRENT,
     REQUIRED_WORKERS,
+    Spells,
     build_firms,
     build_spells,
     employers_table,
 )
-from baophu.synth.enrolments import G, build_enrolments
+from baophu.synth.enrolments import VOLUNTARY_PARTICIPANTS, G, build_enrolments
 from baophu.synth.faults import build_enrolment_files
 from baophu.synth.field import agents_table, build_field, collectors_table, officers_table
 from baophu.synth.forms import write_forms
 from baophu.synth.geography import build_geography, resolve_province, units_table
 from baophu.synth.ledger import build_ledger, build_payments, build_workforce
-from baophu.synth.people import build_people, households_table, residents_table
+from baophu.synth.monthbits import MonthGrid, bit_counts
+from baophu.synth.path import IntendedPath, intended_counts
+from baophu.synth.people import People, build_people, households_table, residents_table
 from baophu.synth.potential_truth import potential_truth
 from baophu.synth.schools import build_rosters, build_schools
 from baophu.synth.targets import build_targets
@@ -70,6 +74,7 @@ from baophu.synth.truth import (
     benefit_links,
     employments_table,
     household_list_links,
+    path_table,
     persons_table,
     roster_links,
     summary,
@@ -218,8 +223,9 @@ def generate(
         survivors = build_survivors(ctx, people)
         write("disadvantaged_communes", disadvantaged.table(geo), "csv")
         write_truth("disadvantaged_communes", disadvantaged.table(geo))
+        intended = _intended_path(ctx, people, spells)
         enrolled = build_enrolments(
-            ctx, geo, people, firms, spells, cls, schools, disadvantaged, survivors
+            ctx, geo, people, firms, spells, cls, schools, intended, disadvantaged, survivors
         )
         assert enrolled.person_group is not None
         benefits = build_benefit_lists(
@@ -227,6 +233,8 @@ def generate(
         )
         write("benefit_lists", benefits.table, "csv")
         write_truth("benefit_links", benefit_links(people, benefits))
+        masks = enrolled.masks
+        assert masks is not None
         files = build_enrolment_files(ctx, geo, people, firms, fld, enrolled)
         del enrolled
         rows["enrolments"] = files.table.num_rows
@@ -235,11 +243,7 @@ def generate(
                 write_parquet, files.table, inputs / "enrolments.parquet", "enrolments", files.order
             )
         )
-        pending.append(
-            pool.submit(
-                write_parquet, files.truth, truth_dir / "enrolments.parquet", None, files.order
-            )
-        )
+        pending.append(pool.submit(write_parquet, files.truth, truth_dir / "enrolments.parquet"))
         write_truth("quality_faults", files.faults)
         step("enrolments")
 
@@ -260,7 +264,7 @@ def generate(
         counts_claims = _claims(ctx, geo, people, files.truth, inputs, truth_dir) if claims else {}
         step("claims")
 
-        population = int((people.resident & people.alive).sum())
+        population = int(people.living.sum())
         write("budget_obligations", build_budget(ctx, files.final), "csv")
         write("targets", build_targets(ctx, population), "csv")
         step("budget")
@@ -271,6 +275,7 @@ def generate(
         rows["benefit_lists"] = benefits.table.num_rows
         rows["potential"] = potential.num_rows
         write_truth("employments", employments_table(ctx, people, spells, firms))
+        write_truth("coverage_path", path_table(ctx, people, spells, masks, intended))
         small = {
             "evaders": tax.evaders,
             "late_payers": payments.truth,
@@ -318,3 +323,21 @@ def _write_sheet(
 ) -> None:
     part = table.take(pa.array(rows, type=pa.int64()))
     write_excel(path, excel_sheet(part, contract, titles, widths))
+
+
+def _intended_path(ctx: Context, people: People, spells: Spells) -> IntendedPath:
+    """The path of every indicator over the simulated months: the population and the jobs
+    as drawn, BHTN and voluntary BHXH from the seeds' counts of the reference month."""
+    months = ctx.history_months
+    grid = MonthGrid(ctx.history_start)
+    present = grid.present(people.birth, people.resident_from, people.death, people.moved_out)
+    population = bit_counts(present[people.resident])[: len(months)]
+    here = (spells.kind == CURRENT) & (spells.firm >= 0) & spells.declared
+    return intended_counts(
+        months,
+        ctx.as_of_month,
+        population,
+        (spells.declared_path, spells.hidden_path),
+        int((here & spells.bhtn).sum()),
+        ctx.scaled(VOLUNTARY_PARTICIPANTS),
+    )

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from baophu.synth.context import Context, month_end
+from baophu.synth.context import Context
+from baophu.synth.dates import month_end
 from baophu.synth.employers import HOUSEHOLD_BUSINESS, Firms, Spells, SpellWages
 from baophu.synth.rates import MonthlyRules, apply_rate, monthly_rules
 from baophu.synth.strings import date_array, digits, take
 
-LEDGER_MONTHS = 24
 BEHAVIOURS = (
     "on_time",
     "occasionally_late",
@@ -48,26 +48,36 @@ class Workforce:
 
 
 def build_workforce(ctx: Context, firms: Firms, spells: Spells) -> Workforce:
-    """Monthly true and declared workforce from January two years back to the as_of month."""
+    """Monthly true and declared workforce over the simulated months (``history_start`` to
+    the as_of month: the tax years before the history need their averages)."""
     as_m = ctx.as_of_month
-    first = min(
-        np.datetime64(f"{ctx.as_of.year - 2}-01", "M"),
-        as_m - np.timedelta64(LEDGER_MONTHS - 1, "M"),
-    )
-    mr = monthly_rules(first, as_m)
+    mr = monthly_rules(ctx.history_start, as_m)
     n_m = len(mr.months)
     inside = np.flatnonzero(spells.firm >= 0)
-    start, end = spells.start[inside], spells.end[inside]
+    # spells by start month: those begun by a month are a prefix
+    inside = inside[np.argsort(spells.start[inside].astype(np.int64), kind="stable")]
+    start = spells.start[inside].astype(np.int64)  # months since 1970
+    end = np.where(np.isnat(spells.end[inside]), 10**9, spells.end[inside].astype(np.int64))
     out = {k: np.zeros((firms.n, n_m), dtype=np.int64) for k in ("th", "tb", "dh", "db")}
     wages = SpellWages.of(spells, firms, as_m)
-    for i, m in enumerate(mr.months):
-        act = (start <= m) & (np.isnat(end) | (end >= m))
-        rows = inside[act]
-        if not len(rows):
+    # each spell's wage grows (1 + g) a month from its anchor: base × (1 + g)^(m − anchor)
+    rate = np.log1p(wages.growth)
+    scaled = wages.base[inside] * np.exp(-wages.anchor[inside] * rate)
+    region, factor = wages.region[inside], wages.factor[inside]
+    bunched, declared_job = wages.bunched[inside], spells.declared[inside]
+    firm = spells.firm[inside]
+    for i, m in enumerate(mr.months.astype(np.int64)):
+        begun = int(np.searchsorted(start, m, side="right"))
+        act = np.flatnonzero(end[:begun] >= m)
+        if not len(act):
             continue
-        true, declared = wages.in_month(mr, i, rows)
-        f = np.take(spells.firm, rows)
-        dec = np.take(spells.declared, rows)
+        minimum = np.take(mr.min_wage[i], region[act])
+        true = np.maximum(np.round(scaled[act] * np.exp(m * rate), -3), minimum)
+        declared = np.maximum(np.round(true * factor[act], -3), minimum)
+        declared = np.where(bunched[act], minimum, declared)
+        declared = np.minimum(declared, mr.cap_multiple[i] * mr.reference_level[i])
+        f = firm[act]
+        dec = declared_job[act]
         out["th"][:, i] = np.bincount(f, minlength=firms.n)
         out["tb"][:, i] = np.bincount(f, weights=true, minlength=firms.n).round().astype(np.int64)
         out["dh"][:, i] = np.bincount(f[dec], minlength=firms.n)
@@ -88,9 +98,11 @@ class Ledger:
 
 
 def build_ledger(ctx: Context, firms: Firms, wf: Workforce) -> Ledger:
-    """The ``contribution_ledger`` contract: registered employers × the last 24 months."""
+    """The ``contribution_ledger`` contract: registered employers × the months of the
+    history (``first_month`` to the as_of month), so that every month-end of the history has
+    its declared headcount."""
     as_m = ctx.as_of_month
-    lo = wf.at(as_m - np.timedelta64(LEDGER_MONTHS - 1, "M"))
+    lo = wf.at(ctx.first_month)
     hi = wf.at(as_m) + 1
     n_reg = firms.n_registered
     head = wf.declared_head[:n_reg, lo:hi]

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from baophu.synth import names
-from baophu.synth.context import Context, year_of, years_between
+from baophu.synth import moves, names
+from baophu.synth.context import Context
+from baophu.synth.dates import year_of, years_between
 from baophu.synth.geography import Geography, migrant_origin_weights, old_code_weights
-from baophu.synth.strings import categorical, digits, int_strings, join, masked, take
+from baophu.synth.strings import categorical, date_array, digits, int_strings, join, masked, take
 
 RELATIONS = ("Chủ hộ", "Vợ", "Chồng", "Con", "Bố", "Mẹ", "Con dâu", "Con rể", "Cháu", "Khác")
 HEAD, WIFE, HUSBAND, CHILD, FATHER, MOTHER, DAUGHTER_IN_LAW, SON_IN_LAW, GRANDCHILD, OTHER = range(
@@ -31,6 +32,8 @@ ELDERLY_SCALE = 15.0  # mean years above 60 of elderly people living alone
 CHILD_SPAN, CHILD_SKEW = 24.0, 0.55  # children's ages: span × U^skew below the mother's age − 19
 P_GRANDPARENT = 0.5
 HOUSEHOLD_SIZE_P = np.array([0.11, 0.20, 0.22, 0.24, 0.12, 0.07, 0.03, 0.01])
+YOUNG_SHARE = 0.3  # of residents: aged 18 to 35 (who may leave the province alone)
+DEATHS_PER_YEAR = 0.0068  # of residents (drawn in addition, so that the living are the target)
 COMMUTER_SHARE = 0.05  # of the compulsory workforce, living in another province
 MOBILE_PREFIXES = np.array(
     [
@@ -93,6 +96,8 @@ class People:
     phone: pa.Array
     death: np.ndarray  # datetime64[D], NaT when alive
     commuter: np.ndarray  # bool: non-resident worker
+    resident_from: np.ndarray  # datetime64[D]: moved in that day (NaT: born here, or earlier)
+    moved_out: np.ndarray  # datetime64[D]: left the province that day (NaT: still here)
     # households
     hh_hamlet: np.ndarray
     hh_first: np.ndarray  # index of the first member (the head)
@@ -113,6 +118,19 @@ class People:
     @property
     def alive(self) -> np.ndarray:
         return np.isnat(self.death)
+
+    @property
+    def living(self) -> np.ndarray:
+        """Residents alive and still living here on the reference date (the population)."""
+        return self.resident & np.isnat(self.death) & np.isnat(self.moved_out)
+
+    def present(self, day: np.datetime64) -> np.ndarray:
+        """Residents living here on ``day``: born, moved in, not dead, not moved out."""
+        on = np.asarray(day, dtype="datetime64[D]")
+        here = self.resident & (self.birth <= on)
+        here &= np.isnat(self.resident_from) | (self.resident_from <= on)
+        here &= np.isnat(self.death) | (self.death > on)
+        return here & (np.isnat(self.moved_out) | (self.moved_out > on))
 
     @property
     def all_names(self) -> pa.Array:
@@ -251,7 +269,11 @@ def build_people(
     """Draw households, residents and non-residents for ``ctx`` (see the module docstring)."""
     rng = ctx.rng("people")
     n_res = max(50, round(ctx.province.population * ctx.scale))
-    sizes = _draw_sizes(rng, n_res)
+    n_gone = round(n_res * moves.out_share(ctx))
+    years = moves.window_years(ctx)
+    n_alone = round(n_res * moves.OUT_YOUNG_PER_YEAR * years * YOUNG_SHARE)
+    n_dead = round(n_res * DEATHS_PER_YEAR * years)
+    sizes = _draw_sizes(rng, n_res + n_gone + n_alone + n_dead)
     h = len(sizes)
     # households are exchangeable, so sorting their hamlets orders them by hamlet
     hh_hamlet = np.sort(np.searchsorted(np.cumsum(geo.hamlet_share), rng.random(h) * 0.999999999))
@@ -344,11 +366,20 @@ def build_people(
     phone_int = rng.choice(MOBILE_PREFIXES, size=n_all) * 10**7 + rng.integers(0, 10**7, n_all)
     phone = masked(digits(phone_int, 9, prefix="0"), ~has_phone)
 
-    # deaths in the last 18 months (still in the register with a death date)
-    q = 0.00005 * np.exp(0.09 * age_f)
-    dies = resident & (rng.random(n_all) < np.minimum(0.5, 1.5 * q)) & (age >= 1)
-    death = np.full(n_all, np.datetime64("NaT"), dtype="datetime64[D]")
-    death[dies] = as_of - rng.integers(0, 548, int(dies.sum())).astype("timedelta64[D]")
+    # deaths, moving in and moving out within the simulated window (see ``moves``)
+    hh_gone = moves.pick_moved_out_households(ctx, sizes, hh_migrant, n_gone)
+    death, resident_from, moved_out = moves.draw_moves(
+        ctx,
+        resident,
+        household,
+        relation,
+        np.isin(relation, (HEAD, WIFE, HUSBAND)),
+        birth,
+        age_f,
+        hh_migrant,
+        hh_gone,
+        np.isin(relation, (DAUGHTER_IN_LAW, SON_IN_LAW)),
+    )
 
     # household identifiers and addresses
     h_rank = np.arange(h) - np.searchsorted(hh_hamlet, hh_hamlet, side="left")
@@ -381,6 +412,8 @@ def build_people(
         phone=phone,
         death=death,
         commuter=commuter,
+        resident_from=resident_from,
+        moved_out=moved_out,
         hh_hamlet=hh_hamlet,
         hh_first=hh_first,
         hh_size=sizes,
@@ -419,7 +452,8 @@ def _unique_ids(
 
 
 def residents_table(people: People, geo: Geography) -> pa.Table:
-    """The ``residents`` contract (the population register), in household order."""
+    """The ``residents`` contract (the population register), in household order: everyone
+    who lived here during the history, the dead and those who moved out with their date."""
     n = int(people.resident.sum())  # residents come first
     death = people.death[:n]
     return pa.table(
@@ -435,6 +469,8 @@ def residents_table(people: People, geo: Geography) -> pa.Table:
             "phone": people.phone.slice(0, n),
             "si_code": people.si_code.slice(0, n),
             "death_date": pa.array(death, type=pa.date32(), mask=np.isnat(death)),
+            "moved_in_date": date_array(people.resident_from[:n]),
+            "moved_out_date": date_array(people.moved_out[:n]),
         }
     )
 

@@ -22,13 +22,13 @@ from baophu.contracts.vocabularies import (
     SELF_PAID_GROUPS,
     SUBSIDY_GROUPS,
 )
-from baophu.rules import retirement_month_table
 from baophu.rules.budget_paid import new_groups
 from baophu.synth.benefits import BenefitLists
 from baophu.synth.classifications import NEAR_POOR, Classifications
-from baophu.synth.context import Context, ymd
+from baophu.synth.context import Context
 from baophu.synth.enrolments import NAT, Enrolled, G, S
 from baophu.synth.people import People
+from baophu.synth.rates import retirement_month, working_age_from
 from baophu.synth.schools import Rosters
 from baophu.synth.strings import categorical, date_array, take
 
@@ -80,22 +80,11 @@ def _last_of(n: int, person: np.ndarray, end: np.ndarray, code: np.ndarray) -> n
 
 
 def _working_age(people: People, on: np.datetime64) -> np.ndarray:
-    """From the 15th birthday to the end of the month the retirement age is reached."""
-    by, bm, bd = ymd(people.birth)
-    oy, om, od = (int(v[0]) for v in ymd(np.array([on], dtype="datetime64[D]")))
-    age = oy - by - ((bm > om) | ((bm == om) & (bd > od))).astype(np.int64)
-    first = int(by.min()) if len(by) else 1900
-    rows = retirement_month_table(first_year=min(first, 1900), last_year=max(oy - 14, 1901))
-    lo = min(first, 1900) * 12
-    size = (max(oy - 14, 1901) + 1) * 12 - lo
-    reach = np.full((2, size), np.iinfo(np.int64).max, dtype=np.int64)
-    for r in rows:
-        idx = int(r["birth_ym"][:4]) * 12 + int(r["birth_ym"][5:7]) - 1 - lo
-        val = int(r["reaches_ym"][:4]) * 12 + int(r["reaches_ym"][5:7]) - 1
-        reach[1 if r["sex"] == "female" else 0, idx] = val
-    bidx = np.clip(by * 12 + bm - 1 - lo, 0, size - 1)
-    reaches = reach[people.female.astype(np.int64), bidx]
-    return (age >= 15) & (oy * 12 + om - 1 <= reaches)
+    """From the 15th birthday to the end of the month the retirement age is reached (both
+    from ``baophu.rules``, through ``rates``)."""
+    day = np.asarray(on, dtype="datetime64[D]")
+    started = working_age_from(people.birth) <= day
+    return started & (retirement_month(people.birth, people.female) >= day.astype("datetime64[M]"))
 
 
 def potential_truth(
@@ -110,7 +99,7 @@ def potential_truth(
     n = people.n
     d = ctx.as_of_d
     y0 = np.datetime64(f"{ctx.as_of.year}-01-01", "D")
-    living = people.resident & people.alive
+    living = people.living
     end = np.where(np.isnat(e.end), _FAR, e.end)
     active = (e.start <= d) & (end >= d)
     bhyt = e.scheme == S["bhyt"]

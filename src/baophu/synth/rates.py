@@ -2,17 +2,22 @@
 
 The generator needs, for every month it simulates, the regional minimum wages, the reference
 level (for the contribution-wage cap), the base salary and the compulsory contribution rates.
-This module looks them up once per month and hands them over as numpy arrays.
+This module looks them up once per month and hands them over as numpy arrays; it also gives
+the month each person reaches the statutory retirement age and the day they reach working
+age, from the rules' own tables.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
 from baophu.rules.parameters import get_rules
+from baophu.rules.retirement import TABLE_FIRST_YEAR, retirement_month_table
+from baophu.synth.dates import month_end, month_index, month_start
 
 EMPLOYER_BHXH_KEYS = (
     "rate.employer.pension_survivor",
@@ -82,15 +87,44 @@ def apply_rate(amount: np.ndarray, rate_e5: np.ndarray | int) -> np.ndarray:
     return (np.asarray(amount, dtype=np.int64) * rate_e5 + 50_000) // 100_000
 
 
-def retirement_age_months(sex_female: bool, year: int) -> int:
-    """Statutory retirement age in months for people reaching it in ``year``."""
-    key = "retirement_age.female" if sex_female else "retirement_age.male"
-    v = get_rules().value(key, date(year, 1, 1))
-    if year < int(v["start_year"]):
-        return int(v["before_start_months"])
-    return int(
-        min(v["start_months"] + v["step_months"] * (year - v["start_year"]), v["cap_months"])
-    )
+@functools.lru_cache(maxsize=8)
+def _reach_table(first_year: int, last_year: int) -> np.ndarray:
+    """``(2, months)``: the month index (year × 12 + month − 1) in which men (row 0) and women
+    (row 1) born in each month from January ``first_year`` reach the retirement age."""
+    size = (last_year - first_year + 1) * 12
+    table = np.zeros((2, size), dtype=np.int64)
+    for row in retirement_month_table(first_year=first_year, last_year=last_year):
+        birth = int(row["birth_ym"][:4]) * 12 + int(row["birth_ym"][5:7]) - 1
+        reach = int(row["reaches_ym"][:4]) * 12 + int(row["reaches_ym"][5:7]) - 1
+        table[1 if row["sex"] == "female" else 0, birth - first_year * 12] = reach
+    return table
+
+
+def retirement_month(birth: np.ndarray, female: np.ndarray) -> np.ndarray:
+    """The month (``datetime64[M]``) in which each person reaches the statutory retirement
+    age: ``baophu.rules.retirement_month_table`` (Labour Code 45/2019, Decree 135/2020) by
+    sex and birth month.  A person is of working age up to the end of that month."""
+    months = month_index(birth)
+    assert isinstance(months, np.ndarray)
+    index = months + 1970 * 12  # year × 12 + month − 1
+    first = min(int(index.min()) // 12, TABLE_FIRST_YEAR) if len(index) else TABLE_FIRST_YEAR
+    last = max(int(index.max()) // 12, first) if len(index) else first
+    table = _reach_table(first, last)
+    reach = table[np.asarray(female, dtype=np.int64), index - first * 12]
+    return (reach - 1970 * 12).astype("datetime64[M]")
+
+
+def working_age_from(birth: np.ndarray) -> np.ndarray:
+    """The day (``datetime64[D]``) each person reaches the minimum working age (the 15th
+    birthday, ``working_age.min_years``; 29 February → 28 February in common years)."""
+    years = int(get_rules().latest("working_age.min_years").value)
+    month = month_index(birth)
+    assert isinstance(month, np.ndarray)
+    moved = (month + 12 * years).astype("datetime64[M]")
+    first = month_start(month.astype("datetime64[M]"))
+    day = (np.asarray(birth, dtype="datetime64[D]") - first).astype(np.int64)
+    last = month_end(moved)
+    return np.minimum(month_start(moved) + day.astype("timedelta64[D]"), last)
 
 
 def poverty_line(on: date) -> int:

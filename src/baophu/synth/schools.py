@@ -15,7 +15,8 @@ import numpy as np
 import pyarrow as pa
 
 from baophu.synth import noise
-from baophu.synth.context import Context, year_of
+from baophu.synth.context import Context
+from baophu.synth.dates import year_of
 from baophu.synth.geography import Geography
 from baophu.synth.people import People
 from baophu.synth.strings import int_strings, join, take
@@ -115,7 +116,7 @@ def build_schools(ctx: Context, geo: Geography, people: People) -> Schools:
     rng = ctx.rng("schools")
     sy = ctx.school_year_start
     grade: np.ndarray = sy - year_of(people.birth) - 5
-    pupil_ok = people.alive & (people.resident | ~people.commuter)
+    pupil_ok = people.alive & np.isnat(people.moved_out) & (people.resident | ~people.commuter)
     p = np.zeros(people.n)
     for level_grade, share in ATTENDANCE.items():
         p[grade == level_grade] = share
@@ -123,7 +124,7 @@ def build_schools(ctx: Context, geo: Geography, people: People) -> Schools:
         (grade[~people.resident] >= 1) & (grade[~people.resident] <= 12), 1.0, 0.0
     )
     attends = pupil_ok & (rng.random(people.n) < p)
-    university_age = (grade >= 13) & (grade <= 16) & people.resident & people.alive & ~attends
+    university_age = (grade >= 13) & (grade <= 16) & people.living & ~attends
     away = university_age & (rng.random(people.n) < STUDY_ELSEWHERE)
     pupil = np.flatnonzero(attends)
     g = grade[pupil]

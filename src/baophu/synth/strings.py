@@ -15,6 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from baophu.synth.dates import ymd
+
 
 def nfc(text: str) -> str:
     """NFC-normalised text (every Vietnamese string the generator writes goes through it)."""
@@ -76,8 +78,6 @@ def masked(values: pa.Array, null: np.ndarray | None) -> pa.Array:
 
 def vn_dates(days: np.ndarray) -> pa.StringArray:
     """Dates as Vietnamese text ``dd/mm/yyyy`` (NaT → null)."""
-    from baophu.synth.context import ymd
-
     days = np.asarray(days, dtype="datetime64[D]")
     nat = np.isnat(days)
     year, month, day = ymd(days)

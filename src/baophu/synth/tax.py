@@ -44,7 +44,8 @@ class TaxFiles:
 
 
 def build_tax(ctx: Context, geo: Geography, firms: Firms, wf: Workforce) -> TaxFiles:
-    """Tax returns for the last two settled years, the registry, and the evaders."""
+    """Tax returns for the settled years of the history (from the year of
+    ``history_start``), the registry, and the evaders."""
     rng = ctx.rng("tax")
     year = ctx.as_of.year
     enterprise = (firms.ownership != HOUSEHOLD_BUSINESS) & firms.has_tax_code
@@ -66,7 +67,8 @@ def build_tax(ctx: Context, geo: Geography, firms: Firms, wf: Workforce) -> TaxF
     # tax returns: average true headcount and payroll fund of each settled year
     bonus = 1.0 + rng.uniform(0.0, 0.15, firms.n)
     years, codes, heads, funds, tnames = [], [], [], [], []
-    for y in (year - 2, year - 1):
+    first_year = int(ctx.history_start.astype("datetime64[Y]").astype(np.int64)) + 1970
+    for y in range(first_year, year):
         i0 = wf.at(np.datetime64(f"{y}-01", "M"))
         cols = slice(i0, i0 + 12)
         exists = firms.business_date[ent] <= np.datetime64(f"{y}-12-31")

@@ -25,13 +25,17 @@ from baophu.contracts.tables import PARTICIPANT_GROUPS
 from baophu.synth import names
 from baophu.synth.benefits import BenefitLists
 from baophu.synth.classifications import KINDS, Classifications, HouseholdLists
-from baophu.synth.context import Context, month_end, month_start
+from baophu.synth.context import Context
+from baophu.synth.dates import month_end, month_index, month_start
 from baophu.synth.employers import CURRENT, SPELL_KINDS, Firms, Spells
-from baophu.synth.enrolments import S
+from baophu.synth.enrolments import MonthMasks, S
 from baophu.synth.faults import EnrolmentFiles
 from baophu.synth.geography import Geography
+from baophu.synth.monthbits import bit_counts, bit_flows, span
 from baophu.synth.noise import BIRTH_NOISE, ID_NOISE, NAME_NOISE
+from baophu.synth.path import IntendedPath
 from baophu.synth.people import RELATIONS, People
+from baophu.synth.rates import retirement_month, working_age_from
 from baophu.synth.schools import Rosters
 from baophu.synth.strings import categorical, date_array, digits, take
 
@@ -72,6 +76,8 @@ def persons_table(
             "commuter": pa.array(people.commuter),
             "alive": pa.array(people.alive),
             "death_date": date_array(people.death),
+            "moved_in_date": date_array(people.resident_from),
+            "moved_out_date": date_array(people.moved_out),
             "household_id": categorical(np.maximum(people.household, 0), people.hh_id, null=~res),
             "relation_to_head": categorical(people.relation, list(RELATIONS), null=~res),
             "hamlet_code": categorical(hamlet, geo.arrow("hamlet_codes"), null=~res),
@@ -199,7 +205,7 @@ def summary(
     ``small``: the evaders, late-payer and quality-fault truth tables)."""
     e = files.final
     as_of = ctx.as_of_d
-    living = people.resident & people.alive
+    living = people.living
     act = e.active(as_of)
     here = e.province == 0
 
@@ -273,3 +279,115 @@ def summary(
         "officers": rows["officers"],
         "agents": rows["agents"],
     }
+
+
+PATH_INDICATORS = (
+    # indicator, scheme (the numerator), denominator
+    ("bhyt_rate", "bhyt", "population"),
+    ("bhxh_rate", "bhxh", "labour_force"),
+    ("bhtn_rate", "bhtn", "labour_force"),
+    ("compulsory_rate", "bhxh_compulsory", "compulsory_required"),
+    ("voluntary_rate", "bhxh_voluntary", "voluntary_pool"),
+)
+
+
+def path_table(
+    ctx: Context, people: People, spells: Spells, masks: MonthMasks, path: IntendedPath
+) -> pa.Table:
+    """``truth/coverage_path.parquet``: for every simulated month-end and indicator, the
+    intended rate and count (``path``) beside what the truth gives — the numerator and
+    denominator as docs/indicators.md defines them (residents counted while they live here,
+    spells held here: ``enrolments.MonthMasks``), and the people entering and leaving the
+    numerator since the month-end before.  ``in_history`` marks the month-ends from
+    ``Context.first_month`` on."""
+    n_m = len(path.months)
+    lead = np.uint64(int((path.months[0] - masks.base).astype(np.int64)))
+
+    def rebased(mask: np.ndarray) -> np.ndarray:
+        return mask >> lead  # bit 0: the first simulated month
+
+    numerators = {
+        "bhyt": rebased(masks.bhyt),
+        "bhxh_compulsory": rebased(masks.compulsory),
+        "bhxh_voluntary": rebased(masks.voluntary),
+        "bhtn": rebased(masks.bhtn),
+    }
+    numerators["bhxh"] = numerators["bhxh_compulsory"] | numerators["bhxh_voluntary"]
+    first_month = int(np.asarray(path.months[0], dtype="datetime64[M]").astype(np.int64))
+    from_month = month_index(working_age_from(people.birth))
+    assert isinstance(from_month, np.ndarray)
+    to_month = retirement_month(people.birth, people.female).astype(np.int64)
+    working_age = span(from_month - first_month, to_month - first_month)
+    labour = rebased(masks.present) & working_age
+    in_compulsory = rebased(masks.compulsory_any) & labour
+    jobs = spells.firm >= 0
+    job_end = spells.end[jobs]
+    job_mask = span(
+        spells.start[jobs].astype(np.int64) - first_month,
+        np.where(np.isnat(job_end), 10**6, job_end.astype(np.int64) - first_month),
+    )
+    denominators = {
+        "population": bit_counts(rebased(masks.present))[:n_m],
+        "labour_force": bit_counts(labour)[:n_m],
+        "compulsory_required": bit_counts(job_mask)[:n_m],
+        "voluntary_pool": (bit_counts(labour) - bit_counts(in_compulsory))[:n_m],
+    }
+    intended = {
+        "bhyt": path.bhyt_insured,
+        "bhxh": path.compulsory + path.voluntary,
+        "bhtn": path.bhtn,
+        "bhxh_compulsory": path.compulsory,
+        "bhxh_voluntary": path.voluntary,
+    }
+    first = int((ctx.first_month - path.months[0]).astype(np.int64))
+    columns: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "reference_date",
+            "indicator",
+            "scheme",
+            "intended_rate",
+            "intended_count",
+            "true_count",
+            "denominator",
+            "true_rate",
+            "inflow",
+            "outflow",
+            "in_history",
+        )
+    }
+    for indicator, scheme, denominator in PATH_INDICATORS:
+        count, inflow, outflow = (a[:n_m] for a in bit_flows(numerators[scheme]))
+        den = denominators[denominator]
+        if indicator == "bhyt_rate":
+            rate = path.bhyt_rate
+        elif indicator == "compulsory_rate":
+            rate = path.compulsory / np.maximum(path.compulsory + path.hidden, 1)
+        else:
+            rate = intended[scheme] / np.maximum(den, 1)
+        columns["reference_date"].extend(path.month_ends.tolist())
+        columns["indicator"].extend([indicator] * n_m)
+        columns["scheme"].extend([scheme] * n_m)
+        columns["intended_rate"].extend(np.round(rate, 6).tolist())
+        columns["intended_count"].extend(intended[scheme].tolist())
+        columns["true_count"].extend(count.tolist())
+        columns["denominator"].extend(den.tolist())
+        columns["true_rate"].extend(np.round(count / np.maximum(den, 1), 6).tolist())
+        columns["inflow"].extend(np.where(np.arange(n_m) > 0, inflow, 0).tolist())
+        columns["outflow"].extend(np.where(np.arange(n_m) > 0, outflow, 0).tolist())
+        columns["in_history"].extend((np.arange(n_m) >= first).tolist())
+    return pa.table(
+        {
+            "reference_date": pa.array(columns["reference_date"], pa.date32()),
+            "indicator": pa.array(columns["indicator"], pa.string()),
+            "scheme": pa.array(columns["scheme"], pa.string()),
+            "intended_rate": pa.array(columns["intended_rate"], pa.float64()),
+            "intended_count": pa.array(columns["intended_count"], pa.int64()),
+            "true_count": pa.array(columns["true_count"], pa.int64()),
+            "denominator": pa.array(columns["denominator"], pa.int64()),
+            "true_rate": pa.array(columns["true_rate"], pa.float64()),
+            "inflow": pa.array(columns["inflow"], pa.int64()),
+            "outflow": pa.array(columns["outflow"], pa.int64()),
+            "in_history": pa.array(columns["in_history"], pa.bool_()),
+        }
+    )

@@ -3,8 +3,8 @@
 Definitions (docs/indicators.md has them with their formulas; the output columns carry the
 same names):
 
-* ``population`` — residents in the register born on or before D and not dead on D
-  (``death_date ≤ D`` ends membership);
+* ``population`` — residents in the register born (or moved in) on or before D, not dead
+  and not moved out on D (``death_date ≤ D`` or ``moved_out_date ≤ D`` ends membership);
 * ``labour_force_register`` — population of working age on D: from the 15th birthday to the
   end of the month the statutory retirement age is reached (rules' retirement table, by sex
   and birth month); ``labour_force`` is the official figure where one is given, else this;
@@ -23,7 +23,8 @@ same names):
 * ``deceased_enrolled`` — residents dead on D with a spell held here still in force (not
   counted anywhere else).
 
-Spells of a resident stop counting the day they die.  A person counts once per indicator
+Spells of a resident count only while they live here: not before they moved in, not from
+the day they die or move out.  A person counts once per indicator
 however many spells they have (duplicates and overlaps included).  Unlinked enrolments (see
 ``identity``) are not counted; ``identity_unlinked`` reports them by reason.
 
@@ -180,7 +181,8 @@ def person_coverage(
     (all masks 0 when none is in force on any of ``dates``).
 
     Columns: ``resident``, ``unit_code`` (register hamlet; a non-resident's placement),
-    ``pop`` (dates on which the resident is alive and born), ``wa`` (dates of working age;
+    ``pop`` (dates on which the resident is born or moved in, alive and not moved out),
+    ``wa`` (dates of working age;
     residents), ``m0 … m8`` (the dates on which each kind of spell covers them: BHYT,
     compulsory, voluntary, BHTN × held here / elsewhere, then the spells held here that run
     past the resident's death) and ``bhyt_code`` (precedence code of their BHYT held here in
@@ -221,24 +223,34 @@ def person_coverage(
         _birth=residents.birth_date,
         _sex=residents.sex,
         _death=residents.death_date,
+        _in=residents.moved_in_date,
+        _out=residents.moved_out_date,
         _res=ibis.literal(True),
     )
     r = with_retirement(r, "_birth", "_sex", retirement_table(cal.last))
+    # living here: from birth, or from moving in, until death or moving out
+    since = ibis.greatest(r._birth, ibis.coalesce(r._in, r._birth))
     r = r.mutate(
-        _pop=span_mask(cal, r._birth, ends_exclusive=[r._death]),
+        _pop=span_mask(cal, since, ends_exclusive=[r._death, r._out]),
         _wa=working_age_mask(cal, r._birth, r._reaches),
         # dates before the resident's death (every date when alive)
         _alive=span_mask(cal, None, ends_exclusive=[r._death]),
+        # dates the resident lived here (spells count only then)
+        _lived=span_mask(
+            cal, ibis.coalesce(r._in, ibis.date(1900, 1, 1)), ends_exclusive=[r._death, r._out]
+        ),
     )
     j = r.outer_join(agg, r._rid == agg._pk)
     j = j.left_join(placed, j._pk == placed._nk)
     resident = j._res.notnull()
-    alive = ibis.ifelse(resident, j._alive, ibis.literal(all_ones(n), "int64"))
+    everyday = ibis.literal(all_ones(n), "int64")
+    alive = ibis.ifelse(resident, j._alive, everyday)
+    lived = ibis.ifelse(resident, j._lived, everyday)
     raw = [_unpack(j[f"_p{c // 2}"].fill_null(0), c % 2 == 1, n) for c in range(DEAD_OPEN)]
     here = raw[BHYT_HERE] | raw[COMP_HERE] | raw[VOL_HERE] | raw[BHTN_HERE]
-    masks = {f"m{c}": (raw[c] & alive).cast("int64") for c in range(DEAD_OPEN)}
+    masks = {f"m{c}": (raw[c] & lived).cast("int64") for c in range(DEAD_OPEN)}
     masks[f"m{DEAD_OPEN}"] = and_not(here, alive, n).cast("int64")
-    alive_last = bit(alive, n - 1) == 1
+    alive_last = bit(lived, n - 1) == 1
     return j.select(
         resident=resident,
         unit_code=ibis.ifelse(resident, j._hamlet, j._placed.fill_null(province_code)),

@@ -112,7 +112,12 @@ def living_residents(store: Store, state: Table, p: ListParams) -> Table:
     and working age; names, addresses and owners are added later, to the people listed."""
     d = ibis.literal(p.reference_date, "date")
     r = store.table("residents")
-    r = r.filter((r.birth_date <= d) & (r.death_date.isnull() | (r.death_date > d)))
+    r = r.filter(
+        (r.birth_date <= d)
+        & (r.death_date.isnull() | (r.death_date > d))
+        & (r.moved_in_date.isnull() | (r.moved_in_date <= d))
+        & (r.moved_out_date.isnull() | (r.moved_out_date > d))
+    )
     r = r.select(
         "sex",
         "birth_date",
