@@ -28,13 +28,13 @@ import ibis
 from ibis.expr.types import Table
 
 from baophu.engine.claims.catalog import RULE_CODES
-from baophu.engine.claims.indicators import facility_periods
 from baophu.engine.claims.params import IMAGING_GROUPS, ClaimParams
 
 MART_SIGNALS = "claims_signals"
 MART_SCORES = "claims_scores"
 MART_REVIEW = "claims_review_list"
 GROWTH_MONTHS = 12
+MIN_GROWTH_VISITS = 100
 Z_CAP = 10.0
 SIGNAL_COLUMNS = (
     "entity",
@@ -86,35 +86,57 @@ def _signal(
 
 
 def _growth_signals(v: Table, reference_index: int) -> list[Table]:
-    f = facility_periods(v, reference_index, GROWTH_MONTHS)
-    cur = f.filter(f.period == "current")
-    prev = f.filter(f.period == "previous").select(
-        p_code="facility_code", p_cost="avg_cost", p_rate="inpatient_rate", p_visits="visits"
+    start = reference_index - GROWTH_MONTHS + 1
+    t = v.filter(v.month_index.between(start - GROWTH_MONTHS, reference_index))
+    now = t.month_index >= start
+    cost = t.total_insured
+    a = t.group_by(["facility_code", "level"]).aggregate(
+        n1=ibis.ifelse(now, 1, 0).sum().cast("float64"),
+        n0=ibis.ifelse(now, 0, 1).sum().cast("float64"),
+        in1=ibis.ifelse(now & t.inpatient, 1, 0).sum().cast("float64"),
+        in0=ibis.ifelse(~now & t.inpatient, 1, 0).sum().cast("float64"),
+        c1=ibis.ifelse(now, cost, 0.0).sum(),
+        c0=ibis.ifelse(now, 0.0, cost).sum(),
+        q1=ibis.ifelse(now, cost * cost, 0.0).sum(),
+        q0=ibis.ifelse(now, 0.0, cost * cost).sum(),
     )
-    j = cur.inner_join(prev, cur.facility_code == prev.p_code)
-    j = j.filter((j.visits >= 100) & (j.p_visits >= 100))
+    a = a.filter((a.n1 >= MIN_GROWTH_VISITS) & (a.n0 >= MIN_GROWTH_VISITS))
+    m1, m0 = a.c1 / a.n1, a.c0 / a.n0
+    var1 = ibis.greatest(a.q1 / a.n1 - m1 * m1, 0.0)
+    var0 = ibis.greatest(a.q0 / a.n0 - m0 * m0, 0.0)
+    p1, p0 = a.in1 / a.n1, a.in0 / a.n0
+    pooled = (a.in1 + a.in0) / (a.n1 + a.n0)
+    chance = {
+        "cost_growth": (m1 - m0) / (var1 / a.n1 + var0 / a.n0 + 1e-9).sqrt(),
+        "inpatient_growth": (p1 - p0)
+        / (pooled * (1 - pooled) * (1 / a.n1 + 1 / a.n0) + 1e-12).sqrt(),
+    }
+    growth = {
+        "cost_growth": ibis.ifelse(m0 > 0, m1 / m0 - 1, ibis.null("float64")),
+        "inpatient_growth": ibis.ifelse(p0 > 0, p1 / p0 - 1, ibis.null("float64")),
+    }
     out = []
-    for signal, now, before in (
-        ("cost_growth", j.avg_cost, j.p_cost),
-        ("inpatient_growth", j.inpatient_rate, j.p_rate),
-    ):
-        g = j.select(
-            "facility_code",
-            "level",
-            value=ibis.ifelse(before > 0, now / before - 1, ibis.null("float64")),
-        )
-        out.append(_signal(robust_z(g, "value", ["level"]), "facility", signal))
+    for signal in ("cost_growth", "inpatient_growth"):
+        g = a.select("facility_code", "level", value=growth[signal], chance=chance[signal])
+        r = robust_z(g, "value", ["level"])
+        # an outlier among peers whose change is also beyond chance (the smaller of the two)
+        r = r.mutate(z=ibis.least(r.z, r.chance))
+        out.append(_signal(r, "facility", signal))
     return out
 
 
 def _flag_signals(v: Table, flags: Table) -> list[Table]:
+    """Flagged claims of each rule per facility against the count the province's rate per
+    visit would give (rates computed first: two numbers per rule)."""
     visits = v.group_by(["facility_code", "level"]).aggregate(visits=v.count())
-    total = v.count()
+    total = int(v.count().to_pyarrow().as_py())
+    per_rule = flags.group_by("rule").aggregate(n=flags.count()).to_pyarrow().to_pylist()
+    counts = {str(r["rule"]): int(r["n"]) for r in per_rule}
     out = []
     for rule in RULE_CODES:
         f = flags.filter(flags.rule == rule)
         n = f.group_by(n_code=f.facility_code).aggregate(n=f.count())
-        rate = f.count().cast("float64") / total.cast("float64")
+        rate = counts.get(rule, 0) / max(total, 1)
         j = visits.left_join(n, visits.facility_code == n.n_code)
         expected = j.visits.cast("float64") * rate
         observed = j.n.fill_null(0).cast("float64")
