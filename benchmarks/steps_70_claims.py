@@ -202,8 +202,8 @@ def claims_quality(store: Any, truth_path: Path) -> dict[str, Any]:
 
 def step_claims_engine(args: argparse.Namespace) -> dict[str, Any]:
     """The ``claims`` step on the bench workspace, timed, and its quality on the truth."""
-    from baophu.engine.pipeline import pipeline_reference_date
     from baophu.engine.claims import run_claims
+    from baophu.engine.pipeline import pipeline_reference_date
     from baophu.workspace import Workspace
 
     ws = Workspace.open(Path(args.out) / "workspace")
