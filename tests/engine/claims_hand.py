@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "ingest"))
-import claims_build as cb  # noqa: E402
+import claims_build as cb
 
 UNITS = """Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên,Loại đơn vị,Mã tỉnh
 75,Đồng Nai,province,,tỉnh,75

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-import claims_hand as ch  # noqa: E402
-from claims_hand import cb  # noqa: E402
+import claims_hand as ch
+from claims_hand import cb
 
 from baophu.engine.claims import MART_FLAGS, MART_REVIEW, run_claims
 from baophu.ingest.importer import import_paths
