@@ -157,3 +157,34 @@ def test_price_above_tender(flags: dict[str, dict]) -> None:
     assert flagged(flags, "price_above_tender") == {"PRICE"}
     assert flags["price_above_tender:PRICE"]["observed"] == pytest.approx(13800 / 12000)
     assert flags["price_above_tender:PRICE"]["amount_at_stake"] == 12522
+
+
+def _marts(backend: str, root: Path) -> dict[str, list[dict]]:
+    from baophu.engine.claims import MARTS
+    from baophu.workspace import Workspace, init_workspace
+
+    inputs = root / "inputs"
+    ch.write(inputs, *scenario())
+    init_workspace(root / "ws", backend=backend)  # type: ignore[arg-type]
+    ws = Workspace.open(root / "ws")
+    out: dict[str, list[dict]] = {}
+    with ws.store() as store:
+        assert import_paths(store, [inputs], ws.rejects_dir).committed
+        run_claims(store, DAY)
+        for mart in MARTS:
+            rows = store.read_mart(mart).to_pyarrow().to_pylist()
+            rows = [{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()}
+                    for r in rows]  # fmt: skip
+            out[mart] = sorted(rows, key=lambda r: [str(v) for v in r.values()])
+    return out
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_duckdb_and_spark_agree(tmp_path: Path) -> None:
+    """Every claims mart, row for row, on DuckDB and on PySpark."""
+    duck = _marts("duckdb", tmp_path / "duck")
+    spark = _marts("pyspark", tmp_path / "spark")
+    assert duck[MART_FLAGS]
+    for mart, rows in duck.items():
+        assert spark[mart] == rows, mart

@@ -103,7 +103,9 @@ def _robust_z(t: Table, value: str, group: list[str], name: str) -> Table:
     )
 
 
-def indicators(v: Table, reference_index: int, p: ClaimParams) -> Table:
+def indicators(
+    v: Table, reference_index: int, p: ClaimParams, min_visits: int = MIN_VISITS
+) -> Table:
     f = facility_periods(v, reference_index, p.period_months)
     cur = f.filter(f.period == "current")
     prev = f.filter(f.period == "previous")
@@ -119,7 +121,7 @@ def indicators(v: Table, reference_index: int, p: ClaimParams) -> Table:
     long = parts[0]
     for part in parts[1:]:
         long = long.union(part)
-    long = long.filter(long.visits >= MIN_VISITS)
+    long = long.filter(long.visits >= min_visits)
     long = long.mutate(
         change_previous=ibis.ifelse(
             long.value_previous > 0,
