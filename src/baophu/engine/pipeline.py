@@ -377,12 +377,17 @@ def run_pipeline(
     until: str | None = None,
     only_stale: bool = True,
     on_step: Callable[[Step, int, int], None] | None = None,
+    only: Sequence[str] | None = None,
 ) -> list[StepResult]:
     """Run the steps up to ``until`` in order — the stale ones only, unless ``only_stale``
     is False — for ``inputs.reference_date``; returns what each step did and returned.
-    ``on_step(step, index, total)`` is called before each step that runs."""
+    ``on_step(step, index, total)`` is called before each step that runs.  ``only`` keeps
+    just the named steps (a capability's command recomputing its own step; the steps it
+    uses must be current)."""
     inputs = inputs or Inputs()
     steps = _steps_until(until)
+    if only is not None:
+        steps = [s for s in steps if s.name in only]
     day = pipeline_reference_date(store, inputs.reference_date)
     results: list[StepResult] = []
     recomputed: set[str] = set()

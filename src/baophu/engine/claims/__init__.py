@@ -10,7 +10,7 @@ Entry point: ``run_claims(store, reference_date, outcomes)`` (the ``claims`` ste
 
 from __future__ import annotations
 
-from baophu.engine.claims.catalog import RULE_CODES, SIGNALS_VI, Rule, rules
+from baophu.engine.claims.catalog import FLAG_TITLES_VI, RULE_CODES, SIGNALS_VI, Rule, rules
 from baophu.engine.claims.checks import FLAG_COLUMNS, MART_FLAGS
 from baophu.engine.claims.indicators import INDICATORS, MART_COST_GROWTH, MART_INDICATORS
 from baophu.engine.claims.params import ClaimParams
@@ -26,6 +26,7 @@ from baophu.engine.claims.visits import MART_VISITS
 
 __all__ = [
     "FLAG_COLUMNS",
+    "FLAG_TITLES_VI",
     "INDICATORS",
     "MARTS",
     "MART_COST_GROWTH",
