@@ -50,3 +50,31 @@ def test_review_outcome_reduces_spending(tmp_path: Path) -> None:
     est = runner.invoke(app, ["claims", "estimate", *w, "--json"])
     assert json.loads(est.stdout)["summary"]["spent_ytd"] == after
     assert dt.date(2025, 3, 31).year == json.loads(est.stdout)["summary"]["year"]
+
+
+def test_monthly_workbook_for_the_health_department(tmp_path: Path) -> None:
+    """The workbook's summary sheet carries the estimate summary's figures; the flags sheet
+    counts the hand-made flags by rule (no names)."""
+    import openpyxl
+
+    from baophu.engine.claims import run_claims
+    from baophu.reports.claims_workbook import write_claims_workbook
+    from baophu.workspace import Workspace, init_workspace
+
+    ch.write(tmp_path / "inputs", *scenario())
+    init_workspace(tmp_path / "ws")
+    ws = Workspace.open(tmp_path / "ws")
+    with ws.store() as store:
+        assert import_paths(store, [tmp_path / "inputs"], ws.rejects_dir).committed
+        run_claims(store, dt.date(2025, 3, 31))
+        path = write_claims_workbook(store, tmp_path / "chi.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Dự toán", "Theo tháng", "Cơ sở KCB", "Chỉ số", "Tăng chi phí",
+                             "Cảnh báo"]  # fmt: skip
+    summary = {r[0].value: r[1].value for r in wb["Dự toán"].iter_rows(min_row=4)}
+    # 20 claims of 160,000 each paid by the fund, all settled in March 2025
+    assert summary["Đã chi lũy kế (đồng)"] == 20 * 160000
+    assert summary["Tháng số liệu"] == 3
+    flags = [[c.value for c in r] for r in wb["Cảnh báo"].iter_rows(min_row=2)]
+    assert ["75001", "thẻ của người đã chết", 1, 160000] in flags
+    assert all("Phạm" not in str(v) for r in flags for v in r)

@@ -226,7 +226,27 @@ def record_cmd(
     )
 
 
-def _audit(ws: Workspace, obj: str, rows: int, facility: str | None) -> None:
+@claims_app.command("workbook")
+def workbook_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Tệp .xlsx / output file")],
+    workspace: WorkspaceOpt = Path("."),
+    json_out: JsonOpt = False,
+) -> None:
+    """Sổ chi KCB BHYT hằng tháng gửi Sở Y tế / the Health department's monthly workbook."""
+    from baophu.reports.claims_workbook import write_claims_workbook
+
+    ws = _open(workspace)
+    with ws.store() as store:
+        _require(store)
+        path = write_claims_workbook(store, out)
+    _audit(ws, "claims_workbook", 1, None, action="export")
+    if json_out:
+        print_json({"path": str(path)})
+        return
+    console.print(f"Đã ghi / written: [bold]{path}[/]")
+
+
+def _audit(ws: Workspace, obj: str, rows: int, facility: str | None, action: str = "view") -> None:
     from baophu.operational.db import OperationalError, open_operational
 
     try:
@@ -234,7 +254,7 @@ def _audit(ws: Workspace, obj: str, rows: int, facility: str | None) -> None:
     except OperationalError:
         return
     try:
-        db.audit("cli", "view", obj, rows=rows, unit_code=facility)
+        db.audit("cli", action, obj, rows=rows, unit_code=facility)
     finally:
         db.dispose()
 
