@@ -96,3 +96,30 @@ def claim_reviews_table(db: OperationalDB) -> pa.Table:
                                pa.float64()),
         }
     )  # fmt: skip
+
+
+def latest_reviews(
+    db: OperationalDB, facility_codes: list[str]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The latest outcome per claim of ``facility_codes``: (facility, claim) → outcome,
+    amount, date, by whom."""
+    if not facility_codes:
+        return {}
+    with db.session() as s:
+        last = (
+            select(func.max(ClaimReview.id).label("id"))
+            .where(ClaimReview.facility_code.in_(facility_codes))
+            .group_by(ClaimReview.facility_code, ClaimReview.claim_code)
+            .subquery()
+        )
+        rows = s.scalars(select(ClaimReview).join(last, last.c.id == ClaimReview.id)).all()
+        return {
+            (r.facility_code, r.claim_code): {
+                "outcome": r.outcome,
+                "outcome_vi": CLAIM_REVIEW_OUTCOMES[r.outcome],
+                "amount": r.amount,
+                "outcome_date": r.outcome_date,
+                "recorded_by": r.recorded_by,
+            }
+            for r in rows
+        }

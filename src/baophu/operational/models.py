@@ -33,6 +33,8 @@ ROLES: dict[str, str] = {
     "commune_official": "commune",  # their commune (unit_code of level commune)
     "collector": "collector",  # their hamlets and people (collector_code)
     "case_officer": "officer",  # their employers (officer_code)
+    # their facilities' BHYT claims (MA_CSKCB; several joined by ";")
+    "appraisal_reviewer": "facility",
 }
 
 # Field outcomes a collector reports for a person on their list (code → Vietnamese label):
