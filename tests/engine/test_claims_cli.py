@@ -27,10 +27,11 @@ def test_review_outcome_reduces_spending(tmp_path: Path) -> None:
     ch.write(tmp_path / "inputs", *scenario())
     init_workspace(tmp_path / "ws")
     ws = Workspace.open(tmp_path / "ws")
-    with ws.store() as store:
-        assert import_paths(store, [tmp_path / "inputs"], ws.rejects_dir).committed
     runner = CliRunner()
     w = ["-w", str(ws.root)]
+    imported = runner.invoke(app, ["claims", "import", str(tmp_path / "inputs"), *w, "--json"])
+    assert imported.exit_code == 0, imported.output
+    assert json.loads(imported.stdout)["committed"]
     first = runner.invoke(app, ["claims", "run", *w, "--date", "2025-03-31", "--json"])
     assert first.exit_code == 0, first.output
     before = json.loads(first.stdout)["estimate"]["spent_ytd"]

@@ -88,6 +88,36 @@ def review_rows(store: Store, limit: int, facility: str | None = None) -> list[d
     return rows
 
 
+@claims_app.command("import")
+def import_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Tệp XML, tệp trích xuất hoặc thư mục")],
+    workspace: WorkspaceOpt = Path("."),
+    json_out: JsonOpt = False,
+) -> None:
+    """Nhập hồ sơ KCB BHYT / import claims (the Ministry's XML files or monthly extracts):
+    the same all-or-nothing import as ``baophu import``, its rejects file included."""
+    from baophu.commands.common import progress_bar
+    from baophu.ingest.importer import import_paths
+
+    ws = _open(workspace)
+    with ws.store() as store, progress_bar(not json_out) as update:
+        result = import_paths(store, paths, ws.rejects_dir, progress=update)
+    if json_out:
+        print_json(result.as_dict())
+    else:
+        t = Table(title=f"Lần nhập / import batch {result.batch_id}")
+        for h in ("Tệp / file", "Bảng / table", "Nhập / imported", "Loại / rejected"):
+            t.add_column(h)
+        for f in result.files:
+            t.add_row(Path(f.path).name, f.table, fmt(f.rows_imported), fmt(f.rows_rejected))
+        console.print(t)
+    if not result.committed:
+        fail(
+            f"Không nhập gì: {result.error_vi or result.error}",
+            f"nothing imported: {result.error_en or result.error}",
+        )
+
+
 @claims_app.command("run")
 def run_cmd(
     workspace: WorkspaceOpt = Path("."), date: DateOpt = None, json_out: JsonOpt = False
