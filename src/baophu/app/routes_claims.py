@@ -99,11 +99,29 @@ def _review_rows(page: Page, facility: str | None, limit: int) -> list[dict[str,
         [*args, limit],
     )
     reviews = latest_reviews(page.ctx.db, sorted({r["facility_code"] for r in rows}))
-    return [_decorate(page, r, reviews.get((r["facility_code"], r["claim_code"]))) for r in rows]
+    why = _explanations(page)
+    return [
+        _decorate(page, r, reviews.get((r["facility_code"], r["claim_code"])), why) for r in rows
+    ]
 
 
-def _decorate(page: Page, r: dict[str, Any], review: dict[str, Any] | None) -> dict[str, Any]:
+def _explanations(page: Page) -> dict[str, str]:
+    if not page.snap.has("claims_rules"):
+        return {}
+    rows = page.snap.rows("SELECT rule, explanation_vi, source_vi FROM mart_claims_rules")
+    return {r["rule"]: f"{r['explanation_vi']} Căn cứ: {r['source_vi']}" for r in rows}
+
+
+def _decorate(
+    page: Page,
+    r: dict[str, Any],
+    review: dict[str, Any] | None,
+    why: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    why = _explanations(page) if why is None else why
+    codes = (r["rules"] or "").split(";")
     return {
+        "why": " | ".join(why.get(c, "") for c in codes if why.get(c)),
         **r,
         "person_id_shown": mask_value(r["person_id"]) if r["person_id"] else "",
         "card_shown": mask_value(r["card_number"]) if r["card_number"] else "",

@@ -14,7 +14,7 @@ from baophu.engine.claims.catalog import FLAG_TITLES_VI, RULE_CODES, SIGNALS_VI,
 from baophu.engine.claims.checks import FLAG_COLUMNS, MART_FLAGS
 from baophu.engine.claims.indicators import INDICATORS, MART_COST_GROWTH, MART_INDICATORS
 from baophu.engine.claims.params import ClaimParams
-from baophu.engine.claims.run import MARTS, OUTCOME_SCHEMA, run_claims
+from baophu.engine.claims.run import MART_RULES, MARTS, OUTCOME_SCHEMA, run_claims
 from baophu.engine.claims.scores import MART_REVIEW, MART_SCORES, MART_SIGNALS
 from baophu.engine.claims.spending import (
     MART_ESTIMATE,
@@ -36,6 +36,7 @@ __all__ = [
     "MART_FLAGS",
     "MART_INDICATORS",
     "MART_REVIEW",
+    "MART_RULES",
     "MART_SCORES",
     "MART_SIGNALS",
     "MART_SPENDING",

@@ -10,6 +10,7 @@ import ibis
 import pyarrow as pa
 
 from baophu.backends import Store
+from baophu.engine.claims.catalog import rules
 from baophu.engine.claims.checks import MART_FLAGS, claim_flags
 from baophu.engine.claims.indicators import (
     MART_COST_GROWTH,
@@ -39,7 +40,9 @@ from baophu.engine.claims.spending import (
 )
 from baophu.engine.claims.visits import MART_VISITS, claim_visits
 
+MART_RULES = "claims_rules"
 MARTS = (
+    MART_RULES,
     MART_VISITS,
     MART_SPENDING,
     MART_ESTIMATE,
@@ -81,6 +84,14 @@ def run_claims(
         if progress is not None:
             progress(name, i, total)
 
+    catalog = pa.Table.from_pylist(
+        [
+            {"rule": r.code, "title_vi": r.title_vi, "explanation_vi": r.explanation_vi,
+             "source_vi": r.source_vi}
+            for r in rules(p)
+        ]
+    )  # fmt: skip
+    store.write_mart(MART_RULES, ibis.memtable(catalog), stamp)
     step(0, MART_VISITS)
     all_visits = claim_visits(
         store.table("claims"),
