@@ -122,9 +122,10 @@ def _outside(snap: Any, users: dict[str, dict[str, Any]], role: str) -> dict[str
         unit = hamlet
     province = snap.scalar("SELECT min(unit_code) FROM units WHERE level = 'province'")
     reviewer = (users.get("appraisal_reviewer", {}).get("scope_code") or "").split(";")
-    facility = snap.scalar(
-        "SELECT min(facility_code) FROM facilities WHERE NOT list_contains(?, facility_code)",
-        [reviewer],
+    facility = min(
+        r["facility_code"]
+        for r in snap.rows("SELECT facility_code FROM facilities")
+        if r["facility_code"] not in reviewer
     )
     return {
         "facility": facility,
