@@ -147,6 +147,7 @@ def run_cmd(
         summary = estimate_summary(store)
         top = review_rows(store, 10)
     claims_result = next((r for r in results if r.step == "claims"), None)
+    _audit(ws, "claims_review_list", len(top), None)
     if json_out:
         print_json({"status": claims_result.status if claims_result else None,
                     "estimate": summary, "review_top": top})  # fmt: skip
