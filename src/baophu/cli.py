@@ -35,6 +35,7 @@ app = typer.Typer(
 
 def _mount_subapps() -> None:
     from baophu.commands.calc import calc_app
+    from baophu.commands.claims import claims_app
     from baophu.commands.compliance import compliance_app
     from baophu.commands.coverage import coverage_app
     from baophu.commands.linkage import link_app
@@ -52,6 +53,7 @@ def _mount_subapps() -> None:
         compliance_app, name="compliance", help="Nghĩa vụ đóng của đơn vị / employer compliance"
     )
     app.add_typer(lists_app, name="lists", help="Danh sách tiềm năng / potential lists")
+    app.add_typer(claims_app, name="claims", help="Chi khám chữa bệnh BHYT / BHYT spending")
     app.add_typer(users_app, name="users", help="Người dùng ứng dụng web / web users")
     app.command("serve")(serve)
     app.command("run")(run)

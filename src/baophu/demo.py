@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from baophu.backends import Store
+from baophu.commands.claims import print_estimate, print_review, review_rows
 from baophu.commands.common import fmt_int, progress_bar
 from baophu.commands.compliance import print_summary
 from baophu.commands.coverage import print_demo_summary
@@ -96,6 +97,9 @@ def run_demo(
             print_demo_summary(report["coverage"], console)
         if "linkage" in report:
             _print_linkage(report["linkage"])
+        if "claims" in report:
+            print_estimate(report["claims"]["estimate"])
+            print_review(report["claims"]["review_top"])
         if "lists" in report:
             lists = report["lists"]
             console.print(
@@ -116,7 +120,8 @@ def run_demo(
         console.print(
             f"Tiếp theo / next: [bold]baophu coverage -w {workspace_dir} --level commune[/], "
             f"[bold]baophu targets progress -w {workspace_dir}[/], "
-            f"[bold]baophu compliance run -w {workspace_dir}[/]"
+            f"[bold]baophu compliance run -w {workspace_dir}[/], "
+            f"[bold]baophu claims review -w {workspace_dir}[/]"
         )
     return report
 
@@ -144,6 +149,11 @@ def _run_engine(ws: Workspace, quiet: bool) -> dict[str, Any]:
         }
         out["compliance"] = rest["compliance"].result
         out["linkage"] = rest["linkage"].result
+        if "claims" in rest and rest["claims"].status == "computed":
+            out["claims"] = {
+                "estimate": rest["claims"].result["estimate"],
+                "review_top": review_rows(store, 10),
+            }
         run_campaign(
             store, day - dt.timedelta(days=19), 20, ["bhyt_rate", "compulsory_participants"]
         )

@@ -137,6 +137,7 @@ def test_each_role_lands_on_its_dashboard(server: dict[str, Any], browser: Any) 
         ),
         "collector": (f"/collectors/{users['collector']['scope_code']}", "Danh sách cần vận động"),
         "case_officer": ("/employers", "Đơn vị sử dụng lao động"),
+        "appraisal_reviewer": ("/claims", "Chi khám bệnh, chữa bệnh BHYT"),
     }
     for role, (path, heading) in expect.items():
         s = Session(browser, server["url"])

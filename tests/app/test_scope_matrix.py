@@ -32,6 +32,8 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/employers/{employer}", {}),
     ("GET", "/employers/{employer}/notice?month={month}", {}),
     ("GET", "/employers/{employer}/notice?month={month}&format=xlsx", {}),
+    ("GET", "/claims?facility={facility}", {}),
+    ("GET", "/claims/facilities/{facility}", {}),
     ("GET", "/imports", {}),
     ("GET", "/imports/rejects?file={rejects}", {}),
     ("GET", "/imports/rejects.csv?file={rejects}", {}),
@@ -50,6 +52,7 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ),
     ("POST", "/targets/allocate/confirm", {"token": "not-a-preview"}),
     ("POST", "/collectors/{collector}/outcomes", {"row": "{handle}", "outcome": "enrolled"}),
+    ("POST", "/claims/facilities/{facility}/review", {"claim": "x", "outcome": "accepted"}),
     ("POST", "/imports/recompute", {}),
     (
         "POST",
@@ -118,7 +121,14 @@ def _outside(snap: Any, users: dict[str, dict[str, Any]], role: str) -> dict[str
     if role == "collector":
         unit = hamlet
     province = snap.scalar("SELECT min(unit_code) FROM units WHERE level = 'province'")
+    reviewer = (users.get("appraisal_reviewer", {}).get("scope_code") or "").split(";")
+    facility = min(
+        r["facility_code"]
+        for r in snap.rows("SELECT facility_code FROM facilities")
+        if r["facility_code"] not in reviewer
+    )
     return {
+        "facility": facility,
         "unit": unit,
         "province": province,
         "hamlet": hamlet,
@@ -155,6 +165,8 @@ def test_matrix_covers_every_route(app: Any) -> None:
         "/admin/users/quantri/active": "/admin/users/{username}/active",
         "/admin/users/quantri/password": "/admin/users/{username}/password",
         "/jobs/unknownjob": "/jobs/{job_id}",
+        "/claims/facilities/{facility}": "/claims/facilities/{code}",
+        "/claims/facilities/{facility}/review": "/claims/facilities/{code}/review",
     }
     covered = {placeholders.get(k, k) for k in known} | OPEN
     paths = {r.path for r in app.routes if getattr(r, "methods", None)}
@@ -164,7 +176,14 @@ def test_matrix_covers_every_route(app: Any) -> None:
 
 @pytest.mark.parametrize(
     "role",
-    ["province_analyst", "office_staff", "commune_official", "collector", "case_officer"],
+    [
+        "province_analyst",
+        "office_staff",
+        "commune_official",
+        "collector",
+        "case_officer",
+        "appraisal_reviewer",
+    ],
 )
 def test_every_route_refuses_outside_the_scope(
     role: str, app: Any, clients: dict[str, Any], demo_users: dict[str, dict[str, Any]]
@@ -194,6 +213,8 @@ def test_every_route_refuses_outside_the_scope(
         "/employers/{employer}",
         "/employers/{employer}/notice?month={month}",
         "/employers/{employer}/notice?month={month}&format=xlsx",
+        "/claims?facility={facility}",
+        "/claims/facilities/{facility}",
     }
     failures = []
     for method, path, data in ROUTES:
@@ -239,6 +260,7 @@ def test_each_role_opens_its_own_pages(
         "commune_official": ["/units/{own}", "/units/{own}/potential", "/targets", "/employers"],
         "collector": ["/collectors/{own}", "/collectors/{own}/list.xlsx"],
         "case_officer": ["/employers", "/employers.xlsx"],
+        "appraisal_reviewer": ["/claims"],
     }
     for role, urls in expect.items():
         client = clients[role]

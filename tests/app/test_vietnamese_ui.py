@@ -112,6 +112,7 @@ def test_no_english_or_code_shows_through(
         f"/targets?unit={commune}",
         "/employers",
         f"/employers/{employer}",
+        "/claims",
         "/imports",
         "/imports?all=1",
         "/admin/users",
@@ -126,7 +127,8 @@ def test_no_english_or_code_shows_through(
         found = _english(r.text)
         if found:
             failures[url] = sorted(set(found))[:8]
-    for role in ("office_staff", "commune_official", "collector", "case_officer"):
+    for role in ("office_staff", "commune_official", "collector", "case_officer",
+                 "appraisal_reviewer"):  # fmt: skip
         r = clients[role].get("/", follow_redirects=True)
         found = _english(r.text)
         if found:

@@ -166,23 +166,24 @@ def test_a_capability_registers_its_step(monkeypatch: pytest.MonkeyPatch) -> Non
     def noop(store, day, inputs):  # type: ignore[no-untyped-def]
         return {}
 
-    bad = Step("risk", "Rủi ro", "engine.risk.run_risk", (), ("claims_flags",), ("r",), True, noop)
-    with pytest.raises(PipelineError, match="claims_flags"):
+    bad = Step("risk", "Rủi ro", "engine.risk.run_risk", (), ("example_flags",), ("r",), True, noop)
+    with pytest.raises(PipelineError, match="example_flags"):
         register_step(bad)
     good = Step(
-        "claims",
-        "Hồ sơ",
-        "engine.claims.run_claims",
+        "example",
+        "Ví dụ",
+        "engine.example.run_example",
         ("claims",),
         (),
-        ("claims_flags",),
+        ("example_flags",),
         True,
         noop,
     )
     register_step(good, after="compliance")
     register_step(bad)
     names = [s.name for s in pipeline.STEPS]
-    assert names[-2:] == ["claims", "risk"]
+    assert names[names.index("compliance") + 1] == "example"
+    assert names[-1] == "risk"
     with pytest.raises(PipelineError, match="already declared"):
         register_step(good)
 

@@ -24,6 +24,7 @@ from baophu.workspace import Workspace, init_workspace
 EXPECTED_TABLES = {
     "alembic_version",
     "audit_events",
+    "claim_reviews",
     "field_outcomes",
     "login_throttle",
     "manual_targets",
@@ -41,7 +42,7 @@ def test_migrations_create_the_models_schema(operational_url: str) -> None:
     db = OperationalDB.connect(operational_url)
     try:
         assert set(db.tables()) == EXPECTED_TABLES
-        assert current_revision(db.engine) == "0004"
+        assert current_revision(db.engine) == "0005"
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
@@ -143,3 +144,35 @@ def test_unreachable_database_is_a_bilingual_error() -> None:
     msg = str(err.value)
     assert "Không mở được cơ sở dữ liệu nghiệp vụ" in msg and "cannot open" in msg
     assert "secret" not in msg
+
+
+def test_claim_reviews_latest_per_claim(operational_url: str) -> None:
+    """An appraisal reviewer's outcomes: the latest per claim is what the claims step takes;
+    refused and recovered need an amount; each is audited."""
+    import pytest
+
+    from baophu.operational.claim_reviews import (
+        ClaimReviewError,
+        claim_reviews_table,
+        record_claim_review,
+    )
+
+    db = OperationalDB.connect(operational_url)
+    try:
+        record_claim_review(db, "75001", "A", "refused", "minh.gd", amount=160000)
+        record_claim_review(db, "75001", "A", "recovered", "minh.gd", amount=50000)
+        record_claim_review(db, "75001", "B", "accepted", "minh.gd", amount=999)
+        with pytest.raises(ClaimReviewError):
+            record_claim_review(db, "75001", "C", "refused", "minh.gd")
+        rows = sorted(claim_reviews_table(db).to_pylist(), key=lambda r: r["claim_code"])
+        assert rows == [
+            {"facility_code": "75001", "claim_code": "A", "outcome": "recovered", "amount": 50000},
+            {"facility_code": "75001", "claim_code": "B", "outcome": "accepted", "amount": 0.0},
+        ]
+        with db.engine.connect() as conn:
+            n = conn.exec_driver_sql(
+                "SELECT count(*) FROM audit_events WHERE object = 'claim_review'"
+            ).scalar()
+        assert n == 3
+    finally:
+        db.dispose()

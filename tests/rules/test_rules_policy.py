@@ -36,6 +36,14 @@ def test_policy_file_is_versioned_and_sourced(raw_policy: dict) -> None:
         "compliance.long_arrears_months",
         "compliance.large_arrears_vnd",
         "compliance.inspection_min_score",
+        "claims.readmission_days",
+        "claims.long_stay_factor",
+        "claims.indicator_period_months",
+        "claims.peer_high_percentile",
+        "claims.peer_low_percentile",
+        "claims.outlier_z",
+        "claims.projection_recent_months",
+        "claims.review_list_size",
     }
 
 

@@ -280,6 +280,7 @@ def create_app(
     from baophu.app import (
         routes_admin,
         routes_auth,
+        routes_claims,
         routes_collectors,
         routes_employers,
         routes_imports,
@@ -294,6 +295,7 @@ def create_app(
         routes_targets,
         routes_collectors,
         routes_employers,
+        routes_claims,
         routes_reports,
         routes_imports,
         routes_admin,

@@ -46,10 +46,18 @@ if TYPE_CHECKING:
 # Marts too large or not read by any page (everything else is copied, so marts added by
 # later engine steps reach the pages without a change here).
 SKIPPED_MARTS = frozenset(
-    {"enrolments_linked", "linked_spells", "targets_phased", "potential_list", "person_links"}
+    {
+        "enrolments_linked",
+        "linked_spells",
+        "targets_phased",
+        "potential_list",
+        "person_links",
+        "claim_visits",
+        "claim_flags",
+    }
 )
 # Canonical tables the pages read (small: hierarchies and the import history).
-TABLES = ("units", "agents", "collectors", "officers")
+TABLES = ("units", "agents", "collectors", "officers", "facilities")
 # Sort order of large marts in the copy: filters on the first column then skip most blocks.
 SORT_KEYS = {
     "employer_arrears": "employer_code, month",

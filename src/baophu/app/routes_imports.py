@@ -164,11 +164,14 @@ def recompute(page: Annotated[Page, Depends(current)]) -> Response:
 
     def work(job: Job) -> dict[str, Any]:
         from baophu.engine.pipeline import Inputs, run_pipeline
+        from baophu.operational.claim_reviews import claim_reviews_table
         from baophu.operational.manual_targets import manual_targets_table
         from baophu.operational.outcomes import last_outcomes_table
 
         inputs = Inputs(
-            manual_targets=manual_targets_table(db), field_outcomes=last_outcomes_table(db)
+            manual_targets=manual_targets_table(db),
+            field_outcomes=last_outcomes_table(db),
+            claim_outcomes=claim_reviews_table(db),
         )
 
         def on_step(step: Any, index: int, total: int) -> None:

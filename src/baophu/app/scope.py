@@ -10,6 +10,10 @@ copy of the marts:
 | commune_official | their commune, hamlets | working in it | of the commune | in it (full IDs) |
 | collector | their hamlets | themselves | none | their own rows (full IDs) |
 | case_officer | none | none | those they own | none |
+| appraisal_reviewer | none | none | none | the flagged BHYT claims of their facilities (masked) |
+
+BHYT claims (the "Chi KCB BHYT" pages) are seen by the province roles (every facility) and by
+appraisal reviewers, per row: the claims of their own facilities only (``facilities``).
 
 ``require(scope, kind, code)`` raises ``Forbidden`` (403) for anything outside; the list
 queries take their SQL conditions from ``unit_condition`` / ``employer_condition`` /
@@ -53,6 +57,8 @@ class Scope:
     employer_column: str | None  # employer_balance column the scope filters on
     officers: frozenset[str] | None = field(default=None)
     root: str | None = None  # office or commune: lists filter on the ancestors mart by it
+    # facilities whose BHYT claims the user may see (None: all; empty: none)
+    facilities: frozenset[str] | None = field(default=frozenset())
 
     @property
     def province(self) -> bool:
@@ -77,6 +83,10 @@ class Scope:
     @property
     def may_edit_targets(self) -> bool:
         return self.role in TARGET_EDITORS
+
+    @property
+    def sees_claims(self) -> bool:
+        return self.facilities is None or bool(self.facilities)
 
     @property
     def is_admin(self) -> bool:
@@ -143,7 +153,13 @@ def _resolve(role: str, code: str | None, snap: MartSnapshot) -> Scope:
     if kind is None:
         return Scope(role, code, frozenset(), frozenset(), frozenset(), "none", frozenset())
     if kind == "province":
-        return Scope(role, code, None, None, None, None, None)
+        return Scope(role, code, None, None, None, None, None, facilities=None)
+    if kind == "facility" and code:
+        codes = frozenset(c.strip() for c in code.split(";") if c.strip())
+        return Scope(
+            role, code, frozenset(), frozenset(), frozenset(), "none", frozenset(),
+            facilities=codes,
+        )  # fmt: skip
     if kind in ("office", "commune") and code:
         units = _subtree(snap, code)
         hamlets = _hamlets_of(units, snap)
@@ -196,6 +212,8 @@ def may_see(scope: Scope, kind: str, code: str | None, snap: MartSnapshot) -> bo
         return scope.collectors is None or code in scope.collectors
     if kind == "officer":
         return scope.officers is None or code in scope.officers
+    if kind == "facility":
+        return scope.facilities is None or code in scope.facilities
     if kind == "person_hamlet":
         return scope.sees_people and (scope.hamlets is None or code in scope.hamlets)
     if kind == "employer":
@@ -265,6 +283,14 @@ def unit_condition(scope: Scope, column: str = "unit_code") -> tuple[str, list[A
     if scope.root is not None:
         return _subtree_sql(scope, column)
     return _in_list(column, scope.units)
+
+
+def facility_condition(scope: Scope, column: str = "facility_code") -> tuple[str, list[Any]]:
+    """BHYT claims the scope may see, per row: every facility's for the province roles, an
+    appraisal reviewer's own facilities', nobody else's."""
+    if scope.facilities is None:
+        return "TRUE", []
+    return _in_list(column, scope.facilities)
 
 
 def employer_condition(scope: Scope) -> tuple[str, list[Any]]:

@@ -54,6 +54,8 @@ class Page:
             items.append({"href": f"/collectors/{v.scope_code}", "label": "Danh sách của tôi"})
         if scope.sees_employers:
             items.append({"href": "/employers", "label": "Đơn vị sử dụng lao động"})
+        if scope.sees_claims:
+            items.append({"href": "/claims", "label": "Chi KCB BHYT"})
         if scope.is_admin:
             items.append({"href": "/imports", "label": "Nhập dữ liệu"})
             items.append({"href": "/admin/users", "label": "Người dùng"})
@@ -119,6 +121,8 @@ def home_url(viewer: Viewer, snap: MartSnapshot) -> str:
         return f"/collectors/{code}"
     if role == "case_officer":
         return "/employers"
+    if role == "appraisal_reviewer":
+        return "/claims"
     if snap.has_table("units"):
         province = snap.one("SELECT unit_code FROM units WHERE level = 'province' LIMIT 1")
         if province:

@@ -29,9 +29,11 @@ if TYPE_CHECKING:
 STATUS_VI = {"computed": "đã tính", "current": "còn mới", "skipped": "bỏ qua"}
 
 
-def operational_inputs(ws: Workspace) -> tuple[Any, Any, int | None]:
-    """Targets set by hand, the last field outcome per person and the lists' window of days
-    chosen last with ``baophu lists --due-days``."""
+def operational_inputs(ws: Workspace) -> tuple[Any, Any, int | None, Any]:
+    """Targets set by hand, the last field outcome per person, the lists' window of days
+    chosen last with ``baophu lists --due-days`` and the latest review outcome per flagged
+    BHYT claim."""
+    from baophu.operational.claim_reviews import claim_reviews_table
     from baophu.operational.db import OperationalError, open_operational
     from baophu.operational.manual_targets import manual_targets_table
     from baophu.operational.outcomes import last_outcomes_table
@@ -43,11 +45,12 @@ def operational_inputs(ws: Workspace) -> tuple[Any, Any, int | None]:
     try:
         manual = manual_targets_table(db)
         outcomes = last_outcomes_table(db)
+        reviews = claim_reviews_table(db)
     finally:
         db.dispose()
     path = ws.root / PARAMS_FILE
     due = json.loads(path.read_text(encoding="utf-8")).get("due_days") if path.exists() else None
-    return manual, outcomes, (int(due) if due is not None else None)
+    return manual, outcomes, (int(due) if due is not None else None), reviews
 
 
 def run(
@@ -103,7 +106,7 @@ def run(
         ws = Workspace.open(workspace)
     except WorkspaceError as exc:
         fail(str(exc), 2)
-    manual, outcomes, due = operational_inputs(ws)
+    manual, outcomes, due, reviews = operational_inputs(ws)
     errors = (
         PipelineError,
         CoverageError,
@@ -118,6 +121,7 @@ def run(
             reference_date=day,
             manual_targets=manual,
             field_outcomes=outcomes,
+            claim_outcomes=reviews,
             due_days=due,
             progress=update,
         )

@@ -29,7 +29,16 @@ from typing import Any
 import pyarrow as pa
 
 from baophu.backends import Store
-from baophu.engine import compliance, coverage, declarations, identity, linkage, potential, targets
+from baophu.engine import (
+    claims,
+    compliance,
+    coverage,
+    declarations,
+    identity,
+    linkage,
+    potential,
+    targets,
+)
 from baophu.engine.dates import default_reference_date
 from baophu.rules import get_rules
 
@@ -45,11 +54,13 @@ class Inputs:
     """What a run needs besides the imported tables: the reference date (default: the end of
     the latest contribution month), the targets set by hand and the last field outcome per
     person (both from the operational database, read by the caller), the potential lists'
-    window of days, and a progress callback ``(label, done, total)``."""
+    window of days, the review outcomes of flagged BHYT claims (operational database), and a
+    progress callback ``(label, done, total)``."""
 
     reference_date: dt.date | None = None
     manual_targets: pa.Table | None = None
     field_outcomes: pa.Table | None = None
+    claim_outcomes: pa.Table | None = None
     due_days: int | None = None
     progress: Progress | None = None
 
@@ -112,6 +123,10 @@ def _compliance(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
 
 def _declarations(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
     return declarations.run_declarations(store, day)
+
+
+def _claims(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
+    return claims.run_claims(store, day, outcomes=inputs.claim_outcomes, progress=inputs.progress)
 
 
 STEPS: list[Step] = [
@@ -237,6 +252,28 @@ STEPS: list[Step] = [
     ),
 ]
 
+# Capabilities after compliance declare their steps with ``register_step`` (below).
+CLAIMS_STEP = Step(
+    name="claims",
+    title_vi="Chi khám bệnh, chữa bệnh BHYT: dự toán, chỉ số, giám định, danh sách rà soát",
+    entry="engine.claims.run_claims",
+    reads=(
+        "claims",
+        "claim_drugs",
+        "claim_services",
+        "facilities",
+        "tender_prices",
+        "spending_estimates",
+        "units",
+        "residents",
+    ),
+    uses=(),
+    writes=claims.MARTS,
+    dated=True,
+    run=_claims,
+    operational=("claim_outcomes",),
+)
+
 # Marts written on request by a command, not by a step (their parameters are a person's
 # choice): ``mart → the command that writes it``.
 ON_REQUEST: dict[str, str] = {
@@ -261,6 +298,9 @@ def register_step(step: Step, after: str | None = None) -> None:
             f"step {step.name} uses marts no earlier step writes: {', '.join(missing)}"
         )
     STEPS.insert(at, step)
+
+
+register_step(CLAIMS_STEP)
 
 
 def step_names() -> list[str]:
@@ -337,12 +377,17 @@ def run_pipeline(
     until: str | None = None,
     only_stale: bool = True,
     on_step: Callable[[Step, int, int], None] | None = None,
+    only: Sequence[str] | None = None,
 ) -> list[StepResult]:
     """Run the steps up to ``until`` in order — the stale ones only, unless ``only_stale``
     is False — for ``inputs.reference_date``; returns what each step did and returned.
-    ``on_step(step, index, total)`` is called before each step that runs."""
+    ``on_step(step, index, total)`` is called before each step that runs.  ``only`` keeps
+    just the named steps (a capability's command recomputing its own step; the steps it
+    uses must be current)."""
     inputs = inputs or Inputs()
     steps = _steps_until(until)
+    if only is not None:
+        steps = [s for s in steps if s.name in only]
     day = pipeline_reference_date(store, inputs.reference_date)
     results: list[StepResult] = []
     recomputed: set[str] = set()

@@ -60,6 +60,9 @@ OBJECT_VI = {
     "report_finance": "Báo cáo quý gửi Sở Tài chính",
     "report_health": "Báo cáo quý gửi Sở Y tế",
     "report_inspection": "Danh sách đề nghị thanh tra, kiểm tra",
+    "claims_review_list": "Danh sách hồ sơ KCB BHYT cần rà soát",
+    "claim_review": "Kết quả giám định hồ sơ KCB BHYT",
+    "claims_workbook": "Sổ chi KCB BHYT gửi Sở Y tế",
 }
 
 # Keys of ``key=value`` details.

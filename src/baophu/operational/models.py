@@ -33,11 +33,23 @@ ROLES: dict[str, str] = {
     "commune_official": "commune",  # their commune (unit_code of level commune)
     "collector": "collector",  # their hamlets and people (collector_code)
     "case_officer": "officer",  # their employers (officer_code)
+    # their facilities' BHYT claims (MA_CSKCB; several joined by ";")
+    "appraisal_reviewer": "facility",
 }
 
 # Field outcomes a collector reports for a person on their list (code → Vietnamese label):
 # the one vocabulary of contracts/vocabularies.py, the labels the work sheets use too.
 OUTCOMES: dict[str, str] = dict(OUTCOME_VI)
+
+
+# What an appraisal reviewer decides on a flagged BHYT claim (code → Vietnamese label):
+# accepted (the claim stands), refused (the fund does not pay ``amount``), recovered (the
+# fund paid and recovers ``amount``).  Refused and recovered amounts reduce the spending.
+CLAIM_REVIEW_OUTCOMES: dict[str, str] = {
+    "accepted": "Chấp nhận thanh toán",
+    "refused": "Từ chối thanh toán",
+    "recovered": "Thu hồi",
+}
 
 
 def utcnow() -> dt.datetime:
@@ -146,6 +158,24 @@ class FieldOutcome(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     source: Mapped[str] = mapped_column(String(8))  # "excel" | "web"
     import_id: Mapped[int | None] = mapped_column(ForeignKey("outcome_imports.id"), nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ClaimReview(Base):
+    """An appraisal reviewer's outcome on a flagged claim (history: never updated; the latest
+    per claim counts)."""
+
+    __tablename__ = "claim_reviews"
+    __table_args__ = (Index("ix_claim_reviews_claim", "facility_code", "claim_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    facility_code: Mapped[str] = mapped_column(String(16))
+    claim_code: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    outcome_date: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -30,6 +30,7 @@ ROLE_VI: dict[str, str] = {
     "commune_official": "Cán bộ xã, phường",
     "collector": "Nhân viên thu",
     "case_officer": "Cán bộ chuyên quản",
+    "appraisal_reviewer": "Giám định viên BHYT",
 }
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD = 8
@@ -100,10 +101,20 @@ def scope_exists(store: Any, role: str, scope_code: str | None) -> bool:
     elif kind == "collector":
         t = store.table("collectors")
         expr = t.filter(t.collector_code == scope_code)
+    elif kind == "facility":
+        codes = facility_codes(scope_code)
+        t = store.table("facilities")
+        found = t.filter(t.facility_code.isin(codes)).count().to_pyarrow().as_py()
+        return bool(codes) and int(found) == len(codes)
     else:
         t = store.table("officers")
         expr = t.filter(t.officer_code == scope_code)
     return bool(expr.count().to_pyarrow().as_py())
+
+
+def facility_codes(scope_code: str | None) -> list[str]:
+    """An appraisal reviewer's facilities: MA_CSKCB codes joined by ";"."""
+    return sorted({c.strip() for c in (scope_code or "").split(";") if c.strip()})
 
 
 def user_dict(u: User) -> dict[str, Any]:
@@ -261,6 +272,19 @@ def demo_scopes(store: Any) -> dict[str, dict[str, str]]:
             key=lambda o: counts.get(o["officer_code"], 0),
         )
         out["case_officer"] = {"code": officer["officer_code"], "name": officer["full_name"]}
+    facilities = sorted(
+        store.table("facilities").select("facility_code", "facility_name", "commune_code")
+        .to_pyarrow().to_pylist(),
+        key=lambda f: f["facility_code"],
+    )  # fmt: skip
+    # the appraisal reviewer: the facilities of the demo office's area (else the first)
+    area = {r["unit_code"] for r in by_level["commune"] if r["parent_code"] == office["unit_code"]}
+    near = [f for f in facilities if f["commune_code"] in area] or facilities[:1]
+    if near:
+        out["appraisal_reviewer"] = {
+            "code": ";".join(f["facility_code"] for f in near[:3]),
+            "name": near[0]["facility_name"],
+        }
     return out
 
 
@@ -272,6 +296,7 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("canboxa", "commune_official", "Nguyễn Thị Lan"),
     ("nhanvienthu", "collector", ""),
     ("chuyenquan", "case_officer", ""),
+    ("giamdinh", "appraisal_reviewer", "Đỗ Thị Hạnh"),
 )
 
 
