@@ -10,6 +10,8 @@ on the 15th of the next month, so no arrears signal fires.
   declared bill (≥ 1.4: 40 points) → 90;
 * DVW wages: 5 workers declared at exactly the minimum wage (15 points), payroll fund 2 × the
   bill (40 points) → 55;
+* DVB wages, large: 100 workers declared at 10,000,000, payroll fund 1.5 × the bill (40
+  points) → 40, but 112,000,000 a month at stake: first on the inspection list;
 * DVD drop: 20 workers in 2024, 10 from January 2025, but only 2 compulsory spells ended
   (unexplained 8 ≥ 3 and ≥ 30 % of 20: 15 points);
 * DVX drop explained: 20 → 10 with 10 spells ended → 0;
@@ -49,6 +51,7 @@ DVG,3600000012,Công ty TNHH Giấu Người,Ngoài nhà nước,26734,CB01,1,01
 DVW,3600000013,Công ty TNHH Lương Tối Thiểu,Ngoài nhà nước,26735,CB02,1,01/01/2020,
 DVD,3600000014,Công ty TNHH Giảm Người,Ngoài nhà nước,26735,CB02,1,01/01/2020,
 DVX,3600000015,Công ty TNHH Giảm Có Báo,Ngoài nhà nước,26735,CB02,1,01/01/2020,
+DVB,3600000016,Công ty TNHH Lương Thấp Lớn,Ngoài nhà nước,26734,CB01,1,01/01/2020,
 """
 TAX = """Mã số thuế,Năm quyết toán,Tên người nộp thuế,Số lao động,Quỹ tiền lương
 3600000011,2024,Công ty TNHH Trung Thực,10,1320000000
@@ -56,6 +59,7 @@ TAX = """Mã số thuế,Năm quyết toán,Tên người nộp thuế,Số lao 
 3600000013,2024,Công ty TNHH Lương Tối Thiểu,5,595200000
 3600000014,2024,Công ty TNHH Giảm Người,20,2400000000
 3600000015,2024,Công ty TNHH Giảm Có Báo,20,2400000000
+3600000016,2024,Công ty TNHH Lương Thấp Lớn,100,18000000000
 3600000099,2024,Công ty TNHH Chưa Đăng Ký,12,1200000000
 """
 REGISTRY = """Mã số doanh nghiệp,Tên doanh nghiệp,Ngày đăng ký,Tình trạng,Loại hình,Mã xã,Địa chỉ,Người đại diện pháp luật
@@ -75,6 +79,8 @@ def _heads(code: str, month: dt.date) -> tuple[int, int]:
     if code in ("DVD", "DVX"):
         heads = 20 if month.year == 2024 else 10
         return heads, heads * WAGE
+    if code == "DVB":
+        return 100, 100 * WAGE
     return 10, 10 * WAGE
 
 
@@ -90,7 +96,7 @@ def write_inputs(folder: Path) -> Path:
         (folder / name).write_text(text, encoding="utf-8")
     ledger = []
     payments = []
-    for code in ("DVH", "DVG", "DVW", "DVD", "DVX"):
+    for code in ("DVH", "DVG", "DVW", "DVD", "DVX", "DVB"):
         for month in MONTHS:
             heads, bill = _heads(code, month)
             bhxh, bhyt, bhtn = bill * 255 // 1000, bill * 45 // 1000, bill * 2 // 100
@@ -196,7 +202,7 @@ def test_headcount_and_payroll_gaps(scores: dict[str, Any]) -> None:
     # 2,640,000,000 ÷ (100,000,000 × 12) = 2.2 → 40 points
     assert g["payroll_gap_value"] == pytest.approx(2.2)
     assert g["payroll_gap_points"] == 40
-    assert g["total_score"] == 90 and g["flagged"] and g["rank"] == 1
+    assert g["total_score"] == 90 and g["flagged"] and g["rank"] == 2
     assert "Quyết toán thuế năm 2024 có 20 lao động" in g["explanation"]
     assert "gấp 2,2 lần" in g["explanation"]
     # at stake: (2,640,000,000 − 1,200,000,000) ÷ 12 × 32 % = 38,400,000 a month
@@ -243,11 +249,55 @@ def test_unregistered_businesses_have_no_employer_code(scores: dict[str, Any]) -
 def test_inspection_list_ranked_per_office(scores: dict[str, Any]) -> None:
     rows = scores["inspection"]
     listed = {(r["office_code"], r["office_list_rank"]): r["entity_key"] for r in rows}
-    # 75BH01: DVG (90); 75BH02: unregistered (70), then DVW (55)
+    # by the contributions at stake: 75BH01: DVB (40 points, 112.0 million a month), DVG (90,
+    # 35.2 million); 75BH02: unregistered (70, 32.0 million), then DVW (55, 6.7 million)
     assert listed == {
-        ("75BH01", 1): "DVG",
+        ("75BH01", 1): "DVB",
+        ("75BH01", 2): "DVG",
         ("75BH02", 1): "MST:3600000099",
         ("75BH02", 2): "DVW",
     }
     top = scores["summary"]["inspection_top"]
-    assert [r["employer_code"] for r in top] == ["DVG", None, "DVW"]
+    assert [r["employer_code"] for r in top] == ["DVB", "DVG", None, "DVW"]
+
+
+def test_contributions_evaded_by_kind(scores: dict[str, Any]) -> None:
+    """Monthly contributions evaded (32 % of the wages kept out), each kind on its own."""
+    by = scores["by_key"]
+    g = by["DVG"]
+    # 10 hidden workers × 2,640,000,000 ÷ 20 ÷ 12 = 110,000,000 → 35,200,000; the payroll
+    # left (220 − 110 million) is under 1.15 × the declared 100 million: no wage part
+    assert (g["evaded_headcount"], g["evaded_wage"], g["evaded_unregistered"]) == (
+        35_200_000,
+        0,
+        0,
+    )
+    assert g["estimated_monthly_evaded"] == 35_200_000
+    assert g["evasion_kind"] == "under_declared_headcount"
+    # DVW: 49,600,000 − 1.15 × 24,800,000 = 21,080,000 → 6,745,600
+    w = by["DVW"]
+    assert (w["evaded_wage"], w["estimated_monthly_evaded"]) == (6_745_600, 6_745_600)
+    assert w["evasion_kind"] == "under_declared_wage"
+    # DVB: 1,500,000,000 − 1.15 × 1,000,000,000 = 350,000,000 → 112,000,000
+    b = by["DVB"]
+    assert (b["total_score"], b["flagged"]) == (40, True)
+    assert (b["evaded_wage"], b["evasion_kind"]) == (112_000_000, "under_declared_wage")
+    # unregistered with 12 workers: 1,200,000,000 ÷ 12 → 32,000,000
+    u = by["MST:3600000099"]
+    assert (u["evaded_unregistered"], u["evasion_kind"]) == (32_000_000, "unregistered")
+    # nothing estimated without a signal (DVH: payroll 1.1 × the bill) or without tax data
+    assert by["DVH"]["estimated_monthly_evaded"] == 0 and by["DVH"]["evasion_kind"] is None
+    assert by["MST:3600000098"]["estimated_monthly_evaded"] == 0
+
+
+def test_ranked_by_money_at_stake(scores: dict[str, Any]) -> None:
+    """Flagged first by money (DVB 40 points outranks DVG 90), then the others by score."""
+    ranks = {k: r["rank"] for k, r in scores["by_key"].items()}
+    assert [k for k, _ in sorted(ranks.items(), key=lambda kv: kv[1])][:6] == [
+        "DVB",
+        "DVG",
+        "MST:3600000099",
+        "DVW",
+        "MST:3600000098",
+        "DVD",
+    ]

@@ -44,7 +44,22 @@ def test_policy_file_is_versioned_and_sourced(raw_policy: dict) -> None:
         "claims.outlier_z",
         "claims.projection_recent_months",
         "claims.review_list_size",
+        "compliance.evasion_points",
+        "compliance.evasion_thresholds",
+        "compliance.normal_payroll_ratio",
     }
+
+
+def test_evasion_policy_read_by_date() -> None:
+    """The evasion points and thresholds come from the policy file (docs/compliance.md)."""
+    from baophu.engine.compliance.params import EvasionPolicy
+
+    ev = EvasionPolicy.on(date(2026, 10, 31))
+    assert ev.points["headcount_gap"] == (50, 40, 25)
+    assert ev.points["unregistered"] == (70, 30)
+    assert (ev.strong_payroll_ratio, ev.weak_payroll_ratio) == (1.4, 1.25)
+    assert ev.normal_payroll_ratio == 1.15
+    assert ev.unregistered_active_days == 90
 
 
 def test_policy_values_by_date() -> None:

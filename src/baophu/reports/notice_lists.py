@@ -39,6 +39,7 @@ LISTS: tuple[tuple[str, str, str, tuple[tuple[str, str, float], ...]], ...] = (
             ("total_score", "Điểm rủi ro", 8),
             ("reason", "Lý do", 34),
             ("explanation", "Dấu hiệu", 80),
+            ("estimated_monthly_evaded", "Ước số tiền trốn, thiếu đóng mỗi tháng", 16),
             ("estimated_monthly_shortfall", "Số tiền ước thiếu mỗi tháng", 16),
         ),
     ),

@@ -174,6 +174,7 @@ def test_year_end_and_inspection_equal_the_marts(reports: dict[str, Any], sql: A
     printed = table_with(reports["inspection"].docx, "STT", "Điểm rủi ro")[1:]
     assert [r[2] for r in printed] == [r["tax_code"] or "" for r in listed]
     assert [r[6] for r in printed] == [vn_int(r["total_score"]) for r in listed]
+    assert [r[7] for r in printed] == [vn_int(r["estimated_monthly_evaded"]) for r in listed]
 
 
 def test_finance_equals_the_mart(reports: dict[str, Any], sql: Any) -> None:

@@ -39,27 +39,18 @@ import datetime as dt
 import ibis
 from ibis.expr.types import Table
 
-from baophu.engine.compliance.params import ListCriteria, as_int, minimum_wage
+from baophu.engine.compliance.params import (
+    EVASION_SIGNALS,
+    EvasionPolicy,
+    ListCriteria,
+    as_int,
+    minimum_wage,
+)
 from baophu.rules import Rules
 
-STRONG_HEADCOUNT_SHARE = 0.2
-WEAK_HEADCOUNT_SHARE = 0.1
-STRONG_PAYROLL_RATIO = 1.4
-WEAK_PAYROLL_RATIO = 1.25
-MINIMUM_WAGE_BAND = 1.02
-DROP_SHARE = 0.3
-DROP_PEOPLE = 3
-UNREGISTERED_ACTIVE_DAYS = 90
-
-POINTS = {
-    "headcount_gap": (50, 40, 25),
-    "payroll_gap": (40, 25),
-    "minimum_wage": (15,),
-    "unregistered": (70, 30),
-    "headcount_drop": (15,),
-    "long_arrears": (15, 10, 5),
-}
-SIGNALS = tuple(POINTS)
+SIGNALS = EVASION_SIGNALS
+# the kinds of evasion whose contributions are estimated (as the synthetic truth names them)
+KINDS = ("under_declared_headcount", "under_declared_wage", "unregistered")
 
 
 def _num(value: ibis.Value, digits: int = 0) -> ibis.Value:
@@ -126,6 +117,7 @@ def _registered_signals(
     enrolments: Table | None,
     reference_date: dt.date,
     rules: Rules | None,
+    ev: EvasionPolicy,
 ) -> Table:
     b = balance.select(
         "employer_code",
@@ -161,16 +153,20 @@ def _registered_signals(
     gap = b.tax_headcount.cast("float64") - b.si_headcount
     share = ibis.ifelse(b.tax_headcount > 0, gap / b.tax_headcount.cast("float64"), 0.0)
     usable = b.si_headcount.notnull() & b.tax_headcount.notnull()
-    strong = usable & (((share >= STRONG_HEADCOUNT_SHARE) & (gap >= 2)) | (gap >= 10))
-    clear = usable & (
-        ((share >= WEAK_HEADCOUNT_SHARE) & (gap >= 2))
-        | ((share >= STRONG_HEADCOUNT_SHARE) & (gap >= 1))
+    strong_share, weak_share = ev.strong_headcount_share, ev.weak_headcount_share
+    strong = usable & (
+        ((share >= strong_share) & (gap >= ev.headcount_min_gap)) | (gap >= ev.headcount_large_gap)
     )
-    slight = usable & (share >= WEAK_HEADCOUNT_SHARE) & (gap >= 1)
+    clear = usable & (
+        ((share >= weak_share) & (gap >= ev.headcount_min_gap))
+        | ((share >= strong_share) & (gap >= 1))
+    )
+    slight = usable & (share >= weak_share) & (gap >= 1)
+    points = ev.points
     hc_points = ibis.cases(
-        (strong, POINTS["headcount_gap"][0]),
-        (clear, POINTS["headcount_gap"][1]),
-        (slight, POINTS["headcount_gap"][2]),
+        (strong, points["headcount_gap"][0]),
+        (clear, points["headcount_gap"][1]),
+        (slight, points["headcount_gap"][2]),
         else_=0,
     )
     hc_note = (
@@ -197,8 +193,8 @@ def _registered_signals(
         annual_bill > 0, b.payroll_fund.cast("float64") / annual_bill, ibis.null("float64")
     )
     pr_points = ibis.cases(
-        (ratio >= STRONG_PAYROLL_RATIO, POINTS["payroll_gap"][0]),
-        (ratio >= WEAK_PAYROLL_RATIO, POINTS["payroll_gap"][1]),
+        (ratio >= ev.strong_payroll_ratio, points["payroll_gap"][0]),
+        (ratio >= ev.weak_payroll_ratio, points["payroll_gap"][1]),
         else_=0,
     )
     pr_note = (
@@ -217,8 +213,8 @@ def _registered_signals(
     )
     mw_ratio = avg_wage / b.min_wage.cast("float64")
     mw_points = ibis.ifelse(
-        (b.declared_headcount >= 2) & (mw_ratio <= MINIMUM_WAGE_BAND),
-        POINTS["minimum_wage"][0],
+        (b.declared_headcount >= 2) & (mw_ratio <= ev.minimum_wage_band),
+        points["minimum_wage"][0],
         0,
     )
     mw_note = (
@@ -234,9 +230,9 @@ def _registered_signals(
     drop = (b.peak_headcount - b.latest_headcount).cast("int64")
     unexplained = drop - b.terminations
     dr_points = ibis.ifelse(
-        (unexplained >= DROP_PEOPLE)
-        & (unexplained.cast("float64") >= DROP_SHARE * b.peak_headcount.cast("float64")),
-        POINTS["headcount_drop"][0],
+        (unexplained >= ev.drop_people)
+        & (unexplained.cast("float64") >= ev.drop_share * b.peak_headcount.cast("float64")),
+        points["headcount_drop"][0],
         0,
     )
     dr_note = (
@@ -250,9 +246,9 @@ def _registered_signals(
     )
 
     la_points = ibis.cases(
-        (b.months_late >= 6, POINTS["long_arrears"][0]),
-        (b.months_late >= 3, POINTS["long_arrears"][1]),
-        (b.evasion_flag, POINTS["long_arrears"][2]),
+        (b.months_late >= 6, points["long_arrears"][0]),
+        (b.months_late >= 3, points["long_arrears"][1]),
+        (b.evasion_flag, points["long_arrears"][2]),
         else_=0,
     )
     la_note = (
@@ -262,6 +258,22 @@ def _registered_signals(
         + _num(b.late_amount.cast("float64") / 1_000_000, 1)
         + " triệu đồng"
     )
+
+    # wages kept out of the contributions each month, by kind (VND; signals that fired only):
+    # hidden workers at the tax return's average wage; the payroll above the normal ratio of
+    # the declared bill, less the hidden workers' wages
+    tax_wage = ibis.ifelse(
+        b.tax_headcount > 0,
+        b.payroll_fund.cast("float64") / b.tax_headcount.cast("float64") / 12,
+        ibis.null("float64"),
+    )
+    hidden = ibis.ifelse(hc_points.fill_null(0) > 0, ibis.greatest(gap, 0) * tax_wage, 0.0)
+    hidden = hidden.fill_null(0.0)
+    above_normal = (
+        b.payroll_fund.cast("float64") / 12 - hidden - ev.normal_payroll_ratio * annual_bill / 12
+    )
+    wage_fired = (pr_points.fill_null(0) > 0) | (mw_points.fill_null(0) > 0)
+    under = ibis.ifelse(wage_fired, ibis.greatest(above_normal, 0), 0.0).fill_null(0.0)
 
     return b.select(
         "employer_code",
@@ -306,6 +318,9 @@ def _registered_signals(
         monthly_payroll_shortfall=ibis.greatest(
             (b.payroll_fund.cast("float64") - annual_bill) / 12, 0
         ),
+        hidden_monthly_wages=hidden.cast("float64"),
+        underdeclared_monthly_wages=under.cast("float64"),
+        unregistered_monthly_wages=ibis.literal(0.0, "float64"),
     )
 
 
@@ -315,6 +330,7 @@ def _unregistered_signals(
     tax: Table,
     directory_units: Table,
     reference_date: dt.date,
+    ev: EvasionPolicy,
 ) -> Table:
     known = employers.filter(employers.tax_code.notnull()).select(known_tax=employers.tax_code)
     known = known.distinct()
@@ -337,11 +353,13 @@ def _unregistered_signals(
     with_workers = active & (c.tax_headcount >= 1)
     age_days = ibis.literal(reference_date, "date").delta(c.registered_date, unit="day")
     silent = (
-        (c.status == "active") & c.tax_headcount.isnull() & (age_days >= UNREGISTERED_ACTIVE_DAYS)
+        (c.status == "active")
+        & c.tax_headcount.isnull()
+        & (age_days >= ev.unregistered_active_days)
     )
     points = ibis.cases(
-        (with_workers, POINTS["unregistered"][0]),
-        (silent, POINTS["unregistered"][1]),
+        (with_workers, ev.points["unregistered"][0]),
+        (silent, ev.points["unregistered"][1]),
         else_=0,
     )
     note = ibis.cases(
@@ -403,6 +421,11 @@ def _unregistered_signals(
         long_arrears_points=ibis.literal(0, "int64"),
         long_arrears_note=ibis.null("string"),
         monthly_payroll_shortfall=ibis.ifelse(c.tax_headcount >= 1, fund.fill_null(0.0) / 12, 0.0),
+        hidden_monthly_wages=ibis.literal(0.0, "float64"),
+        underdeclared_monthly_wages=ibis.literal(0.0, "float64"),
+        unregistered_monthly_wages=ibis.ifelse(with_workers, fund.fill_null(0.0) / 12, 0.0)
+        .fill_null(0.0)
+        .cast("float64"),
     )
 
 
@@ -430,17 +453,24 @@ def evasion_scores(
     enrolments: Table | None = None,
     criteria: ListCriteria | None = None,
     rules: Rules | None = None,
+    evasion: EvasionPolicy | None = None,
 ) -> Table:
     """Every registered employer and every unregistered business with its signals, score,
-    explanation and ranks (``rank`` overall, ``office_rank`` within the grassroots office).
+    explanation, the contributions it is estimated to evade each month (in VND, per kind
+    and in all) and ranks (``rank`` overall, ``office_rank`` within the grassroots office).
 
     ``contribution_rate`` is the full compulsory rate on the wage (employer + employee,
-    0.32 in 2026), used to turn an under-declared payroll into contributions at stake.
+    0.32 in 2026), used to turn wages kept out of the contributions into contributions at
+    stake.  ``evasion``: the points and thresholds (default: the policy file's on the
+    reference date).
     """
     crit = criteria or ListCriteria()
+    ev = evasion or EvasionPolicy.on(reference_date)
     tax = _tax_latest(tax_returns, reference_date)
-    reg = _registered_signals(balance, arrears, tax, months, enrolments, reference_date, rules)
-    unreg = _unregistered_signals(employers, registry, tax, commune_offices(units), reference_date)
+    reg = _registered_signals(balance, arrears, tax, months, enrolments, reference_date, rules, ev)
+    unreg = _unregistered_signals(
+        employers, registry, tax, commune_offices(units), reference_date, ev
+    )
     s = ibis.union(reg, unreg)
     total = sum((s[f"{name}_points"] for name in SIGNALS), ibis.literal(0, "int64"))
     parts = [ibis.ifelse(s[f"{name}_points"] > 0, s[f"{name}_note"] + "; ", "") for name in SIGNALS]
@@ -464,12 +494,49 @@ def evasion_scores(
             for name in SIGNALS
         }
     )
-    order = [ibis.desc(s.total_score), ibis.desc(s.estimated_monthly_shortfall), s.entity_key]
+
+    def vnd(wages: ibis.Value) -> ibis.Value:
+        return (wages * contribution_rate).round(0).cast("int64")
+
+    s = s.mutate(
+        evaded_headcount=vnd(s.hidden_monthly_wages),
+        evaded_wage=vnd(s.underdeclared_monthly_wages),
+        evaded_unregistered=vnd(s.unregistered_monthly_wages),
+    )
+    s = s.mutate(
+        estimated_monthly_evaded=s.evaded_headcount + s.evaded_wage + s.evaded_unregistered
+    )
+    s = s.mutate(
+        evasion_kind=ibis.cases(
+            (s.estimated_monthly_evaded <= 0, ibis.null("string")),
+            (s.evaded_unregistered >= ibis.greatest(s.evaded_headcount, s.evaded_wage), KINDS[2]),
+            (s.evaded_headcount >= s.evaded_wage, KINDS[0]),
+            else_=KINDS[1],
+        ),
+        flagged=s.total_score >= crit.inspection_min_score,
+    )
+    order = ranking_order(s)
     s = s.mutate(
         rank=(ibis.row_number().over(ibis.window(order_by=order)) + 1).cast("int64"),
         office_rank=(
             ibis.row_number().over(ibis.window(group_by=s.office_code, order_by=order)) + 1
         ).cast("int64"),
-        flagged=s.total_score >= crit.inspection_min_score,
     )
-    return s.drop("monthly_payroll_shortfall")
+    return s.drop(
+        "monthly_payroll_shortfall",
+        "hidden_monthly_wages",
+        "underdeclared_monthly_wages",
+        "unregistered_monthly_wages",
+    )
+
+
+def ranking_order(s: Table) -> list[ibis.Value]:
+    """The inspection order: entities the signals flag first, then the contributions they
+    are estimated to evade each month (VND: one scale for every kind of evasion), then the
+    score, then the key (a stable order)."""
+    return [
+        ibis.desc(s.flagged.cast("int8")),
+        ibis.desc(s.estimated_monthly_evaded),
+        ibis.desc(s.total_score),
+        s.entity_key,
+    ]

@@ -22,12 +22,15 @@ import ibis
 from ibis.expr.types import Table
 
 from baophu.engine.compliance.balance import EMPLOYER_COLUMNS
+from baophu.engine.compliance.evasion import ranking_order
 from baophu.engine.compliance.params import ListCriteria
 from baophu.engine.compliance.units import ownership_label
 
 
 def inspection_list(scores: Table, criteria: ListCriteria | None = None) -> Table:
-    """Entities to inspect, ranked by score within each grassroots office."""
+    """Entities to inspect, ranked within each grassroots office: those the signals flag
+    first, by the contributions they are estimated to evade (``evasion.ranking_order``),
+    then those only long in arrears."""
     crit = criteria or ListCriteria()
     late_long = scores.long_arrears_value.fill_null(0) >= crit.long_arrears_months
     s = scores.filter(scores.flagged | late_long)
@@ -39,7 +42,7 @@ def inspection_list(scores: Table, criteria: ListCriteria | None = None) -> Tabl
             else_=long_text.capitalize(),
         )
     )
-    order = [ibis.desc(s.total_score), ibis.desc(s.estimated_monthly_shortfall), s.entity_key]
+    order = ranking_order(s)
     s = s.mutate(
         list_rank=(ibis.row_number().over(ibis.window(order_by=order)) + 1).cast("int64"),
         office_list_rank=(
@@ -67,6 +70,8 @@ def inspection_list(scores: Table, criteria: ListCriteria | None = None) -> Tabl
         "reason",
         "explanation",
         "estimated_monthly_shortfall",
+        "estimated_monthly_evaded",
+        "evasion_kind",
         "tax_headcount",
         "si_headcount",
         "long_arrears_value",

@@ -79,6 +79,63 @@ class ListCriteria:
         )
 
 
+EVASION_SIGNALS = (
+    "headcount_gap",
+    "payroll_gap",
+    "minimum_wage",
+    "unregistered",
+    "headcount_drop",
+    "long_arrears",
+)
+
+
+@dataclass(frozen=True)
+class EvasionPolicy:
+    """The evasion signals' points (strongest level first) and thresholds, and the payroll
+    ratio that is normal: policy choices read from the policy file by date
+    (``compliance.evasion_points``, ``compliance.evasion_thresholds``,
+    ``compliance.normal_payroll_ratio``) — ``EvasionPolicy.on(day)``."""
+
+    points: dict[str, tuple[int, ...]]
+    strong_headcount_share: float
+    weak_headcount_share: float
+    headcount_min_gap: int
+    headcount_large_gap: int
+    strong_payroll_ratio: float
+    weak_payroll_ratio: float
+    minimum_wage_band: float
+    drop_share: float
+    drop_people: int
+    unregistered_active_days: int
+    normal_payroll_ratio: float
+
+    @classmethod
+    def on(cls, day: dt.date, policy: Rules | None = None) -> EvasionPolicy:
+        p = policy or get_policy()
+        raw = p.value("compliance.evasion_points", day)
+        missing = [s for s in EVASION_SIGNALS if s not in raw]
+        if missing:
+            raise ComplianceParameterError(
+                f"compliance.evasion_points thiếu điểm của: {', '.join(missing)}",
+                f"compliance.evasion_points lacks the points of: {', '.join(missing)}",
+            )
+        t = p.value("compliance.evasion_thresholds", day)
+        return cls(
+            points={s: tuple(int(x) for x in raw[s]) for s in EVASION_SIGNALS},
+            strong_headcount_share=float(t["strong_headcount_share"]),
+            weak_headcount_share=float(t["weak_headcount_share"]),
+            headcount_min_gap=int(t["headcount_min_gap"]),
+            headcount_large_gap=int(t["headcount_large_gap"]),
+            strong_payroll_ratio=float(t["strong_payroll_ratio"]),
+            weak_payroll_ratio=float(t["weak_payroll_ratio"]),
+            minimum_wage_band=float(t["minimum_wage_band"]),
+            drop_share=float(t["drop_share"]),
+            drop_people=int(t["drop_people"]),
+            unregistered_active_days=int(t["unregistered_active_days"]),
+            normal_payroll_ratio=float(p.value("compliance.normal_payroll_ratio", day)),
+        )
+
+
 def arrears_ratio_ceiling(on: dt.date, policy: Rules | None = None) -> float | None:
     """The arrears-ratio ceiling in force on ``on`` (policy file); ``None`` before any."""
     try:

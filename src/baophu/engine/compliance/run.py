@@ -290,6 +290,8 @@ def compliance_summary(store: Store, top: int = 10) -> dict[str, Any]:
             "office_name",
             "total_score",
             "estimated_monthly_shortfall",
+            "estimated_monthly_evaded",
+            "evasion_kind",
             "explanation",
         )
         .to_pyarrow()

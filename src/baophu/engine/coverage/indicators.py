@@ -64,11 +64,11 @@ from baophu.engine.coverage.required import compulsory_required
 from baophu.engine.identity import (
     BHTN_HERE,
     BHYT_HERE,
-    BY_SI_CODE,
     COMP_HERE,
     GROUP_RANK,
     NON_RESIDENT,
     PAYER_RANK,
+    RESIDENT_STATUSES,
     SCHEME_INDEX,
     STATUS_METHOD,
     STATUS_REASON,
@@ -305,7 +305,7 @@ def unlinked_by_reason(codes: Table, on: date) -> Table:
     status = codes.link_status
     t = codes.mutate(
         _outcome=ibis.cases(
-            (status <= BY_SI_CODE, "linked"),
+            (status.isin(RESIDENT_STATUSES), "linked"),
             (status == NON_RESIDENT, "non_resident"),
             else_="unlinked",
         ),

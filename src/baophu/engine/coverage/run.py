@@ -46,6 +46,7 @@ from baophu.engine.coverage.masks import Calendar
 from baophu.engine.dates import default_reference_date, series_dates
 from baophu.engine.identity import (
     MART_ANCESTORS,
+    accepted_links,
     ensure_ancestors,
     ensure_linked_spells,
     link_enrolments,
@@ -101,7 +102,10 @@ class CoverageError(UnitsError):
 def linked_enrolments(store: Store) -> Table:
     """The enrolments with their links to the register (``LINKED_COLUMNS``)."""
     linked = link_enrolments(
-        store.table("enrolments"), store.table("residents"), store.table("units")
+        store.table("enrolments"),
+        store.table("residents"),
+        store.table("units"),
+        accepted_links(store),
     )
     return linked.select(*LINKED_COLUMNS)
 

@@ -1,11 +1,15 @@
 """Identity: who is who and where.  Enrolments and list rows linked to the population
-register (personal ID, social-insurance code), person keys, the reasons a row stays
-unlinked, and the identity step of the pipeline (``run_identity``: the ``unit_ancestors``
-and ``linked_spells`` marts)."""
+register (personal ID, social-insurance code, then Splink on what is left), person keys, the
+reasons a row stays unlinked, someone else's ID, the names and birth dates every linkage
+compares, and the identity step of the pipeline (``run_identity``: the ``unit_ancestors``,
+``enrolment_links``, ``enrolment_link_review``, ``enrolment_other_ids`` and ``linked_spells``
+marts)."""
 
 from baophu.engine.identity.links import (
+    BY_LINKAGE,
     BY_SI_CODE,
     NON_RESIDENT,
+    RESIDENT_STATUSES,
     STATUS_METHOD,
     STATUS_REASON,
     UNLINKED_REASON_VI,
@@ -17,7 +21,32 @@ from baophu.engine.identity.links import (
     person_key,
     unlinked_summary,
 )
+from baophu.engine.identity.names import (
+    NAME_COLUMNS,
+    births_agree_expr,
+    day_month_swapped,
+    given_name,
+    given_name_expr,
+    name_folded,
+    name_folded_expr,
+    name_key,
+    name_key_expr,
+    surname,
+    surname_expr,
+    with_names,
+)
+from baophu.engine.identity.remainder import (
+    MART_OTHER_IDS,
+    MART_REMAINDER,
+    MART_REVIEW,
+    REMAINDER_MARTS,
+    accepted_links,
+    decision_counts,
+    run_remainder,
+)
+from baophu.engine.identity.remainder_model import Thresholds as RemainderThresholds
 from baophu.engine.identity.run import (
+    IDENTITY_MARTS,
     MART_ANCESTORS,
     MART_SPELLS,
     ensure_ancestors,
@@ -45,14 +74,22 @@ __all__ = [
     "BHTN_HERE",
     "BHYT_ELSE",
     "BHYT_HERE",
+    "BY_LINKAGE",
     "BY_SI_CODE",
     "COMP_ELSE",
     "COMP_HERE",
     "GROUP_RANK",
+    "IDENTITY_MARTS",
     "MART_ANCESTORS",
+    "MART_OTHER_IDS",
+    "MART_REMAINDER",
+    "MART_REVIEW",
     "MART_SPELLS",
+    "NAME_COLUMNS",
     "NON_RESIDENT",
     "PAYER_RANK",
+    "REMAINDER_MARTS",
+    "RESIDENT_STATUSES",
     "SCHEME_INDEX",
     "SPELL_CODE_COLUMNS",
     "STATUS_METHOD",
@@ -60,15 +97,30 @@ __all__ = [
     "UNLINKED_REASON_VI",
     "VOL_ELSE",
     "VOL_HERE",
+    "RemainderThresholds",
+    "accepted_links",
     "active_on",
     "births_agree",
+    "births_agree_expr",
+    "day_month_swapped",
+    "decision_counts",
     "decode_status",
     "ensure_ancestors",
     "ensure_linked_spells",
+    "given_name",
+    "given_name_expr",
     "link_enrolments",
     "linked_codes",
+    "name_folded",
+    "name_folded_expr",
+    "name_key",
+    "name_key_expr",
     "normalise_person_id",
     "person_key",
     "run_identity",
+    "run_remainder",
+    "surname",
+    "surname_expr",
     "unlinked_summary",
+    "with_names",
 ]

@@ -9,9 +9,10 @@ Deterministic steps, in order (each only for rows the previous steps left unlink
    check stops a mistyped ID that happens to be another resident's from linking;
 2. ``si_code`` — the legacy 10-digit social-insurance code maps to exactly one resident (and
    the birth dates agree as above);
-3. ``remainder_linker`` — an optional hook for probabilistic linkage (a later issue): a
-   function from the still-unlinked rows and the residents to ``enrolment_id``,
-   ``person_key``, ``link_method``.
+3. ``remainder_linker`` — an optional hook for probabilistic linkage (``identity.remainder``:
+   Splink on what is left, its accepted links): a function from the still-unlinked rows and
+   the residents to ``enrolment_id``, ``person_key``, ``link_method``; a row it links gets
+   ``link_status`` ``BY_LINKAGE`` (``link_method`` ``probabilistic``).
 
 What remains unlinked keeps its reason, never silently dropped:
 
@@ -41,7 +42,7 @@ UNLINKED_REASON_VI: dict[str, str] = {
     "id_not_in_register": "Số định danh không có trong dữ liệu dân cư",
     "id_conflict": "Số định danh trùng người khác (ngày sinh không khớp)",
 }
-LINK_METHODS: tuple[str, ...] = ("person_id", "si_code", "non_resident_id")
+LINK_METHODS: tuple[str, ...] = ("person_id", "si_code", "non_resident_id", "probabilistic")
 
 RemainderLinker = Callable[[Table, Table], Table]
 
@@ -110,9 +111,15 @@ def person_key(person_id: StringValue) -> IntegerValue:
 
 
 # link_status: how a row was linked (< 10) or why not (≥ 10)
-BY_PERSON_ID, BY_SI_CODE, NON_RESIDENT = 0, 1, 2
+BY_PERSON_ID, BY_SI_CODE, NON_RESIDENT, BY_LINKAGE = 0, 1, 2, 3
 NO_ID, INVALID_ID, NOT_IN_REGISTER, ID_CONFLICT = 10, 11, 12, 13
-STATUS_METHOD = {BY_PERSON_ID: "person_id", BY_SI_CODE: "si_code", NON_RESIDENT: "non_resident_id"}
+RESIDENT_STATUSES = (BY_PERSON_ID, BY_SI_CODE, BY_LINKAGE)  # linked to a resident
+STATUS_METHOD = {
+    BY_PERSON_ID: "person_id",
+    BY_SI_CODE: "si_code",
+    NON_RESIDENT: "non_resident_id",
+    BY_LINKAGE: "probabilistic",
+}
 STATUS_REASON = {
     NON_RESIDENT: "id_not_in_register",
     NO_ID: "no_id",
@@ -222,18 +229,23 @@ _LINK_COLUMNS = (
 
 def _apply_remainder(linked: Table, residents: Table, linker: RemainderLinker) -> Table:
     """Let ``linker`` link what the deterministic steps left (person_key null).  It returns
-    ``enrolment_id``, ``person_key`` (integer) and ``link_method``."""
+    ``enrolment_id``, ``person_key`` (integer) and ``link_method``; a row it links becomes
+    ``BY_LINKAGE``, a resident with the linked resident's death date."""
     open_rows = linked.filter(linked.person_key.isnull())
     found = linker(open_rows, residents).select(
         _eid="enrolment_id", _pk="person_key", _lm="link_method"
     )
+    deaths = residents.select(_dk=person_key(residents.person_id), _death=residents.death_date)
+    found = found.left_join(deaths, found._pk == deaths._dk)
     j = linked.left_join(found, linked.enrolment_id == found._eid)
     hit = j.person_key.isnull() & j._pk.notnull()
     return j.mutate(
         person_key=ibis.ifelse(hit, j._pk, j.person_key),
+        link_status=ibis.ifelse(hit, ibis.literal(BY_LINKAGE, "int8"), j.link_status),
         resident=j.resident | hit,
         link_method=ibis.ifelse(hit, j._lm, j.link_method),
         unlinked_reason=ibis.ifelse(hit, ibis.null("string"), j.unlinked_reason),
+        person_death_date=ibis.ifelse(hit, j._death, j.person_death_date),
     ).select(*linked.columns)
 
 

@@ -12,7 +12,7 @@ import ibis
 from ibis.expr.types import Table
 
 from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS
-from baophu.engine.identity.links import link_enrolments
+from baophu.engine.identity.links import RemainderLinker, link_enrolments
 
 SCHEME_INDEX = {"bhyt": 0, "bhxh_compulsory": 1, "bhxh_voluntary": 2, "bhtn": 3}
 BHYT_HERE, BHYT_ELSE, COMP_HERE, COMP_ELSE, VOL_HERE, VOL_ELSE, BHTN_HERE, BHTN_ELSE = range(8)
@@ -53,13 +53,20 @@ SPELL_CODE_COLUMNS = (
 )
 
 
-def linked_codes(enrolments: Table, residents: Table, units: Table, province_code: str) -> Table:
+def linked_codes(
+    enrolments: Table,
+    residents: Table,
+    units: Table,
+    province_code: str,
+    remainder_linker: RemainderLinker | None = None,
+) -> Table:
     """The enrolments linked to the register and reduced to what coverage needs, as small
     codes (``SPELL_CODE_COLUMNS``): ``person_key``, ``link_status``, ``cls`` (scheme × held
     here or elsewhere), ``code`` (BHYT precedence: payer rank × 100 + group rank),
     ``employer_code`` (spells held here only), ``start_date``, ``end_date``,
     ``person_death_date``.  The codes are computed before linking, so the joins of
-    ``identity.link_enrolments`` carry integers rather than text."""
+    ``identity.link_enrolments`` carry integers rather than text.  ``remainder_linker``: the
+    accepted links of the remainder linkage (``remainder.accepted_links``)."""
     pre = enrolments.select(
         "enrolment_id",
         "person_id",
@@ -70,4 +77,5 @@ def linked_codes(enrolments: Table, residents: Table, units: Table, province_cod
         "end_date",
         **spell_codes(enrolments, province_code),
     )
-    return link_enrolments(pre, residents, units).select(*SPELL_CODE_COLUMNS)
+    linked = link_enrolments(pre, residents, units, remainder_linker)
+    return linked.select(*SPELL_CODE_COLUMNS)

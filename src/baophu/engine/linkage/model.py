@@ -4,7 +4,7 @@ Owns the tables before and after Splink, written as backend-agnostic Ibis expres
 
 1. ``prepare_source`` / ``prepare_residents`` — one row per list row (``record_id``: the
    contract key joined with ``|``) or per resident, with the columns the comparisons read
-   (``linkage.names``; a resident's commune is their hamlet's parent unit);
+   (``identity.names``; a resident's commune is their hamlet's parent unit);
 2. ``exact_links`` — stage 1: the normalised personal ID is a resident's and the birth
    dates agree (equal or day and month swapped).  The birth check stops a mistyped ID that
    happens to be someone else's;
@@ -27,13 +27,12 @@ import ibis
 from ibis.expr.types import StringValue, Table
 
 from baophu.contracts import CONTRACTS
-from baophu.engine.identity import normalise_person_id, person_key
-from baophu.engine.linkage.names import (
+from baophu.engine.identity import (
+    NAME_COLUMNS,
     births_agree_expr,
-    given_name_expr,
-    name_folded_expr,
-    name_key_expr,
-    surname_expr,
+    normalise_person_id,
+    person_key,
+    with_names,
 )
 from baophu.engine.linkage.settings import (
     ID_EQUAL_VI,
@@ -114,24 +113,6 @@ def record_id(t: Table, key: Sequence[str]) -> StringValue:
     for part in parts[1:]:
         out = out + "|" + part
     return out
-
-
-NAME_COLUMNS = ("name_key", "name_folded", "surname", "given_name")
-
-
-def with_names(t: Table) -> Table:
-    """``t`` with the name columns (``linkage.names``) of its ``full_name``, computed once per
-    distinct name and joined back: a register of 4.5 million people has about 170,000
-    distinct names, and the string functions are the costly part of preparing it."""
-    names = t.select(_raw=t.full_name).distinct()
-    key = name_key_expr(names._raw)
-    names = names.mutate(name_key=key)
-    folded = name_folded_expr(names.name_key)
-    names = names.mutate(name_folded=folded)
-    names = names.mutate(
-        surname=surname_expr(names.name_folded), given_name=given_name_expr(names.name_folded)
-    )
-    return t.left_join(names, t.full_name == names._raw).drop("_raw")
 
 
 def _compared(

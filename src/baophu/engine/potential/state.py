@@ -31,7 +31,7 @@ from ibis.expr.types import Table
 from baophu.backends import Store
 from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS, SCHEMES
 from baophu.contracts.vocabularies import SUBSIDY_GROUPS
-from baophu.engine.identity import link_enrolments
+from baophu.engine.identity import accepted_links, link_enrolments
 from baophu.engine.potential.params import ListParams
 from baophu.engine.potential.text import date_of, days_of
 
@@ -78,7 +78,9 @@ def spells(store: Store) -> Table:
         pay=_code(e.payer, PAYER_CODE),
         wage=e.contribution_wage,
     )
-    out = link_enrolments(pre, store.table("residents"), store.table("units"))
+    out = link_enrolments(
+        pre, store.table("residents"), store.table("units"), accepted_links(store)
+    )
     return out.filter(out.person_key.notnull()).select(*SPELL_COLUMNS)
 
 
@@ -194,7 +196,9 @@ def employer_of_last(store: Store, lapsed: Table, p: ListParams) -> Table:
         "employer_code",
         "end_date",
     )
-    linked = link_enrolments(pre, store.table("residents"), store.table("units"))
+    linked = link_enrolments(
+        pre, store.table("residents"), store.table("units"), accepted_links(store)
+    )
     linked = linked.filter(linked.person_key.notnull())
     x = lapsed.select(_pk=lapsed.person_key, _e=lapsed._end)
     j = linked.join(x, [linked.person_key == x._pk, linked.end_date == x._e])

@@ -280,7 +280,7 @@ def build_inspection(
             "Xã, phường",
             "Lý do đề nghị",
             "Điểm rủi ro",
-            "Ước số tiền đóng thiếu mỗi tháng (đồng)",
+            "Ước số tiền trốn, thiếu đóng mỗi tháng (đồng)",
         ],
         rows=[
             [
@@ -291,7 +291,7 @@ def build_inspection(
                 r["commune_name"] or "",
                 mask_text(r["reason"] or ""),
                 num(r["total_score"]),
-                money(r["estimated_monthly_shortfall"]),
+                money(r["estimated_monthly_evaded"]),
             ]
             for r in rows
         ],

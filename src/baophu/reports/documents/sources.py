@@ -19,7 +19,16 @@ from baophu.reports.documents.model import DocStamp, DocumentError
 
 BASE_MART = "coverage_by_unit"
 # Marts computed for no particular date (their stamp's date is the day they were computed).
-UNDATED = frozenset({"unit_ancestors", "linked_spells", "person_links"})
+UNDATED = frozenset(
+    {
+        "unit_ancestors",
+        "linked_spells",
+        "person_links",
+        "enrolment_links",
+        "enrolment_link_review",
+        "enrolment_other_ids",
+    }
+)
 
 
 class MartSet:
