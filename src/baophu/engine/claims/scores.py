@@ -178,15 +178,24 @@ def _practice_signals(v: Table, drugs: Table, services: Table, reference_index: 
         (lines.facility_code == recent.c_facility) & (lines.claim_code == recent.c_claim),
     )
     lines = lines.filter(lines.doctor_code.notnull() & lines.department_code.notnull())
+    # one row per claim and doctor, then per claim and department: counting rows counts
+    # visits (no distinct count over the lines)
+    per_doctor = lines.group_by(
+        ["facility_code", "department_code", "doctor_code", "claim_code",
+         lines.c_level.name("level")]
+    ).aggregate(drug_lines=lines.drug.sum(), images=lines.image.sum())  # fmt: skip
+    per_department = per_doctor.group_by(
+        ["facility_code", "department_code", "claim_code", "level"]
+    ).aggregate(drug_lines=per_doctor.drug_lines.sum(), images=per_doctor.images.sum())
     out = []
-    for entity, keys in (
-        ("department", ["facility_code", "department_code"]),
-        ("doctor", ["facility_code", "department_code", "doctor_code"]),
+    for entity, keys, rows in (
+        ("department", ["facility_code", "department_code"], per_department),
+        ("doctor", ["facility_code", "department_code", "doctor_code"], per_doctor),
     ):
-        a = lines.group_by([*keys, lines.c_level.name("level")]).aggregate(
-            visits=lines.claim_code.nunique(),
-            drug_lines=lines.drug.sum(),
-            images=lines.image.sum(),
+        a = rows.group_by([*keys, "level"]).aggregate(
+            visits=rows.count(),
+            drug_lines=rows.drug_lines.sum(),
+            images=rows.images.sum(),
         )
         a = a.filter(a.visits >= 50)
         a = a.mutate(
