@@ -287,6 +287,14 @@ def test_beds_on_outpatient_visits_and_prices_above_tender_are_the_planted_ones(
         ).fetchall()
     )
     assert beds == planted(db, "bed_on_outpatient") and len(beds) >= 30
+    # no natural stay under four hours bills a bed-day: only the planted ones do
+    short = _pairs(
+        db.execute(
+            "SELECT DISTINCT c.MA_CSKCB, c.MA_LK FROM c JOIN s USING (MA_CSKCB, MA_LK) "
+            "WHERE s.MA_NHOM IN ('14','15','16') AND c.NGAY_RA < c.NGAY_VAO + INTERVAL 4 HOUR"
+        ).fetchall()
+    )
+    assert short <= planted(db, "bed_on_outpatient")
     db.execute(
         'CREATE OR REPLACE TEMP VIEW p AS SELECT "Mã thuốc, vật tư, dịch vụ" AS code, '
         '"Đơn giá trúng thầu"::DOUBLE AS price, strptime("Từ ngày", \'%d/%m/%Y\')::DATE AS lo, '

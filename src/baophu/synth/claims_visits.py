@@ -41,6 +41,7 @@ from baophu.synth.claims_people import Population
 CARE_TYPES = (*OUTPATIENT_TYPES, *INPATIENT_TYPES)
 CARE = {c: i for i, c in enumerate(CARE_TYPES)}
 SAME_DAY = (CARE["01"], CARE["05"], CARE["08"], CARE["07"], CARE["09"])
+NATURAL_MIN_STAY_MINUTES = 5 * 60  # a drawn stay ending too early is moved to 5 h after admission
 DAYS_APART = 3  # one person's visits: at least this many days between them
 RATE_BOOST = 1.05  # visits dropped by the spacing rule, made up for
 DOCTORS_PER_DEPARTMENT = {"central": 10, "provincial": 8, "regional": 5, "private": 4,
@@ -366,7 +367,9 @@ def _times(
     discharge_multi = (admit.astype("datetime64[D]") + (days - 1).astype("timedelta64[D]")).astype(
         "datetime64[m]"
     ) + (8 * 60 + rng.integers(0, 4 * 60, n)) * _MINUTE
-    discharge_multi = np.maximum(discharge_multi, admit + 60 * _MINUTE)
+    # a natural stay lasts well over the four hours from which a bed-day may be billed (the
+    # bed rule flags shorter ones; only the planted abuse should be there)
+    discharge_multi = np.maximum(discharge_multi, admit + NATURAL_MIN_STAY_MINUTES * _MINUTE)
     discharge = np.where(days > 0, discharge_multi, admit + same_day_minutes * _MINUTE)
     ward_types = stay_type | (care == CARE["04"]) | (care == CARE["09"])
     ward = np.where(
