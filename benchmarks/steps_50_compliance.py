@@ -82,6 +82,7 @@ def recall_by_kind(rows: list[dict[str, Any]], truth: Any) -> dict[str, Any]:
     k_all = len(truth)
     out: dict[str, Any] = {}
     total = float(truth.at_stake.sum()) or 1.0
+    top_keys = set(order[:100])
     for kind, g in truth.groupby("kind"):
         keys = set(g.key)
         out[str(kind)] = {
@@ -92,7 +93,13 @@ def recall_by_kind(rows: list[dict[str, Any]], truth: Any) -> dict[str, Any]:
             "share_of_top_100": round(
                 len(keys & set(order[:100])) / max(min(100, len(order)), 1), 4
             ),
+            "money_found_at_100": round(
+                float(g[g.key.isin(top_keys)].at_stake.sum()) / (float(g.at_stake.sum()) or 1.0),
+                4,
+            ),
         }
+    top = truth[truth.key.isin(top_keys)]
+    out["all"] = {"money_found_at_100": round(float(top.at_stake.sum()) / total, 4)}
     return out
 
 

@@ -6,11 +6,14 @@ runs on DuckDB and on PySpark (the ``workspace`` fixture), so both backends agre
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from baophu.cli import app
 from baophu.engine.identity import (
     BY_LINKAGE,
     MART_OTHER_IDS,
@@ -106,6 +109,7 @@ def _build(backend: str, tmp_path_factory: Any) -> dict[str, Any]:
         other = store.read_mart(MART_OTHER_IDS).to_pyarrow().to_pylist()
         spells = store.read_mart(MART_SPELLS).to_pyarrow().to_pylist()
     _BUILT[backend] = {
+        "root": str(base / "ws"),
         "summary": summary,
         "links": {r["enrolment_id"]: r for r in links},
         "review": review,
@@ -215,3 +219,25 @@ def test_accepted_links_reach_the_spells(identified: dict[str, Any]) -> None:
     assert _key("tam1") not in by_key and _key("tam2") not in by_key
     rows = identified["summary"]["rows"]
     assert rows[MART_REMAINDER] == 6 and rows[MART_REVIEW] == 1 and rows[MART_OTHER_IDS] == 1
+
+
+def test_command_lists_review_and_someone_elses_id(identified: dict[str, Any]) -> None:
+    """``baophu link enrolments``: the rows to review and those carrying someone else's ID,
+    IDs masked to their last four digits."""
+    if "pyspark" in identified["root"]:
+        pytest.skip("one backend is enough for the command's output")
+    runner = CliRunner()
+    result = runner.invoke(app, ["link", "enrolments", "-w", identified["root"], "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["counts"] == {"linked": 3, "review": 1, "unlinked": 2, "other_id": 1}
+    (row,) = out["rows"]
+    assert row["enrolment_id"] == "QT05"
+    assert {row["candidate"], row["runner_up"]} == {"********0011", "********0012"}
+    result = runner.invoke(
+        app, ["link", "enrolments", "-w", identified["root"], "--decision", "other_id", "--json"]
+    )
+    (row,) = json.loads(result.output)["rows"]
+    assert (row["enrolment_id"], row["id_owner"]) == ("QT06", "********0007")
+    text = runner.invoke(app, ["link", "enrolments", "-w", identified["root"]]).output
+    assert "Cần xem xét" in text and "QT05" in text

@@ -189,3 +189,89 @@ def review(
             str(p["explanation"]),
         )
     console.print(table)
+
+
+DECISION_CHOICES = ("review", "linked", "unlinked", "other_id")
+DECISION_VI = {
+    "linked": "Đã ghép",
+    "review": "Cần xem xét",
+    "unlinked": "Không ghép được",
+    "other_id": "Số định danh của người khác",
+}
+
+
+def _masked_key(key: Any) -> str | None:
+    from baophu.engine.linkage import mask_person_id
+
+    return None if key is None else mask_person_id(f"{int(key):012d}")
+
+
+@link_app.command("enrolments")
+def enrolments(
+    workspace: WorkspaceOpt = Path("."),
+    decision: Annotated[
+        str,
+        typer.Option("--decision", help="review | linked | unlinked | other_id"),
+    ] = "review",
+    limit: Annotated[int, typer.Option("--limit", help="Số dòng tối đa / most rows shown")] = 50,
+    json_out: JsonOpt = False,
+) -> None:
+    """Bản ghi người tham gia sai/thiếu số định danh đã đối chiếu theo xác suất (bước
+    identity) / enrolment rows the exact IDs left, linked by the identity step's model."""
+    from baophu.engine.identity import MART_REMAINDER, decision_counts
+
+    if decision not in DECISION_CHOICES:
+        fail(f"Kết quả không hợp lệ: {decision} / unknown decision {decision!r}", 2)
+    with _store(workspace) as store:
+        if not store.has_mart(MART_REMAINDER):
+            fail(
+                "Chưa chạy bước liên kết người tham gia: baophu run -w WS --until identity / "
+                "the identity step has not been run",
+                2,
+            )
+        links = store.read_mart(MART_REMAINDER)
+        chosen = links.other_id if decision == "other_id" else links.decision == decision
+        picked = links.filter(chosen).order_by(["enrolment_id"]).limit(limit)
+        rows = picked.to_pyarrow().to_pylist()
+        counts = decision_counts(store)
+    shown = [
+        {
+            "enrolment_id": r["enrolment_id"],
+            "unlinked_reason": r["unlinked_reason"],
+            "decision": r["decision"],
+            "other_id": r["other_id"],
+            "match_weight": r["match_weight"],
+            "match_probability": r["match_probability"],
+            "candidate": _masked_key(r["candidate_key"]),
+            "runner_up": _masked_key(r["runner_up_key"]),
+            "runner_up_weight": r["runner_up_weight"],
+            "id_owner": _masked_key(r["owner_key"]),
+            "explanation": r["explanation"],
+        }
+        for r in rows
+    ]
+    if json_out:
+        print_json({"counts": counts, "decision": decision, "rows": shown})
+        return
+    title = (
+        f"{DECISION_VI[decision]} / {decision} — {fmt_int(len(shown))}/{fmt_int(counts[decision])}"
+    )
+    table = Table(title=title, show_lines=True)
+    table.add_column("Mã quá trình")
+    table.add_column("Lý do chưa khớp")
+    table.add_column("Người phù hợp nhất")
+    table.add_column("Điểm", justify="right")
+    table.add_column("Giải thích")
+    for r in shown:
+        who = r["candidate"] or "—"
+        if r["runner_up"]:
+            who += f"\n(kế tiếp: {r['runner_up']})"
+        weight = "" if r["match_weight"] is None else fmt(r["match_weight"])
+        table.add_row(
+            str(r["enrolment_id"]),
+            str(r["unlinked_reason"] or ""),
+            who,
+            weight,
+            str(r["explanation"]),
+        )
+    console.print(table)
