@@ -29,7 +29,16 @@ from typing import Any
 import pyarrow as pa
 
 from baophu.backends import Store
-from baophu.engine import compliance, coverage, declarations, identity, linkage, potential, targets
+from baophu.engine import (
+    compliance,
+    coverage,
+    declarations,
+    identity,
+    linkage,
+    potential,
+    risk,
+    targets,
+)
 from baophu.engine.dates import default_reference_date
 from baophu.rules import get_rules
 
@@ -112,6 +121,10 @@ def _compliance(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
 
 def _declarations(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
     return declarations.run_declarations(store, day)
+
+
+def _risk(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
+    return risk.run_risk(store, day)
 
 
 STEPS: list[Step] = [
@@ -234,6 +247,24 @@ STEPS: list[Step] = [
         writes=compliance.MARTS,
         dated=True,
         run=_compliance,
+    ),
+    Step(
+        name="risk",
+        title_vi="Kiểm soát rủi ro: trùng hồ sơ, trùng thẻ, người đã chết, tiền thu của đại lý",
+        entry="engine.risk.run_risk",
+        reads=(
+            "enrolments",
+            "residents",
+            "units",
+            "collectors",
+            "agents",
+            "agent_receipts",
+            "agent_remittances",
+        ),
+        uses=(identity.MART_ANCESTORS,),
+        writes=risk.MARTS,
+        dated=True,
+        run=_risk,
     ),
 ]
 
