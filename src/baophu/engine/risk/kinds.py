@@ -128,5 +128,9 @@ def case_rows(t: ibis.Table, kind: str, **values: ibis.Value) -> ibis.Table:
             value = ibis.literal(ACTION_VI[kind])
         else:
             value = values.get(name, ibis.null(dtype))
+        if dtype == "int64":
+            # a sum is int64 to Ibis but HUGEINT to DuckDB: cast through a decimal so the
+            # cast is written out
+            value = value.cast("decimal(38, 0)")
         columns[name] = value.cast(dtype)
     return t.select(**columns)
