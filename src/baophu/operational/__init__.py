@@ -17,6 +17,7 @@ from baophu.operational.models import (
     LoginThrottle,
     ManualTarget,
     OutcomeImport,
+    RiskCaseEvent,
     User,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "ManualTarget",
     "OperationalDB",
     "OutcomeImport",
+    "RiskCaseEvent",
     "User",
     "open_operational",
     "resolve_url",
