@@ -106,6 +106,10 @@ def _urls(
         "month": "",
         "rejects": "",
         "handle": "x",
+        "case": snap.scalar(
+            "SELECT min(case_id) FROM mart_risk_cases WHERE office_code = ?",
+            [users["office_staff"]["scope_code"]],
+        ),
     }
     if role == "collector":
         inside["unit"] = inside["hamlet"]

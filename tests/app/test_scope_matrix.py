@@ -38,6 +38,8 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/admin/users", {}),
     ("GET", "/admin/audit", {}),
     ("GET", "/jobs/unknownjob", {}),
+    ("GET", "/units/{unit}/risk", {}),
+    ("GET", "/risk/case?id={case}", {}),
     (
         "POST",
         "/targets/set",
@@ -51,6 +53,8 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("POST", "/targets/allocate/confirm", {"token": "not-a-preview"}),
     ("POST", "/collectors/{collector}/outcomes", {"row": "{handle}", "outcome": "enrolled"}),
     ("POST", "/imports/recompute", {}),
+    ("POST", "/risk/assign", {"case_id": "{case}", "assignee": "mallory"}),
+    ("POST", "/risk/verdict", {"case_id": "{case}", "verdict": "false_alarm"}),
     (
         "POST",
         "/admin/users",
@@ -118,7 +122,9 @@ def _outside(snap: Any, users: dict[str, dict[str, Any]], role: str) -> dict[str
     if role == "collector":
         unit = hamlet
     province = snap.scalar("SELECT min(unit_code) FROM units WHERE level = 'province'")
+    case = snap.scalar("SELECT min(case_id) FROM mart_risk_cases WHERE office_code = ?", [office])
     return {
+        "case": case,
         "unit": unit,
         "province": province,
         "hamlet": hamlet,
@@ -146,6 +152,7 @@ def test_matrix_covers_every_route(app: Any) -> None:
         "/units/{unit}/potential": "/units/{code}/potential",
         "/units/{unit}/potential.xlsx": "/units/{code}/potential.xlsx",
         "/units/{unit}/workbook.xlsx": "/units/{code}/workbook.xlsx",
+        "/units/{unit}/risk": "/units/{code}/risk",
         "/units/{unit}/reports/monthly": "/units/{code}/reports/{kind}",
         "/collectors/{collector}": "/collectors/{code}",
         "/collectors/{collector}/list.xlsx": "/collectors/{code}/list.xlsx",
@@ -194,6 +201,8 @@ def test_every_route_refuses_outside_the_scope(
         "/employers/{employer}",
         "/employers/{employer}/notice?month={month}",
         "/employers/{employer}/notice?month={month}&format=xlsx",
+        "/units/{unit}/risk",
+        "/risk/case?id={case}",
     }
     failures = []
     for method, path, data in ROUTES:
@@ -233,10 +242,23 @@ def test_each_role_opens_its_own_pages(
             "/admin/users",
             "/admin/audit",
             "/employers",
+            "/units/{province}/risk",
         ],
         "province_analyst": ["/units/{province}", "/employers", "/targets"],
-        "office_staff": ["/units/{own}", "/units/{own}/potential", "/targets", "/employers"],
-        "commune_official": ["/units/{own}", "/units/{own}/potential", "/targets", "/employers"],
+        "office_staff": [
+            "/units/{own}",
+            "/units/{own}/potential",
+            "/targets",
+            "/employers",
+            "/units/{own}/risk",
+        ],
+        "commune_official": [
+            "/units/{own}",
+            "/units/{own}/potential",
+            "/targets",
+            "/employers",
+            "/units/{own}/risk",
+        ],
         "collector": ["/collectors/{own}", "/collectors/{own}/list.xlsx"],
         "case_officer": ["/employers", "/employers.xlsx"],
     }

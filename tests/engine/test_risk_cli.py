@@ -3,6 +3,7 @@ kind, filters by kind and office, personal IDs masked, ``--json``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -60,3 +61,63 @@ def test_run_then_cases(ws_dir: Path) -> None:
     assert result.exit_code == 2
     result = runner.invoke(app, ["risk", "cases", "-w", str(ws_dir)])
     assert result.exit_code == 0 and "075085000001" not in result.output
+
+
+def test_monthly_report_of_an_office(ws_dir: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from baophu.operational import open_operational
+    from baophu.operational.risk_cases import record_verdict
+
+    assert (
+        runner.invoke(app, ["risk", "run", "-w", str(ws_dir), "--date", "2026-10-31"]).exit_code
+        == 0
+    )
+    db = open_operational(Workspace.open(ws_dir))
+    try:
+        case = {
+            "case_id": "deceased_enrolled:E07",
+            "kind": "deceased_enrolled",
+            "office_code": "75BH01",
+        }
+        record_verdict(
+            db,
+            case,
+            "confirmed",
+            "admin",
+            amount_recovered=300_000,
+            recovered_on=dt.date(2026, 10, 20),
+        )
+    finally:
+        db.dispose()
+    result = runner.invoke(
+        app,
+        [
+            "risk",
+            "report",
+            "-w",
+            str(ws_dir),
+            "--office",
+            "75BH01",
+            "--out",
+            str(tmp_path),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert (out["month"], out["cases"]) == ("2026-10", sum(len(v) for v in EXPECTED.values()))
+    book = load_workbook(out["path"], read_only=True)
+    summary = {row[0]: row[1:] for row in book["Tổng hợp"].iter_rows(min_row=5, values_only=True)}
+    # kind: cases, amount, confirmed, false alarms, open, recovered
+    assert summary["Người đã chết còn tham gia"] == (1, 526_500, 1, 0, 0, 300_000)
+    assert summary["Chuyển thiếu tiền đã thu"] == (2, 1_640_000, 0, 0, 2, 0)
+    assert summary["Tổng cộng"][0] == sum(len(v) for v in EXPECTED.values())
+    text = "\n".join(
+        str(c) for row in book["Danh sách vụ việc"].iter_rows(values_only=True) for c in row if c
+    )
+    assert "075060000004" not in text and "********0004" in text
+    bad = runner.invoke(
+        app, ["risk", "report", "-w", str(ws_dir), "--office", "XX", "--out", str(tmp_path)]
+    )
+    assert bad.exit_code == 2

@@ -284,6 +284,7 @@ def create_app(
         routes_employers,
         routes_imports,
         routes_reports,
+        routes_risk,
         routes_targets,
         routes_units,
     )
@@ -295,6 +296,7 @@ def create_app(
         routes_collectors,
         routes_employers,
         routes_reports,
+        routes_risk,
         routes_imports,
         routes_admin,
     ):

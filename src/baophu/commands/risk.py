@@ -153,3 +153,64 @@ def cases_cmd(
         )
     console.print(table)
     console.print(f"Tổng số tiền / total amount: {formats.money(amount)}")
+
+
+@risk_app.command("report")
+def report_cmd(
+    office: Annotated[str, typer.Option("--office", help="Mã BHXH cơ sở / office code")],
+    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi tệp / output folder")],
+    workspace: WorkspaceOpt = Path("."),
+    month: Annotated[
+        str | None, typer.Option("--month", help="Tháng báo cáo YYYY-MM (mặc định: tháng dữ liệu)")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Báo cáo rủi ro tháng của BHXH cơ sở (xlsx) / monthly risk report of an office."""
+    from baophu.engine.pipeline import pipeline_reference_date
+    from baophu.engine.risk import MART_CASES
+    from baophu.operational import open_operational
+    from baophu.operational.risk_cases import office_states
+    from baophu.reports.risk_workbook import risk_report_rows, write_risk_workbook
+    from baophu.workspace import Workspace
+
+    if month is not None:
+        try:
+            day = dt.date.fromisoformat(f"{month.strip()}-01")
+        except ValueError:
+            fail(f"Tháng không hợp lệ: {month!r} (YYYY-MM) / invalid month: {month!r}", 2)
+    with _store(workspace) as store:
+        if not store.has_mart(MART_CASES):
+            fail(
+                "Chưa tính rủi ro: chạy baophu risk run / no risk cases yet: run baophu risk run",
+                2,
+            )
+        units = store.table("units")
+        found = units.filter((units.unit_code == office) & (units.level == "office"))
+        info = found.select("unit_code", "unit_name").to_pyarrow().to_pylist()
+        if not info:
+            fail(f"Không có BHXH cơ sở {office!r} / no office {office!r}", 2)
+        if month is None:  # the month the cases were computed for
+            entry = store.mart_entry(MART_CASES)
+            computed = entry.reference_date if entry is not None else None
+            day = (
+                dt.date.fromisoformat(str(computed)[:10])
+                if computed
+                else pipeline_reference_date(store)
+            ).replace(day=1)
+        rows = risk_report_rows(store, office)
+    ws = Workspace.open(workspace)
+    db = open_operational(ws)
+    try:
+        states = office_states(db, office)
+        path = write_risk_workbook(
+            out / f"bao_cao_rui_ro_{office}_{day:%Y-%m}.xlsx", info[0], day, rows, states
+        )
+        db.audit("command_line", "export", "risk_report", unit_code=office, rows=len(rows))
+    finally:
+        db.dispose()
+    if json_out:
+        print_json(
+            {"path": str(path), "office": office, "month": f"{day:%Y-%m}", "cases": len(rows)}
+        )
+        return
+    console.print(f"Báo cáo / report: {escape(str(path))} ({formats.number(len(rows))} vụ việc)")

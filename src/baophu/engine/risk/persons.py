@@ -211,6 +211,7 @@ def deceased_enrolled(s: Table, day: dt.date) -> Table:
     g = d.group_by(["pk", "pid", "death"]).aggregate(
         name=d.name.min(),
         evidence=d.eid.group_concat(","),
+        first_eid=d.eid.min(),
         n=d.count(),
         amount=d._amount.sum(),
         first_start=d.start.min(),
@@ -221,7 +222,7 @@ def deceased_enrolled(s: Table, day: dt.date) -> Table:
     return case_rows(
         g,
         "deceased_enrolled",
-        case_id=ibis.literal("deceased_enrolled:") + g.pid,
+        case_id=ibis.literal("deceased_enrolled:") + g.first_eid,
         person_id=g.pid,
         full_name=g.name,
         persons=g.pid,
