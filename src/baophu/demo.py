@@ -16,6 +16,7 @@ from baophu.backends import Store
 from baophu.commands.common import fmt_int, progress_bar
 from baophu.commands.compliance import print_summary
 from baophu.commands.coverage import print_demo_summary
+from baophu.commands.risk import print_by_kind
 from baophu.engine.pipeline import Inputs, StepResult, run_pipeline
 from baophu.engine.potential import MART_LIST, MART_SUMMARY, ListsError, list_reference_date
 from baophu.engine.targets import province_targets_summary, run_allocation, run_campaign
@@ -96,6 +97,8 @@ def run_demo(
             print_demo_summary(report["coverage"], console)
         if "linkage" in report:
             _print_linkage(report["linkage"])
+        if report.get("risk", {}).get("by_kind"):
+            print_by_kind(report["risk"]["by_kind"], console)
         if "lists" in report:
             lists = report["lists"]
             console.print(
@@ -144,6 +147,7 @@ def _run_engine(ws: Workspace, quiet: bool) -> dict[str, Any]:
         }
         out["compliance"] = rest["compliance"].result
         out["linkage"] = rest["linkage"].result
+        out["risk"] = rest["risk"].result if "risk" in rest else {}
         run_campaign(
             store, day - dt.timedelta(days=19), 20, ["bhyt_rate", "compulsory_participants"]
         )

@@ -55,7 +55,8 @@ def _date(text: str | None) -> dt.date | None:
         fail(f"Ngày không hợp lệ: {text!r} (YYYY-MM-DD) / invalid date: {text!r}", 2)
 
 
-def print_by_kind(by_kind: dict[str, dict[str, int]]) -> None:
+def print_by_kind(by_kind: dict[str, dict[str, int]], out: Any = None) -> None:
+    """Cases and amounts by kind, with the total (``out``: a Rich console, default stdout)."""
     from baophu.engine.risk import KIND_TITLE_VI
 
     table = Table(title="Vụ việc rủi ro theo loại / risk cases by kind")
@@ -69,7 +70,7 @@ def print_by_kind(by_kind: dict[str, dict[str, int]]) -> None:
     total_cases = sum(r["cases"] for r in by_kind.values())
     total = sum(r["amount"] for r in by_kind.values())
     table.add_row("Tổng cộng", formats.number(total_cases), formats.money(total))
-    console.print(table)
+    (out or console).print(table)
 
 
 @risk_app.command("run")
