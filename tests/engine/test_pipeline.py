@@ -166,7 +166,9 @@ def test_a_capability_registers_its_step(monkeypatch: pytest.MonkeyPatch) -> Non
     def noop(store, day, inputs):  # type: ignore[no-untyped-def]
         return {}
 
-    bad = Step("risk", "Rủi ro", "engine.risk.run_risk", (), ("claims_flags",), ("r",), True, noop)
+    bad = Step(
+        "claims_risk", "Rủi ro", "engine.claims.run_risk", (), ("claims_flags",), ("r",), True, noop
+    )
     with pytest.raises(PipelineError, match="claims_flags"):
         register_step(bad)
     good = Step(
@@ -182,7 +184,7 @@ def test_a_capability_registers_its_step(monkeypatch: pytest.MonkeyPatch) -> Non
     register_step(good, after="compliance")
     register_step(bad)
     names = [s.name for s in pipeline.STEPS]
-    assert names[-2:] == ["claims", "risk"]
+    assert names[-3:] == ["claims", "risk", "claims_risk"]
     with pytest.raises(PipelineError, match="already declared"):
         register_step(good)
 
