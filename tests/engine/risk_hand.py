@@ -21,6 +21,11 @@ People (all in Khu phố 1, office 75BH01):
   ``enrolment_without_receipt``: August–October, 3 × 105,300 = 315,900.
 * P8 Minh — no enrolment, receipt R4 of 10/07/2026 → ``receipt_without_enrolment`` 1,263,600.
 * P9 Nga — no enrolment, receipt R6 of 30/10/2026: not yet past the 3 days → nothing.
+* P10 Phúc (household H2, on the near-poor list of 2026) — near-poor card E12 → nothing.
+* P11 Quỳnh (household H1, on no list) — near-poor card E13 to 28/02/2027 →
+  ``budget_ineligible``: November–February, 4 × 105,300 × 70 % = 294,840.
+* P12 Sơn (household H2: near-poor, not poor) — poor household's card E14 to 31/12/2026 →
+  ``budget_ineligible``: November–December, 2 × 105,300 = 210,600.
 
 Agent DL01's receipts: R1 (E04) and R2 (E06) 27/06, R3 (E10) 28/08, R4 10/07, R6 30/10, R8
 01/10 (E10's next quarter).  Transfers: T1 28/06 for 27/06 (2,527,200: in full, on time); T2
@@ -41,6 +46,7 @@ UNITS = """Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên,Loạ
 """
 HOUSEHOLDS = """Mã hộ gia đình,Mã thôn/ấp,Địa chỉ,Số định danh chủ hộ
 H1,26734001,12 Lê Lợi,075085000001
+H2,26734001,14 Lê Lợi,075095000010
 """
 RESIDENTS = """person_id,full_name,sex,birth_date,ethnicity,household_id,relation_to_head,hamlet_code,phone,si_code,death_date,moved_in_date,moved_out_date
 075085000001,Nguyễn Văn An,male,1985-03-12,Kinh,H1,Chủ hộ,26734001,,7512345678,,,
@@ -52,6 +58,13 @@ RESIDENTS = """person_id,full_name,sex,birth_date,ethnicity,household_id,relatio
 075192000007,Đỗ Thị Lan,female,1992-02-02,Kinh,H1,Con,26734001,,,,,
 075093000008,Hồ Văn Minh,male,1993-03-03,Kinh,H1,Con,26734001,,,,,
 075194000009,Ngô Thị Nga,female,1994-04-04,Kinh,H1,Con,26734001,,,,,
+075095000010,Trương Văn Phúc,male,1995-05-05,Kinh,H2,Chủ hộ,26734001,,,,,
+075196000011,Vũ Thị Quỳnh,female,1996-06-06,Kinh,H1,Con,26734001,,,,,
+075097000012,Đinh Văn Sơn,male,1997-07-07,Kinh,H2,Em,26734001,,,,,
+"""
+CLASSIFICATIONS = """list_year,commune_code,household_id,classification,member_no,person_id,full_name,sex,birth_date,valid_from,valid_to
+2026,26734,H2,near_poor,1,075095000010,Trương Văn Phúc,male,1995-05-05,2026-01-01,2026-12-31
+2026,26734,H2,near_poor,2,075097000012,Đinh Văn Sơn,male,1997-07-07,2026-01-01,2026-12-31
 """
 _E = "75,26734001"
 ENROLMENTS = f"""enrolment_id,person_id,si_code,full_name,sex,birth_date,scheme,participant_group,payer,employer_code,start_date,end_date,contribution_wage,enrol_province_code,hamlet_code,collector_code
@@ -66,6 +79,9 @@ E08,075162000005,,Phạm Thị Hoa,female,1962-05-05,bhyt,household,household,,2
 E09,075088000006,,Võ Văn Hùng,male,1988-08-08,bhxh_compulsory,employee,employer,DVA,2026-01-01,2026-12-31,8000000,{_E},
 E10,075088000006,,Võ Văn Hùng,male,1988-08-08,bhxh_voluntary,voluntary,self,,2026-09-01,,2000000,{_E},NV1
 E11,075192000007,,Đỗ Thị Lan,female,1992-02-02,bhyt,household,household,,2026-08-01,2027-07-31,,{_E},NV1
+E12,075095000010,,Trương Văn Phúc,male,1995-05-05,bhyt,near_poor,budget_supported,,2026-01-01,2026-12-31,,{_E},
+E13,075196000011,,Vũ Thị Quỳnh,female,1996-06-06,bhyt,near_poor,budget_supported,,2026-03-01,2027-02-28,,{_E},
+E14,075097000012,,Đinh Văn Sơn,male,1997-07-07,bhyt,poor,state_budget,,2026-01-01,2026-12-31,,{_E},
 """
 AGENTS = """Mã tổ chức dịch vụ thu,Tên tổ chức dịch vụ thu,Mã BHXH cơ sở
 DL01,Bưu điện Biên Hòa,75BH01
@@ -93,6 +109,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "overlapping_bhyt": {"E03,E04": 105_300},
     "bhxh_double_paid": {"E09,E10": 880_000},
     "deceased_enrolled": {"E07": 526_500},
+    "budget_ineligible": {"E13": 294_840, "E14": 210_600},
     "late_remittance": {"T2": 1_263_600},
     "remittance_shortfall": {"T3": 320_000, "DL01": 1_320_000},
     "receipt_without_enrolment": {"DL01/R4": 1_263_600},
@@ -106,6 +123,7 @@ def write_inputs(folder: Path) -> Path:
         ("units.csv", UNITS),
         ("households.csv", HOUSEHOLDS),
         ("residents.csv", RESIDENTS),
+        ("household_classifications.csv", CLASSIFICATIONS),
         ("enrolments.csv", ENROLMENTS),
         ("agents.csv", AGENTS),
         ("collectors.csv", COLLECTORS),

@@ -260,6 +260,7 @@ STEPS: list[Step] = [
             "agents",
             "agent_receipts",
             "agent_remittances",
+            "household_classifications",
         ),
         uses=(identity.MART_ANCESTORS,),
         writes=risk.MARTS,

@@ -238,7 +238,8 @@ def generate(
         write_truth("benefit_links", benefit_links(people, benefits))
         masks = enrolled.masks
         assert masks is not None
-        files = build_enrolment_files(ctx, geo, people, firms, fld, enrolled)
+        listed = cls.person_kind(people, ctx.as_of_d)
+        files = build_enrolment_files(ctx, geo, people, firms, fld, enrolled, listed)
         del enrolled
         rows["enrolments"] = files.table.num_rows
         pending.append(

@@ -2,7 +2,8 @@
 them, and the precision and recall of a computed mart against them (benchmarks, tests).
 
 Keys: ``duplicate_record`` and ``overlapping_bhyt`` — the two enrolment ids, sorted, comma
-separated (``truth/quality_faults.parquet``); ``deceased_enrolled`` — the personal ID;
+separated, ``budget_ineligible`` — the card's enrolment id (``truth/quality_faults.parquet``);
+``deceased_enrolled`` — the personal ID;
 the agents' money (``truth/agents_money.parquet``) — the transfer id, ``agent/receipt`` or
 the enrolment id, as the mart's ``evidence``.
 """
@@ -19,6 +20,7 @@ PLANTED_KINDS = (
     "duplicate_record",
     "overlapping_bhyt",
     "deceased_enrolled",
+    "budget_ineligible",
     "late_remittance",
     "remittance_shortfall",
     "receipt_without_enrolment",
@@ -34,7 +36,7 @@ def planted_cases(truth_dir: Path) -> dict[str, set[str]]:
         if f["kind"] == "deceased_enrolled":
             out["deceased_enrolled"].add(str(f["person_id"]))
         else:
-            out[f["kind"]].add(",".join(sorted(f["enrolment_ids"])))
+            out.setdefault(f["kind"], set()).add(",".join(sorted(f["enrolment_ids"])))
     money_path = truth_dir / "agents_money.parquet"
     if money_path.exists():
         for m in pq.read_table(money_path).to_pylist():

@@ -25,6 +25,7 @@ KINDS: tuple[str, ...] = (
     "overlapping_bhyt",
     "bhxh_double_paid",
     "deceased_enrolled",
+    "budget_ineligible",
     "late_remittance",
     "remittance_shortfall",
     "receipt_without_enrolment",
@@ -36,6 +37,7 @@ KIND_TITLE_VI: dict[str, str] = {
     "overlapping_bhyt": "Trùng thẻ BHYT cùng thời gian",
     "bhxh_double_paid": "Trùng quá trình đóng BHXH",
     "deceased_enrolled": "Người đã chết còn tham gia",
+    "budget_ineligible": "Thẻ NSNN đóng, hỗ trợ không còn đủ điều kiện",
     "late_remittance": "Chuyển tiền thu chậm",
     "remittance_shortfall": "Chuyển thiếu tiền đã thu",
     "receipt_without_enrolment": "Có biên lai, không có quá trình tham gia",
@@ -62,6 +64,12 @@ RULE_VI: dict[str, str] = {
         "sau ngày mất (thẻ hết hạn đúng ngày mất không tính); số tiền của các tháng sau tháng "
         "mất phải thu hồi."
     ),
+    "budget_ineligible": (
+        "Thẻ BHYT hộ nghèo do ngân sách nhà nước đóng, hoặc thẻ hộ cận nghèo được ngân sách hỗ "
+        "trợ, còn giá trị vào ngày đối chiếu, mà hộ gia đình của người đó không có trong danh "
+        "sách hộ nghèo (thẻ cận nghèo: hộ nghèo hoặc cận nghèo) đang có hiệu lực; số tiền ngân "
+        "sách đóng, hỗ trợ cho các tháng còn lại của thẻ không đúng đối tượng."
+    ),
     "late_remittance": (
         "Tổ chức dịch vụ thu chuyển tiền đã thu về tài khoản chuyên thu của cơ quan BHXH "
         "muộn hơn số ngày quy định kể từ ngày biên lai cuối cùng của đợt chuyển."
@@ -85,6 +93,7 @@ ACTION_VI: dict[str, str] = {
     "overlapping_bhyt": "BHXH cơ sở hoàn trả số tiền đóng trùng cho bên đóng đứng sau",
     "bhxh_double_paid": "BHXH cơ sở hoàn trả số tiền BHXH tự nguyện của các tháng trùng",
     "deceased_enrolled": "BHXH cơ sở dừng quá trình, khóa thẻ, thu hồi số tiền sau ngày mất",
+    "budget_ineligible": "BHXH cơ sở đối chiếu danh sách của xã, dừng phần ngân sách đóng, hỗ trợ",
     "late_remittance": "BHXH cơ sở nhắc tổ chức dịch vụ thu, tính lãi chậm chuyển theo hợp đồng",
     "remittance_shortfall": "BHXH cơ sở yêu cầu tổ chức dịch vụ thu chuyển đủ số tiền còn thiếu",
     "receipt_without_enrolment": (

@@ -16,7 +16,7 @@ class RiskParams:
     employee's BHYT rates on the wage; ``voluntary_rate`` and ``voluntary_min_income``
     (the rural poverty line); ``compulsory_bhxh_rate``: the pension, sickness and occupational
     rates of both parties; ``remittance_due_days``: the days an agent has to transfer what it
-    collected (policy)."""
+    collected (policy); ``near_poor_support``: the budget's share of a near-poor card."""
 
     bhyt_base_monthly: int
     bhyt_wage_rate: float
@@ -24,6 +24,7 @@ class RiskParams:
     voluntary_min_income: int
     compulsory_bhxh_rate: float
     remittance_due_days: int
+    near_poor_support: float
 
 
 def risk_params(day: dt.date) -> RiskParams:
@@ -43,4 +44,5 @@ def risk_params(day: dt.date) -> RiskParams:
         voluntary_min_income=int(rules.value("poverty_line_rural", day)),
         compulsory_bhxh_rate=float(compulsory),
         remittance_due_days=int(get_policy().value("risk.remittance_due_days", day)),
+        near_poor_support=float(rules.value("bhyt_support.near_poor", day)),
     )

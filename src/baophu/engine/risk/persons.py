@@ -67,6 +67,7 @@ def spells(linked: Table, residents: Table, p: RiskParams) -> Table:
         _rk=residents.person_id.try_cast("int64"),
         _r_name=residents.full_name,
         _r_hamlet=residents.hamlet_code,
+        _r_household=residents.household_id,
     )
     t = t.left_join(r, t.person_key == r._rk)
     rank = ibis.cases(*[(t.payer == k, v) for k, v in PAYER_RANK.items()], else_=99)
@@ -88,6 +89,7 @@ def spells(linked: Table, residents: Table, p: RiskParams) -> Table:
         hamlet=ibis.coalesce(t.hamlet_code, t._r_hamlet),
         collector=t.collector_code,
         death=t.person_death_date.cast("date"),
+        household=ibis.ifelse(t.resident, t._r_household, ibis.null("string")),
     )
 
 
@@ -237,4 +239,66 @@ def deceased_enrolled(s: Table, day: dt.date) -> Table:
         amount=g.amount,
         collector_code=g.collector,
         hamlet_code=g.hamlet,
+    )
+
+
+LISTED_FOR = {"poor": ("poor",), "near_poor": ("poor", "near_poor")}
+
+
+def budget_ineligible(s: Table, classifications: Table, day: dt.date, p: RiskParams) -> Table:
+    """A poor household's card (the state budget pays) or a near-poor one (the budget
+    supports) valid on the reference date, of a resident whose household is on no list in
+    force that day that entitles them (a poor card: the poor list; a near-poor card: the poor
+    or the near-poor list).  Amount: the budget's share for the card's months after the
+    reference month."""
+    d = ibis.literal(day)
+    cards = s.filter(
+        s.household.notnull()
+        & (s.scheme == "bhyt")
+        & s.group.isin(list(LISTED_FOR))
+        & s.payer.isin(["state_budget", "budget_supported"])
+        & (s.start <= d)
+        & (s.open_end >= d)
+    )
+    c = classifications
+    listed = c.filter(
+        c.household_id.notnull() & (c.valid_from <= d) & (c.valid_to.isnull() | (c.valid_to >= d))
+    ).select(l_household=c.household_id, l_class=c.classification)
+    entitled = ibis.cases(
+        *[
+            (cards.group == g, listed.l_class.isin(list(allowed)))
+            for g, allowed in LISTED_FOR.items()
+        ],
+        else_=False,
+    )
+    on_list = cards.inner_join(listed, [cards.household == listed.l_household, entitled])
+    ok = on_list.select(x_eid=on_list.eid)
+    out = cards.anti_join(ok, cards.eid == ok.x_eid)
+    share = ibis.ifelse(out.group == "poor", 1.0, p.near_poor_support)
+    months = ibis.greatest(month_index(out.open_end) - month_index(d), 0)
+    months = ibis.ifelse(out.end.isnull(), 0, months)
+    amount = (months * p.bhyt_base_monthly * share).round(0)
+    return case_rows(
+        out,
+        "budget_ineligible",
+        case_id=ibis.literal("budget_ineligible:") + out.eid,
+        person_id=out.pid,
+        full_name=out.name,
+        persons=out.pid,
+        evidence=out.eid,
+        evidence_vi=ibis.literal("Thẻ ")
+        + out.eid
+        + " (nhóm "
+        + out.group
+        + ", từ "
+        + out.start.cast("string")
+        + "), hộ "
+        + out.household
+        + " không có trong danh sách có hiệu lực ngày "
+        + d.cast("string"),
+        period_start=d,
+        period_end=out.end,
+        amount=amount.cast("int64"),
+        collector_code=out.collector,
+        hamlet_code=out.hamlet,
     )

@@ -22,6 +22,7 @@ from baophu.engine.risk.kinds import KINDS
 from baophu.engine.risk.params import RiskParams, risk_params
 from baophu.engine.risk.persons import (
     bhxh_double_paid,
+    budget_ineligible,
     deceased_enrolled,
     duplicate_records,
     overlapping_bhyt,
@@ -40,6 +41,7 @@ def risk_cases(
     receipts: Table,
     remittances: Table,
     ancestors: Table,
+    classifications: Table,
     day: dt.date,
     p: RiskParams,
     temp: Any = None,
@@ -55,6 +57,7 @@ def risk_cases(
         overlapping_bhyt(s, day),
         bhxh_double_paid(s, day),
         deceased_enrolled(s, day),
+        budget_ineligible(s, classifications, day, p),
         late_remittances(remittances, day, p),
         remittance_shortfalls(receipts, remittances, day, p),
         receipts_without_enrolment(receipts, matches, day, p),
@@ -90,6 +93,7 @@ def run_risk(store: Store, reference_date: dt.date) -> dict[str, Any]:
             store.table("agent_receipts"),
             store.table("agent_remittances"),
             store.read_mart(MART_ANCESTORS),
+            store.table("household_classifications"),
             reference_date,
             p,
             temp,
