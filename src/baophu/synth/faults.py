@@ -166,8 +166,10 @@ def plant_faults(
         budget_src = np.sort(rng.choice(cand, size=k, replace=False)) if k else cand
         e.group = e.group.copy()
         e.payer = e.payer.copy()
+        e.collected = e.collected.copy()
         e.group[budget_src] = G["near_poor"]
         e.payer[budget_src] = P["budget_supported"]
+        e.collected[budget_src] = False  # a near-poor card comes from the list, not a collector
 
     kept = np.flatnonzero(keep)
     dup = Enrolled.of((np.take(c, dup_src) for c in e.columns()), e.household_p)
