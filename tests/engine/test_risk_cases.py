@@ -45,7 +45,10 @@ def test_edges_and_owners(tmp_path: Path, workspace: Any) -> None:
         dt.date(2026, 6, 30),
         dt.date(2026, 6, 30),
     )
-    assert overlap["evidence_vi"].startswith("Hoàn trả cho bên đóng household")
+    assert overlap["evidence_vi"].startswith(
+        "Hoàn trả cho bên đóng: hộ gia đình; hai thẻ: E03 (BHYT"
+    )
+    assert "từ 30/06/2026" in overlap["evidence_vi"]
     # the card ending on the day of death (E08) is no case; Đức's (E07) is
     dead = by_kind["deceased_enrolled"]
     assert (dead["person_id"], dead["period_start"]) == ("075060000004", dt.date(2026, 5, 16))

@@ -21,7 +21,7 @@ from baophu.app import params
 from baophu.app.auth import Forbidden
 from baophu.app.scope import Scope, people_condition, require, require_role
 from baophu.app.web import Page, current, filters_detail
-from baophu.engine.risk import KIND_TITLE_VI, MART_CASES
+from baophu.engine.risk import KIND_TITLE_VI, MART_CASES, case_label
 from baophu.operational.models import RISK_VERDICTS
 from baophu.operational.risk_cases import (
     RiskCaseError,
@@ -119,7 +119,7 @@ def risk_cases_page(
         "risk_cases",
         unit_code=code,
         rows=len(rows),
-        detail=filters_detail(kind=kind, page=number),
+        detail=filters_detail({"kind": KIND_TITLE_VI}, kind=kind, page=number),
     )
     return page.render(
         "risk.html",
@@ -160,7 +160,9 @@ def risk_case_page(page: Annotated[Page, Depends(current)], id: str = "") -> Res
     raw = {"case_id": case["case_id"], "kind": case["kind"], "office_code": case["office_code"]}
     shown = _shown(page, [dict(case)])[0]
     history = case_history(page.ctx.db, case_id)
-    page.audit("view", "risk_case", unit_code=case["office_code"], rows=1, detail=case_id)
+    page.audit(
+        "view", "risk_case", unit_code=case["office_code"], rows=1, detail=case_label(case_id)
+    )
     return page.render(
         "risk_case.html",
         case=shown,

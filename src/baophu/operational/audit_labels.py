@@ -35,6 +35,8 @@ ACTION_VI = {
     "user_disable": "Khoá người dùng",
     "user_enable": "Mở khoá người dùng",
     "user_password": "Đặt lại mật khẩu",
+    "assign": "Giao xử lý",
+    "verdict": "Ghi kết luận",
 }
 
 OBJECT_VI = {
@@ -60,6 +62,9 @@ OBJECT_VI = {
     "report_finance": "Báo cáo quý gửi Sở Tài chính",
     "report_health": "Báo cáo quý gửi Sở Y tế",
     "report_inspection": "Danh sách đề nghị thanh tra, kiểm tra",
+    "risk_cases": "Danh sách vụ việc rủi ro",
+    "risk_case": "Vụ việc rủi ro",
+    "risk_report": "Báo cáo kiểm soát rủi ro tháng",
 }
 
 # Keys of ``key=value`` details.
@@ -84,6 +89,7 @@ KEY_VI = {
     "import_id": "lần nhập",
     "sha256": "mã băm tệp",
     "ip": "địa chỉ",
+    "kind": "loại vụ việc",
 }
 VALUE_VI = {
     "True": "có",

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from baophu.engine.risk import case_label
 from baophu.operational.db import OperationalDB
 from baophu.operational.models import RISK_VERDICTS, RiskCaseEvent
 
@@ -55,7 +56,7 @@ def assign_case(
             "risk_case",
             role=role,
             unit_code=case.get("office_code"),
-            detail=f"{case['case_id']} → {assignee}",
+            detail=f"{case_label(case['case_id'])} → {assignee}",
             session=s,
         )
 
@@ -112,7 +113,7 @@ def record_verdict(
             "risk_case",
             role=role,
             unit_code=case.get("office_code"),
-            detail=f"{case['case_id']}: {verdict}",
+            detail=f"{case_label(case['case_id'])}: {RISK_VERDICTS[verdict]}",
             session=s,
         )
 

@@ -10,7 +10,10 @@ from baophu.engine.risk.kinds import (
     CASE_COLUMNS,
     KIND_TITLE_VI,
     KINDS,
+    PAYER_VI,
     RULE_VI,
+    SCHEME_VI,
+    case_label,
 )
 from baophu.engine.risk.params import RiskParams, risk_params
 from baophu.engine.risk.run import MART_CASES, risk_cases, risk_summary, run_risk
@@ -24,8 +27,11 @@ __all__ = [
     "KIND_TITLE_VI",
     "MARTS",
     "MART_CASES",
+    "PAYER_VI",
     "RULE_VI",
+    "SCHEME_VI",
     "RiskParams",
+    "case_label",
     "risk_cases",
     "risk_params",
     "risk_summary",

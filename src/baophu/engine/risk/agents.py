@@ -23,7 +23,7 @@ import datetime as dt
 import ibis
 from ibis.expr.types import Table
 
-from baophu.engine.risk.kinds import case_rows
+from baophu.engine.risk.kinds import SCHEME_VI, case_rows, label, vn_date
 from baophu.engine.risk.params import RiskParams
 from baophu.engine.risk.persons import FAR, monthly_amount, months_between
 
@@ -84,11 +84,11 @@ def late_remittances(remittances: Table, day: dt.date, p: RiskParams) -> Table:
         case_id=ibis.literal("late_remittance:") + t.remittance_id,
         evidence=t.remittance_id,
         evidence_vi=ibis.literal("Biên lai từ ")
-        + t.receipts_from.cast("date").cast("string")
+        + vn_date(t.receipts_from.cast("date"))
         + " đến "
-        + t.receipts_to.cast("date").cast("string")
+        + vn_date(t.receipts_to.cast("date"))
         + ", chuyển ngày "
-        + t.remittance_date.cast("date").cast("string")
+        + vn_date(t.remittance_date.cast("date"))
         + f" (hạn {p.remittance_due_days} ngày)",
         period_start=t.receipts_from,
         period_end=t.remittance_date,
@@ -126,14 +126,14 @@ def remittance_shortfalls(
         evidence=g.m_id,
         evidence_vi=g.n.cast("string")
         + " biên lai từ "
-        + g.m_from.cast("string")
+        + vn_date(g.m_from)
         + " đến "
-        + g.m_to.cast("string")
-        + " thu "
-        + g.received.cast("string")
-        + " đồng, chuyển "
-        + g.m_amount.cast("string")
-        + " đồng",
+        + vn_date(g.m_to)
+        + ": lần chuyển "
+        + g.m_id
+        + " ngày "
+        + vn_date(g.m_date)
+        + " ít hơn số tiền trên biên lai",
         period_start=g.m_from,
         period_end=g.m_date,
         amount=g.received - g.m_amount,
@@ -155,9 +155,9 @@ def remittance_shortfalls(
         evidence=u.r_agent,
         evidence_vi=u.n.cast("string")
         + " biên lai quá hạn chưa có lần chuyển nào, từ "
-        + u.first.cast("string")
+        + vn_date(u.first)
         + " đến "
-        + u.last.cast("string"),
+        + vn_date(u.last),
         period_start=u.first,
         period_end=u.last,
         amount=u.received,
@@ -184,13 +184,13 @@ def receipts_without_enrolment(
         evidence_vi=ibis.literal("Biên lai số ")
         + r.receipt_no
         + " ngày "
-        + r.receipt_date.cast("date").cast("string")
+        + vn_date(r.receipt_date.cast("date"))
         + ", "
-        + r.scheme
+        + label(r.scheme, SCHEME_VI)
         + ", "
         + r.months.cast("string")
         + " tháng từ "
-        + r.period_start.cast("date").cast("string"),
+        + vn_date(r.period_start.cast("date")),
         period_start=r.period_start,
         amount=r.amount.cast("int64"),
         collector_code=r.collector_code,
@@ -239,9 +239,9 @@ def enrolments_without_receipt(
         evidence_vi=ibis.literal("Quá trình ")
         + e.enrolment_id
         + " ("
-        + e.scheme
+        + label(e.scheme, SCHEME_VI)
         + ", từ "
-        + start.cast("string")
+        + vn_date(start)
         + "), nhân viên thu "
         + e.collector_code,
         period_start=start,

@@ -104,6 +104,46 @@ ACTION_VI: dict[str, str] = {
     ),
 }
 
+SCHEME_VI: dict[str, str] = {
+    "bhyt": "BHYT",
+    "bhxh_compulsory": "BHXH bắt buộc",
+    "bhxh_voluntary": "BHXH tự nguyện",
+    "bhtn": "BHTN",
+}
+PAYER_VI: dict[str, str] = {
+    "employer": "đơn vị sử dụng lao động",
+    "si_fund": "quỹ BHXH",
+    "state_budget": "ngân sách nhà nước",
+    "budget_supported": "cá nhân, NSNN hỗ trợ",
+    "household": "hộ gia đình",
+    "self": "cá nhân tự đóng",
+}
+GROUP_VI: dict[str, str] = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo"}
+
+
+def label(value: ibis.Value, labels: dict[str, str]) -> ibis.Value:
+    """A code shown by its Vietnamese label (the code itself when it has none)."""
+    return ibis.cases(*[(value == k, v) for k, v in labels.items()], else_=value)
+
+
+def vn_date(day: ibis.Value) -> ibis.Value:
+    """A date written dd/mm/yyyy, on every backend."""
+    return (
+        day.day().cast("string").lpad(2, "0")
+        + "/"
+        + day.month().cast("string").lpad(2, "0")
+        + "/"
+        + day.year().cast("string")
+    )
+
+
+def case_label(case_id: str) -> str:
+    """A case id in Vietnamese words (the kind's title, then the evidence's keys), for the
+    audit log and the pages: ``Trùng thông tin người tham gia E01,E02``."""
+    kind, _, keys = case_id.partition(":")
+    return f"{KIND_TITLE_VI.get(kind, kind)} {keys}".strip()
+
+
 CASE_COLUMNS: dict[str, str] = {
     "case_id": "string",
     "kind": "string",

@@ -17,7 +17,7 @@ import ibis
 from ibis.expr.types import Table
 
 from baophu.engine.identity import PAYER_RANK
-from baophu.engine.risk.kinds import case_rows
+from baophu.engine.risk.kinds import GROUP_VI, PAYER_VI, SCHEME_VI, case_rows, label, vn_date
 from baophu.engine.risk.params import RiskParams
 
 FAR = dt.date(2999, 12, 31)
@@ -127,19 +127,19 @@ def _pair_case(
         evidence_vi=(ibis.literal(note) if isinstance(note, str) else note)
         + j.a_eid
         + " ("
-        + j.a_scheme
+        + label(j.a_scheme, SCHEME_VI)
         + ", "
-        + j.a_payer
-        + ", từ "
-        + j.a_start.cast("string")
+        + label(j.a_payer, PAYER_VI)
+        + " đóng, từ "
+        + vn_date(j.a_start)
         + ") và "
         + j.b_eid
         + " ("
-        + j.b_scheme
+        + label(j.b_scheme, SCHEME_VI)
         + ", "
-        + j.b_payer
-        + ", từ "
-        + j.b_start.cast("string")
+        + label(j.b_payer, PAYER_VI)
+        + " đóng, từ "
+        + vn_date(j.b_start)
         + ")",
         period_start=start,
         period_end=ibis.least(j.a_open_end, j.b_open_end),
@@ -180,7 +180,7 @@ def overlapping_bhyt(s: Table, day: dt.date) -> Table:
     last = ibis.least(j.a_open_end, j.b_open_end, ibis.literal(day))
     months = months_between(ibis.greatest(j.a_start, j.b_start), last)
     payer = ibis.ifelse(a_first, j.b_payer, j.a_payer)
-    note = ibis.literal("Hoàn trả cho bên đóng ") + payer + "; hai thẻ: "
+    note = ibis.literal("Hoàn trả cho bên đóng: ") + label(payer, PAYER_VI) + "; hai thẻ: "
     return _pair_case(j, "overlapping_bhyt", months * refunded, day, note)
 
 
@@ -230,7 +230,7 @@ def deceased_enrolled(s: Table, day: dt.date) -> Table:
         persons=g.pid,
         evidence=g.evidence,
         evidence_vi=ibis.literal("Ngày mất ")
-        + g.death.cast("string")
+        + vn_date(g.death)
         + "; "
         + g.n.cast("string")
         + " quá trình còn hiệu lực sau ngày mất",
@@ -288,14 +288,14 @@ def budget_ineligible(s: Table, classifications: Table, day: dt.date, p: RiskPar
         evidence=out.eid,
         evidence_vi=ibis.literal("Thẻ ")
         + out.eid
-        + " (nhóm "
-        + out.group
+        + " ("
+        + label(out.group, GROUP_VI)
         + ", từ "
-        + out.start.cast("string")
+        + vn_date(out.start)
         + "), hộ "
         + out.household
         + " không có trong danh sách có hiệu lực ngày "
-        + d.cast("string"),
+        + vn_date(d),
         period_start=d,
         period_end=out.end,
         amount=amount.cast("int64"),
