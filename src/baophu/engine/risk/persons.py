@@ -93,6 +93,22 @@ def spells(linked: Table, residents: Table, p: RiskParams) -> Table:
     )
 
 
+def overlap_candidates(s: Table) -> Table:
+    """The spells of every person and scheme in which two spells overlap: sorted by start, a
+    spell starts on or before the latest end of the spells before it.  Exact, and it keeps
+    the pairwise join of the checks to the few people concerned."""
+    order = [s.start, s.eid]
+    running = s.open_end.max().over(
+        ibis.cumulative_window(group_by=[s.pk, s.scheme], order_by=order)
+    )
+    t = s.mutate(_cmax=running)
+    t = t.mutate(
+        _prev=t._cmax.lag().over(ibis.window(group_by=[t.pk, t.scheme], order_by=[t.start, t.eid]))
+    )
+    hit = t.filter(t.start <= t._prev).select(h_pk=t.pk, h_scheme=t.scheme).distinct()
+    return s.semi_join(hit, [s.pk == hit.h_pk, s.scheme == hit.h_scheme])
+
+
 def _pairs(s: Table, same_scheme: bool = True) -> Table:
     """Pairs of one person's spells (``a`` the smaller enrolment id) that overlap."""
     a = s.rename({f"a_{c}": c for c in s.columns})

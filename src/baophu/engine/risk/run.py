@@ -25,6 +25,7 @@ from baophu.engine.risk.persons import (
     budget_ineligible,
     deceased_enrolled,
     duplicate_records,
+    overlap_candidates,
     overlapping_bhyt,
     spells,
 )
@@ -49,12 +50,12 @@ def risk_cases(
     """Every case of every check (``kinds.CASE_COLUMNS``) with its owner office.  ``temp``
     (a ``Store.temporary_tables`` handle) materialises the shared intermediate tables."""
     keep = temp if temp is not None else (lambda t: t)
-    linked = keep(link_enrolments(enrolments, residents, units))
-    s = keep(spells(linked, residents, p))
+    s = keep(spells(link_enrolments(enrolments, residents, units), residents, p))
+    overlapping = keep(overlap_candidates(s))
     matches = keep(receipt_matches(receipts, enrolments))
     parts = [
-        duplicate_records(s, day),
-        overlapping_bhyt(s, day),
+        duplicate_records(overlapping, day),
+        overlapping_bhyt(overlapping, day),
         bhxh_double_paid(s, day),
         deceased_enrolled(s, day),
         budget_ineligible(s, classifications, day, p),
