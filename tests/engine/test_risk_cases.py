@@ -65,3 +65,34 @@ def test_edges_and_owners(tmp_path: Path, workspace: Any) -> None:
     ids = [r["case_id"] for r in rows]
     assert len(ids) == len(set(ids))
     assert "duplicate_record:E01,E02" in ids
+
+
+def test_overlap_candidates_see_past_a_short_spell_in_between() -> None:
+    """Person 1: A (all of 2026) holds B (February) and C (June), which do not touch each
+    other — C overlaps A although B, ending before C, comes between them.  Person 2: two
+    cards that touch without overlapping.  Person 3: one BHYT card, one BHXH spell."""
+    import ibis
+
+    from baophu.engine.risk.persons import overlap_candidates
+
+    d = dt.date
+    rows = [
+        (1, "A", "bhyt", d(2026, 1, 1), d(2026, 12, 31)),
+        (1, "B", "bhyt", d(2026, 2, 1), d(2026, 2, 28)),
+        (1, "C", "bhyt", d(2026, 6, 1), d(2026, 6, 30)),
+        (2, "D", "bhyt", d(2026, 1, 1), d(2026, 6, 29)),
+        (2, "E", "bhyt", d(2026, 6, 30), d(2027, 6, 29)),
+        (3, "F", "bhyt", d(2026, 1, 1), d(2026, 12, 31)),
+        (3, "G", "bhxh_voluntary", d(2026, 1, 1), d(2026, 12, 31)),
+    ]
+    s = ibis.memtable(
+        {
+            "pk": [r[0] for r in rows],
+            "eid": [r[1] for r in rows],
+            "scheme": [r[2] for r in rows],
+            "start": [r[3] for r in rows],
+            "open_end": [r[4] for r in rows],
+        }
+    )
+    got = overlap_candidates(s).to_pyarrow().column("eid").to_pylist()
+    assert sorted(got) == ["A", "B", "C"]
