@@ -36,6 +36,7 @@ def test_policy_file_is_versioned_and_sourced(raw_policy: dict) -> None:
         "compliance.long_arrears_months",
         "compliance.large_arrears_vnd",
         "compliance.inspection_min_score",
+        "risk.remittance_due_days",
     }
 
 
