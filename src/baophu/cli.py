@@ -41,6 +41,7 @@ def _mount_subapps() -> None:
     from baophu.commands.linkage import link_app
     from baophu.commands.lists import lists_app
     from baophu.commands.reports import reports_app
+    from baophu.commands.risk import risk_app
     from baophu.commands.run import run
     from baophu.commands.serve import serve
     from baophu.commands.targets import targets_app
@@ -58,6 +59,7 @@ def _mount_subapps() -> None:
     app.command("serve")(serve)
     app.command("run")(run)
     app.add_typer(link_app, name="link", help="Liên kết với dữ liệu dân cư / record linkage")
+    app.add_typer(risk_app, name="risk", help="Kiểm soát rủi ro / risk checks")
     app.add_typer(
         reports_app, name="reports", help="Báo cáo Word, PDF gửi các cấp / reports (Word, PDF)"
     )

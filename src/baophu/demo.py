@@ -17,6 +17,7 @@ from baophu.commands.claims import print_estimate, print_review, review_rows
 from baophu.commands.common import fmt_int, progress_bar
 from baophu.commands.compliance import print_summary
 from baophu.commands.coverage import print_demo_summary
+from baophu.commands.risk import print_by_kind
 from baophu.engine.pipeline import Inputs, StepResult, run_pipeline
 from baophu.engine.potential import MART_LIST, MART_SUMMARY, ListsError, list_reference_date
 from baophu.engine.targets import province_targets_summary, run_allocation, run_campaign
@@ -100,6 +101,8 @@ def run_demo(
         if "claims" in report:
             print_estimate(report["claims"]["estimate"])
             print_review(report["claims"]["review_top"])
+        if report.get("risk", {}).get("by_kind"):
+            print_by_kind(report["risk"]["by_kind"], console)
         if "lists" in report:
             lists = report["lists"]
             console.print(
@@ -154,6 +157,7 @@ def _run_engine(ws: Workspace, quiet: bool) -> dict[str, Any]:
                 "estimate": rest["claims"].result["estimate"],
                 "review_top": review_rows(store, 10),
             }
+        out["risk"] = rest["risk"].result if "risk" in rest else {}
         run_campaign(
             store, day - dt.timedelta(days=19), 20, ["bhyt_rate", "compulsory_participants"]
         )

@@ -107,6 +107,10 @@ def _urls(
         "rejects": "",
         "handle": "x",
         "facility": (users.get("appraisal_reviewer", {}).get("scope_code") or "x").split(";")[0],
+        "case": snap.scalar(
+            "SELECT min(case_id) FROM mart_risk_cases WHERE office_code = ?",
+            [users["office_staff"]["scope_code"]],
+        ),
     }
     if role == "collector":
         inside["unit"] = inside["hamlet"]

@@ -40,6 +40,8 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/admin/users", {}),
     ("GET", "/admin/audit", {}),
     ("GET", "/jobs/unknownjob", {}),
+    ("GET", "/units/{unit}/risk", {}),
+    ("GET", "/risk/case?id={case}", {}),
     (
         "POST",
         "/targets/set",
@@ -54,6 +56,8 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("POST", "/collectors/{collector}/outcomes", {"row": "{handle}", "outcome": "enrolled"}),
     ("POST", "/claims/facilities/{facility}/review", {"claim": "x", "outcome": "accepted"}),
     ("POST", "/imports/recompute", {}),
+    ("POST", "/risk/assign", {"case_id": "{case}", "assignee": "mallory"}),
+    ("POST", "/risk/verdict", {"case_id": "{case}", "verdict": "false_alarm"}),
     (
         "POST",
         "/admin/users",
@@ -127,8 +131,10 @@ def _outside(snap: Any, users: dict[str, dict[str, Any]], role: str) -> dict[str
         for r in snap.rows("SELECT facility_code FROM facilities")
         if r["facility_code"] not in reviewer
     )
+    case = snap.scalar("SELECT min(case_id) FROM mart_risk_cases WHERE office_code = ?", [office])
     return {
         "facility": facility,
+        "case": case,
         "unit": unit,
         "province": province,
         "hamlet": hamlet,
@@ -156,6 +162,7 @@ def test_matrix_covers_every_route(app: Any) -> None:
         "/units/{unit}/potential": "/units/{code}/potential",
         "/units/{unit}/potential.xlsx": "/units/{code}/potential.xlsx",
         "/units/{unit}/workbook.xlsx": "/units/{code}/workbook.xlsx",
+        "/units/{unit}/risk": "/units/{code}/risk",
         "/units/{unit}/reports/monthly": "/units/{code}/reports/{kind}",
         "/collectors/{collector}": "/collectors/{code}",
         "/collectors/{collector}/list.xlsx": "/collectors/{code}/list.xlsx",
@@ -215,6 +222,8 @@ def test_every_route_refuses_outside_the_scope(
         "/employers/{employer}/notice?month={month}&format=xlsx",
         "/claims?facility={facility}",
         "/claims/facilities/{facility}",
+        "/units/{unit}/risk",
+        "/risk/case?id={case}",
     }
     failures = []
     for method, path, data in ROUTES:
@@ -254,10 +263,23 @@ def test_each_role_opens_its_own_pages(
             "/admin/users",
             "/admin/audit",
             "/employers",
+            "/units/{province}/risk",
         ],
         "province_analyst": ["/units/{province}", "/employers", "/targets"],
-        "office_staff": ["/units/{own}", "/units/{own}/potential", "/targets", "/employers"],
-        "commune_official": ["/units/{own}", "/units/{own}/potential", "/targets", "/employers"],
+        "office_staff": [
+            "/units/{own}",
+            "/units/{own}/potential",
+            "/targets",
+            "/employers",
+            "/units/{own}/risk",
+        ],
+        "commune_official": [
+            "/units/{own}",
+            "/units/{own}/potential",
+            "/targets",
+            "/employers",
+            "/units/{own}/risk",
+        ],
         "collector": ["/collectors/{own}", "/collectors/{own}/list.xlsx"],
         "case_officer": ["/employers", "/employers.xlsx"],
         "appraisal_reviewer": ["/claims"],

@@ -166,7 +166,16 @@ def test_a_capability_registers_its_step(monkeypatch: pytest.MonkeyPatch) -> Non
     def noop(store, day, inputs):  # type: ignore[no-untyped-def]
         return {}
 
-    bad = Step("risk", "Rủi ro", "engine.risk.run_risk", (), ("example_flags",), ("r",), True, noop)
+    bad = Step(
+        "example_risk",
+        "Rủi ro",
+        "engine.example.run_risk",
+        (),
+        ("example_flags",),
+        ("r",),
+        True,
+        noop,
+    )
     with pytest.raises(PipelineError, match="example_flags"):
         register_step(bad)
     good = Step(
@@ -183,7 +192,7 @@ def test_a_capability_registers_its_step(monkeypatch: pytest.MonkeyPatch) -> Non
     register_step(bad)
     names = [s.name for s in pipeline.STEPS]
     assert names[names.index("compliance") + 1] == "example"
-    assert names[-1] == "risk"
+    assert names[-1] == "example_risk"
     with pytest.raises(PipelineError, match="already declared"):
         register_step(good)
 

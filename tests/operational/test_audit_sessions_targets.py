@@ -86,8 +86,8 @@ def test_migration_0004_from_0003(operational_url: str) -> None:
                 ),
                 {"until": dt.datetime(2099, 1, 1), "now": dt.datetime(2026, 1, 1)},
             )
-        upgrade(engine)
-        assert current_revision(engine) == "0005"
+        upgrade(engine, "0004")
+        assert current_revision(engine) == "0004"
         db = OperationalDB(engine)
         with db.session() as s:
             user = s.scalars(select(User)).one()

@@ -29,6 +29,7 @@ EXPECTED_TABLES = {
     "login_throttle",
     "manual_targets",
     "outcome_imports",
+    "risk_case_events",
     "users",
 }
 
@@ -42,7 +43,7 @@ def test_migrations_create_the_models_schema(operational_url: str) -> None:
     db = OperationalDB.connect(operational_url)
     try:
         assert set(db.tables()) == EXPECTED_TABLES
-        assert current_revision(db.engine) == "0005"
+        assert current_revision(db.engine) == "0006"
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == [], f"models and migrations differ: {diff}"

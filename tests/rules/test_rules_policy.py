@@ -47,6 +47,7 @@ def test_policy_file_is_versioned_and_sourced(raw_policy: dict) -> None:
         "compliance.evasion_points",
         "compliance.evasion_thresholds",
         "compliance.normal_payroll_ratio",
+        "risk.remittance_due_days",
     }
 
 

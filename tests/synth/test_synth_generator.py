@@ -328,7 +328,12 @@ def test_enrolments_carry_the_planned_situations(out: Path) -> None:
 
 def test_quality_faults_are_planted_and_recorded(out: Path) -> None:
     faults = _pq(out, "quality_faults", truth=True)
-    assert set(faults["kind"]) == {"duplicate_record", "overlapping_bhyt", "deceased_enrolled"}
+    assert set(faults["kind"]) == {
+        "duplicate_record",
+        "overlapping_bhyt",
+        "deceased_enrolled",
+        "budget_ineligible",
+    }
     enrol = _pq(out, "enrolments").set_index("enrolment_id")
     truth = _pq(out, "enrolments", truth=True).set_index("enrolment_id")
     for _, f in faults[faults["kind"] == "duplicate_record"].iterrows():
@@ -340,6 +345,15 @@ def test_quality_faults_are_planted_and_recorded(out: Path) -> None:
     for _, f in faults[faults["kind"] == "overlapping_bhyt"].iterrows():
         rows = enrol.loc[list(f["enrolment_ids"])]
         assert set(rows["payer"]) == {"employer", "household"}
+    for _, f in faults[faults["kind"] == "budget_ineligible"].iterrows():
+        (row,) = list(f["enrolment_ids"])
+        card = enrol.loc[row]
+        assert (card["scheme"], card["participant_group"], card["payer"]) == (
+            "bhyt",
+            "near_poor",
+            "budget_supported",
+        )
+        assert pd.Timestamp(card["end_date"]) > pd.Timestamp(AS_OF)
     persons = _pq(out, "persons", truth=True).set_index("person_id")
     for _, f in faults[faults["kind"] == "deceased_enrolled"].iterrows():
         death = persons.loc[f["person_id"], "death_date"]

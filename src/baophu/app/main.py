@@ -285,6 +285,7 @@ def create_app(
         routes_employers,
         routes_imports,
         routes_reports,
+        routes_risk,
         routes_targets,
         routes_units,
     )
@@ -297,6 +298,7 @@ def create_app(
         routes_employers,
         routes_claims,
         routes_reports,
+        routes_risk,
         routes_imports,
         routes_admin,
     ):

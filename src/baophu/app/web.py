@@ -56,6 +56,12 @@ class Page:
             items.append({"href": "/employers", "label": "Đơn vị sử dụng lao động"})
         if scope.sees_claims:
             items.append({"href": "/claims", "label": "Chi KCB BHYT"})
+        if v.role in ("province_admin", "province_analyst", "office_staff", "commune_official"):
+            root = v.scope_code or self.snap.scalar(
+                "SELECT min(unit_code) FROM units WHERE level = 'province'"
+            )
+            if root:
+                items.append({"href": f"/units/{root}/risk", "label": "Rủi ro"})
         if scope.is_admin:
             items.append({"href": "/imports", "label": "Nhập dữ liệu"})
             items.append({"href": "/admin/users", "label": "Người dùng"})

@@ -37,6 +37,7 @@ from baophu.engine import (
     identity,
     linkage,
     potential,
+    risk,
     targets,
 )
 from baophu.engine.dates import default_reference_date
@@ -127,6 +128,10 @@ def _declarations(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
 
 def _claims(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
     return claims.run_claims(store, day, outcomes=inputs.claim_outcomes, progress=inputs.progress)
+
+
+def _risk(store: Store, day: dt.date, inputs: Inputs) -> dict[str, Any]:
+    return risk.run_risk(store, day)
 
 
 STEPS: list[Step] = [
@@ -249,6 +254,25 @@ STEPS: list[Step] = [
         writes=compliance.MARTS,
         dated=True,
         run=_compliance,
+    ),
+    Step(
+        name="risk",
+        title_vi="Kiểm soát rủi ro: trùng hồ sơ, trùng thẻ, người đã chết, tiền thu của đại lý",
+        entry="engine.risk.run_risk",
+        reads=(
+            "enrolments",
+            "residents",
+            "units",
+            "collectors",
+            "agents",
+            "agent_receipts",
+            "agent_remittances",
+            "household_classifications",
+        ),
+        uses=(identity.MART_ANCESTORS,),
+        writes=risk.MARTS,
+        dated=True,
+        run=_risk,
     ),
 ]
 

@@ -20,6 +20,7 @@ from baophu.operational.models import (
     LoginThrottle,
     ManualTarget,
     OutcomeImport,
+    RiskCaseEvent,
     User,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "ManualTarget",
     "OperationalDB",
     "OutcomeImport",
+    "RiskCaseEvent",
     "User",
     "open_operational",
     "resolve_url",

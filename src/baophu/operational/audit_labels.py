@@ -35,6 +35,8 @@ ACTION_VI = {
     "user_disable": "Khoá người dùng",
     "user_enable": "Mở khoá người dùng",
     "user_password": "Đặt lại mật khẩu",
+    "assign": "Giao xử lý",
+    "verdict": "Ghi kết luận",
 }
 
 OBJECT_VI = {
@@ -63,6 +65,9 @@ OBJECT_VI = {
     "claims_review_list": "Danh sách hồ sơ KCB BHYT cần rà soát",
     "claim_review": "Kết quả giám định hồ sơ KCB BHYT",
     "claims_workbook": "Sổ chi KCB BHYT gửi Sở Y tế",
+    "risk_cases": "Danh sách vụ việc rủi ro",
+    "risk_case": "Vụ việc rủi ro",
+    "risk_report": "Báo cáo kiểm soát rủi ro tháng",
 }
 
 # Keys of ``key=value`` details.
@@ -87,6 +92,7 @@ KEY_VI = {
     "import_id": "lần nhập",
     "sha256": "mã băm tệp",
     "ip": "địa chỉ",
+    "kind": "loại vụ việc",
 }
 VALUE_VI = {
     "True": "có",

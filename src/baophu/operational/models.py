@@ -195,3 +195,33 @@ class AuditEvent(Base):
     unit_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     rows: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# Verdicts on a risk case (code → Vietnamese label).
+RISK_VERDICTS: dict[str, str] = {"confirmed": "Đúng vi phạm", "false_alarm": "Không vi phạm"}
+
+
+class RiskCaseEvent(Base):
+    """What was done about a risk case of the ``risk_cases`` mart (history, never updated):
+    an assignment to a user, or a verdict with the amount recovered and its date.  Keyed by
+    the mart's ``case_id``, which stays the same across re-runs, so a case keeps its history
+    when the marts are recomputed."""
+
+    __tablename__ = "risk_case_events"
+    __table_args__ = (
+        Index("ix_risk_case_events_case", "case_id"),
+        Index("ix_risk_case_events_office", "office_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    office_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    event: Mapped[str] = mapped_column(String(16))  # assign | verdict
+    assignee: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    verdict: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    amount_recovered: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    event_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -6,7 +6,10 @@ Faults (recorded in ``truth/quality_faults.parquet``):
   ids, once by personal ID and once by the legacy social-insurance code only;
 * ``overlapping_bhyt`` — an employee whose BHYT the employer pays also holds a household card
   for the same months (the months are paid twice);
-* ``deceased_enrolled`` — a person who died and whose spells were never closed.
+* ``deceased_enrolled`` — a person who died and whose spells were never closed;
+* ``budget_ineligible`` — a household BHYT card running well past the reference date turned
+  into a near-poor card the budget supports, for someone whose household is on no poor or
+  near-poor list on the reference date (one enrolment id).
 
 Input noise (recorded per row in ``truth/enrolments.parquet``): some rows carry only the
 legacy code (person_id empty), some carry a mistyped personal ID.
@@ -30,11 +33,14 @@ from baophu.synth.geography import Geography
 from baophu.synth.people import People
 from baophu.synth.strings import categorical, date_array, digits, masked, take
 
-FAULT_KINDS = ("duplicate_record", "overlapping_bhyt", "deceased_enrolled")
-DUPLICATE, OVERLAP, DECEASED = range(3)
+FAULT_KINDS = ("duplicate_record", "overlapping_bhyt", "deceased_enrolled", "budget_ineligible")
+DUPLICATE, OVERLAP, DECEASED, BUDGET = range(4)
 DUPLICATE_SHARE = 0.002  # of active household-BHYT and voluntary rows
 OVERLAP_SHARE = 0.003  # of active employees' BHYT rows (residents)
 DECEASED_OPEN_SHARE = 0.15  # of the deceased who had an open spell
+BUDGET_SHARE = 0.002  # of active household cards of people on no poor / near-poor list
+BUDGET_MIN_DAYS_LEFT = 90  # the card runs past every renewal and subsidy window of the lists
+LISTED_KINDS = (0, 1)  # synth.classifications: POOR, NEAR_POOR
 SI_ONLY_SHARE = 0.02
 MISTYPED_SHARE = 0.005
 
@@ -75,10 +81,11 @@ def _within_residence(people: People, e: Enrolled) -> np.ndarray:
 
 
 def plant_faults(
-    ctx: Context, people: People, e: Enrolled
+    ctx: Context, people: People, e: Enrolled, listed_kind: np.ndarray | None = None
 ) -> tuple[Enrolled, np.ndarray, np.ndarray]:
     """Keep spells within residence, close the spells of the dead (except the planted ones),
-    add duplicates and overlaps.
+    add duplicates and overlaps, and (given each person's household list on the reference
+    date, ``listed_kind``: -1 none) turn a few household cards into near-poor cards.
 
     Returns the spells, the fault kind of each row (-1 none) and, for duplicate and
     overlapping rows, the row they pair with (-1 otherwise).
@@ -140,12 +147,37 @@ def plant_faults(
         household_p=e.household_p,
     )
 
+    budget_src = np.zeros(0, dtype=np.int64)
+    if listed_kind is not None:
+        unlisted = ~np.isin(listed_kind, LISTED_KINDS)
+        long_enough = ~np.isnat(e.end) & (e.end > as_of + np.timedelta64(BUDGET_MIN_DAYS_LEFT, "D"))
+        cand = np.flatnonzero(
+            active
+            & alive_res[e.person]
+            & unlisted[e.person]
+            & (e.scheme == S["bhyt"])
+            & (e.group == G["household"])
+            & (e.payer == P["household"])
+            & (e.province == 0)
+            & long_enough
+        )
+        cand = np.setdiff1d(cand, dup_src)
+        k = max(1, round(BUDGET_SHARE * len(cand))) if len(cand) else 0
+        budget_src = np.sort(rng.choice(cand, size=k, replace=False)) if k else cand
+        e.group = e.group.copy()
+        e.payer = e.payer.copy()
+        e.collected = e.collected.copy()
+        e.group[budget_src] = G["near_poor"]
+        e.payer[budget_src] = P["budget_supported"]
+        e.collected[budget_src] = False  # a near-poor card comes from the list, not a collector
+
     kept = np.flatnonzero(keep)
     dup = Enrolled.of((np.take(c, dup_src) for c in e.columns()), e.household_p)
     fault_src = np.full(e.n, -1, dtype=np.int64)
     fault_src[is_planted] = DECEASED
     fault_src[dup_src] = DUPLICATE
     fault_src[ov_src] = OVERLAP
+    fault_src[budget_src] = BUDGET
     fault = np.concatenate(
         [fault_src[kept], np.full(len(dup_src), DUPLICATE), np.full(n_ov, OVERLAP)]
     )
@@ -166,11 +198,18 @@ def plant_faults(
 
 
 def build_enrolment_files(
-    ctx: Context, geo: Geography, people: People, firms: Firms, fld: Field, e: Enrolled
+    ctx: Context,
+    geo: Geography,
+    people: People,
+    firms: Firms,
+    fld: Field,
+    e: Enrolled,
+    listed_kind: np.ndarray | None = None,
 ) -> EnrolmentFiles:
-    """Plant faults and noise; build the enrolments table, its truth and the fault list."""
+    """Plant faults and noise; build the enrolments table, its truth and the fault list
+    (``listed_kind``: each person's household list on the reference date, -1 none)."""
     rng = ctx.rng("enrolment_noise")
-    e, fault, pair = plant_faults(ctx, people, e)
+    e, fault, pair = plant_faults(ctx, people, e, listed_kind)
     n = e.n
     # enrolment ids are numbered in a random order; files are written sorted by them
     order = rng.permutation(n)
@@ -296,6 +335,12 @@ def _fault_table(
         rows_scheme.append(e.scheme[first])
         lists.append(np.column_stack([first, pair[first]]).ravel())
         lengths.append(np.full(len(first), 2))
+    budget_rows = np.flatnonzero(fault == BUDGET)
+    rows_kind.append(np.full(len(budget_rows), BUDGET))
+    rows_person.append(e.person[budget_rows])
+    rows_scheme.append(e.scheme[budget_rows])
+    lists.append(budget_rows)
+    lengths.append(np.full(len(budget_rows), 1))
     dead_rows = np.flatnonzero(fault == DECEASED)
     order = dead_rows[np.lexsort((dead_rows, e.person[dead_rows]))]
     persons, starts, counts = np.unique(e.person[order], return_index=True, return_counts=True)

@@ -13,6 +13,7 @@ generator: they are emptied first.  The same arguments always give byte-identica
     benefit_lists.csv  disadvantaged_communes.csv                   (Vietnamese headers)
     households.parquet  residents.parquet  employers.parquet
     contribution_ledger.parquet  enrolments.parquet                 (canonical names)
+    agent_receipts.parquet  agent_remittances.parquet    (agents' money, ``synth.agents_money``)
     household_lists/danh_sach_ho_<commune>.xlsx                    (one per commune)
     school_rosters/danh_sach_hoc_sinh_<commune>.xlsx               (one per commune)
     facilities.csv  tender_prices.csv  spending_estimates.csv  claims/  claims_xml/
@@ -28,6 +29,7 @@ generator: they are emptied first.  The same arguments always give byte-identica
     late_payers.parquet  benefit_links.parquet  disadvantaged_communes.parquet
     potential.parquet  claims_planted.parquet  claims_spending.parquet  summary.json
     forms/ (the rows the forms must import, planted errors)
+    agents_money.parquet (planted shortfalls of the agents' money)
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from baophu.synth.agents_money import write_agents_money
 from baophu.synth.benefits import build_benefit_lists, build_disadvantaged, build_survivors
 from baophu.synth.budget import build_budget
 from baophu.synth.claims import build_claims
@@ -236,7 +239,8 @@ def generate(
         write_truth("benefit_links", benefit_links(people, benefits))
         masks = enrolled.masks
         assert masks is not None
-        files = build_enrolment_files(ctx, geo, people, firms, fld, enrolled)
+        listed = cls.person_kind(people, ctx.as_of_d)
+        files = build_enrolment_files(ctx, geo, people, firms, fld, enrolled, listed)
         del enrolled
         rows["enrolments"] = files.table.num_rows
         pending.append(
@@ -293,6 +297,7 @@ def generate(
         for job in pending:
             job.result()
     counts["forms"] = write_forms(out, ctx.seed, ctx.as_of)  # D02-LT, e-declaration samples
+    counts["agents_money"] = write_agents_money(out, ctx.seed, ctx.as_of)  # after the forms
     (truth_dir / "summary.json").write_text(
         json.dumps(counts, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )

@@ -1,0 +1,98 @@
+"""The risk checks on the hand-made office of ``risk_hand`` (every expected case and amount
+worked out by hand there), on DuckDB and PySpark alike: the same cases, the same amounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from risk_hand import EXPECTED, write_inputs
+
+from baophu.engine.risk import KINDS, MART_CASES, run_risk
+from baophu.ingest.importer import import_paths
+
+DAY = dt.date(2026, 10, 31)
+
+
+def _cases(tmp_path: Path, workspace: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    with workspace.store() as store:
+        result = import_paths(store, [write_inputs(tmp_path / "inputs")], workspace.rejects_dir)
+        assert result.committed, result.error
+        summary = run_risk(store, DAY)
+        rows = store.read_mart(MART_CASES).to_pyarrow().to_pylist()
+    return rows, summary
+
+
+def test_every_rule_by_hand(tmp_path: Path, workspace: Any) -> None:
+    rows, summary = _cases(tmp_path, workspace)
+    got: dict[str, dict[str, int]] = {}
+    for r in rows:
+        got.setdefault(r["kind"], {})[r["evidence"]] = r["amount"]
+    assert got == EXPECTED
+    assert {k: v["cases"] for k, v in summary["by_kind"].items()} == {
+        k: len(EXPECTED.get(k, {})) for k in KINDS
+    }
+    assert summary["by_kind"]["remittance_shortfall"]["amount"] == 1_640_000
+
+
+def test_edges_and_owners(tmp_path: Path, workspace: Any) -> None:
+    rows, _ = _cases(tmp_path, workspace)
+    by_kind = {r["kind"]: r for r in rows}
+    # the one-day overlap: both cards on 30/06/2026, the household card refunded
+    overlap = by_kind["overlapping_bhyt"]
+    assert (overlap["period_start"], overlap["period_end"]) == (
+        dt.date(2026, 6, 30),
+        dt.date(2026, 6, 30),
+    )
+    assert overlap["evidence_vi"].startswith(
+        "Hoàn trả cho bên đóng: hộ gia đình; hai thẻ: E03 (BHYT"
+    )
+    assert "từ 30/06/2026" in overlap["evidence_vi"]
+    # the card ending on the day of death (E08) is no case; Đức's (E07) is
+    dead = by_kind["deceased_enrolled"]
+    assert (dead["person_id"], dead["period_start"]) == ("075060000004", dt.date(2026, 5, 16))
+    assert all("E08" not in r["evidence"] for r in rows)
+    assert all("E05" not in r["evidence"] and "E06" not in r["evidence"] for r in rows)
+    # every case has an owner office; agents' cases name the agent, receipts the collector
+    assert {r["office_code"] for r in rows} == {"75BH01"}
+    assert by_kind["late_remittance"]["agent_code"] == "DL01"
+    receipt = by_kind["receipt_without_enrolment"]
+    assert (receipt["collector_code"], receipt["person_id"]) == ("NV1", "075093000008")
+    assert by_kind["enrolment_without_receipt"]["agent_code"] == "DL01"
+    # Vietnamese rule and action on every row; ids stable across re-runs
+    assert all(r["rule_vi"] and r["action_vi"] for r in rows)
+    ids = [r["case_id"] for r in rows]
+    assert len(ids) == len(set(ids))
+    assert "duplicate_record:E01,E02" in ids
+
+
+def test_overlap_candidates_see_past_a_short_spell_in_between() -> None:
+    """Person 1: A (all of 2026) holds B (February) and C (June), which do not touch each
+    other — C overlaps A although B, ending before C, comes between them.  Person 2: two
+    cards that touch without overlapping.  Person 3: one BHYT card, one BHXH spell."""
+    import ibis
+
+    from baophu.engine.risk.persons import overlap_candidates
+
+    d = dt.date
+    rows = [
+        (1, "A", "bhyt", d(2026, 1, 1), d(2026, 12, 31)),
+        (1, "B", "bhyt", d(2026, 2, 1), d(2026, 2, 28)),
+        (1, "C", "bhyt", d(2026, 6, 1), d(2026, 6, 30)),
+        (2, "D", "bhyt", d(2026, 1, 1), d(2026, 6, 29)),
+        (2, "E", "bhyt", d(2026, 6, 30), d(2027, 6, 29)),
+        (3, "F", "bhyt", d(2026, 1, 1), d(2026, 12, 31)),
+        (3, "G", "bhxh_voluntary", d(2026, 1, 1), d(2026, 12, 31)),
+    ]
+    s = ibis.memtable(
+        {
+            "pk": [r[0] for r in rows],
+            "eid": [r[1] for r in rows],
+            "scheme": [r[2] for r in rows],
+            "start": [r[3] for r in rows],
+            "open_end": [r[4] for r in rows],
+        }
+    )
+    got = overlap_candidates(s).to_pyarrow().column("eid").to_pylist()
+    assert sorted(got) == ["A", "B", "C"]
