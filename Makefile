@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SCALE ?= 1.0
 
-.PHONY: demo test test-fast bench lint typecheck imports venv clean
+.PHONY: demo test test-fast bench lint typecheck imports venv clean cluster cluster-stop
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,12 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) demo bench-out .pytest_cache .mypy_cache .ruff_cache
+
+# A Spark standalone master and $(WORKERS) workers on this machine (baophu cluster start);
+# `make cluster-stop` stops them.  Point a workspace at it with --master spark://127.0.0.1:7077.
+WORKERS ?= 2
+cluster: venv
+	$(BIN)/baophu cluster start --workers $(WORKERS)
+
+cluster-stop: venv
+	$(BIN)/baophu cluster stop

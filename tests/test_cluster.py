@@ -1,0 +1,87 @@
+"""A real Spark standalone cluster on this machine (``baophu cluster``): a master and two
+workers run the whole pipeline on a small synthetic province, and every mart holds exactly
+what DuckDB computes from the same files; Spark's console noise stays out of the terminal."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baophu.backends import stop_spark_sessions
+from baophu.cluster import free_port, start, status, stop
+from baophu.engine.pipeline import run_pipeline
+from baophu.ingest.importer import import_paths
+from baophu.synth.generator import generate
+from baophu.workspace import Workspace, init_workspace
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("lai_chau")
+    generate("Lai Châu", 0.002, 11, out)
+    return out / "inputs"
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[str]:
+    state = tmp_path / "cluster"
+    up = start(state, workers=2, worker_memory="1g", port=free_port(), webui_port=free_port())
+    try:
+        yield up.master_url
+    finally:
+        stop_spark_sessions()  # the application leaves the cluster before it stops
+        down = stop(state)
+        assert down.processes and not any(p["alive"] for p in down.processes)
+        assert not status(state).running
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 6)
+    return value
+
+
+def _rows(ws: Workspace, mart: str) -> list[tuple[Any, ...]]:
+    with ws.store() as store:
+        table = store.read_mart(mart)
+        rows = table.to_pyarrow().to_pylist()
+    keyed = [tuple((k, _normal(v)) for k, v in sorted(r.items())) for r in rows]
+    return sorted(keyed, key=repr)
+
+
+def _computed(root: Path, backend: str, master: str, inputs: Path) -> Workspace:
+    init_workspace(root, backend=backend, spark_master=master)  # type: ignore[arg-type]
+    ws = Workspace.open(root)
+    with ws.store() as store:
+        assert import_paths(store, [inputs], ws.rejects_dir).committed
+        results = run_pipeline(store, only_stale=False)
+    assert all(r.status == "computed" for r in results), [(r.step, r.status) for r in results]
+    return ws
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_two_worker_cluster_computes_what_duckdb_computes(
+    province: Path, cluster: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    stop_spark_sessions()  # a local session of an earlier test would otherwise be reused
+    duck = _computed(tmp_path / "duck", "duckdb", "local[2]", province)
+    spark = _computed(tmp_path / "spark", "pyspark", cluster, province)
+    # the application really ran on the cluster's two workers
+    report = status(tmp_path / "cluster")
+    assert report.alive_workers == 2 and report.running_applications == 1
+    with duck.store() as store:
+        marts = sorted(m["mart"] for m in store.marts())
+    with spark.store() as store:
+        assert sorted(m["mart"] for m in store.marts()) == marts
+    assert len(marts) > 10
+    different = [m for m in marts if _rows(duck, m) != _rows(spark, m)]
+    assert different == []
+    # Spark's stage bars and log lines go to the workspace's log file, not the terminal
+    err = capfd.readouterr().err
+    assert "[Stage " not in err and " WARN " not in err
+    assert (spark.root / "logs" / "spark.log").exists()
