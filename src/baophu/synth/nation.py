@@ -34,6 +34,12 @@ from baophu.synth.geography import ProvinceInfo, provinces
 
 # DOMAIN.md: the national figures reached at the end of 2025 (Vietnam Social Security).
 NATIONAL_2025 = {"bhyt_rate": 0.9516, "bhxh_rate": 0.451, "bhtn_rate": 0.3507}
+# The seeds' voluntary BHXH participants are Đồng Nai's (40,100 at scale 1.0, about 2 % of
+# its voluntary pool); scaled to every province they give the nation 1.3 % of its labour
+# force where the country has about 6 %.  Measured on the nation at scale 0.0005 with a
+# factor of 1 (2025-12-31): labour force 36,557, compulsory 13,520, voluntary 479, so BHXH
+# 38.3 %; 45.1 % needs 0.451 × 36,557 − 13,520 = 2,967 voluntary participants: 2,967 / 479.
+NATIONAL_VOLUNTARY_FACTOR = 6.19
 COMMUNES_2025 = 3321  # communes and wards after the 2025 reorganisation
 YEAR_END_2025 = date(2025, 12, 31)
 INDICATORS = ("bhyt_rate", "bhxh_rate", "bhtn_rate", "compulsory_rate", "voluntary_rate")
@@ -52,7 +58,15 @@ def province_dir(out: Path, info: ProvinceInfo) -> Path:
 def _one(name: str, scale: float, seed: int, out: str, as_of: date, claims: bool) -> dict[str, Any]:
     """One province in a worker process; returns its summary (the generator's counts) and the
     peak memory of the process (KiB, from the kernel)."""
-    counts = generate(name, scale, seed, Path(out), as_of=as_of, claims=claims)
+    counts = generate(
+        name,
+        scale,
+        seed,
+        Path(out),
+        as_of=as_of,
+        claims=claims,
+        voluntary_factor=NATIONAL_VOLUNTARY_FACTOR,
+    )
     counts["peak_rss_kib"] = _peak_rss_kib()
     return counts
 
