@@ -19,3 +19,22 @@ def test_status_of_no_cluster(tmp_path: Path) -> None:
     stopped = runner.invoke(app, ["cluster", "stop", "--state-dir", str(tmp_path)])
     assert stopped.exit_code == 0
     assert "Không có cụm nào / no cluster" in stopped.output
+
+
+def test_a_cluster_whose_processes_died_is_not_running(tmp_path: Path) -> None:
+    """A state file naming processes that no longer exist: status says stopped, stop
+    signals nothing and forgets them."""
+    import subprocess
+
+    from baophu.cluster import ClusterState, Process, status, stop
+
+    gone = subprocess.Popen(["true"])  # a process of ours that has exited
+    gone.wait()
+    state = ClusterState("127.0.0.1", 1, 1, 1, 1, "1g", "2026-01-01T00:00:00Z")
+    state.processes.append(Process("master", gone.pid, str(tmp_path / "m.log")))
+    state.write(tmp_path)
+    now = status(tmp_path)
+    assert not now.running and now.processes[0]["alive"] is False
+    down = stop(tmp_path, wait_s=0.1)
+    assert down.master_url == "spark://127.0.0.1:1"
+    assert not (tmp_path / "cluster.json").exists()

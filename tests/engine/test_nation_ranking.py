@@ -5,6 +5,7 @@ indicator and on the arrears ratio, and the provinces behind their targets."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +151,21 @@ def test_a_province_without_its_marts_is_named(nation: Workspace) -> None:
     init_workspace(nation.root / "provinces" / "96")
     with pytest.raises(NationError, match="96"):
         _run(nation)
+
+
+def test_nation_rank_and_view_commands(nation: Workspace) -> None:
+    from typer.testing import CliRunner
+
+    from baophu.cli import app
+
+    runner = CliRunner()
+    ranked = runner.invoke(app, ["nation", "rank", "-w", str(nation.root), "--json"])
+    assert ranked.exit_code == 0, ranked.output
+    shown = runner.invoke(app, ["nation", "view", "-w", str(nation.root), "--json"])
+    assert shown.exit_code == 0, shown.output
+    payload = json.loads(shown.output)
+    names = [r["unit_name"] for r in payload["provinces"]]
+    assert names[0] == "Toàn quốc" and set(names[1:]) == {"Hà Nội", "Lai Châu", "Hồ Chí Minh"}
+    assert [r["unit_name"] for r in payload["behind_targets"]] == ["Lai Châu", "Hồ Chí Minh"]
+    table = runner.invoke(app, ["nation", "view", "-w", str(nation.root)])
+    assert table.exit_code == 0 and "chậm tiến độ" in table.output
