@@ -132,7 +132,9 @@ def main() -> None:
         "population": nation["totals"]["population"],
         "communes": nation["totals"]["communes"],
     }
-    codes = sorted(nation["by_province"])
+    # smallest and largest in turn, so that a run cut short still spans the sizes to fit
+    by_size = sorted(nation["by_province"], key=lambda c: nation["by_province"][c]["population"])
+    codes = [by_size[i // 2] if i % 2 == 0 else by_size[-1 - i // 2] for i in range(len(by_size))]
     if args.provinces:
         codes = [c for c in codes if c in args.provinces.split(",")]
     provinces: dict[str, Any] = {}
@@ -146,6 +148,8 @@ def main() -> None:
         provinces[code] = json.loads(proc.stdout.strip().splitlines()[-1])
         total = sum(s["seconds"] for s in provinces[code]["steps"].values())
         print(f"{code}: {provinces[code]['residents']} residents, {total:.1f} s", flush=True)
+        results["provinces"] = provinces
+        (out / f"results-{args.backend}.json").write_text(json.dumps(results, indent=1))
     results["provinces"] = provinces
     if len(codes) == len(nation["by_province"]):
         from baophu.engine.nation import run_nation
