@@ -77,7 +77,9 @@ _mount_subapps()
 def init(
     directory: Annotated[Path, typer.Argument(help="Thư mục cần tạo / folder to create")],
     backend: Annotated[str, typer.Option(help="duckdb (mặc định) hoặc pyspark")] = "duckdb",
-    master: Annotated[str, typer.Option(help="Spark master URL")] = "local[2]",
+    master: Annotated[
+        str, typer.Option(help="Spark master URL; 'cluster' = baophu cluster start's")
+    ] = "local[2]",
     province: Annotated[str, typer.Option(help="Tên tỉnh / province")] = "",
     json_out: JsonOpt = False,
 ) -> None:
@@ -90,6 +92,17 @@ def init(
             f"backend must be duckdb or pyspark: {backend}",
             2,
         )
+    if master == "cluster":  # the cluster `baophu cluster start` runs on this machine
+        from baophu.cluster import status
+
+        running = status()
+        if not running.running:
+            fail(
+                f"Không có cụm Spark đang chạy ({running.state_dir}); chạy 'baophu cluster start'",
+                "no Spark cluster running; run 'baophu cluster start'",
+                2,
+            )
+        master = running.master_url
     try:
         path = init_workspace(
             directory, backend=cast(Backend, backend), spark_master=master, province=province

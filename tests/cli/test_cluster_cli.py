@@ -38,3 +38,12 @@ def test_a_cluster_whose_processes_died_is_not_running(tmp_path: Path) -> None:
     down = stop(tmp_path, wait_s=0.1)
     assert down.master_url == "spark://127.0.0.1:1"
     assert not (tmp_path / "cluster.json").exists()
+
+
+def test_init_master_cluster_needs_a_running_cluster(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("BAOPHU_CLUSTER_DIR", str(tmp_path / "none"))
+    result = runner.invoke(
+        app, ["init", str(tmp_path / "ws"), "--backend", "pyspark", "--master", "cluster"]
+    )
+    assert result.exit_code == 2
+    assert "no Spark cluster running" in result.output
