@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from baophu.synth.claims_abuse import (
     KINDS,
@@ -62,9 +63,10 @@ from baophu.synth.claims_visits import (
     build_doctors,
     month_visits,
     rate_scales,
+    settle_days,
 )
 from baophu.synth.context import Context
-from baophu.synth.geography import Geography
+from baophu.synth.geography import Geography, build_geography, resolve_province
 from baophu.synth.writers import write_csv, write_parquet
 
 CLAIM_MONTHS = 24
@@ -124,6 +126,7 @@ def build_claims(
             visits = month_visits(rng, pop, fac, doctors, plan, scales, last_end)
             k = per_month(visits.n, months)
             visits = plant_visits(rng, visits, pop, fac, doctors, planted, month, k, last_day)
+            visits = settle_days(visits)
             settled = visits.discharge.astype("datetime64[D]") <= last_day
             visits = _settled(visits, settled)
             drug_boost, image_boost, intensity = boosts(visits, planted, month)
@@ -364,10 +367,6 @@ def generate_claims(
     """Claims for a province generated earlier into ``out`` (its residents and BHYT spells as
     written there), into ``claims_out`` (default: ``out``) — the same claims ``generate``
     makes when asked to, for the same arguments."""
-    import pyarrow.parquet as pq
-
-    from baophu.synth.geography import build_geography, resolve_province
-
     info = resolve_province(province)
     ctx = Context(province=info, scale=float(scale), seed=int(seed), as_of=as_of)
     geo = build_geography(info, ctx.seed)

@@ -376,3 +376,20 @@ def _times(
     )
     ward = np.where(ward_types, np.minimum(ward, discharge), ward)
     return admit, ward, discharge, days
+
+
+COUNTED_DAYS = tuple(CARE[t] for t in ("02", "03", "04"))  # SO_NGAY_DTRI = NGAY_RA − NGAY_VAO + 1
+ZERO_DAYS = tuple(CARE[t] for t in ("01", "07", "09"))  # SO_NGAY_DTRI = 0
+
+
+def settle_days(visits: Visits) -> Visits:
+    """SO_NGAY_DTRI as the appraisal rules count it from the dates finally written: a late
+    admission whose discharge was pushed past midnight, or a planted copy with its own times,
+    must not carry the day count of the visit it was drawn from."""
+    span = (visits.discharge.astype("datetime64[D]") - visits.admit.astype("datetime64[D]")).astype(
+        np.int64
+    ) + 1
+    counted = np.isin(visits.care, COUNTED_DAYS)
+    zero = np.isin(visits.care, ZERO_DAYS)
+    visits.days = np.where(counted, span, np.where(zero, 0, visits.days)).astype(np.int64)
+    return visits

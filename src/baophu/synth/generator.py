@@ -47,6 +47,7 @@ import pyarrow.compute as pc
 
 from baophu.synth.benefits import build_benefit_lists, build_disadvantaged, build_survivors
 from baophu.synth.budget import build_budget
+from baophu.synth.claims import build_claims
 from baophu.synth.classifications import build_classifications, build_household_lists
 from baophu.synth.context import Context
 from baophu.synth.employers import (
@@ -312,9 +313,6 @@ def _claims(
     ctx: Context, geo: Any, people: Any, enrolments: pa.Table, inputs: Path, truth_dir: Path
 ) -> dict[str, Any]:
     """BHYT claims (synth/claims.py), built on the register and the BHYT spells as written."""
-    from baophu.synth.claims import build_claims
-    from baophu.synth.people import residents_table
-
     bhyt = enrolments.filter(pc.equal(enrolments.column("scheme"), "bhyt"))
     spells = bhyt.select(["true_person_id", "participant_group", "start_date", "end_date"])
     spells = spells.rename_columns(["person_id", "participant_group", "start_date", "end_date"])
