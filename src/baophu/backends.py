@@ -645,7 +645,15 @@ def spark_session(master: str, app_name: str = "baophu", log_dir: Path | None = 
             .config("spark.driver.host", os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"))
         )
     session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
+    if log_dir is None:
+        session.sparkContext.setLogLevel("ERROR")
+    else:
+        # The driver JVM may have started before, for another workspace (a process opens
+        # several): the configuration is applied again so this workspace's file gets the log.
+        with contextlib.suppress(Exception):
+            jvm: Any = session.sparkContext._jvm
+            uri = jvm.java.net.URI(config.resolve().as_uri())
+            jvm.org.apache.logging.log4j.core.config.Configurator.reconfigure(uri)
     _SPARK_SESSIONS[master] = session
     return session
 
