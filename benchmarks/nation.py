@@ -81,12 +81,13 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
         steps["import"] = {"seconds": time.perf_counter() - started, "peak_mib": _peak_mib()}
         residents = store.row_count("residents")
         enrolments = store.row_count("enrolments")
+        claims = store.row_count("claims")
         for step in step_names():
             _reset_peaks()
             started = time.perf_counter()
             run_pipeline(store, Inputs(), until=step)
             steps[step] = {"seconds": time.perf_counter() - started, "peak_mib": _peak_mib()}
-    return {"residents": residents, "enrolments": enrolments, "steps": steps}
+    return {"residents": residents, "enrolments": enrolments, "claims": claims, "steps": steps}
 
 
 def main() -> None:
