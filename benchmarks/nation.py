@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -70,6 +71,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     out = Path(args.out)
     inputs = out / "synth" / "provinces" / args.child / "inputs"
     root = out / f"ws-{args.backend}" / "provinces" / args.child
+    shutil.rmtree(root, ignore_errors=True)  # every step computed, none found current
     init_workspace(root, backend=args.backend, spark_master=args.master)
     ws = Workspace.open(root)
     steps: dict[str, dict[str, float]] = {}
