@@ -34,6 +34,7 @@ import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import sqlglot.expressions as sge
 from ibis.expr.types import Table as IbisTable
 
 from baophu.contracts import CONTRACTS
@@ -54,6 +55,26 @@ def _teach_pyspark_bit_or() -> None:
 
 
 _teach_pyspark_bit_or()
+
+
+def _teach_pyspark_int64_literals() -> None:
+    """Ibis 12 writes an int64 literal for PySpark as a bare number, which Spark types INT:
+    ``SHIFTLEFT(1, k)`` is then a 32-bit shift, and a date mask shifted into the upper half of
+    a 64-bit word (coverage packs two classes of spells in one) silently loses its bits.
+    An int64 literal is written ``CAST(v AS BIGINT)``, as DuckDB reads it."""
+    from ibis.backends.sql.compilers.pyspark import PySparkCompiler
+
+    plain = PySparkCompiler.visit_NonNullLiteral
+
+    def visit_non_null_literal(self: Any, op: Any, *, value: Any, dtype: Any) -> Any:
+        if dtype.is_int64():
+            return self.cast(sge.convert(int(value)), dtype)
+        return plain(self, op, value=value, dtype=dtype)
+
+    PySparkCompiler.visit_NonNullLiteral = visit_non_null_literal  # type: ignore[method-assign]
+
+
+_teach_pyspark_int64_literals()
 
 
 SOURCE_COL = "_source"
