@@ -82,10 +82,20 @@ def markdown(path: Path) -> str:
             f"| {r['nation_s']:.0f} |"
         )
     whole = sum(r["nation_s"] for r in rows)
+    largest = sum(r["largest_s"] for r in rows)
     lines += [
         "",
-        f"Every step for the whole nation at full size, one machine: {whole / 3600:.1f} h.",
+        f"Every step for the 34 provinces at full size, one after another on one such "
+        f"machine: {whole / 3600:.1f} h; the largest province alone: {largest / 3600:.1f} h.",
+        "",
+        "A nightly run: the provinces are independent workspaces, so machines share them "
+        "and the night lasts at least as long as the largest province.",
+        "",
+        "| machines like this one | nightly run (h) |",
+        "|---:|---:|",
     ]
+    for machines in (1, 4, 8, 17, 34):
+        lines.append(f"| {machines} | {max(largest, whole / machines) / 3600:.1f} |")
     return "\n".join(lines) + "\n"
 
 
