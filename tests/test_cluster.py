@@ -82,6 +82,7 @@ def _computed(root: Path, backend: str, master: str, inputs: Path) -> Workspace:
 
 @pytest.mark.spark
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # a whole pipeline on Spark twice-removed: minutes of fixed costs
 def test_two_worker_cluster_computes_what_duckdb_computes(
     province: Path, cluster: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -125,6 +125,7 @@ def test_ranks_and_national_totals(nation: Workspace) -> None:
         rows = {r["unit_code"]: r for r in store.read_mart(MART_PROVINCES).to_pyarrow().to_pylist()}
     vn = rows["VN"]
     assert vn["level"] == "nation" and vn["population"] == 3200
+    assert isinstance(vn["population"], int)  # a count, not a 128-bit decimal
     # national BHYT: (960 + 180 + 1900) / (1000 + 200 + 2000) = 3040 / 3200 = 95 %
     assert vn["bhyt_rate"] == pytest.approx(0.95)
     # BHXH: 1030 / 2020; arrears: 55,000 / 4,100,000

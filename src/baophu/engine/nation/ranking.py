@@ -53,10 +53,14 @@ def province_row(coverage: Table, arrears: Table) -> Table:
 def province_ranking(rows: Table) -> Table:
     """Every province with its rates, its rank on each rate (1 = highest) and on the arrears
     ratio (1 = lowest), and the nation as one more row (rank 0)."""
-    provinces = rows.mutate(level=ibis.literal("province"))
+    provinces = rows.mutate(
+        level=ibis.literal("province"), **{c: rows[c].cast("int64") for c in (*COUNTS, *MONEY)}
+    )
     totals = rows.aggregate(
         reference_date=rows.reference_date.max(),
-        **{c: rows[c].sum() for c in (*COUNTS, *MONEY)},
+        # counts stay int64: DuckDB sums BIGINT into HUGEINT while Ibis types the sum int64
+        # (so a cast to int64 is dropped); through float64 (exact below 2**53) it is kept
+        **{c: rows[c].sum().cast("float64").cast("int64") for c in (*COUNTS, *MONEY)},
     ).mutate(
         unit_code=ibis.literal(NATION_CODE),
         unit_name=ibis.literal(NATION_NAME),
