@@ -99,6 +99,28 @@ def markdown(path: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def measured(path: Path) -> str:
+    """Every province measured: its size and each step's seconds (peak MiB of the largest)."""
+    results = json.loads(path.read_text())
+    provinces = results["provinces"]
+    steps = list(next(iter(provinces.values()))["steps"])
+    lines = [
+        "| province | residents | enrolments | claims | " + " | ".join(steps) + " | peak MiB |",
+        "|---|---:|---:|---:|" + "---:|" * len(steps) + "---:|",
+    ]
+    for code, p in sorted(provinces.items(), key=lambda kv: kv[1]["residents"]):
+        secs = " | ".join(f"{p['steps'][s]['seconds']:.1f}" for s in steps)
+        peak = max(p["steps"][s]["peak_mib"] for s in steps)
+        lines.append(
+            f"| {code} | {p['residents']:,} | {p['enrolments']:,} | {p.get('claims', 0):,} "
+            f"| {secs} | {peak:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
-    for arg in sys.argv[1:]:
-        sys.stdout.write(markdown(Path(arg)) + "\n")
+    if sys.argv[1] == "--measured":
+        sys.stdout.write(measured(Path(sys.argv[2])))
+    else:
+        for arg in sys.argv[1:]:
+            sys.stdout.write(markdown(Path(arg)) + "\n")
