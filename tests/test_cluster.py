@@ -53,7 +53,8 @@ DIFFERENT_BY_BACKEND = {
 
 def _normal(value: Any) -> Any:
     if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 6)
+        # + 0.0: -0.0 (a flat trend on one backend) and 0.0 are the same figure
+        return None if math.isnan(value) else round(value, 6) + 0.0
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         return value.date()
     return value
