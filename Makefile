@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SCALE ?= 1.0
 
-.PHONY: demo test test-fast bench lint typecheck imports venv clean
+.PHONY: demo test test-fast test-cluster bench lint typecheck imports venv clean cluster cluster-stop
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,23 @@ test: lint typecheck imports
 test-fast: venv
 	$(BIN)/pytest -q -m "not slow and not spark and not postgresql and not browser and not libreoffice"
 
+# The real cluster (issue 15): a Spark master and two workers run the whole pipeline on a small
+# province and every mart is compared with DuckDB's.  Minutes of Spark's fixed costs per query,
+# so it is its own target rather than part of `make test`.
+test-cluster: venv
+	$(BIN)/pytest -q -m cluster tests/test_cluster.py
+
 bench: venv
 	$(BIN)/python benchmarks/run.py --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) demo bench-out .pytest_cache .mypy_cache .ruff_cache
+
+# A Spark standalone master and $(WORKERS) workers on this machine (baophu cluster start);
+# `make cluster-stop` stops them.  Point a workspace at it with --master spark://127.0.0.1:7077.
+WORKERS ?= 2
+cluster: venv
+	$(BIN)/baophu cluster start --workers $(WORKERS)
+
+cluster-stop: venv
+	$(BIN)/baophu cluster stop

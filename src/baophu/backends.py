@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -33,6 +34,7 @@ import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import sqlglot.expressions as sge
 from ibis.expr.types import Table as IbisTable
 
 from baophu.contracts import CONTRACTS
@@ -53,6 +55,26 @@ def _teach_pyspark_bit_or() -> None:
 
 
 _teach_pyspark_bit_or()
+
+
+def _teach_pyspark_int64_literals() -> None:
+    """Ibis 12 writes an int64 literal for PySpark as a bare number, which Spark types INT:
+    ``SHIFTLEFT(1, k)`` is then a 32-bit shift, and a date mask shifted into the upper half of
+    a 64-bit word (coverage packs two classes of spells in one) silently loses its bits.
+    An int64 literal is written ``CAST(v AS BIGINT)``, as DuckDB reads it."""
+    from ibis.backends.sql.compilers.pyspark import PySparkCompiler
+
+    plain = PySparkCompiler.visit_NonNullLiteral
+
+    def visit_non_null_literal(self: Any, op: Any, *, value: Any, dtype: Any) -> Any:
+        if dtype.is_int64():
+            return self.cast(sge.convert(int(value)), dtype)
+        return plain(self, op, value=value, dtype=dtype)
+
+    PySparkCompiler.visit_NonNullLiteral = visit_non_null_literal  # type: ignore[method-assign]
+
+
+_teach_pyspark_int64_literals()
 
 
 SOURCE_COL = "_source"
@@ -214,6 +236,11 @@ class Store:
 
     def begin(self) -> Batch:
         raise NotImplementedError
+
+    def activity(self) -> tuple[int, int] | None:
+        """Tasks done and tasks in the backend's running work, for a progress bar (Spark's
+        stages); None when the backend does not say."""
+        return None
 
     # marts ---------------------------------------------------------------------------------
     def state_id(self) -> str:
@@ -572,27 +599,108 @@ def _pause_for_tests() -> None:
 # ---------------------------------------------------------------------------------------- Spark
 
 _SPARK_SESSIONS: dict[str, Any] = {}
+SPARK_LOG = "spark.log"
+
+# Spark's own log (log4j 2) goes to a file, never to the console: baophu's progress bars and
+# messages are what a user sees.  The driver JVM reads this file at start.
+_LOG4J2 = """status = error
+name = baophu
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = {log}
+appender.file.append = true
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = %d{{yyyy-MM-dd HH:mm:ss}} %p %c{{1}}: %m%n%ex
+rootLogger.level = warn
+rootLogger.appenderRef.file.ref = file
+logger.codegen.name = org.apache.spark.sql.catalyst.expressions.codegen
+logger.codegen.level = error
+"""
 
 
-def spark_session(master: str, app_name: str = "baophu") -> Any:
-    """One local/cluster SparkSession per master URL, configured for small local machines."""
+def spark_log_config(log_dir: Path) -> Path:
+    """Write the log4j 2 configuration that sends Spark's log to ``log_dir/spark.log``."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    config = log_dir / "log4j2.properties"
+    config.write_text(_LOG4J2.format(log=(log_dir / SPARK_LOG).resolve()), encoding="utf-8")
+    return config
+
+
+def spark_session(master: str, app_name: str = "baophu", log_dir: Path | None = None) -> Any:
+    """One local/cluster SparkSession per master URL, configured for small local machines.
+
+    Spark's console progress is off and its log goes to ``log_dir/spark.log`` (the
+    workspace's ``logs/``).  On a standalone cluster (``spark://…``) each executor gets
+    ``BAOPHU_SPARK_EXECUTOR_MEMORY`` (default 1g) and one core, and runs Python with this
+    interpreter."""
     if master in _SPARK_SESSIONS:
         return _SPARK_SESSIONS[master]
+    # One SparkContext per process: a session on another master is stopped first (otherwise
+    # ``getOrCreate`` would silently hand back the old one, and a workspace pointed at a
+    # cluster would run in local mode).
+    stop_spark_sessions()
     from pyspark.sql import SparkSession
 
     builder = (
         SparkSession.builder.master(master)
         .appName(app_name)
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", os.environ.get("BAOPHU_SPARK_DRIVER_MEMORY", "4g"))
         .config("spark.sql.ansi.enabled", "false")
     )
+    if log_dir is not None:
+        config = spark_log_config(log_dir)
+        builder = builder.config(
+            "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{config}"
+        )
+    if master.startswith("spark://"):
+        builder = (
+            builder.config(
+                "spark.executor.memory", os.environ.get("BAOPHU_SPARK_EXECUTOR_MEMORY", "1g")
+            )
+            .config("spark.executor.cores", "1")
+            .config("spark.pyspark.python", sys.executable)
+            .config("spark.driver.host", os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"))
+        )
     session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
+    if log_dir is None:
+        session.sparkContext.setLogLevel("ERROR")
+    else:
+        # The driver JVM may have started before, for another workspace (a process opens
+        # several): the configuration is applied again so this workspace's file gets the log.
+        with contextlib.suppress(Exception):
+            jvm: Any = session.sparkContext._jvm
+            uri = jvm.java.net.URI(config.resolve().as_uri())
+            jvm.org.apache.logging.log4j.core.config.Configurator.reconfigure(uri)
     _SPARK_SESSIONS[master] = session
     return session
+
+
+def stop_spark_sessions() -> None:
+    """Stop this process's Spark session (and so its application on a cluster)."""
+    for session in _SPARK_SESSIONS.values():
+        with contextlib.suppress(Exception):
+            session.stop()
+    _SPARK_SESSIONS.clear()
+
+
+def spark_activity(master: str) -> tuple[int, int] | None:
+    """Tasks done and tasks in all of the running Spark stages of this process's session on
+    ``master`` (for baophu's own progress bar), or None when no stage runs."""
+    session = _SPARK_SESSIONS.get(master)
+    if session is None:
+        return None
+    tracker = session.sparkContext.statusTracker()
+    done = total = 0
+    for stage_id in tracker.getActiveStageIds():
+        info = tracker.getStageInfo(stage_id)
+        if info is not None:
+            done += int(info.numCompletedTasks)
+            total += int(info.numTasks)
+    return (done, total) if total else None
 
 
 class SparkStore(Store):
@@ -603,6 +711,7 @@ class SparkStore(Store):
         self.root = config.root / config.spark_warehouse
         self.root.mkdir(parents=True, exist_ok=True)
         self.master = config.spark_master
+        self.log_dir = config.root / "logs"
         self._ibis: Any = None
 
     # manifest ------------------------------------------------------------------------------
@@ -627,7 +736,7 @@ class SparkStore(Store):
     # reading -------------------------------------------------------------------------------
     def ibis(self) -> Any:
         if self._ibis is None:
-            self._ibis = ibis.pyspark.connect(spark_session(self.master))
+            self._ibis = ibis.pyspark.connect(spark_session(self.master, log_dir=self.log_dir))
         return self._ibis
 
     def arrow(self, name: str) -> pa.Table:
@@ -640,7 +749,7 @@ class SparkStore(Store):
 
     def table(self, name: str) -> IbisTable:
         con = self.ibis()
-        session = spark_session(self.master)
+        session = spark_session(self.master, log_dir=self.log_dir)
         files = [str(f) for f in self.files(name)]
         view = f"{name}"
         if files:
@@ -656,6 +765,9 @@ class SparkStore(Store):
         frame.createOrReplaceTempView(view)
         return con.table(view)
 
+    def activity(self) -> tuple[int, int] | None:
+        return spark_activity(self.master)
+
     def snapshots(self) -> pa.Table:
         rows = self.manifest()["snapshots"]
         return pa.Table.from_pylist(rows, schema=SNAPSHOT_SCHEMA)
@@ -669,7 +781,7 @@ class SparkStore(Store):
         target = self.root / rel
         con = self.ibis()
         con.to_parquet_dir(_stamped(expr, stamp) if stamp_rows else expr, str(target))
-        session = spark_session(self.master)
+        session = spark_session(self.master, log_dir=self.log_dir)
         rows = int(session.read.parquet(str(target)).count())
         manifest = self.manifest()
         old = manifest.setdefault("marts", {}).get(name)
@@ -690,7 +802,7 @@ class SparkStore(Store):
         entry = self.manifest().get("marts", {}).get(name)
         if entry is None:
             raise KeyError(f"mart {name} has not been computed")
-        session = spark_session(self.master)
+        session = spark_session(self.master, log_dir=self.log_dir)
         session.read.parquet(str(self.root / entry["dir"])).createOrReplaceTempView(f"mart_{name}")
         return self.ibis().table(f"mart_{name}")
 
@@ -709,7 +821,7 @@ class SparkStore(Store):
         of similarity functions need not be on the class path."""
         from splink import SparkAPI
 
-        session = spark_session(self.master)
+        session = spark_session(self.master, log_dir=self.log_dir)
         work = self.root / "_splink" / uuid.uuid4().hex[:10]
         work.mkdir(parents=True, exist_ok=True)
         session.sparkContext.setCheckpointDir(str(work))

@@ -17,10 +17,12 @@ from rich.table import Table
 from baophu.commands.common import (
     JsonOpt,
     WorkspaceOpt,
+    activity_of,
     console,
     err_console,
     fail,
     fmt_int,
+    fmt_pct,
     print_json,
     progress_bar,
 )
@@ -36,10 +38,12 @@ app = typer.Typer(
 def _mount_subapps() -> None:
     from baophu.commands.calc import calc_app
     from baophu.commands.claims import claims_app
+    from baophu.commands.cluster import cluster_app
     from baophu.commands.compliance import compliance_app
     from baophu.commands.coverage import coverage_app
     from baophu.commands.linkage import link_app
     from baophu.commands.lists import lists_app
+    from baophu.commands.nation import nation_app
     from baophu.commands.reports import reports_app
     from baophu.commands.risk import risk_app
     from baophu.commands.run import run
@@ -48,6 +52,7 @@ def _mount_subapps() -> None:
     from baophu.commands.users import users_app
 
     app.add_typer(calc_app, name="calc", help="Tính theo quy định pháp luật / legal calculators")
+    app.add_typer(cluster_app, name="cluster", help="Cụm Spark trên máy này / Spark cluster")
     app.add_typer(coverage_app, name="coverage", help="Tỷ lệ bao phủ theo đơn vị / coverage")
     app.add_typer(targets_app, name="targets", help="Chỉ tiêu: giao, theo dõi / targets")
     app.add_typer(
@@ -58,6 +63,7 @@ def _mount_subapps() -> None:
     app.add_typer(users_app, name="users", help="Người dùng ứng dụng web / web users")
     app.command("serve")(serve)
     app.command("run")(run)
+    app.add_typer(nation_app, name="nation", help="Toàn quốc: 34 tỉnh / the nation")
     app.add_typer(link_app, name="link", help="Liên kết với dữ liệu dân cư / record linkage")
     app.add_typer(risk_app, name="risk", help="Kiểm soát rủi ro / risk checks")
     app.add_typer(
@@ -75,7 +81,9 @@ _mount_subapps()
 def init(
     directory: Annotated[Path, typer.Argument(help="Thư mục cần tạo / folder to create")],
     backend: Annotated[str, typer.Option(help="duckdb (mặc định) hoặc pyspark")] = "duckdb",
-    master: Annotated[str, typer.Option(help="Spark master URL")] = "local[2]",
+    master: Annotated[
+        str, typer.Option(help="Spark master URL; 'cluster' = baophu cluster start's")
+    ] = "local[2]",
     province: Annotated[str, typer.Option(help="Tên tỉnh / province")] = "",
     json_out: JsonOpt = False,
 ) -> None:
@@ -88,6 +96,17 @@ def init(
             f"backend must be duckdb or pyspark: {backend}",
             2,
         )
+    if master == "cluster":  # the cluster `baophu cluster start` runs on this machine
+        from baophu.cluster import status
+
+        running = status()
+        if not running.running:
+            fail(
+                f"Không có cụm Spark đang chạy ({running.state_dir}); chạy 'baophu cluster start'",
+                "no Spark cluster running; run 'baophu cluster start'",
+                2,
+            )
+        master = running.master_url
     try:
         path = init_workspace(
             directory, backend=cast(Backend, backend), spark_master=master, province=province
@@ -103,6 +122,28 @@ def init(
 # ----------------------------------------------------------------------------------- synth
 
 
+def _print_nation(out: Path, nation: dict[str, Any], json_out: bool) -> None:
+    if json_out:
+        print_json({"out": str(out), **nation})
+        return
+    totals = nation["totals"]
+    table = Table(title=f"Toàn quốc giả lập / synthetic nation (scale {nation['scale']})")
+    table.add_column("Chỉ số / item")
+    table.add_column("Số lượng / value", justify="right")
+    table.add_row("tỉnh / provinces", fmt_int(nation["provinces"]))
+    for key in ("population", "communes", "hamlets", "households", "employers"):
+        table.add_row(key, fmt_int(totals[key]))
+    year_end = nation["rates"]["2025-12-31"]
+    for key, target in nation["national_2025"].items():
+        got = year_end[key]["rate"]
+        table.add_row(
+            f"{key} 31/12/2025 (quốc gia / national {fmt_pct(target, 2)})", fmt_pct(got, 2)
+        )
+    table.add_row("giây / seconds", f"{nation['seconds']:.1f}")
+    console.print(table)
+    console.print(f"{out / 'nation.json'}", highlight=False)
+
+
 @app.command()
 def synth(
     out: Annotated[Path, typer.Option(help="Thư mục kết quả / output folder")],
@@ -114,10 +155,16 @@ def synth(
     as_of: Annotated[
         str, typer.Option("--as-of", help="Ngày dữ liệu / data as of (YYYY-MM-DD)")
     ] = "2026-10-31",
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Số tiến trình (--province all) / processes (all)"),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Sinh dữ liệu tỉnh giả lập / generate a synthetic province (inputs/ and truth/)."""
+    """Sinh dữ liệu tỉnh giả lập / generate a synthetic province (inputs/ and truth/);
+    --province all: cả 34 tỉnh / the whole nation, in OUT/provinces/<code>/."""
     from baophu.synth.generator import generate
+    from baophu.synth.nation import generate_nation
 
     try:
         as_of_date = date.fromisoformat(as_of)
@@ -126,6 +173,11 @@ def synth(
     if not 0 < scale <= 2:
         fail("Tỷ lệ phải trong (0, 2]", "Scale must be in (0, 2]", 2)
     started = time.perf_counter()
+    if province.strip().casefold() in ("all", "tất cả", "toàn quốc"):
+        with progress_bar(not json_out) as update:
+            nation = generate_nation(scale, seed, out, as_of_date, workers, progress=update)
+        _print_nation(out, nation, json_out)
+        return
     try:
         with progress_bar(not json_out) as update:
             summary = generate(province, scale, seed, out, as_of=as_of_date, progress=update)
@@ -175,7 +227,7 @@ def import_cmd(
         allow_orphans=allow_orphans,
         max_reject_share=max_reject_share,
     )
-    with ws.store() as store, progress_bar(not json_out) as update:
+    with ws.store() as store, progress_bar(not json_out, activity_of(store)) as update:
         result = import_paths(store, paths, ws.rejects_dir, options, progress=update)
     if json_out:
         print_json(result.as_dict())

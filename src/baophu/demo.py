@@ -14,7 +14,7 @@ from rich.table import Table
 
 from baophu.backends import Store
 from baophu.commands.claims import print_estimate, print_review, review_rows
-from baophu.commands.common import fmt_int, progress_bar
+from baophu.commands.common import activity_of, fmt_int, progress_bar
 from baophu.commands.compliance import print_summary
 from baophu.commands.coverage import print_demo_summary
 from baophu.commands.risk import print_by_kind
@@ -47,7 +47,7 @@ def run_demo(
     init_workspace(workspace_dir, province=province)
     ws = Workspace.open(workspace_dir)
     t0 = time.perf_counter()
-    with ws.store() as store, progress_bar(not quiet) as update:
+    with ws.store() as store, progress_bar(not quiet, activity_of(store)) as update:
         result = import_paths(store, [source / "inputs"], ws.rejects_dir, progress=update)
         report["import_seconds"] = round(time.perf_counter() - t0, 2)
         report["import"] = {
@@ -135,7 +135,7 @@ def _run_engine(ws: Workspace, quiet: bool) -> dict[str, Any]:
     coverage is known, and afterwards a 20-day campaign view ending on the reference date
     and the work sheets of one commune.  Each part adds its summary."""
     out: dict[str, Any] = {}
-    with ws.store() as store, progress_bar(not quiet) as update:
+    with ws.store() as store, progress_bar(not quiet, activity_of(store)) as update:
         inputs = Inputs(progress=update)
         started = time.perf_counter()
         first = _results(run_pipeline(store, inputs, until="coverage"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,9 +77,21 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+def activity_of(store: Any) -> Callable[[], tuple[int, int] | None] | None:
+    """The store's own progress (Spark's running stages) for ``progress_bar``; None for a
+    backend that reports none (DuckDB)."""
+    return store.activity if getattr(store, "backend", "") == "pyspark" else None
+
+
 @contextmanager
-def progress_bar(enabled: bool = True) -> Iterator[ProgressFn]:
-    """A Rich progress bar fed by (step, done, total) callbacks; silent under --json."""
+def progress_bar(
+    enabled: bool = True, activity: Callable[[], tuple[int, int] | None] | None = None
+) -> Iterator[ProgressFn]:
+    """A Rich progress bar fed by (step, done, total) callbacks; silent under --json.
+
+    ``activity`` (a store's ``activity``) adds a second bar, the backend's own work (Spark's
+    running stages: tasks done of tasks), polled twice a second in place of Spark's console
+    progress."""
     if not enabled:
         yield lambda step, done, total: None
         return
@@ -95,4 +108,26 @@ def progress_bar(enabled: bool = True) -> Iterator[ProgressFn]:
         def update(step: str, done: int, total: int) -> None:
             progress.update(task, description=step[:60], completed=done, total=max(total, 1))
 
-        yield update
+        if activity is None:
+            yield update
+            return
+        stop = threading.Event()
+        tasks = progress.add_task("Spark", total=1)
+
+        def poll() -> None:
+            while not stop.wait(0.5):
+                try:
+                    now = activity()
+                except Exception:
+                    now = None
+                done, total = now if now else (0, 0)
+                label = "Spark: tác vụ / tasks" if total else "Spark: chờ / idle"
+                progress.update(tasks, description=label, completed=done, total=max(total, 1))
+
+        poller = threading.Thread(target=poll, name="baophu-spark-progress", daemon=True)
+        poller.start()
+        try:
+            yield update
+        finally:
+            stop.set()
+            poller.join(timeout=2)

@@ -20,6 +20,7 @@ from rich.table import Table
 from baophu.commands.common import (
     JsonOpt,
     WorkspaceOpt,
+    activity_of,
     console,
     fail,
     fmt,
@@ -86,7 +87,7 @@ def link(
     from baophu.engine.linkage import LinkageError, run_linkage
 
     sources = None if source == "all" else [source]
-    with _store(workspace) as store, progress_bar(not json_out) as progress:
+    with _store(workspace) as store, progress_bar(not json_out, activity_of(store)) as progress:
         try:
             result = run_linkage(store, sources, progress=progress)
         except (LinkageError, KeyError, ValueError) as exc:

@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from baophu.commands.common import JsonOpt, WorkspaceOpt, console, fail, print_json, progress_bar
+from baophu.commands.common import (
+    JsonOpt,
+    WorkspaceOpt,
+    activity_of,
+    console,
+    fail,
+    print_json,
+    progress_bar,
+)
 from baophu.commands.lists import PARAMS_FILE
 
 if TYPE_CHECKING:
@@ -116,7 +124,7 @@ def run(
         RulesError,
         ValueError,
     )
-    with ws.store() as store, progress_bar(not json_out) as update:
+    with ws.store() as store, progress_bar(not json_out, activity_of(store)) as update:
         inputs = Inputs(
             reference_date=day,
             manual_targets=manual,

@@ -26,6 +26,10 @@ class Context:
     scale: float
     seed: int
     as_of: date
+    # Multiplies the seeds' voluntary BHXH participants: 1 for a province alone (Đồng Nai's
+    # own figure, scaled); the synthetic nation calibrates it so that the country reaches
+    # the national BHXH rate of 2025 (``synth.nation.NATIONAL_VOLUNTARY_FACTOR``).
+    voluntary_factor: float = 1.0
 
     def rng(self, step: str) -> np.random.Generator:
         """An independent random stream for ``step`` (stable across Python runs)."""

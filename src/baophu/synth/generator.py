@@ -112,6 +112,7 @@ def generate(
     as_of: date = date(2026, 10, 31),
     progress: Progress | None = None,
     claims: bool = True,
+    voluntary_factor: float = 1.0,
 ) -> dict[str, Any]:
     """Generate the synthetic province into ``out``; return the summary counts.
 
@@ -119,13 +120,20 @@ def generate(
     "dong nai", "Gia Lai"); an unknown name raises ``ValueError`` listing the valid names.
     ``scale`` multiplies the population (1.0 = the real province); ``claims=False`` leaves
     out the BHYT claims (synth/claims.py), which ``generate_claims`` can make later.
-    ``progress(step, done,
-    total)`` is called after each step.
+    ``voluntary_factor`` multiplies the voluntary BHXH participants (the synthetic nation's
+    calibration, ``synth.nation``).  ``progress(step, done, total)`` is called after each
+    step.
     """
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale!r}")
     info = resolve_province(province)
-    ctx = Context(province=info, scale=float(scale), seed=int(seed), as_of=as_of)
+    ctx = Context(
+        province=info,
+        scale=float(scale),
+        seed=int(seed),
+        as_of=as_of,
+        voluntary_factor=float(voluntary_factor),
+    )
     out = Path(out)
     inputs, truth_dir = out / "inputs", out / "truth"
     for d in (inputs, truth_dir, out / "forms_malformed"):
@@ -342,5 +350,5 @@ def _intended_path(ctx: Context, people: People, spells: Spells) -> IntendedPath
         population,
         (spells.declared_path, spells.hidden_path),
         int((here & spells.bhtn).sum()),
-        ctx.scaled(VOLUNTARY_PARTICIPANTS),
+        ctx.scaled(VOLUNTARY_PARTICIPANTS * ctx.voluntary_factor),
     )

@@ -1,0 +1,181 @@
+"""The nation, measured (issue 15): ``python benchmarks/nation.py --scale 0.01``.
+
+1. ``synth``: the 34 provinces generated in parallel (``baophu synth --province all``): wall
+   time, and the peak memory of the largest generating process.
+2. For each province, in its own child process: its workspace (DuckDB, or Spark with
+   ``--backend pyspark --master spark://…``), the import, then every step of the pipeline,
+   one at a time: wall time and peak resident memory per step.  The peak is reset before
+   each step (``/proc/<pid>/clear_refs``) for this process and its children (Spark's driver
+   JVM), so each step reports its own peak.  Executors of a cluster are the workers'
+   children, not ours: their memory is not measured here (the workers' ``--memory`` bounds it).
+3. ``nation``: the provinces ranked (``engine.nation``).
+
+Results go to ``OUT/results-<backend>.json`` and are printed as a table: for every step, the
+sum of the provinces' seconds (the work of a nightly run on one machine) and the largest
+province's seconds and peak memory.  ``docs/scale.md`` fits its sizing model to these files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _children(pid: int) -> list[int]:
+    """Every descendant of ``pid`` (the processes this benchmark started)."""
+    out: list[int] = []
+    task = Path(f"/proc/{pid}/task")
+    for t in task.glob("*"):
+        children = t / "children"
+        if children.exists():
+            for c in children.read_text().split():
+                out.append(int(c))
+                out.extend(_children(int(c)))
+    return out
+
+
+def _reset_peaks() -> None:
+    for pid in [os.getpid(), *_children(os.getpid())]:
+        with contextlib.suppress(OSError):
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def _peak_mib() -> float:
+    total = 0
+    for pid in [os.getpid(), *_children(os.getpid())]:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return round(total / 1024, 1)
+
+
+def child(args: argparse.Namespace) -> dict[str, Any]:
+    from baophu.engine.pipeline import Inputs, run_pipeline, step_names
+    from baophu.ingest.importer import import_paths
+    from baophu.workspace import Workspace, init_workspace
+
+    out = Path(args.out)
+    inputs = out / "synth" / "provinces" / args.child / "inputs"
+    root = out / f"ws-{args.backend}" / "provinces" / args.child
+    shutil.rmtree(root, ignore_errors=True)  # every step computed, none found current
+    init_workspace(root, backend=args.backend, spark_master=args.master)
+    ws = Workspace.open(root)
+    steps: dict[str, dict[str, float]] = {}
+    with ws.store() as store:
+        _reset_peaks()
+        started = time.perf_counter()
+        result = import_paths(store, [inputs], ws.rejects_dir)
+        assert result.committed, result.error
+        steps["import"] = {"seconds": time.perf_counter() - started, "peak_mib": _peak_mib()}
+        residents = store.row_count("residents")
+        enrolments = store.row_count("enrolments")
+        claims = store.row_count("claims")
+        for step in step_names():
+            _reset_peaks()
+            started = time.perf_counter()
+            run_pipeline(store, Inputs(), until=step)
+            steps[step] = {"seconds": time.perf_counter() - started, "peak_mib": _peak_mib()}
+    return {"residents": residents, "enrolments": enrolments, "claims": claims, "steps": steps}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=0.01)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", default=str(ROOT / "bench-out" / "nation"))
+    parser.add_argument("--backend", default="duckdb")
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--workers", type=int, default=2, help="processes generating")
+    parser.add_argument("--provinces", default="", help="codes to compute (default: all)")
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args)))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "scale": args.scale,
+        "backend": args.backend,
+        "master": args.master,
+    }
+    synth = out / "synth"
+    if (
+        not (synth / "nation.json").exists()
+        or json.loads((synth / "nation.json").read_text()).get("scale") != args.scale
+    ):
+        from baophu.synth.nation import generate_nation
+
+        started = time.perf_counter()
+        generate_nation(args.scale, args.seed, synth, workers=args.workers)
+        results["synth_seconds_this_run"] = round(time.perf_counter() - started, 1)
+    nation = json.loads((synth / "nation.json").read_text())
+    results["synth"] = {
+        "seconds": nation["seconds"],
+        "workers": nation["workers"],
+        "peak_mib_largest_process": round(nation["peak_rss_kib_largest_province"] / 1024, 1),
+        "population": nation["totals"]["population"],
+        "communes": nation["totals"]["communes"],
+    }
+    # smallest and largest in turn, so that a run cut short still spans the sizes to fit
+    by_size = sorted(nation["by_province"], key=lambda c: nation["by_province"][c]["population"])
+    codes = [by_size[i // 2] if i % 2 == 0 else by_size[-1 - i // 2] for i in range(len(by_size))]
+    if args.provinces:
+        codes = [c for c in codes if c in args.provinces.split(",")]
+    provinces: dict[str, Any] = {}
+    for code in codes:
+        cmd = [sys.executable, __file__, "--child", code, "--out", str(out)]
+        cmd += ["--backend", args.backend, "--master", args.master]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+            raise SystemExit(f"province {code} failed")
+        provinces[code] = json.loads(proc.stdout.strip().splitlines()[-1])
+        total = sum(s["seconds"] for s in provinces[code]["steps"].values())
+        print(f"{code}: {provinces[code]['residents']} residents, {total:.1f} s", flush=True)
+        results["provinces"] = provinces
+        (out / f"results-{args.backend}.json").write_text(json.dumps(results, indent=1))
+    results["provinces"] = provinces
+    if len(codes) == len(nation["by_province"]):
+        from baophu.engine.nation import run_nation
+        from baophu.workspace import Workspace, init_workspace
+
+        root = out / f"ws-{args.backend}"
+        init_workspace(root, backend=args.backend, spark_master=args.master)
+        stores = {c: Workspace.open(root / "provinces" / c).store() for c in codes}
+        started = time.perf_counter()
+        with Workspace.open(root).store() as store:
+            run_nation(store, stores)
+        results["nation_seconds"] = round(time.perf_counter() - started, 2)
+    (out / f"results-{args.backend}.json").write_text(json.dumps(results, indent=1))
+    table = Table(title=f"Nation, scale {args.scale}, {args.backend} ({len(codes)} provinces)")
+    for col in ("step", "Σ seconds", "largest province s", "max peak MiB"):
+        table.add_column(col, justify="right")
+    names = list(next(iter(provinces.values()))["steps"]) if provinces else []
+    for name in names:
+        secs = [p["steps"][name]["seconds"] for p in provinces.values()]
+        peaks = [p["steps"][name]["peak_mib"] for p in provinces.values()]
+        table.add_row(name, f"{sum(secs):.1f}", f"{max(secs):.1f}", f"{max(peaks):.0f}")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

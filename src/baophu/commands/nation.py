@@ -1,0 +1,211 @@
+"""``baophu nation build|view``: a national workspace over the 34 provinces.
+
+``build`` takes a synthetic nation (``baophu synth --province all``) or any folder with
+``provinces/<code>/inputs``, creates one workspace per province under
+``WS/provinces/<code>/`` (DuckDB, or Spark with ``--backend pyspark --master spark://…``),
+imports each province's files and runs the declared pipeline on it, then puts the
+provinces side by side (``engine.nation.run_nation``) in the national workspace.  ``view``
+prints the ranking of the provinces on every indicator and on the arrears ratio, and the
+provinces behind their targets.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, Any, cast
+
+import typer
+from rich.table import Table
+
+from baophu.commands.common import (
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    fmt_int,
+    fmt_pct,
+    print_json,
+    progress_bar,
+)
+
+nation_app = typer.Typer(no_args_is_help=True)
+
+PROVINCES_DIR = "provinces"
+TIMINGS_FILE = "nation_timings.json"
+NATION_NAME = "Toàn quốc"
+
+
+def province_inputs(source: Path) -> dict[str, Path]:
+    """code → inputs folder of every province under ``source/provinces/``."""
+    found = {
+        p.name: p / "inputs"
+        for p in sorted((source / PROVINCES_DIR).glob("*"))
+        if (p / "inputs").is_dir()
+    }
+    if not found:
+        fail(
+            f"{source}: không có thư mục provinces/<mã>/inputs",
+            f"{source}: no provinces/<code>/inputs folder (baophu synth --province all)",
+            2,
+        )
+    return found
+
+
+def build_province(
+    root: Path,
+    inputs: Path,
+    backend: str,
+    master: str,
+    on_step: Callable[[str, float], None] | None = None,
+) -> dict[str, Any]:
+    """One province: its workspace created, its files imported, every step of the pipeline
+    run; returns the seconds of the import and of each step."""
+    from baophu.engine.pipeline import Inputs, run_pipeline, step_names
+    from baophu.ingest.importer import import_paths
+    from baophu.workspace import Backend, Workspace, init_workspace
+
+    init_workspace(root, backend=cast(Backend, backend), spark_master=master)
+    ws = Workspace.open(root)
+    seconds: dict[str, float] = {}
+    with ws.store() as store:
+        started = time.perf_counter()
+        result = import_paths(store, [inputs], ws.rejects_dir)
+        if not result.committed:
+            fail(f"Nhập {inputs} thất bại / import of {inputs} failed: {result.error}")
+        seconds["import"] = time.perf_counter() - started
+        if on_step:
+            on_step("import", seconds["import"])
+        for step in step_names():
+            started = time.perf_counter()
+            run_pipeline(store, Inputs(), until=step)
+            seconds[step] = time.perf_counter() - started
+            if on_step:
+                on_step(step, seconds[step])
+    return {"seconds": {k: round(v, 3) for k, v in seconds.items()}}
+
+
+def rank_nation(ws_root: Path) -> dict[str, Any]:
+    """``run_nation`` over every province workspace of the national workspace."""
+    from baophu.engine.nation import NationError, run_nation
+    from baophu.workspace import Workspace
+
+    ws = Workspace.open(ws_root)
+    roots = sorted(p for p in (ws.root / PROVINCES_DIR).glob("*") if (p / "baophu.toml").exists())
+    with ExitStack() as stack:
+        stores = {p.name: stack.enter_context(Workspace.open(p).store()) for p in roots}
+        store = stack.enter_context(ws.store())
+        try:
+            return run_nation(store, stores)
+        except NationError as exc:
+            fail(str(exc))
+
+
+@nation_app.command("build")
+def build(
+    source: Annotated[Path, typer.Argument(help="Thư mục toàn quốc giả lập / synthetic nation")],
+    out: Annotated[Path, typer.Option("--out", help="Không gian làm việc quốc gia / workspace")],
+    backend: Annotated[str, typer.Option(help="duckdb (mặc định) hoặc pyspark")] = "duckdb",
+    master: Annotated[str, typer.Option(help="Spark master URL")] = "local[2]",
+    json_out: JsonOpt = False,
+) -> None:
+    """Nhập và tính từng tỉnh, rồi xếp hạng toàn quốc / import and compute every province,
+    then rank them."""
+    from baophu.workspace import Backend, init_workspace
+
+    if backend not in ("duckdb", "pyspark"):
+        fail(f"backend phải là duckdb hoặc pyspark: {backend}", f"bad backend {backend}", 2)
+    provinces = province_inputs(source)
+    init_workspace(out, backend=cast(Backend, backend), spark_master=master, province=NATION_NAME)
+    timings: dict[str, Any] = {}
+    with progress_bar(not json_out) as update:
+        for i, (code, inputs) in enumerate(provinces.items()):
+            update(f"{code}: nhập / import", i, len(provinces))
+
+            def on_step(step: str, seconds: float, code: str = code, done: int = i) -> None:
+                update(f"{code}: {step}", done, len(provinces))
+
+            timings[code] = build_province(
+                out / PROVINCES_DIR / code, inputs, backend, master, on_step=on_step
+            )
+        update("toàn quốc / nation", len(provinces), len(provinces))
+        started = time.perf_counter()
+        result = rank_nation(out)
+        result["seconds"] = round(time.perf_counter() - started, 3)
+    (out / TIMINGS_FILE).write_text(
+        json.dumps({"provinces": timings, "nation": result}, indent=1), encoding="utf-8"
+    )
+    if json_out:
+        print_json({"workspace": str(out), "provinces": timings, "nation": result})
+        return
+    console.print(
+        f"Đã tính {fmt_int(len(provinces))} tỉnh / provinces computed; "
+        f"[bold]baophu nation view -w {out}[/]",
+        highlight=False,
+    )
+
+
+@nation_app.command("rank")
+def rank(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None:
+    """Xếp hạng lại các tỉnh từ số liệu đã tính / rank the provinces again."""
+    result = rank_nation(workspace)
+    if json_out:
+        print_json(result)
+        return
+    console.print(f"Đã xếp hạng / ranked: {fmt_int(result['provinces'])} tỉnh / provinces")
+
+
+@nation_app.command("view")
+def view(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None:
+    """Xếp hạng các tỉnh và các tỉnh chậm tiến độ / provinces ranked, those behind."""
+    from baophu.engine.nation import MART_BEHIND, MART_PROVINCES
+    from baophu.workspace import Workspace, WorkspaceError
+
+    try:
+        ws = Workspace.open(workspace)
+    except WorkspaceError as exc:
+        fail(str(exc), 2)
+    with ws.store(read_only=True) as store:
+        if not store.has_mart(MART_PROVINCES):
+            fail("Chưa xếp hạng; chạy 'baophu nation build'", "not ranked yet", 1)
+        ranked = store.read_mart(MART_PROVINCES).to_pyarrow().to_pylist()
+        behind = store.read_mart(MART_BEHIND).to_pyarrow().to_pylist()
+    if json_out:
+        print_json({"provinces": ranked, "behind_targets": behind})
+        return
+    table = Table(title="Xếp hạng các tỉnh / provinces ranked")
+    for header in ("Tỉnh / province", "Dân số", "BHYT", "#", "BHXH", "#", "BHTN", "#", "Nợ", "#"):
+        table.add_column(header, justify="left" if header.startswith("Tỉnh") else "right")
+    for r in ranked:
+        table.add_row(
+            str(r["unit_name"]),
+            fmt_int(r["population"]),
+            fmt_pct(r["bhyt_rate"], 2),
+            _rank(r["bhyt_rate_rank"]),
+            fmt_pct(r["bhxh_rate"], 2),
+            _rank(r["bhxh_rate_rank"]),
+            fmt_pct(r["bhtn_rate"], 2),
+            _rank(r["bhtn_rate_rank"]),
+            fmt_pct(r["arrears_ratio"], 2),
+            _rank(r["arrears_ratio_rank"]),
+        )
+    console.print(table)
+    late = Table(title="Các tỉnh chậm tiến độ chỉ tiêu / provinces behind their targets")
+    for header in ("Tỉnh / province", "Chỉ tiêu / indicator", "Đạt", "Cần đến nay", "Thiếu"):
+        late.add_column(header)
+    for r in behind:
+        late.add_row(
+            str(r["unit_name"]),
+            str(r["indicator"]),
+            fmt_int(r["achieved"]),
+            fmt_int(r["expected_by_now"]),
+            fmt_int(r["behind_plan"]),
+        )
+    console.print(late)
+
+
+def _rank(value: Any) -> str:
+    return "" if not value else str(value)

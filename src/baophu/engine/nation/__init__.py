@@ -1,0 +1,87 @@
+"""The nation over its provinces: a national workspace holds one workspace per province
+(``provinces/<code>/``, each imported and computed on its own, on DuckDB or Spark) and reads
+their marts through each province's store.
+
+Entry point: ``run_nation(store, provinces, reference_date)`` writes to the national store
+``nation_provinces`` (every province's counts, rates and arrears ratio, ranked, with the
+nation as one more row) and ``nation_behind_targets`` (the provinces behind their monthly
+targets, by how many people).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import ibis
+import pyarrow as pa
+
+from baophu.backends import Stamp, Store
+from baophu.engine.nation.ranking import behind_targets, province_ranking, province_row
+from baophu.rules import get_rules
+
+MART_PROVINCES = "nation_provinces"
+MART_BEHIND = "nation_behind_targets"
+MARTS = (MART_PROVINCES, MART_BEHIND)
+PROVINCE_MARTS = ("coverage_by_unit", "arrears_by_unit", "achievement_by_unit")
+
+
+class NationError(ValueError):
+    """The provinces cannot be put side by side (message in Vietnamese and English)."""
+
+
+def run_nation(
+    store: Store, provinces: Mapping[str, Store], reference_date: dt.date | None = None
+) -> dict[str, Any]:
+    """Rank the provinces of ``provinces`` (code → that province's store) and list those
+    behind their targets; every province must have computed its marts for one reference
+    date (``reference_date`` when given)."""
+    if not provinces:
+        raise NationError("Không có tỉnh nào / no province workspace")
+    rows: list[pa.Table] = []
+    behind: list[pa.Table] = []
+    days: set[str] = set()
+    states: list[str] = []
+    for code, province in sorted(provinces.items()):
+        missing = [m for m in PROVINCE_MARTS if not province.has_mart(m)]
+        if missing:
+            raise NationError(
+                f"Tỉnh {code} chưa tính {', '.join(missing)} / province {code} has not "
+                f"computed {', '.join(missing)}"
+            )
+        entry = province.mart_entry("coverage_by_unit")
+        assert entry is not None
+        days.add(entry.reference_date)
+        states.append(f"{code}:{entry.state_id}")
+        rows.append(
+            province_row(
+                province.read_mart("coverage_by_unit"), province.read_mart("arrears_by_unit")
+            ).to_pyarrow()
+        )
+        behind.append(behind_targets(province.read_mart("achievement_by_unit")).to_pyarrow())
+    wanted = {reference_date.isoformat()} if reference_date else days
+    if len(days) != 1 or days != wanted:
+        raise NationError(
+            f"Các tỉnh tính cho những ngày khác nhau: {', '.join(sorted(days))} / provinces "
+            f"computed for different reference dates"
+        )
+    day = days.pop()
+    stamp = Stamp(
+        state_id=hashlib.sha256("\n".join(states).encode()).hexdigest()[:16],
+        reference_date=day,
+        rule_version=get_rules().version,
+    )
+    ranked = province_ranking(ibis.memtable(pa.concat_tables(rows, promote_options="default")))
+    n_rows = store.write_mart(MART_PROVINCES, ranked, stamp)
+    late = pa.concat_tables(behind, promote_options="default")
+    n_behind = store.write_mart(MART_BEHIND, ibis.memtable(late), stamp)
+    return {
+        "reference_date": day,
+        "provinces": len(provinces),
+        "marts": {MART_PROVINCES: n_rows, MART_BEHIND: n_behind},
+    }
+
+
+__all__ = ["MARTS", "NationError", "run_nation"]

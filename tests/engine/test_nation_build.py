@@ -1,0 +1,37 @@
+"""``baophu nation build`` end to end on two small synthetic provinces: one workspace per
+province, imported and computed, then ranked — the national figures are the sums of the
+provinces' own coverage marts, and each province's population is its ground truth's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from baophu.cli import app
+from baophu.synth.generator import generate
+
+
+def test_build_two_provinces(tmp_path: Path) -> None:
+    source = tmp_path / "nation"
+    for code, name in (("11", "Điện Biên"), ("12", "Lai Châu")):
+        generate(name, 0.001, 5, source / "provinces" / code, claims=False)
+    out = tmp_path / "ws"
+    result = CliRunner().invoke(app, ["nation", "build", str(source), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    shown = CliRunner().invoke(app, ["nation", "view", "-w", str(out), "--json"])
+    assert shown.exit_code == 0, shown.output
+    rows = {r["unit_code"]: r for r in json.loads(shown.output)["provinces"]}
+    assert set(rows) == {"VN", "11", "12"}
+    for code in ("11", "12"):
+        truth = json.loads(
+            (source / "provinces" / code / "truth" / "summary.json").read_text(encoding="utf-8")
+        )
+        assert rows[code]["population"] == truth["population"]
+    assert rows["VN"]["population"] == rows["11"]["population"] + rows["12"]["population"]
+    assert rows["VN"]["bhyt_insured"] == rows["11"]["bhyt_insured"] + rows["12"]["bhyt_insured"]
+    assert {rows["11"]["bhyt_rate_rank"], rows["12"]["bhyt_rate_rank"]} == {1, 2}
+    timings = json.loads((out / "nation_timings.json").read_text(encoding="utf-8"))
+    assert set(timings["provinces"]) == {"11", "12"}
+    assert "coverage" in timings["provinces"]["11"]["seconds"]
