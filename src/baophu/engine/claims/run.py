@@ -131,7 +131,8 @@ def run_claims(
     n_flags = store.write_mart(MART_FLAGS, flags, stamp)
     f = store.read_mart(MART_FLAGS)
     step(8, MART_SIGNALS)
-    store.write_mart(MART_SIGNALS, signals(v, f, drugs, services, ref), stamp)
+    with store.temporary_tables() as temp:
+        store.write_mart(MART_SIGNALS, signals(v, f, drugs, services, ref, temp), stamp)
     n_scores = store.write_mart(MART_SCORES, scores(store.read_mart(MART_SIGNALS), p), stamp)
     step(10, MART_REVIEW)
     n_review = store.write_mart(MART_REVIEW, review_list(f, v), stamp)

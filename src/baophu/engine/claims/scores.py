@@ -24,6 +24,8 @@ breaks, then the amount at stake.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ibis
 from ibis.expr.types import Table
 
@@ -47,6 +49,11 @@ SIGNAL_COLUMNS = (
     "peer_median",
     "z",
 )
+Cache = Callable[[Table], Table]
+
+
+def _keep(t: Table) -> Table:
+    return t
 
 
 def robust_z(t: Table, value: str, group: list[str]) -> Table:
@@ -151,8 +158,12 @@ def _flag_signals(v: Table, flags: Table) -> list[Table]:
     return out
 
 
-def _practice_signals(v: Table, drugs: Table, services: Table, reference_index: int) -> list[Table]:
-    """Drug lines and images per outpatient visit, by department and by doctor."""
+def _practice_signals(
+    v: Table, drugs: Table, services: Table, reference_index: int, cache: Cache = _keep
+) -> list[Table]:
+    """Drug lines and images per outpatient visit, by department and by doctor.  The lines
+    are read once: their sums per claim and doctor are materialised (``cache``) and both
+    entities' four signals read them."""
     recent = v.filter((~v.inpatient) & (v.month_index > reference_index - GROWTH_MONTHS)).select(
         c_facility="facility_code", c_claim="claim_code", c_level="level"
     )
@@ -184,6 +195,7 @@ def _practice_signals(v: Table, drugs: Table, services: Table, reference_index: 
         ["facility_code", "department_code", "doctor_code", "claim_code",
          lines.c_level.name("level")]
     ).aggregate(drug_lines=lines.drug.sum(), images=lines.image.sum())  # fmt: skip
+    per_doctor = cache(per_doctor)
     per_department = per_doctor.group_by(
         ["facility_code", "department_code", "claim_code", "level"]
     ).aggregate(drug_lines=per_doctor.drug_lines.sum(), images=per_doctor.images.sum())
@@ -220,11 +232,20 @@ def _practice_signals(v: Table, drugs: Table, services: Table, reference_index: 
     return out
 
 
-def signals(v: Table, flags: Table, drugs: Table, services: Table, reference_index: int) -> Table:
+def signals(
+    v: Table,
+    flags: Table,
+    drugs: Table,
+    services: Table,
+    reference_index: int,
+    cache: Cache = _keep,
+) -> Table:
+    """Every signal, one table; ``cache`` (``Store.temporary_tables``) materialises the
+    intermediate that several signals read."""
     parts = [
         *_growth_signals(v, reference_index),
         *_flag_signals(v, flags),
-        *_practice_signals(v, drugs, services, reference_index),
+        *_practice_signals(v, drugs, services, reference_index, cache),
     ]
     out = parts[0]
     for part in parts[1:]:
