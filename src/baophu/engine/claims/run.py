@@ -122,7 +122,8 @@ def run_claims(
         MART_FACILITY_ESTIMATE, facility_estimate(spend, estimates, reference_date, done), stamp
     )
     step(5, MART_INDICATORS)
-    store.write_mart(MART_INDICATORS, indicators(v, ref, p), stamp)
+    with store.temporary_tables() as temp:
+        store.write_mart(MART_INDICATORS, indicators(v, ref, p, cache=temp), stamp)
     store.write_mart(MART_COST_GROWTH, cost_growth(store.read_mart(MART_INDICATORS)), stamp)
     step(7, MART_FLAGS)
     flags = claim_flags(

@@ -24,11 +24,10 @@ breaks, then the amount at stake.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import ibis
 from ibis.expr.types import Table
 
+from baophu.engine.claims.cache import Cache, keep
 from baophu.engine.claims.catalog import RULE_CODES
 from baophu.engine.claims.params import IMAGING_GROUPS, ClaimParams
 
@@ -49,11 +48,6 @@ SIGNAL_COLUMNS = (
     "peer_median",
     "z",
 )
-Cache = Callable[[Table], Table]
-
-
-def _keep(t: Table) -> Table:
-    return t
 
 
 def robust_z(t: Table, value: str, group: list[str]) -> Table:
@@ -92,7 +86,7 @@ def _signal(
     )
 
 
-def _growth_signals(v: Table, reference_index: int) -> list[Table]:
+def _growth_signals(v: Table, reference_index: int, cache: Cache = keep) -> list[Table]:
     start = reference_index - GROWTH_MONTHS + 1
     t = v.filter(v.month_index.between(start - GROWTH_MONTHS, reference_index))
     now = t.month_index >= start
@@ -107,7 +101,7 @@ def _growth_signals(v: Table, reference_index: int) -> list[Table]:
         q1=ibis.ifelse(now, cost * cost, 0.0).sum(),
         q0=ibis.ifelse(now, 0.0, cost * cost).sum(),
     )
-    a = a.filter((a.n1 >= MIN_GROWTH_VISITS) & (a.n0 >= MIN_GROWTH_VISITS))
+    a = cache(a.filter((a.n1 >= MIN_GROWTH_VISITS) & (a.n0 >= MIN_GROWTH_VISITS)))
     m1, m0 = a.c1 / a.n1, a.c0 / a.n0
     var1 = ibis.greatest(a.q1 / a.n1 - m1 * m1, 0.0)
     var0 = ibis.greatest(a.q0 / a.n0 - m0 * m0, 0.0)
@@ -132,10 +126,10 @@ def _growth_signals(v: Table, reference_index: int) -> list[Table]:
     return out
 
 
-def _flag_signals(v: Table, flags: Table) -> list[Table]:
+def _flag_signals(v: Table, flags: Table, cache: Cache = keep) -> list[Table]:
     """Flagged claims of each rule per facility against the count the province's rate per
     visit would give (rates computed first: two numbers per rule)."""
-    visits = v.group_by(["facility_code", "level"]).aggregate(visits=v.count())
+    visits = cache(v.group_by(["facility_code", "level"]).aggregate(visits=v.count()))
     total = int(v.count().to_pyarrow().as_py())
     per_rule = flags.group_by("rule").aggregate(n=flags.count()).to_pyarrow().to_pylist()
     counts = {str(r["rule"]): int(r["n"]) for r in per_rule}
@@ -159,7 +153,7 @@ def _flag_signals(v: Table, flags: Table) -> list[Table]:
 
 
 def _practice_signals(
-    v: Table, drugs: Table, services: Table, reference_index: int, cache: Cache = _keep
+    v: Table, drugs: Table, services: Table, reference_index: int, cache: Cache = keep
 ) -> list[Table]:
     """Drug lines and images per outpatient visit, by department and by doctor.  The lines
     are read once: their sums per claim and doctor are materialised (``cache``) and both
@@ -238,13 +232,13 @@ def signals(
     drugs: Table,
     services: Table,
     reference_index: int,
-    cache: Cache = _keep,
+    cache: Cache = keep,
 ) -> Table:
     """Every signal, one table; ``cache`` (``Store.temporary_tables``) materialises the
-    intermediate that several signals read."""
+    intermediates that several signals read (facility sums, lines per claim and doctor)."""
     parts = [
-        *_growth_signals(v, reference_index),
-        *_flag_signals(v, flags),
+        *_growth_signals(v, reference_index, cache),
+        *_flag_signals(v, flags, cache),
         *_practice_signals(v, drugs, services, reference_index, cache),
     ]
     out = parts[0]
