@@ -255,19 +255,16 @@ def _priced_lines(drugs: Table, services: Table, v: Table) -> Table:
         ordered=services.ordered_at.date(),
     )
     lines = d.union(s)
-    lines = lines.inner_join(
-        day, (lines.facility_code == day.c_facility) & (lines.claim_code == day.c_claim)
+    keep = ["facility_code", "claim_code", "line", "kind", "code", "price", "fund"]
+    # a line's day is its order's; only lines without one need their claim's admission day
+    # (the claims outside ``v`` drop out when the flags meet ``v``): no join of every line
+    dated = lines.filter(lines.ordered.notnull())
+    dated = dated.select(*keep, line_day=dated.ordered)
+    undated = lines.filter(lines.ordered.isnull())
+    undated = undated.inner_join(
+        day, (undated.facility_code == day.c_facility) & (undated.claim_code == day.c_claim)
     )
-    return lines.select(
-        "facility_code",
-        "claim_code",
-        "line",
-        "kind",
-        "code",
-        "price",
-        "fund",
-        line_day=ibis.coalesce(lines.ordered, lines.c_day),
-    )
+    return dated.union(undated.select(*keep, line_day=undated.c_day))
 
 
 _EPOCH = ibis.date(2000, 1, 1)
