@@ -14,7 +14,8 @@ found when either claim is flagged with the other as its pair), recall of the fa
 doctor kinds by their signals, and precision of the top 10 facilities by score against the
 facilities abuse was concentrated in (facility kinds, the planted doctors' facilities, the
 facilities where dead people's cards and prices above tender were planted).  Targets: 0.95,
-0.9 per kind, 0.9; 24 months in under 60 s at scale 1.0 (the bench has 12).
+0.9 per kind, 0.9; 24 months in under 60 s at scale 1.0 (the bench generates 12 months;
+``BAOPHU_BENCH_CLAIM_MONTHS=24`` generates the 24 of the target).
 
 The claims are generated for the province the foundation step wrote (its residents and BHYT
 spells) into ``bench-out/claims`` and imported into the workspace the foundation step built
@@ -32,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-CLAIM_MONTHS = 12
+CLAIM_MONTHS = int(os.environ.get("BAOPHU_BENCH_CLAIM_MONTHS", "12"))
 
 
 def peak_gib() -> float:
@@ -217,10 +218,13 @@ def step_claims_engine(args: argparse.Namespace) -> dict[str, Any]:
             store, Path(args.out) / "claims" / "truth" / "claims_planted.parquet"
         )
         claims_n = store.row_count("claims")
+        c = store.table("claims")
+        months = int(c.select("settlement_year", "settlement_month").distinct().count().execute())
     return {
         "seconds": seconds,
         "peak_gib": peak_gib(),
         "claims": claims_n,
+        "months": months,
         "flagged_claims": result["flagged_claims"],
         **{k: v for k, v in quality.items() if k != "recall"},
         **{f"recall_{k}": v for k, v in quality["recall"].items()},

@@ -255,46 +255,93 @@ def _priced_lines(drugs: Table, services: Table, v: Table) -> Table:
         ordered=services.ordered_at.date(),
     )
     lines = d.union(s)
-    lines = lines.inner_join(
-        day, (lines.facility_code == day.c_facility) & (lines.claim_code == day.c_claim)
+    keep = ["facility_code", "claim_code", "line", "kind", "code", "price", "fund"]
+    # a line's day is its order's; only lines without one need their claim's admission day
+    # (the claims outside ``v`` drop out when the flags meet ``v``): no join of every line
+    dated = lines.filter(lines.ordered.notnull())
+    dated = dated.select(*keep, line_day=dated.ordered)
+    undated = lines.filter(lines.ordered.isnull())
+    undated = undated.inner_join(
+        day, (undated.facility_code == day.c_facility) & (undated.claim_code == day.c_claim)
     )
-    return lines.select(
-        "facility_code",
-        "claim_code",
-        "line",
-        "kind",
-        "code",
-        "price",
-        "fund",
-        line_day=ibis.coalesce(lines.ordered, lines.c_day),
+    return dated.union(undated.select(*keep, line_day=undated.c_day))
+
+
+_EPOCH = ibis.date(2000, 1, 1)
+
+
+def _day_number(day: ibis.Value) -> ibis.Value:
+    return day.delta(_EPOCH, unit="day")
+
+
+def _tender_segments(tender: Table) -> Table:
+    """Each item's reference price on stretches of days (``s_from`` to the day before
+    ``s_until``, null: open): the tender rows of an item — of one facility, or the general
+    ones (``s_facility`` "") — cut on every day a row starts or ends after, so that the same
+    rows are in force through a stretch, and their highest price (``s_ref``).  A line then
+    meets at most one stretch of its own facility and one general: no grouping per line."""
+    t = tender.filter(tender.valid_from.notnull())
+    t = t.select(
+        k_kind=t.item_kind,
+        k_code=t.item_code,
+        k_facility=ibis.coalesce(t.facility_code, ""),
+        k_from=_day_number(t.valid_from),
+        k_to=_day_number(t.valid_to),
+        k_price=t.unit_price.cast("float64"),
+    )
+    starts = t.select(s_kind=t.k_kind, s_code=t.k_code, s_facility=t.k_facility, s_from=t.k_from)
+    ends = t.filter(t.k_to.notnull())
+    ends = ends.select(
+        s_kind=ends.k_kind, s_code=ends.k_code, s_facility=ends.k_facility, s_from=ends.k_to + 1
+    )
+    bounds = starts.union(ends, distinct=True)
+    w = ibis.window(
+        group_by=[bounds.s_kind, bounds.s_code, bounds.s_facility], order_by=bounds.s_from
+    )
+    seg = bounds.mutate(s_until=bounds.s_from.lead().over(w))
+    j = seg.inner_join(
+        t,
+        (seg.s_kind == t.k_kind)
+        & (seg.s_code == t.k_code)
+        & (seg.s_facility == t.k_facility)
+        & (t.k_from <= seg.s_from)
+        & (t.k_to.isnull() | (t.k_to >= seg.s_from)),
+    )
+    return j.group_by(["s_kind", "s_code", "s_facility", "s_from", "s_until"]).aggregate(
+        s_ref=j.k_price.max()
     )
 
 
 def price_above_tender(drugs: Table, services: Table, tender: Table, v: Table) -> Table:
-    lines = _priced_lines(drugs, services, v).view()
-    t = tender.select(
-        t_kind=tender.item_kind,
-        t_code=tender.item_code,
-        t_facility=tender.facility_code,
-        t_from=tender.valid_from,
-        t_to=tender.valid_to,
-        t_price=tender.unit_price.cast("float64"),
+    """Lines priced above the reference: the highest tender price of the line's own facility
+    in force on its day, else the highest general one."""
+    lines = _priced_lines(drugs, services, v)
+    lines = lines.mutate(day_n=_day_number(lines.line_day))
+    seg = _tender_segments(tender)
+    own = seg.filter(seg.s_facility != "")
+    own = own.select(
+        o_kind="s_kind", o_code="s_code", o_facility="s_facility", o_from="s_from",
+        o_until="s_until", own="s_ref",
+    )  # fmt: skip
+    j = lines.left_join(
+        own,
+        (lines.kind == own.o_kind)
+        & (lines.code == own.o_code)
+        & (lines.facility_code == own.o_facility)
+        & (lines.day_n >= own.o_from)
+        & (own.o_until.isnull() | (lines.day_n < own.o_until)),
     )
-    j = lines.inner_join(
-        t,
-        (lines.kind == t.t_kind)
-        & (lines.code == t.t_code)
-        & (t.t_facility.isnull() | (t.t_facility == lines.facility_code))
-        & (t.t_from <= lines.line_day)
-        & (t.t_to.isnull() | (t.t_to >= lines.line_day)),
+    j = j.select("facility_code", "claim_code", "kind", "code", "price", "fund", "day_n", "own")
+    general = seg.filter(seg.s_facility == "")
+    j = j.left_join(
+        general,
+        (j.kind == general.s_kind)
+        & (j.code == general.s_code)
+        & (j.day_n >= general.s_from)
+        & (general.s_until.isnull() | (j.day_n < general.s_until)),
     )
-    own = ibis.ifelse(j.t_facility.notnull(), j.t_price, ibis.null("float64"))
-    general = ibis.ifelse(j.t_facility.isnull(), j.t_price, ibis.null("float64"))
-    per_line = j.group_by(["line", "facility_code", "claim_code", "price", "fund"]).aggregate(
-        own=own.max(), general=general.max()
-    )
-    ref = ibis.coalesce(per_line.own, per_line.general)
-    over = per_line.filter(per_line.price > ref + 0.5).mutate(ref=ref)
+    ref = ibis.coalesce(j.own, j.s_ref)
+    over = j.filter(j.price > ref + 0.5).mutate(ref=ref)
     by_claim = over.group_by(
         [over.facility_code.name("b_facility"), over.claim_code.name("b_claim")]
     ).aggregate(

@@ -122,7 +122,8 @@ def run_claims(
         MART_FACILITY_ESTIMATE, facility_estimate(spend, estimates, reference_date, done), stamp
     )
     step(5, MART_INDICATORS)
-    store.write_mart(MART_INDICATORS, indicators(v, ref, p), stamp)
+    with store.temporary_tables() as temp:
+        store.write_mart(MART_INDICATORS, indicators(v, ref, p, cache=temp), stamp)
     store.write_mart(MART_COST_GROWTH, cost_growth(store.read_mart(MART_INDICATORS)), stamp)
     step(7, MART_FLAGS)
     flags = claim_flags(
@@ -131,7 +132,8 @@ def run_claims(
     n_flags = store.write_mart(MART_FLAGS, flags, stamp)
     f = store.read_mart(MART_FLAGS)
     step(8, MART_SIGNALS)
-    store.write_mart(MART_SIGNALS, signals(v, f, drugs, services, ref), stamp)
+    with store.temporary_tables() as temp:
+        store.write_mart(MART_SIGNALS, signals(v, f, drugs, services, ref, temp), stamp)
     n_scores = store.write_mart(MART_SCORES, scores(store.read_mart(MART_SIGNALS), p), stamp)
     step(10, MART_REVIEW)
     n_review = store.write_mart(MART_REVIEW, review_list(f, v), stamp)

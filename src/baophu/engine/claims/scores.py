@@ -27,6 +27,7 @@ from __future__ import annotations
 import ibis
 from ibis.expr.types import Table
 
+from baophu.engine.claims.cache import Cache, keep
 from baophu.engine.claims.catalog import RULE_CODES
 from baophu.engine.claims.params import IMAGING_GROUPS, ClaimParams
 
@@ -85,7 +86,7 @@ def _signal(
     )
 
 
-def _growth_signals(v: Table, reference_index: int) -> list[Table]:
+def _growth_signals(v: Table, reference_index: int, cache: Cache = keep) -> list[Table]:
     start = reference_index - GROWTH_MONTHS + 1
     t = v.filter(v.month_index.between(start - GROWTH_MONTHS, reference_index))
     now = t.month_index >= start
@@ -100,7 +101,7 @@ def _growth_signals(v: Table, reference_index: int) -> list[Table]:
         q1=ibis.ifelse(now, cost * cost, 0.0).sum(),
         q0=ibis.ifelse(now, 0.0, cost * cost).sum(),
     )
-    a = a.filter((a.n1 >= MIN_GROWTH_VISITS) & (a.n0 >= MIN_GROWTH_VISITS))
+    a = cache(a.filter((a.n1 >= MIN_GROWTH_VISITS) & (a.n0 >= MIN_GROWTH_VISITS)))
     m1, m0 = a.c1 / a.n1, a.c0 / a.n0
     var1 = ibis.greatest(a.q1 / a.n1 - m1 * m1, 0.0)
     var0 = ibis.greatest(a.q0 / a.n0 - m0 * m0, 0.0)
@@ -125,10 +126,10 @@ def _growth_signals(v: Table, reference_index: int) -> list[Table]:
     return out
 
 
-def _flag_signals(v: Table, flags: Table) -> list[Table]:
+def _flag_signals(v: Table, flags: Table, cache: Cache = keep) -> list[Table]:
     """Flagged claims of each rule per facility against the count the province's rate per
     visit would give (rates computed first: two numbers per rule)."""
-    visits = v.group_by(["facility_code", "level"]).aggregate(visits=v.count())
+    visits = cache(v.group_by(["facility_code", "level"]).aggregate(visits=v.count()))
     total = int(v.count().to_pyarrow().as_py())
     per_rule = flags.group_by("rule").aggregate(n=flags.count()).to_pyarrow().to_pylist()
     counts = {str(r["rule"]): int(r["n"]) for r in per_rule}
@@ -151,8 +152,12 @@ def _flag_signals(v: Table, flags: Table) -> list[Table]:
     return out
 
 
-def _practice_signals(v: Table, drugs: Table, services: Table, reference_index: int) -> list[Table]:
-    """Drug lines and images per outpatient visit, by department and by doctor."""
+def _practice_signals(
+    v: Table, drugs: Table, services: Table, reference_index: int, cache: Cache = keep
+) -> list[Table]:
+    """Drug lines and images per outpatient visit, by department and by doctor.  The lines
+    are read once: their sums per claim and doctor are materialised (``cache``) and both
+    entities' four signals read them."""
     recent = v.filter((~v.inpatient) & (v.month_index > reference_index - GROWTH_MONTHS)).select(
         c_facility="facility_code", c_claim="claim_code", c_level="level"
     )
@@ -184,6 +189,7 @@ def _practice_signals(v: Table, drugs: Table, services: Table, reference_index: 
         ["facility_code", "department_code", "doctor_code", "claim_code",
          lines.c_level.name("level")]
     ).aggregate(drug_lines=lines.drug.sum(), images=lines.image.sum())  # fmt: skip
+    per_doctor = cache(per_doctor)
     per_department = per_doctor.group_by(
         ["facility_code", "department_code", "claim_code", "level"]
     ).aggregate(drug_lines=per_doctor.drug_lines.sum(), images=per_doctor.images.sum())
@@ -220,11 +226,20 @@ def _practice_signals(v: Table, drugs: Table, services: Table, reference_index: 
     return out
 
 
-def signals(v: Table, flags: Table, drugs: Table, services: Table, reference_index: int) -> Table:
+def signals(
+    v: Table,
+    flags: Table,
+    drugs: Table,
+    services: Table,
+    reference_index: int,
+    cache: Cache = keep,
+) -> Table:
+    """Every signal, one table; ``cache`` (``Store.temporary_tables``) materialises the
+    intermediates that several signals read (facility sums, lines per claim and doctor)."""
     parts = [
-        *_growth_signals(v, reference_index),
-        *_flag_signals(v, flags),
-        *_practice_signals(v, drugs, services, reference_index),
+        *_growth_signals(v, reference_index, cache),
+        *_flag_signals(v, flags, cache),
+        *_practice_signals(v, drugs, services, reference_index, cache),
     ]
     out = parts[0]
     for part in parts[1:]:
