@@ -27,6 +27,12 @@ People (all in Khu phố 1, office 75BH01):
 * P12 Sơn (household H2: near-poor, not poor) — poor household's card E14 to 31/12/2026 →
   ``budget_ineligible``: November–December, 2 × 105,300 = 210,600.
 
+A record under a mistyped ID: E24, Cường's household card E06 entered again with the ID
+075090000030 (the last two digits swapped), which the register does not hold.  Without the
+identity step's remainder links it is nobody's and nothing is found; once the identity step
+links it to Cường (``REMAINDER_EXPECTED``) → ``duplicate_record`` (E06,E24): June–October,
+5 × 105,300 = 526,500.
+
 Pupils (student cards 01/10/2026–30/09/2027; the budget supports 50 % from 09/2025; school
 THPT 26734PT01 sent its 2026-2027 roster, primary school 26734TH01 did not):
 
@@ -120,6 +126,7 @@ E19,075315000017,,Lâm Thị Yến,female,2015-06-06,bhyt,student,budget_support
 E20,075045000018,,Lý Văn Bảo,male,1945-01-01,bhyt,social_pension,state_budget,,2025-07-01,,,{_E},
 E21,075146000019,,Lý Thị Chi,female,1946-02-02,bhyt,social_pension,state_budget,,2025-07-01,,,{_E},
 E22,075047000020,,Lý Văn Dũng,male,1947-03-03,bhyt,survivor_allowance,state_budget,,2025-07-01,2027-06-30,,{_E},
+E24,075090000030,,Lê Văn Cường,male,1990-01-01,bhyt,household,household,,2026-06-30,2027-06-29,,{_E},
 E23,075148000021,,Lý Thị Em,female,1948-04-04,bhyt,survivor_allowance,state_budget,,2025-07-01,2027-03-31,,{_E},
 """
 ROSTERS = """school_year,school_code,school_name,commune_code,class_name,row_no,full_name,person_id,sex,birth_date
@@ -169,6 +176,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "receipt_without_enrolment": {"DL01/R4": 1_263_600},
     "enrolment_without_receipt": {"E11": 315_900},
 }
+
+# the cases added once the identity step linked what the exact IDs leave (E24)
+REMAINDER_EXPECTED: dict[str, dict[str, int]] = {"duplicate_record": {"E06,E24": 526_500}}
 
 
 def write_inputs(folder: Path) -> Path:

@@ -333,6 +333,7 @@ def test_quality_faults_are_planted_and_recorded(out: Path) -> None:
         "overlapping_bhyt",
         "deceased_enrolled",
         "budget_ineligible",
+        "benefit_ineligible",
     }
     enrol = _pq(out, "enrolments").set_index("enrolment_id")
     truth = _pq(out, "enrolments", truth=True).set_index("enrolment_id")
@@ -354,6 +355,19 @@ def test_quality_faults_are_planted_and_recorded(out: Path) -> None:
             "budget_supported",
         )
         assert pd.Timestamp(card["end_date"]) > pd.Timestamp(AS_OF)
+    # a valid benefit-group card whose holder the commune's list of that benefit leaves out
+    lists = _csv(out, "benefit_lists")
+    benefit_vi = {"social_pension": "hưu trí xã hội", "survivor_allowance": "tuất"}
+    for _, f in faults[faults["kind"] == "benefit_ineligible"].iterrows():
+        (row,) = list(f["enrolment_ids"])
+        card = enrol.loc[row]
+        assert card["person_id"] == f["person_id"]
+        assert (card["scheme"], card["payer"]) == ("bhyt", "state_budget")
+        assert card["participant_group"] in benefit_vi
+        assert _active(pd.DataFrame([card]), AS_OF).all()
+        word = benefit_vi[card["participant_group"]]
+        same = lists[lists.iloc[:, 1].str.lower().str.contains(word)]
+        assert f["person_id"] not in set(same.iloc[:, 4])
     persons = _pq(out, "persons", truth=True).set_index("person_id")
     for _, f in faults[faults["kind"] == "deceased_enrolled"].iterrows():
         death = persons.loc[f["person_id"], "death_date"]

@@ -272,7 +272,7 @@ STEPS: list[Step] = [
             "benefit_lists",
         ),
         uses=(identity.MART_ANCESTORS,),
-        optional_uses=(linkage.MART_LINKS,),
+        optional_uses=(identity.MART_REMAINDER, linkage.MART_LINKS),
         writes=risk.MARTS,
         dated=True,
         run=_risk,

@@ -9,7 +9,10 @@ Faults (recorded in ``truth/quality_faults.parquet``):
 * ``deceased_enrolled`` — a person who died and whose spells were never closed;
 * ``budget_ineligible`` — a household BHYT card running well past the reference date turned
   into a near-poor card the budget supports, for someone whose household is on no poor or
-  near-poor list on the reference date (one enrolment id).
+  near-poor list on the reference date (one enrolment id);
+* ``benefit_ineligible`` — a social-pension or survivor card valid on the reference date
+  whose holder's row is left out of the benefit list of their commune
+  (``plant_unlisted_benefits``: the cards are untouched, so coverage is as it was).
 
 Input noise (recorded per row in ``truth/enrolments.parquet``): some rows carry only the
 legacy code (person_id empty), some carry a mistyped personal ID.
@@ -22,8 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS, SCHEMES
+from baophu.contracts.tables import BENEFITS, PARTICIPANT_GROUPS, PAYERS, SCHEMES
 from baophu.synth import noise
+from baophu.synth.benefits import BenefitLists
 from baophu.synth.context import Context
 from baophu.synth.dates import month_end, month_start
 from baophu.synth.employers import Firms
@@ -34,6 +38,8 @@ from baophu.synth.people import People
 from baophu.synth.strings import categorical, date_array, digits, masked, take
 
 FAULT_KINDS = ("duplicate_record", "overlapping_bhyt", "deceased_enrolled", "budget_ineligible")
+BENEFIT_FAULT = "benefit_ineligible"  # planted in the benefit lists, not in the enrolments
+UNLISTED_SHARE = 0.01  # of valid benefit-group cards whose holder is on their commune's list
 DUPLICATE, OVERLAP, DECEASED, BUDGET = range(4)
 DUPLICATE_SHARE = 0.002  # of active household-BHYT and voluntary rows
 OVERLAP_SHARE = 0.003  # of active employees' BHYT rows (residents)
@@ -364,3 +370,74 @@ def _fault_table(
             "death_date": date_array(np.where(kind == DECEASED, death, NAT)),
         }
     )
+
+
+def plant_unlisted_benefits(
+    ctx: Context, people: People, files: EnrolmentFiles, lists: BenefitLists
+) -> tuple[BenefitLists, pa.Table]:
+    """Leave a few holders of a valid social-pension or survivor card (clean ID, living,
+    resident) out of their commune's list of that benefit, where the commune lists others:
+    returns the lists without their rows and the faults (``benefit_ineligible``, the card's
+    enrolment id).  The cards and the register are untouched."""
+    rng = ctx.rng("unlisted_benefits")
+    e = files.final
+    benefit_of = np.full(len(PARTICIPANT_GROUPS), -1, dtype=np.int64)
+    for i, name in enumerate(BENEFITS):
+        benefit_of[G[name]] = i
+    card_benefit = benefit_of[e.group]
+    alive = np.isnat(np.take(people.death, e.person))
+    resident = np.take(people.resident, e.person)
+    row_benefit = np.asarray(lists.table.column("benefit").to_numpy(zero_copy_only=False))
+    row_benefit = np.searchsorted(np.array(BENEFITS), row_benefit)
+    commune = np.take(people.commune, lists.person)
+    # a commune's list of a benefit with at least two rows still has one after the plant
+    group_key = commune * len(BENEFITS) + row_benefit
+    keys, counts = np.unique(group_key, return_counts=True)
+    listed = set(zip(lists.person.tolist(), row_benefit.tolist(), strict=True))
+    big = set(keys[counts >= 2].tolist())
+    cand = np.flatnonzero(
+        (e.scheme == S["bhyt"])
+        & (card_benefit >= 0)
+        & (e.payer == P["state_budget"])
+        & (e.province == 0)
+        & e.active(ctx.as_of_d)
+        & alive
+        & resident
+        & (files.id_noise == noise.ID_NONE)
+    )
+    cand = np.array(
+        [
+            i
+            for i in cand
+            if (int(e.person[i]), int(card_benefit[i])) in listed
+            and int(people.commune[e.person[i]]) * len(BENEFITS) + int(card_benefit[i]) in big
+        ],
+        dtype=np.int64,
+    )
+    # one card per person and benefit
+    _, first = np.unique(e.person[cand] * len(BENEFITS) + card_benefit[cand], return_index=True)
+    cand = cand[np.sort(first)]
+    k = max(1, round(UNLISTED_SHARE * len(cand))) if len(cand) else 0
+    chosen = np.sort(rng.choice(cand, size=k, replace=False)) if k else cand
+    drop = set(zip(e.person[chosen].tolist(), card_benefit[chosen].tolist(), strict=True))
+    pairs = zip(lists.person.tolist(), row_benefit.tolist(), strict=True)
+    keep = np.array([pair not in drop for pair in pairs], dtype=bool)
+    kept = BenefitLists(
+        table=lists.table.filter(pa.array(keep)),
+        person=lists.person[keep],
+        id_noise=lists.id_noise[keep],
+    )
+    enrol_id = files.table.column("enrolment_id").combine_chunks()
+    ids = enrol_id.take(pa.array(chosen))
+    n = len(chosen)
+    offsets = pa.array(np.arange(n + 1, dtype=np.int32))
+    faults = pa.table(
+        {
+            "kind": pa.array([BENEFIT_FAULT] * n, pa.string()),
+            "person_id": people.ids(e.person[chosen]),
+            "scheme": pa.array(["bhyt"] * n, pa.string()),
+            "enrolment_ids": pa.ListArray.from_arrays(offsets, ids.cast(pa.string())),
+            "death_date": date_array(np.full(n, NAT, dtype="datetime64[D]")),
+        }
+    )
+    return kept, faults

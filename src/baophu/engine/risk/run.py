@@ -10,7 +10,13 @@ import ibis
 from ibis.expr.types import Table
 
 from baophu.backends import Store
-from baophu.engine.identity import MART_ANCESTORS, ensure_ancestors, link_enrolments
+from baophu.engine.identity import (
+    MART_ANCESTORS,
+    RemainderLinker,
+    accepted_links,
+    ensure_ancestors,
+    link_enrolments,
+)
 from baophu.engine.linkage import MART_LINKS
 from baophu.engine.risk.agents import (
     enrolments_without_receipt,
@@ -51,13 +57,17 @@ def risk_cases(
     rosters: Table | None = None,
     roster_links: Table | None = None,
     benefits: Table | None = None,
+    remainder_linker: RemainderLinker | None = None,
 ) -> Table:
     """Every case of every check (``kinds.CASE_COLUMNS``) with its owner office.  ``temp``
     (a ``Store.temporary_tables`` handle) materialises the shared intermediate tables;
     ``rosters`` (with the linkage step's ``roster_links``, when given) and ``benefits`` add
-    the student and benefit-list checks."""
+    the student and benefit-list checks; ``remainder_linker`` (the identity step's accepted
+    remainder links, ``identity.accepted_links``) adds the rows linked from a mistyped or
+    missing ID, so two records of one person under different IDs are one person."""
     keep = temp if temp is not None else (lambda t: t)
-    s = keep(spells(link_enrolments(enrolments, residents, units), residents, p))
+    linked = link_enrolments(enrolments, residents, units, remainder_linker)
+    s = keep(spells(linked, residents, p))
     overlapping = keep(overlap_candidates(s))
     matches = keep(receipt_matches(receipts, enrolments))
     parts = [
@@ -112,6 +122,7 @@ def run_risk(store: Store, reference_date: dt.date) -> dict[str, Any]:
             rosters=store.table("school_rosters"),
             roster_links=roster_links(store),
             benefits=store.table("benefit_lists"),
+            remainder_linker=accepted_links(store),
         )
         rows = store.write_mart(MART_CASES, cases, store.stamp(reference_date))
     return {"cases": rows, "by_kind": risk_summary(store)}
