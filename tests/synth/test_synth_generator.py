@@ -377,6 +377,24 @@ def test_quality_faults_are_planted_and_recorded(out: Path) -> None:
         assert (ends.isna() | (ends > pd.Timestamp(death))).all()
 
 
+def test_someone_elses_id_is_another_residents_of_another_birth_date(out: Path) -> None:
+    """A few rows carry another resident's real ID; the truth keeps them their holder's
+    (``true_person_id``), who has no legacy code, and the owner was born on another day."""
+    enrol = _pq(out, "enrolments").set_index("enrolment_id")
+    truth = _pq(out, "enrolments", truth=True).set_index("enrolment_id")
+    persons = _pq(out, "persons", truth=True).set_index("person_id")
+    planted = truth[truth["id_noise"] == "someone_elses_id"]
+    assert 1 <= len(planted) <= 0.001 * len(truth) + 1
+    typed = enrol.loc[planted.index, "person_id"]
+    assert (typed != planted["true_person_id"]).all()
+    assert typed.isin(persons.index[persons["resident"]]).all()
+    assert enrol.loc[planted.index, "si_code"].isna().all()
+    owner_birth = pd.to_datetime(persons.loc[typed, "birth_date"]).to_numpy()
+    holder_birth = pd.to_datetime(enrol.loc[planted.index, "birth_date"]).to_numpy()
+    assert (owner_birth != holder_birth).all()
+    assert planted["fault"].isna().all()
+
+
 def test_no_overlapping_spells_except_the_planted_faults(out: Path) -> None:
     truth = _pq(out, "enrolments", truth=True)
     truth["s"] = pd.to_datetime(truth["start_date"])

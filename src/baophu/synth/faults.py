@@ -15,7 +15,11 @@ Faults (recorded in ``truth/quality_faults.parquet``):
   (``plant_unlisted_benefits``: the cards are untouched, so coverage is as it was).
 
 Input noise (recorded per row in ``truth/enrolments.parquet``): some rows carry only the
-legacy code (person_id empty), some carry a mistyped personal ID.
+legacy code (person_id empty), some carry a mistyped personal ID, and a few carry someone
+else's ID (``someone_elses_id``: another resident's real ID, of another birth date, on the
+row of a resident who has no legacy code — the row stays its holder's in the truth, so the
+owner's coverage truth is untouched, and the identity step must not count it for the
+owner).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ BUDGET_MIN_DAYS_LEFT = 90  # the card runs past every renewal and subsidy window
 LISTED_KINDS = (0, 1)  # synth.classifications: POOR, NEAR_POOR
 SI_ONLY_SHARE = 0.02
 MISTYPED_SHARE = 0.005
+OTHER_ID_SHARE = 0.0005  # of the rows with a clean ID of residents without a legacy code
 
 
 @dataclass
@@ -238,6 +243,9 @@ def build_enrolment_files(
     bad_ids = noise.mistype(rng, people.ids(e.person[typo_rows]))
     id_index = e.person.copy()
     id_index[typo_rows] = people.n + np.arange(len(typo_rows))
+    other_rows, owners = _other_ids(ctx, people, e, codes, has_si, fault)
+    codes[other_rows] = noise.ID_OTHER
+    id_index[other_rows] = owners
     id_dict = pa.concat_arrays([people.person_id, bad_ids])
     ids = categorical(
         id_index, id_dict, null=(codes == noise.ID_MISSING) | (codes == noise.ID_SI_ONLY)
@@ -304,6 +312,48 @@ def build_enrolment_files(
         fault=fault,
         id_noise=codes,
         order=order,
+    )
+
+
+def _other_ids(
+    ctx: Context,
+    people: People,
+    e: Enrolled,
+    codes: np.ndarray,
+    has_si: np.ndarray,
+    fault: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that will carry someone else's ID, and whose: rows with a clean ID (no fault) of
+    residents without a legacy code (so only the identity step's remainder linkage sees
+    them), each given the ID of another resident born on another day (not the same day
+    and month swapped either), drawn from its own random stream."""
+    rng = ctx.rng("other_ids")
+    resident = np.take(people.resident, e.person)
+    cand = np.flatnonzero((codes == noise.ID_NONE) & ~has_si & resident & (fault < 0))
+    k = max(1, round(OTHER_ID_SHARE * len(cand))) if len(cand) else 0
+    rows = np.sort(rng.choice(cand, size=k, replace=False)) if k else cand
+    pool = np.flatnonzero(people.resident)
+    owners = rng.choice(pool, size=len(rows))
+    birth = people.birth
+    for _ in range(10):  # redraw an owner born the same day (or swapped) as the holder
+        a, b = birth[e.person[rows]], birth[owners]
+        ya, ma, da = _ymd(a)
+        yb, mb, db = _ymd(b)
+        same = (a == b) | ((ya == yb) & (ma == db) & (da == mb)) | (owners == e.person[rows])
+        if not same.any():
+            break
+        owners[same] = rng.choice(pool, size=int(same.sum()))
+    keep = ~same
+    return rows[keep], owners[keep]
+
+
+def _ymd(day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    y = day.astype("datetime64[Y]")
+    m = day.astype("datetime64[M]")
+    return (
+        y.astype(np.int64),
+        (m - y.astype("datetime64[M]")).astype(np.int64),
+        (day - m.astype("datetime64[D]")).astype(np.int64),
     )
 
 
