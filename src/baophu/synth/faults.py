@@ -53,7 +53,8 @@ BUDGET_MIN_DAYS_LEFT = 90  # the card runs past every renewal and subsidy window
 LISTED_KINDS = (0, 1)  # synth.classifications: POOR, NEAR_POOR
 SI_ONLY_SHARE = 0.02
 MISTYPED_SHARE = 0.005
-OTHER_ID_SHARE = 0.0005  # of the rows with a clean ID of residents without a legacy code
+OTHER_ID_SHARE = 0.002  # of the old, followed rows with a clean ID and no legacy code
+OTHER_ID_MIN_AGE_DAYS = 730  # the row ended at least two years before the reference date
 
 
 @dataclass
@@ -325,11 +326,21 @@ def _other_ids(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows that will carry someone else's ID, and whose: rows with a clean ID (no fault) of
     residents without a legacy code (so only the identity step's remainder linkage sees
-    them), each given the ID of another resident born on another day (not the same day
-    and month swapped either), drawn from its own random stream."""
+    them), ended two years or more before the reference date and followed by a later spell
+    of the holder in the scheme (the lists, which read the state on the reference date, are
+    as they were), each given the ID of another resident born on another day (not the
+    same day and month swapped either), drawn from its own random stream."""
     rng = ctx.rng("other_ids")
     resident = np.take(people.resident, e.person)
-    cand = np.flatnonzero((codes == noise.ID_NONE) & ~has_si & resident & (fault < 0))
+    # a spell that ended long ago and that a later spell of the holder in the scheme
+    # follows: the holder's state on the reference date, which the lists read, is the same
+    key = e.person.astype(np.int64) * len(SCHEMES) + e.scheme
+    uniq, inverse = np.unique(key, return_inverse=True)
+    latest = np.full(len(uniq), np.datetime64("1900-01-01", "D"))
+    np.maximum.at(latest, inverse, e.start)
+    old = ~np.isnat(e.end) & (e.end < ctx.as_of_d - np.timedelta64(OTHER_ID_MIN_AGE_DAYS, "D"))
+    followed = old & (latest[inverse] > e.end)
+    cand = np.flatnonzero((codes == noise.ID_NONE) & ~has_si & resident & (fault < 0) & followed)
     k = max(1, round(OTHER_ID_SHARE * len(cand))) if len(cand) else 0
     rows = np.sort(rng.choice(cand, size=k, replace=False)) if k else cand
     pool = np.flatnonzero(people.resident)
