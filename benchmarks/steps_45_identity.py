@@ -9,7 +9,11 @@ ID was mistyped (reported as shortfalls, since the harness compares with "at mos
 Precision: of the mistyped rows linked to a resident (by ID, legacy code or the remainder
 linkage), the share linked to their true person.  Recall: of the mistyped rows whose true
 person is a resident, the share linked to that person.  A non-resident's mistyped ID has no
-one in the register to be linked to; those rows are counted apart.
+one in the register to be linked to; those rows are counted apart.  Someone else's ID
+(``enrolment_other_ids``) is scored against the rows planted with one (``id_noise``
+``someone_elses_id``): ``other_id_precision`` (of the rows flagged, the share planted) and
+``other_id_recall`` (of the rows planted, the share flagged), and
+``other_id_counted_for_owner`` (planted rows linked to the ID's owner: must be 0).
 
 ``identity_lists_second_province`` — a second, held-out province (Tây Ninh, seed 2, scale
 ``min(scale, 0.05)``: what fits beside the others on 2 cores) generated, imported, its lists
@@ -91,6 +95,33 @@ def mistyped_scores(links: Any, truth_path: Path) -> dict[str, Any]:
     }
 
 
+def other_id_scores(store: Any, links: Any, truth_path: Path) -> dict[str, Any]:
+    """Precision and recall of ``enrolment_other_ids`` on the rows planted with someone
+    else's ID, and how many of those rows the final links give to the ID's owner."""
+    import pyarrow.parquet as pq
+
+    from baophu.engine.identity import MART_OTHER_IDS
+
+    truth = pq.read_table(
+        truth_path, columns=["enrolment_id", "true_person_id", "id_noise"]
+    ).to_pandas()
+    planted = truth[truth.id_noise == "someone_elses_id"]
+    flagged = set(
+        store.read_mart(MART_OTHER_IDS).select("enrolment_id").to_pyarrow().column(0).to_pylist()
+    )
+    hits = len(flagged & set(planted.enrolment_id))
+    e = store.table("enrolments").select("enrolment_id", "person_id").to_pyarrow().to_pandas()
+    rows = planted.merge(e, on="enrolment_id").merge(links, on="enrolment_id")
+    owner = rows.person_id.astype("int64")
+    return {
+        "other_id_planted": len(planted),
+        "other_id_flagged": len(flagged),
+        "other_id_precision": round(hits / len(flagged), 6) if flagged else None,
+        "other_id_recall": round(hits / len(planted), 6) if len(planted) else None,
+        "other_id_counted_for_owner": int((rows.person_key == owner).sum()),
+    }
+
+
 def step_identity_remainder(args: argparse.Namespace) -> dict[str, Any]:
     from baophu.engine.dates import default_reference_date
     from baophu.engine.identity import run_remainder
@@ -102,11 +133,14 @@ def step_identity_remainder(args: argparse.Namespace) -> dict[str, Any]:
         result = run_remainder(store, default_reference_date(store))
         seconds = time.perf_counter() - started
         links = final_links(store)
-    scores = mistyped_scores(links, Path(args.out) / "province" / "truth" / "enrolments.parquet")
+        truth_path = Path(args.out) / "province" / "truth" / "enrolments.parquet"
+        other = other_id_scores(store, links, truth_path)
+    scores = mistyped_scores(links, truth_path)
     return {
         "seconds": seconds,
         "peak_gib": peak_gib(),
         **scores,
+        **other,
         "decisions": result["decisions"],
         "timings": result["timings_s"],
     }
@@ -182,6 +216,7 @@ def step_identity_lists_second_province(args: argparse.Namespace) -> dict[str, A
         run_lists(store, D)
         after = compare(list_keys(store), truth)
         links = final_links(store)
+        other = other_id_scores(store, links, base / "province" / "truth" / "enrolments.parquet")
     scores = mistyped_scores(links, base / "province" / "truth" / "enrolments.parquet")
     return {
         "seconds": seconds,
@@ -193,6 +228,7 @@ def step_identity_lists_second_province(args: argparse.Namespace) -> dict[str, A
         "reasons_unequal": after["reasons"] - after["reasons_equal"],
         "by_reason_before": before["by_reason"],
         **scores,
+        **other,
     }
 
 

@@ -66,7 +66,7 @@ def expected(folder: Path, observable: bool = True) -> dict[str, set[str]]:
     if observable:
         si = persons.set_index("person_id").si_code.notna()
         has_si = s.true_person_id.map(si).fillna(False).astype(bool)
-        s = s[(s.id_noise != "mistyped") | has_si]
+        s = s[~s.id_noise.isin(["mistyped", "someone_elses_id"]) | has_si]
     s["start"] = pd.to_datetime(s.start_date)
     s["end"] = pd.to_datetime(s.end_date)
     s["endf"] = s.end.fillna(FAR)

@@ -27,6 +27,33 @@ People (all in Khu phố 1, office 75BH01):
 * P12 Sơn (household H2: near-poor, not poor) — poor household's card E14 to 31/12/2026 →
   ``budget_ineligible``: November–December, 2 × 105,300 = 210,600.
 
+A record under a mistyped ID: E24, Cường's household card E06 entered again with the ID
+075090000030 (the last two digits swapped), which the register does not hold.  Without the
+identity step's remainder links it is nobody's and nothing is found; once the identity step
+links it to Cường (``REMAINDER_EXPECTED``) → ``duplicate_record`` (E06,E24): June–October,
+5 × 105,300 = 526,500.
+
+Pupils (student cards 01/10/2026–30/09/2027; the budget supports 50 % from 09/2025; school
+THPT 26734PT01 sent its 2026-2027 roster, primary school 26734TH01 did not):
+
+* P13 Tâm — on the 2025-2026 roster of 26734PT01 (class 12A1), on no 2026-2027 roster →
+  ``student_ineligible`` E15: November–September, 11 × 105,300 × 50 % = 579,150.
+* P14 Uyên — on both years' rosters → nothing.
+* P15 Vinh — on the 2025-2026 roster by ID; on the 2026-2027 roster without an ID, his name
+  without diacritics and day and month of birth swapped → still at school, nothing.
+* P16 Xuân — on no roster at all (no roster links him) → nothing.
+* P17 Yến — on the 2025-2026 roster of 26734TH01, which sent no 2026-2027 roster → nothing.
+
+Benefit lists of commune 26734 (October 2026):
+
+* P18 Bảo — social-pension card E20, open, on the social-pension list by ID → nothing.
+* P19 Chi — social-pension card E21, open, on no list → ``benefit_ineligible``: the open
+  card's months to December, 2 × 105,300 = 210,600.
+* P20 Dũng — survivor card E22, on the survivor list without an ID (name and birth date) →
+  nothing.
+* P21 Em — survivor card E23 to 31/03/2027, on the survivor list but the allowance ended on
+  31/08/2026 → ``benefit_ineligible``: November–March, 5 × 105,300 = 526,500.
+
 Agent DL01's receipts: R1 (E04) and R2 (E06) 27/06, R3 (E10) 28/08, R4 10/07, R6 30/10, R8
 01/10 (E10's next quarter).  Transfers: T1 28/06 for 27/06 (2,527,200: in full, on time); T2
 20/07 for 10/07 → ``late_remittance`` 1,263,600; T3 31/08 for 28/08, exactly on the due day
@@ -61,6 +88,15 @@ RESIDENTS = """person_id,full_name,sex,birth_date,ethnicity,household_id,relatio
 075095000010,Trương Văn Phúc,male,1995-05-05,Kinh,H2,Chủ hộ,26734001,,,,,
 075196000011,Vũ Thị Quỳnh,female,1996-06-06,Kinh,H1,Con,26734001,,,,,
 075097000012,Đinh Văn Sơn,male,1997-07-07,Kinh,H2,Em,26734001,,,,,
+075308000013,Lâm Thị Tâm,female,2008-09-09,Kinh,H2,Con,26734001,,,,,
+075308000014,Lâm Thị Uyên,female,2008-10-10,Kinh,H2,Con,26734001,,,,,
+075209000015,Vũ Văn Vinh,male,2009-03-04,Kinh,H2,Con,26734001,,,,,
+075209000016,Lâm Văn Xuân,male,2009-05-05,Kinh,H2,Con,26734001,,,,,
+075315000017,Lâm Thị Yến,female,2015-06-06,Kinh,H2,Con,26734001,,,,,
+075045000018,Lý Văn Bảo,male,1945-01-01,Kinh,H1,Ông,26734001,,,,,
+075146000019,Lý Thị Chi,female,1946-02-02,Kinh,H1,Bà,26734001,,,,,
+075047000020,Lý Văn Dũng,male,1947-03-03,Kinh,H2,Ông,26734001,,,,,
+075148000021,Lý Thị Em,female,1948-04-04,Kinh,H2,Bà,26734001,,,,,
 """
 CLASSIFICATIONS = """list_year,commune_code,household_id,classification,member_no,person_id,full_name,sex,birth_date,valid_from,valid_to
 2026,26734,H2,near_poor,1,075095000010,Trương Văn Phúc,male,1995-05-05,2026-01-01,2026-12-31
@@ -82,6 +118,29 @@ E11,075192000007,,Đỗ Thị Lan,female,1992-02-02,bhyt,household,household,,20
 E12,075095000010,,Trương Văn Phúc,male,1995-05-05,bhyt,near_poor,budget_supported,,2026-01-01,2026-12-31,,{_E},
 E13,075196000011,,Vũ Thị Quỳnh,female,1996-06-06,bhyt,near_poor,budget_supported,,2026-03-01,2027-02-28,,{_E},
 E14,075097000012,,Đinh Văn Sơn,male,1997-07-07,bhyt,poor,state_budget,,2026-01-01,2026-12-31,,{_E},
+E15,075308000013,,Lâm Thị Tâm,female,2008-09-09,bhyt,student,budget_supported,,2026-10-01,2027-09-30,,{_E},
+E16,075308000014,,Lâm Thị Uyên,female,2008-10-10,bhyt,student,budget_supported,,2026-10-01,2027-09-30,,{_E},
+E17,075209000015,,Vũ Văn Vinh,male,2009-03-04,bhyt,student,budget_supported,,2026-10-01,2027-09-30,,{_E},
+E18,075209000016,,Lâm Văn Xuân,male,2009-05-05,bhyt,student,budget_supported,,2026-10-01,2027-09-30,,{_E},
+E19,075315000017,,Lâm Thị Yến,female,2015-06-06,bhyt,student,budget_supported,,2026-10-01,2027-09-30,,{_E},
+E20,075045000018,,Lý Văn Bảo,male,1945-01-01,bhyt,social_pension,state_budget,,2025-07-01,,,{_E},
+E21,075146000019,,Lý Thị Chi,female,1946-02-02,bhyt,social_pension,state_budget,,2025-07-01,,,{_E},
+E22,075047000020,,Lý Văn Dũng,male,1947-03-03,bhyt,survivor_allowance,state_budget,,2025-07-01,2027-06-30,,{_E},
+E24,075090000030,,Lê Văn Cường,male,1990-01-01,bhyt,household,household,,2026-06-30,2027-06-29,,{_E},
+E23,075148000021,,Lý Thị Em,female,1948-04-04,bhyt,survivor_allowance,state_budget,,2025-07-01,2027-03-31,,{_E},
+"""
+ROSTERS = """school_year,school_code,school_name,commune_code,class_name,row_no,full_name,person_id,sex,birth_date
+2025-2026,26734PT01,Trường THPT Biên Hòa,26734,12A1,1,Lâm Thị Tâm,075308000013,female,2008-09-09
+2025-2026,26734PT01,Trường THPT Biên Hòa,26734,11A1,1,Lâm Thị Uyên,075308000014,female,2008-10-10
+2025-2026,26734PT01,Trường THPT Biên Hòa,26734,11A1,2,Vũ Văn Vinh,075209000015,male,2009-03-04
+2025-2026,26734TH01,Trường Tiểu học Biên Hòa,26734,5A,1,Lâm Thị Yến,075315000017,female,2015-06-06
+2026-2027,26734PT01,Trường THPT Biên Hòa,26734,12A1,1,Lâm Thị Uyên,075308000014,female,2008-10-10
+2026-2027,26734PT01,Trường THPT Biên Hòa,26734,12A1,2,Vu Van Vinh,,male,2009-04-03
+"""
+BENEFITS = """list_month,benefit,commune_code,row_no,person_id,full_name,sex,birth_date,benefit_from,benefit_to
+2026-10,social_pension,26734,1,075045000018,Lý Văn Bảo,male,1945-01-01,2025-07-01,
+2026-10,survivor_allowance,26734,1,,Lý Văn Dũng,male,1947-03-03,2020-01-01,
+2026-10,survivor_allowance,26734,2,075148000021,Lý Thị Em,female,1948-04-04,2020-01-01,2026-08-31
 """
 AGENTS = """Mã tổ chức dịch vụ thu,Tên tổ chức dịch vụ thu,Mã BHXH cơ sở
 DL01,Bưu điện Biên Hòa,75BH01
@@ -110,11 +169,16 @@ EXPECTED: dict[str, dict[str, int]] = {
     "bhxh_double_paid": {"E09,E10": 880_000},
     "deceased_enrolled": {"E07": 526_500},
     "budget_ineligible": {"E13": 294_840, "E14": 210_600},
+    "student_ineligible": {"E15": 579_150},
+    "benefit_ineligible": {"E21": 210_600, "E23": 526_500},
     "late_remittance": {"T2": 1_263_600},
     "remittance_shortfall": {"T3": 320_000, "DL01": 1_320_000},
     "receipt_without_enrolment": {"DL01/R4": 1_263_600},
     "enrolment_without_receipt": {"E11": 315_900},
 }
+
+# the cases added once the identity step linked what the exact IDs leave (E24)
+REMAINDER_EXPECTED: dict[str, dict[str, int]] = {"duplicate_record": {"E06,E24": 526_500}}
 
 
 def write_inputs(folder: Path) -> Path:
@@ -129,6 +193,8 @@ def write_inputs(folder: Path) -> Path:
         ("collectors.csv", COLLECTORS),
         ("agent_receipts.csv", RECEIPTS),
         ("agent_remittances.csv", REMITTANCES),
+        ("school_rosters.csv", ROSTERS),
+        ("benefit_lists.csv", BENEFITS),
     ):
         (folder / name).write_text(text, encoding="utf-8")
     return folder

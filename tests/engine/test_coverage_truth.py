@@ -98,6 +98,8 @@ def truth(province: dict[str, Any]) -> dict[str, Any]:
     rows.loc[bad & rows.person_id.isna(), "reason"] = "no_id"
     rows.loc[bad & rows.person_id.notna() & ~well_formed, "reason"] = "invalid_id"
     rows.loc[bad & rows.person_id.notna() & well_formed, "reason"] = "id_not_in_register"
+    # another resident's ID, born on another day: in the register, the birth dates disagree
+    rows.loc[bad & (rows.id_noise == "someone_elses_id"), "reason"] = "id_conflict"
 
     def lived_here(frame: pd.DataFrame, day: dt.date, death: str, since: str, left: str) -> Any:
         """Living here on ``day``: not dead, not moved out, moved in by then."""

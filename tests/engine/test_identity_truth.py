@@ -111,6 +111,27 @@ def test_mistyped_rows_linked_to_their_person(province: dict[str, Any]) -> None:
     assert (to_register.link_method == "probabilistic").sum() > 0
 
 
+def test_someone_elses_id_flagged_and_never_counted_for_its_owner(
+    province: dict[str, Any],
+) -> None:
+    """The rows planted with another resident's ID (``someone_elses_id``) are flagged in
+    ``enrolment_links`` (``other_id``) and none is linked to the ID's owner, so the owner's
+    coverage is the truth's."""
+    j = _joined(province)
+    planted = j[j.id_noise == "someone_elses_id"]
+    assert len(planted) >= 1
+    typed = pq.read_table(
+        province["dir"] / "inputs" / "enrolments.parquet", columns=["enrolment_id", "person_id"]
+    ).to_pandas()
+    planted = planted.merge(typed, on="enrolment_id")
+    owner = planted.person_id.astype("int64")
+    assert (owner != planted.true_key).all()
+    assert not (planted.person_key == owner).any()
+    flagged = province["remainder"]
+    flagged = set(flagged.loc[flagged.other_id.fillna(False).astype(bool), "enrolment_id"])
+    assert planted.enrolment_id.isin(flagged).mean() >= 0.9
+
+
 def test_every_remainder_link_is_right_and_explained(province: dict[str, Any]) -> None:
     truth = pq.read_table(province["dir"] / "truth" / "enrolments.parquet").to_pandas()
     r = province["remainder"].merge(truth, on="enrolment_id", validate="1:1")

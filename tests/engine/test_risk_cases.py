@@ -7,18 +7,25 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from risk_hand import EXPECTED, write_inputs
+from risk_hand import EXPECTED, REMAINDER_EXPECTED, write_inputs
 
+from baophu.engine.identity import MART_REMAINDER, run_identity
 from baophu.engine.risk import KINDS, MART_CASES, run_risk
 from baophu.ingest.importer import import_paths
 
 DAY = dt.date(2026, 10, 31)
 
 
-def _cases(tmp_path: Path, workspace: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _cases(
+    tmp_path: Path, workspace: Any, identity: bool = False
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     with workspace.store() as store:
         result = import_paths(store, [write_inputs(tmp_path / "inputs")], workspace.rejects_dir)
         assert result.committed, result.error
+        if identity:
+            run_identity(store, DAY)
+            links = store.read_mart(MART_REMAINDER).to_pyarrow().to_pylist()
+            assert {r["enrolment_id"]: r["decision"] for r in links}["E24"] == "linked"
         summary = run_risk(store, DAY)
         rows = store.read_mart(MART_CASES).to_pyarrow().to_pylist()
     return rows, summary
@@ -34,6 +41,23 @@ def test_every_rule_by_hand(tmp_path: Path, workspace: Any) -> None:
         k: len(EXPECTED.get(k, {})) for k in KINDS
     }
     assert summary["by_kind"]["remittance_shortfall"]["amount"] == 1_640_000
+
+
+def test_records_under_two_ids_are_one_person_once_identity_links_them(
+    tmp_path: Path, workspace: Any
+) -> None:
+    """E24 carries a mistyped ID: the identity step's remainder links give it to Cường, and
+    the risk checks then see his household card entered twice (E06, E24)."""
+    rows, _ = _cases(tmp_path, workspace, identity=True)
+    got: dict[str, dict[str, int]] = {}
+    for r in rows:
+        got.setdefault(r["kind"], {})[r["evidence"]] = r["amount"]
+    want = {k: dict(v) for k, v in EXPECTED.items()}
+    for kind, cases in REMAINDER_EXPECTED.items():
+        want.setdefault(kind, {}).update(cases)
+    assert got == want
+    dup = next(r for r in rows if r["evidence"] == "E06,E24")
+    assert (dup["person_id"], dup["full_name"]) == ("075090000003", "Lê Văn Cường")
 
 
 def test_edges_and_owners(tmp_path: Path, workspace: Any) -> None:

@@ -333,6 +333,7 @@ def test_quality_faults_are_planted_and_recorded(out: Path) -> None:
         "overlapping_bhyt",
         "deceased_enrolled",
         "budget_ineligible",
+        "benefit_ineligible",
     }
     enrol = _pq(out, "enrolments").set_index("enrolment_id")
     truth = _pq(out, "enrolments", truth=True).set_index("enrolment_id")
@@ -354,6 +355,19 @@ def test_quality_faults_are_planted_and_recorded(out: Path) -> None:
             "budget_supported",
         )
         assert pd.Timestamp(card["end_date"]) > pd.Timestamp(AS_OF)
+    # a valid benefit-group card whose holder the commune's list of that benefit leaves out
+    lists = _csv(out, "benefit_lists")
+    benefit_vi = {"social_pension": "hưu trí xã hội", "survivor_allowance": "tuất"}
+    for _, f in faults[faults["kind"] == "benefit_ineligible"].iterrows():
+        (row,) = list(f["enrolment_ids"])
+        card = enrol.loc[row]
+        assert card["person_id"] == f["person_id"]
+        assert (card["scheme"], card["payer"]) == ("bhyt", "state_budget")
+        assert card["participant_group"] in benefit_vi
+        assert _active(pd.DataFrame([card]), AS_OF).all()
+        word = benefit_vi[card["participant_group"]]
+        same = lists[lists.iloc[:, 1].str.lower().str.contains(word)]
+        assert f["person_id"] not in set(same.iloc[:, 4])
     persons = _pq(out, "persons", truth=True).set_index("person_id")
     for _, f in faults[faults["kind"] == "deceased_enrolled"].iterrows():
         death = persons.loc[f["person_id"], "death_date"]
@@ -361,6 +375,24 @@ def test_quality_faults_are_planted_and_recorded(out: Path) -> None:
         assert death is not None and death < AS_OF
         ends = pd.to_datetime(rows["end_date"])
         assert (ends.isna() | (ends > pd.Timestamp(death))).all()
+
+
+def test_someone_elses_id_is_another_residents_of_another_birth_date(out: Path) -> None:
+    """A few rows carry another resident's real ID; the truth keeps them their holder's
+    (``true_person_id``), who has no legacy code, and the owner was born on another day."""
+    enrol = _pq(out, "enrolments").set_index("enrolment_id")
+    truth = _pq(out, "enrolments", truth=True).set_index("enrolment_id")
+    persons = _pq(out, "persons", truth=True).set_index("person_id")
+    planted = truth[truth["id_noise"] == "someone_elses_id"]
+    assert 1 <= len(planted) <= 0.001 * len(truth) + 1
+    typed = enrol.loc[planted.index, "person_id"]
+    assert (typed != planted["true_person_id"]).all()
+    assert typed.isin(persons.index[persons["resident"]]).all()
+    assert enrol.loc[planted.index, "si_code"].isna().all()
+    owner_birth = pd.to_datetime(persons.loc[typed, "birth_date"]).to_numpy()
+    holder_birth = pd.to_datetime(enrol.loc[planted.index, "birth_date"]).to_numpy()
+    assert (owner_birth != holder_birth).all()
+    assert planted["fault"].isna().all()
 
 
 def test_no_overlapping_spells_except_the_planted_faults(out: Path) -> None:

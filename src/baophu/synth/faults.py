@@ -9,10 +9,17 @@ Faults (recorded in ``truth/quality_faults.parquet``):
 * ``deceased_enrolled`` — a person who died and whose spells were never closed;
 * ``budget_ineligible`` — a household BHYT card running well past the reference date turned
   into a near-poor card the budget supports, for someone whose household is on no poor or
-  near-poor list on the reference date (one enrolment id).
+  near-poor list on the reference date (one enrolment id);
+* ``benefit_ineligible`` — a social-pension or survivor card valid on the reference date
+  whose holder's row is left out of the benefit list of their commune
+  (``plant_unlisted_benefits``: the cards are untouched, so coverage is as it was).
 
 Input noise (recorded per row in ``truth/enrolments.parquet``): some rows carry only the
-legacy code (person_id empty), some carry a mistyped personal ID.
+legacy code (person_id empty), some carry a mistyped personal ID, and a few carry someone
+else's ID (``someone_elses_id``: another resident's real ID, of another birth date, on the
+row of a resident who has no legacy code — the row stays its holder's in the truth, so the
+owner's coverage truth is untouched, and the identity step must not count it for the
+owner).
 """
 
 from __future__ import annotations
@@ -22,8 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS, SCHEMES
+from baophu.contracts.tables import BENEFITS, PARTICIPANT_GROUPS, PAYERS, SCHEMES
 from baophu.synth import noise
+from baophu.synth.benefits import BenefitLists
 from baophu.synth.context import Context
 from baophu.synth.dates import month_end, month_start
 from baophu.synth.employers import Firms
@@ -34,6 +42,8 @@ from baophu.synth.people import People
 from baophu.synth.strings import categorical, date_array, digits, masked, take
 
 FAULT_KINDS = ("duplicate_record", "overlapping_bhyt", "deceased_enrolled", "budget_ineligible")
+BENEFIT_FAULT = "benefit_ineligible"  # planted in the benefit lists, not in the enrolments
+UNLISTED_SHARE = 0.01  # of valid benefit-group cards whose holder is on their commune's list
 DUPLICATE, OVERLAP, DECEASED, BUDGET = range(4)
 DUPLICATE_SHARE = 0.002  # of active household-BHYT and voluntary rows
 OVERLAP_SHARE = 0.003  # of active employees' BHYT rows (residents)
@@ -43,6 +53,8 @@ BUDGET_MIN_DAYS_LEFT = 90  # the card runs past every renewal and subsidy window
 LISTED_KINDS = (0, 1)  # synth.classifications: POOR, NEAR_POOR
 SI_ONLY_SHARE = 0.02
 MISTYPED_SHARE = 0.005
+OTHER_ID_SHARE = 0.002  # of the old, followed rows with a clean ID and no legacy code
+OTHER_ID_MIN_AGE_DAYS = 730  # the row ended at least two years before the reference date
 
 
 @dataclass
@@ -232,6 +244,9 @@ def build_enrolment_files(
     bad_ids = noise.mistype(rng, people.ids(e.person[typo_rows]))
     id_index = e.person.copy()
     id_index[typo_rows] = people.n + np.arange(len(typo_rows))
+    other_rows, owners = _other_ids(ctx, people, e, codes, has_si, fault)
+    codes[other_rows] = noise.ID_OTHER
+    id_index[other_rows] = owners
     id_dict = pa.concat_arrays([people.person_id, bad_ids])
     ids = categorical(
         id_index, id_dict, null=(codes == noise.ID_MISSING) | (codes == noise.ID_SI_ONLY)
@@ -301,6 +316,58 @@ def build_enrolment_files(
     )
 
 
+def _other_ids(
+    ctx: Context,
+    people: People,
+    e: Enrolled,
+    codes: np.ndarray,
+    has_si: np.ndarray,
+    fault: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that will carry someone else's ID, and whose: rows with a clean ID (no fault) of
+    residents without a legacy code (so only the identity step's remainder linkage sees
+    them), ended two years or more before the reference date and followed by a later spell
+    of the holder in the scheme (the lists, which read the state on the reference date, are
+    as they were), each given the ID of another resident born on another day (not the
+    same day and month swapped either), drawn from its own random stream."""
+    rng = ctx.rng("other_ids")
+    resident = np.take(people.resident, e.person)
+    # a spell that ended long ago and that a later spell of the holder in the scheme
+    # follows: the holder's state on the reference date, which the lists read, is the same
+    key = e.person.astype(np.int64) * len(SCHEMES) + e.scheme
+    uniq, inverse = np.unique(key, return_inverse=True)
+    latest = np.full(len(uniq), np.datetime64("1900-01-01", "D"))
+    np.maximum.at(latest, inverse, e.start)
+    old = ~np.isnat(e.end) & (e.end < ctx.as_of_d - np.timedelta64(OTHER_ID_MIN_AGE_DAYS, "D"))
+    followed = old & (latest[inverse] > e.end)
+    cand = np.flatnonzero((codes == noise.ID_NONE) & ~has_si & resident & (fault < 0) & followed)
+    k = max(1, round(OTHER_ID_SHARE * len(cand))) if len(cand) else 0
+    rows = np.sort(rng.choice(cand, size=k, replace=False)) if k else cand
+    pool = np.flatnonzero(people.resident)
+    owners = rng.choice(pool, size=len(rows))
+    birth = people.birth
+    for _ in range(10):  # redraw an owner born the same day (or swapped) as the holder
+        a, b = birth[e.person[rows]], birth[owners]
+        ya, ma, da = _ymd(a)
+        yb, mb, db = _ymd(b)
+        same = (a == b) | ((ya == yb) & (ma == db) & (da == mb)) | (owners == e.person[rows])
+        if not same.any():
+            break
+        owners[same] = rng.choice(pool, size=int(same.sum()))
+    keep = ~same
+    return rows[keep], owners[keep]
+
+
+def _ymd(day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    y = day.astype("datetime64[Y]")
+    m = day.astype("datetime64[M]")
+    return (
+        y.astype(np.int64),
+        (m - y.astype("datetime64[M]")).astype(np.int64),
+        (day - m.astype("datetime64[D]")).astype(np.int64),
+    )
+
+
 def _employer_codes(firms: Firms, e: Enrolled) -> pa.Array:
     """Employer codes: this province's registered employers, or another province's employer."""
     inside = e.firm >= 0
@@ -364,3 +431,74 @@ def _fault_table(
             "death_date": date_array(np.where(kind == DECEASED, death, NAT)),
         }
     )
+
+
+def plant_unlisted_benefits(
+    ctx: Context, people: People, files: EnrolmentFiles, lists: BenefitLists
+) -> tuple[BenefitLists, pa.Table]:
+    """Leave a few holders of a valid social-pension or survivor card (clean ID, living,
+    resident) out of their commune's list of that benefit, where the commune lists others:
+    returns the lists without their rows and the faults (``benefit_ineligible``, the card's
+    enrolment id).  The cards and the register are untouched."""
+    rng = ctx.rng("unlisted_benefits")
+    e = files.final
+    benefit_of = np.full(len(PARTICIPANT_GROUPS), -1, dtype=np.int64)
+    for i, name in enumerate(BENEFITS):
+        benefit_of[G[name]] = i
+    card_benefit = benefit_of[e.group]
+    alive = np.isnat(np.take(people.death, e.person))
+    resident = np.take(people.resident, e.person)
+    row_benefit = np.asarray(lists.table.column("benefit").to_numpy(zero_copy_only=False))
+    row_benefit = np.searchsorted(np.array(BENEFITS), row_benefit)
+    commune = np.take(people.commune, lists.person)
+    # a commune's list of a benefit with at least two rows still has one after the plant
+    group_key = commune * len(BENEFITS) + row_benefit
+    keys, counts = np.unique(group_key, return_counts=True)
+    listed = set(zip(lists.person.tolist(), row_benefit.tolist(), strict=True))
+    big = set(keys[counts >= 2].tolist())
+    cand = np.flatnonzero(
+        (e.scheme == S["bhyt"])
+        & (card_benefit >= 0)
+        & (e.payer == P["state_budget"])
+        & (e.province == 0)
+        & e.active(ctx.as_of_d)
+        & alive
+        & resident
+        & (files.id_noise == noise.ID_NONE)
+    )
+    cand = np.array(
+        [
+            i
+            for i in cand
+            if (int(e.person[i]), int(card_benefit[i])) in listed
+            and int(people.commune[e.person[i]]) * len(BENEFITS) + int(card_benefit[i]) in big
+        ],
+        dtype=np.int64,
+    )
+    # one card per person and benefit
+    _, first = np.unique(e.person[cand] * len(BENEFITS) + card_benefit[cand], return_index=True)
+    cand = cand[np.sort(first)]
+    k = max(1, round(UNLISTED_SHARE * len(cand))) if len(cand) else 0
+    chosen = np.sort(rng.choice(cand, size=k, replace=False)) if k else cand
+    drop = set(zip(e.person[chosen].tolist(), card_benefit[chosen].tolist(), strict=True))
+    pairs = zip(lists.person.tolist(), row_benefit.tolist(), strict=True)
+    keep = np.array([pair not in drop for pair in pairs], dtype=bool)
+    kept = BenefitLists(
+        table=lists.table.filter(pa.array(keep)),
+        person=lists.person[keep],
+        id_noise=lists.id_noise[keep],
+    )
+    enrol_id = files.table.column("enrolment_id").combine_chunks()
+    ids = enrol_id.take(pa.array(chosen))
+    n = len(chosen)
+    offsets = pa.array(np.arange(n + 1, dtype=np.int32))
+    faults = pa.table(
+        {
+            "kind": pa.array([BENEFIT_FAULT] * n, pa.string()),
+            "person_id": people.ids(e.person[chosen]),
+            "scheme": pa.array(["bhyt"] * n, pa.string()),
+            "enrolment_ids": pa.ListArray.from_arrays(offsets, ids.cast(pa.string())),
+            "death_date": date_array(np.full(n, NAT, dtype="datetime64[D]")),
+        }
+    )
+    return kept, faults

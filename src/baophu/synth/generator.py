@@ -62,7 +62,7 @@ from baophu.synth.employers import (
     employers_table,
 )
 from baophu.synth.enrolments import VOLUNTARY_PARTICIPANTS, G, build_enrolments
-from baophu.synth.faults import build_enrolment_files
+from baophu.synth.faults import build_enrolment_files, plant_unlisted_benefits
 from baophu.synth.field import agents_table, build_field, collectors_table, officers_table
 from baophu.synth.forms import write_forms
 from baophu.synth.geography import build_geography, resolve_province, units_table
@@ -243,13 +243,15 @@ def generate(
         benefits = build_benefit_lists(
             ctx, geo, people, enrolled.person_group == G["social_pension"], survivors
         )
-        write("benefit_lists", benefits.table, "csv")
-        write_truth("benefit_links", benefit_links(people, benefits))
         masks = enrolled.masks
         assert masks is not None
         listed = cls.person_kind(people, ctx.as_of_d)
         files = build_enrolment_files(ctx, geo, people, firms, fld, enrolled, listed)
         del enrolled
+        benefits, unlisted = plant_unlisted_benefits(ctx, people, files, benefits)
+        files.faults = pa.concat_tables([files.faults, unlisted.cast(files.faults.schema)])
+        write("benefit_lists", benefits.table, "csv")
+        write_truth("benefit_links", benefit_links(people, benefits))
         rows["enrolments"] = files.table.num_rows
         pending.append(
             pool.submit(

@@ -12,8 +12,8 @@ import pyarrow.compute as pc
 
 from baophu.synth.strings import fixed_width
 
-ID_NOISE = ("none", "missing", "mistyped", "si_code_only")
-ID_NONE, ID_MISSING, ID_MISTYPED, ID_SI_ONLY = range(4)
+ID_NOISE = ("none", "missing", "mistyped", "si_code_only", "someone_elses_id")
+ID_NONE, ID_MISSING, ID_MISTYPED, ID_SI_ONLY, ID_OTHER = range(5)
 NAME_NOISE = ("none", "no_diacritics", "typo")
 BIRTH_NOISE = ("none", "day_month_swapped")
 

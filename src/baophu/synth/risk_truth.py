@@ -21,6 +21,8 @@ PLANTED_KINDS = (
     "overlapping_bhyt",
     "deceased_enrolled",
     "budget_ineligible",
+    "student_ineligible",
+    "benefit_ineligible",
     "late_remittance",
     "remittance_shortfall",
     "receipt_without_enrolment",

@@ -26,6 +26,8 @@ KINDS: tuple[str, ...] = (
     "bhxh_double_paid",
     "deceased_enrolled",
     "budget_ineligible",
+    "student_ineligible",
+    "benefit_ineligible",
     "late_remittance",
     "remittance_shortfall",
     "receipt_without_enrolment",
@@ -38,6 +40,8 @@ KIND_TITLE_VI: dict[str, str] = {
     "bhxh_double_paid": "Trùng quá trình đóng BHXH",
     "deceased_enrolled": "Người đã chết còn tham gia",
     "budget_ineligible": "Thẻ NSNN đóng, hỗ trợ không còn đủ điều kiện",
+    "student_ineligible": "Thẻ học sinh, sinh viên của người đã thôi học",
+    "benefit_ineligible": "Thẻ NSNN đóng của người không còn hưởng trợ cấp",
     "late_remittance": "Chuyển tiền thu chậm",
     "remittance_shortfall": "Chuyển thiếu tiền đã thu",
     "receipt_without_enrolment": "Có biên lai, không có quá trình tham gia",
@@ -70,6 +74,18 @@ RULE_VI: dict[str, str] = {
         "sách hộ nghèo (thẻ cận nghèo: hộ nghèo hoặc cận nghèo) đang có hiệu lực; số tiền ngân "
         "sách đóng, hỗ trợ cho các tháng còn lại của thẻ không đúng đối tượng."
     ),
+    "student_ineligible": (
+        "Thẻ BHYT học sinh, sinh viên được ngân sách hỗ trợ, còn giá trị vào ngày đối chiếu, "
+        "của người có trong danh sách học sinh của năm học trước mà không có trong danh sách "
+        "năm học hiện tại (nhà trường đã gửi danh sách năm học này); số tiền ngân sách hỗ trợ "
+        "cho các tháng còn lại của thẻ."
+    ),
+    "benefit_ineligible": (
+        "Thẻ BHYT của người hưởng trợ cấp hưu trí xã hội hoặc trợ cấp tuất hằng tháng do ngân "
+        "sách nhà nước đóng, còn giá trị vào ngày đối chiếu, mà người đó không có trong danh "
+        "sách hưởng trợ cấp của năm (xã đã gửi danh sách) với trợ cấp còn hưởng ngày đối "
+        "chiếu; số tiền ngân sách đóng cho các tháng còn lại của thẻ."
+    ),
     "late_remittance": (
         "Tổ chức dịch vụ thu chuyển tiền đã thu về tài khoản chuyên thu của cơ quan BHXH "
         "muộn hơn số ngày quy định kể từ ngày biên lai cuối cùng của đợt chuyển."
@@ -94,6 +110,12 @@ ACTION_VI: dict[str, str] = {
     "bhxh_double_paid": "BHXH cơ sở hoàn trả số tiền BHXH tự nguyện của các tháng trùng",
     "deceased_enrolled": "BHXH cơ sở dừng quá trình, khóa thẻ, thu hồi số tiền sau ngày mất",
     "budget_ineligible": "BHXH cơ sở đối chiếu danh sách của xã, dừng phần ngân sách đóng, hỗ trợ",
+    "student_ineligible": (
+        "BHXH cơ sở đối chiếu với nhà trường, dừng phần ngân sách hỗ trợ thẻ học sinh, sinh viên"
+    ),
+    "benefit_ineligible": (
+        "BHXH cơ sở đối chiếu danh sách hưởng trợ cấp của xã, dừng phần ngân sách đóng"
+    ),
     "late_remittance": "BHXH cơ sở nhắc tổ chức dịch vụ thu, tính lãi chậm chuyển theo hợp đồng",
     "remittance_shortfall": "BHXH cơ sở yêu cầu tổ chức dịch vụ thu chuyển đủ số tiền còn thiếu",
     "receipt_without_enrolment": (

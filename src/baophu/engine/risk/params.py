@@ -16,7 +16,8 @@ class RiskParams:
     employee's BHYT rates on the wage; ``voluntary_rate`` and ``voluntary_min_income``
     (the rural poverty line); ``compulsory_bhxh_rate``: the pension, sickness and occupational
     rates of both parties; ``remittance_due_days``: the days an agent has to transfer what it
-    collected (policy); ``near_poor_support``: the budget's share of a near-poor card."""
+    collected (policy); ``near_poor_support`` and ``student_support``: the budget's share of a
+    near-poor card and of a pupil's or student's card."""
 
     bhyt_base_monthly: int
     bhyt_wage_rate: float
@@ -25,6 +26,7 @@ class RiskParams:
     compulsory_bhxh_rate: float
     remittance_due_days: int
     near_poor_support: float
+    student_support: float
 
 
 def risk_params(day: dt.date) -> RiskParams:
@@ -45,4 +47,5 @@ def risk_params(day: dt.date) -> RiskParams:
         compulsory_bhxh_rate=float(compulsory),
         remittance_due_days=int(get_policy().value("risk.remittance_due_days", day)),
         near_poor_support=float(rules.value("bhyt_support.near_poor", day)),
+        student_support=float(rules.value("bhyt_support.student", day)),
     )

@@ -68,6 +68,7 @@ def spells(linked: Table, residents: Table, p: RiskParams) -> Table:
         _r_name=residents.full_name,
         _r_hamlet=residents.hamlet_code,
         _r_household=residents.household_id,
+        _r_birth=residents.birth_date,
     )
     t = t.left_join(r, t.person_key == r._rk)
     rank = ibis.cases(*[(t.payer == k, v) for k, v in PAYER_RANK.items()], else_=99)
@@ -90,6 +91,7 @@ def spells(linked: Table, residents: Table, p: RiskParams) -> Table:
         collector=t.collector_code,
         death=t.person_death_date.cast("date"),
         household=ibis.ifelse(t.resident, t._r_household, ibis.null("string")),
+        birth=ibis.coalesce(t._r_birth.cast("date"), t.birth_date.cast("date")),
     )
 
 

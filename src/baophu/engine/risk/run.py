@@ -10,7 +10,14 @@ import ibis
 from ibis.expr.types import Table
 
 from baophu.backends import Store
-from baophu.engine.identity import MART_ANCESTORS, ensure_ancestors, link_enrolments
+from baophu.engine.identity import (
+    MART_ANCESTORS,
+    RemainderLinker,
+    accepted_links,
+    ensure_ancestors,
+    link_enrolments,
+)
+from baophu.engine.linkage import MART_LINKS
 from baophu.engine.risk.agents import (
     enrolments_without_receipt,
     late_remittances,
@@ -18,6 +25,7 @@ from baophu.engine.risk.agents import (
     receipts_without_enrolment,
     remittance_shortfalls,
 )
+from baophu.engine.risk.eligibility import benefit_ineligible, student_ineligible
 from baophu.engine.risk.kinds import KINDS
 from baophu.engine.risk.params import RiskParams, risk_params
 from baophu.engine.risk.persons import (
@@ -46,11 +54,20 @@ def risk_cases(
     day: dt.date,
     p: RiskParams,
     temp: Any = None,
+    rosters: Table | None = None,
+    roster_links: Table | None = None,
+    benefits: Table | None = None,
+    remainder_linker: RemainderLinker | None = None,
 ) -> Table:
     """Every case of every check (``kinds.CASE_COLUMNS``) with its owner office.  ``temp``
-    (a ``Store.temporary_tables`` handle) materialises the shared intermediate tables."""
+    (a ``Store.temporary_tables`` handle) materialises the shared intermediate tables;
+    ``rosters`` (with the linkage step's ``roster_links``, when given) and ``benefits`` add
+    the student and benefit-list checks; ``remainder_linker`` (the identity step's accepted
+    remainder links, ``identity.accepted_links``) adds the rows linked from a mistyped or
+    missing ID, so two records of one person under different IDs are one person."""
     keep = temp if temp is not None else (lambda t: t)
-    s = keep(spells(link_enrolments(enrolments, residents, units), residents, p))
+    linked = link_enrolments(enrolments, residents, units, remainder_linker)
+    s = keep(spells(linked, residents, p))
     overlapping = keep(overlap_candidates(s))
     matches = keep(receipt_matches(receipts, enrolments))
     parts = [
@@ -64,6 +81,10 @@ def risk_cases(
         receipts_without_enrolment(receipts, matches, day, p),
         enrolments_without_receipt(enrolments, receipts, collectors, matches, day, p),
     ]
+    if rosters is not None:
+        parts.append(student_ineligible(s, rosters, residents, roster_links, day, p))
+    if benefits is not None:
+        parts.append(benefit_ineligible(s, benefits, units, day, p))
     cases = ibis.union(*parts, distinct=False)
     office = ancestors.filter(ancestors.ancestor_level == "office").select(
         o_unit=ancestors.unit_code, o_office=ancestors.ancestor_code
@@ -98,9 +119,23 @@ def run_risk(store: Store, reference_date: dt.date) -> dict[str, Any]:
             reference_date,
             p,
             temp,
+            rosters=store.table("school_rosters"),
+            roster_links=roster_links(store),
+            benefits=store.table("benefit_lists"),
+            remainder_linker=accepted_links(store),
         )
         rows = store.write_mart(MART_CASES, cases, store.stamp(reference_date))
     return {"cases": rows, "by_kind": risk_summary(store)}
+
+
+def roster_links(store: Store) -> Table | None:
+    """``record_id`` → ``person_key`` of the roster rows the linkage step linked, when its
+    ``person_links`` mart is current (else None: the rosters' IDs alone)."""
+    if not store.mart_is_current(MART_LINKS):
+        return None
+    links = store.read_mart(MART_LINKS)
+    links = links.filter((links.source == "school_rosters") & (links.decision == "linked"))
+    return links.select("record_id", person_key=links.person_key.cast("int64"))
 
 
 def risk_summary(store: Store) -> dict[str, dict[str, int]]:
