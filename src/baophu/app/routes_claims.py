@@ -20,7 +20,7 @@ from baophu.app import params
 from baophu.app.auth import Forbidden
 from baophu.app.scope import facility_condition, require
 from baophu.app.web import Page, current
-from baophu.engine.claims import FLAG_TITLES_VI, SIGNALS_VI
+from baophu.engine.claims import FLAG_TITLES_VI, INDICATOR_VI, SIGNALS_VI
 from baophu.operational import CLAIM_REVIEW_OUTCOMES
 from baophu.operational.claim_reviews import (
     ClaimReviewError,
@@ -33,19 +33,6 @@ from baophu.vn.masking import mask_value
 router = APIRouter()
 REVIEWERS = frozenset({"appraisal_reviewer", "province_admin"})
 LIST_SIZE = 30
-INDICATOR_VI = {
-    "inpatient_rate": "Tỷ lệ điều trị nội trú",
-    "alos": "Ngày điều trị bình quân",
-    "avg_cost": "Chi phí bình quân một lượt",
-    "avg_cost_outpatient": "Chi phí bình quân ngoại trú",
-    "avg_cost_inpatient": "Chi phí bình quân nội trú",
-    "cost_lab": "Xét nghiệm / lượt",
-    "cost_imaging": "Chẩn đoán hình ảnh / lượt",
-    "cost_drugs": "Thuốc / lượt",
-    "cost_surgery": "Phẫu thuật, thủ thuật / lượt",
-    "cost_supplies": "Vật tư y tế / lượt",
-    "cost_bed": "Ngày giường / lượt",
-}
 RATE_INDICATORS = {"inpatient_rate"}
 BILLION = 1_000_000_000
 

@@ -24,6 +24,7 @@ import xlsxwriter
 from baophu.backends import Store
 from baophu.engine.claims import (
     FLAG_TITLES_VI,
+    INDICATOR_VI,
     MART_COST_GROWTH,
     MART_ESTIMATE,
     MART_ESTIMATE_SUMMARY,
@@ -82,19 +83,6 @@ FLAG_COLUMNS: tuple[Column, ...] = (
     ("claims", "Số hồ sơ", "int", 10),
     ("amount", "Số tiền nghi vấn (đồng)", "money", 18),
 )
-INDICATOR_VI = {
-    "inpatient_rate": "Tỷ lệ điều trị nội trú",
-    "alos": "Ngày điều trị bình quân",
-    "avg_cost": "Chi phí bình quân một lượt",
-    "avg_cost_outpatient": "Chi phí bình quân ngoại trú",
-    "avg_cost_inpatient": "Chi phí bình quân nội trú",
-    "cost_lab": "Xét nghiệm / lượt",
-    "cost_imaging": "Chẩn đoán hình ảnh / lượt",
-    "cost_drugs": "Thuốc / lượt",
-    "cost_surgery": "Phẫu thuật, thủ thuật / lượt",
-    "cost_supplies": "Vật tư y tế / lượt",
-    "cost_bed": "Ngày giường / lượt",
-}
 LEVEL_VI = {
     "central": "Trung ương",
     "provincial": "Tỉnh",

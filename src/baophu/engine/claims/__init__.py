@@ -10,7 +10,14 @@ Entry point: ``run_claims(store, reference_date, outcomes)`` (the ``claims`` ste
 
 from __future__ import annotations
 
-from baophu.engine.claims.catalog import FLAG_TITLES_VI, RULE_CODES, SIGNALS_VI, Rule, rules
+from baophu.engine.claims.catalog import (
+    FLAG_TITLES_VI,
+    INDICATOR_VI,
+    RULE_CODES,
+    SIGNALS_VI,
+    Rule,
+    rules,
+)
 from baophu.engine.claims.checks import FLAG_COLUMNS, MART_FLAGS
 from baophu.engine.claims.indicators import INDICATORS, MART_COST_GROWTH, MART_INDICATORS
 from baophu.engine.claims.params import ClaimParams
@@ -28,6 +35,7 @@ __all__ = [
     "FLAG_COLUMNS",
     "FLAG_TITLES_VI",
     "INDICATORS",
+    "INDICATOR_VI",
     "MARTS",
     "MART_COST_GROWTH",
     "MART_ESTIMATE",

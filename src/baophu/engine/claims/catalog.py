@@ -98,6 +98,22 @@ RULE_CODES = (
 )
 
 # facility, department and doctor signals (scores.py)
+# The indicators' names as the web, the workbook and the reports show them.
+INDICATOR_VI: dict[str, str] = {
+    "inpatient_rate": "Tỷ lệ điều trị nội trú",
+    "alos": "Ngày điều trị bình quân",
+    "avg_cost": "Chi phí bình quân một lượt",
+    "avg_cost_outpatient": "Chi phí bình quân ngoại trú",
+    "avg_cost_inpatient": "Chi phí bình quân nội trú",
+    "cost_lab": "Xét nghiệm / lượt",
+    "cost_imaging": "Chẩn đoán hình ảnh / lượt",
+    "cost_drugs": "Thuốc / lượt",
+    "cost_surgery": "Phẫu thuật, thủ thuật / lượt",
+    "cost_supplies": "Vật tư y tế / lượt",
+    "cost_bed": "Ngày giường / lượt",
+}
+
+
 SIGNALS_VI: dict[str, str] = {
     "cost_growth": "Chi phí bình quân một lượt tăng cao hơn các cơ sở cùng tuyến",
     "inpatient_growth": "Tỷ lệ điều trị nội trú tăng cao hơn các cơ sở cùng tuyến",
