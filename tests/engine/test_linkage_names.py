@@ -14,7 +14,7 @@ from typing import Any
 import ibis
 import pytest
 
-from baophu.engine.linkage.names import (
+from baophu.engine.identity import (
     day_month_swapped,
     given_name,
     name_folded,

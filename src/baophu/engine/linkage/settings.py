@@ -6,7 +6,7 @@ Owns what Splink is told (nothing here runs a query):
   level has a code (kept in the ``person_links`` mart), a Vietnamese phrase for the
   explanation a person reads, and the Splink level that tests it.  The columns they read
   are prepared by ``linkage.prepare``: ``name_key`` / ``name_folded`` / ``surname`` /
-  ``given_name`` (``linkage.names``), ``birth_date``, ``sex``, ``commune_code`` (for a
+  ``given_name`` (``identity.names``), ``birth_date``, ``sex``, ``commune_code`` (for a
   resident: the commune of their hamlet) and ``office_code`` (the commune's grassroots
   office: a pupil often goes to school in a neighbouring commune), ``person_id``
   (normalised) and, for household lists, ``household_id``;
