@@ -13,7 +13,7 @@ import ibis
 import pyarrow as pa
 import pytest
 
-from baophu.engine.nation import MART_BEHIND, MART_PROVINCES, NationError, run_nation
+from baophu.engine.nation import MART_PROVINCES, NationError, read_behind, run_nation
 from baophu.workspace import Workspace, init_workspace
 
 D = dt.date(2026, 10, 31)
@@ -144,7 +144,7 @@ def test_ranks_and_national_totals(nation: Workspace) -> None:
 def test_provinces_behind_their_targets(nation: Workspace) -> None:
     _run(nation)
     with nation.store() as store:
-        behind = store.read_mart(MART_BEHIND).to_pyarrow().to_pylist()
+        behind = read_behind(store).to_pyarrow().to_pylist()
     assert [(r["unit_code"], r["behind_plan"]) for r in behind] == [("12", 7), ("79", 3)]
 
 

@@ -161,7 +161,7 @@ def rank(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None
 @nation_app.command("view")
 def view(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None:
     """Xếp hạng các tỉnh và các tỉnh chậm tiến độ / provinces ranked, those behind."""
-    from baophu.engine.nation import MART_BEHIND, MART_PROVINCES
+    from baophu.engine.nation import MART_PROVINCES, read_behind, read_ranking
     from baophu.workspace import Workspace, WorkspaceError
 
     try:
@@ -171,8 +171,8 @@ def view(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None
     with ws.store(read_only=True) as store:
         if not store.has_mart(MART_PROVINCES):
             fail("Chưa xếp hạng; chạy 'baophu nation build'", "not ranked yet", 1)
-        ranked = store.read_mart(MART_PROVINCES).to_pyarrow().to_pylist()
-        behind = store.read_mart(MART_BEHIND).to_pyarrow().to_pylist()
+        ranked = read_ranking(store).to_pyarrow().to_pylist()
+        behind = read_behind(store).to_pyarrow().to_pylist()
     if json_out:
         print_json({"provinces": ranked, "behind_targets": behind})
         return

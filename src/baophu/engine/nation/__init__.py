@@ -17,6 +17,7 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+from ibis.expr.types import Table
 
 from baophu.backends import Stamp, Store
 from baophu.engine.nation.ranking import behind_targets, province_ranking, province_row
@@ -84,4 +85,17 @@ def run_nation(
     }
 
 
-__all__ = ["MARTS", "NationError", "run_nation"]
+def read_ranking(store: Store) -> Table:
+    """The provinces' ranking, the nation first and then by province code: a mart's rows
+    come back in no fixed order, so every reader sorts through here."""
+    t = store.read_mart(MART_PROVINCES)
+    return t.order_by(ibis.desc(t.level == "nation"), t.unit_code)
+
+
+def read_behind(store: Store) -> Table:
+    """The provinces behind their targets, most people behind first."""
+    t = store.read_mart(MART_BEHIND)
+    return t.order_by(ibis.desc(t.behind_plan), t.unit_code, t.indicator)
+
+
+__all__ = ["MARTS", "NationError", "read_behind", "read_ranking", "run_nation"]
