@@ -10,6 +10,7 @@ database.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -45,25 +46,36 @@ def _fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-@pytest.fixture(scope="session")
-def province_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the built province workspace for this session."""
+def built_province() -> Path:
+    """The built province (its ``workspace/``), built on first use and cached between runs
+    while the sources that shape it are unchanged.  Parallel test workers (pytest-xdist)
+    share the cache: one builds while the others wait on the lock, then copy what it built."""
     from province_build import build
 
+    if os.environ.get("BAOPHU_TEST_PROVINCE"):  # a province built by hand (development)
+        return Path(os.environ["BAOPHU_TEST_PROVINCE"])
     cache_root = Path(os.environ.get("BAOPHU_TEST_CACHE", ROOT / ".pytest_cache" / "baophu-web"))
     key = _fingerprint()
     cached = cache_root / key
-    if os.environ.get("BAOPHU_TEST_PROVINCE"):  # a province built by hand (development)
-        cached = Path(os.environ["BAOPHU_TEST_PROVINCE"])
-    elif not (cached / "workspace" / "baophu.toml").exists():
-        tmp = cache_root / f".{key}.building-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        build(tmp)
-        shutil.rmtree(tmp / "province", ignore_errors=True)  # the inputs are not needed
-        for old in cache_root.glob("*"):
-            if old.name != tmp.name and not old.name.startswith("."):
-                shutil.rmtree(old, ignore_errors=True)
-        tmp.rename(cached)
+    cache_root.mkdir(parents=True, exist_ok=True)
+    with (cache_root / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (cached / "workspace" / "baophu.toml").exists():
+            tmp = cache_root / f".{key}.building-{os.getpid()}"
+            shutil.rmtree(tmp, ignore_errors=True)
+            build(tmp)
+            shutil.rmtree(tmp / "province", ignore_errors=True)  # the inputs are not needed
+            for old in cache_root.glob("*"):
+                if old.name != tmp.name and not old.name.startswith("."):
+                    shutil.rmtree(old, ignore_errors=True)
+            tmp.rename(cached)
+    return cached
+
+
+@pytest.fixture(scope="session")
+def province_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the built province workspace for this session."""
+    cached = built_province()
     target = tmp_path_factory.mktemp("province") / "workspace"
     shutil.copytree(cached / "workspace", target, ignore=shutil.ignore_patterns("*.sqlite*"))
     return target

@@ -7,7 +7,6 @@ tests import ``conftest`` by name, and a second one would shadow theirs)."""
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -31,25 +30,7 @@ def _app_conftest() -> Any:
 
 def province_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A writable copy of the built province's workspace (built and cached on first use)."""
-    app = _app_conftest()
-    from province_build import build
-
-    cache_root = Path(
-        os.environ.get("BAOPHU_TEST_CACHE", app.ROOT / ".pytest_cache" / "baophu-web")
-    )
-    key = app._fingerprint()
-    cached = cache_root / key
-    if os.environ.get("BAOPHU_TEST_PROVINCE"):
-        cached = Path(os.environ["BAOPHU_TEST_PROVINCE"])
-    elif not (cached / "workspace" / "baophu.toml").exists():
-        tmp = cache_root / f".{key}.building-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        build(tmp)
-        shutil.rmtree(tmp / "province", ignore_errors=True)
-        for old in cache_root.glob("*"):
-            if old.name != tmp.name and not old.name.startswith("."):
-                shutil.rmtree(old, ignore_errors=True)
-        tmp.rename(cached)
+    cached = _app_conftest().built_province()
     target = tmp_path_factory.mktemp("documents") / "workspace"
     shutil.copytree(cached / "workspace", target, ignore=shutil.ignore_patterns("*.sqlite*"))
     return target
