@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_helpers import login
+from web_helpers import PASSWORD, login
 
 # Argon2 with low costs in the tests only (hundreds of logins); production keeps the defaults.
 os.environ.setdefault("BAOPHU_PASSWORD_HASH", "fast")
@@ -106,10 +106,15 @@ def sqlite_db(workspace: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture(scope="session")
 def demo_users(workspace: Any, sqlite_db: Any) -> dict[str, dict[str, Any]]:
-    """role → the demo user of that role (username, scope_code, …)."""
-    from baophu.operational.users import seed_demo_users
+    """role → the demo user of that role (username, scope_code, …), and a national analyst
+    (a province's demo has none): on a province's server it must see nothing."""
+    from baophu.operational.users import create_user, seed_demo_users
 
-    return {u["role"]: u for u in seed_demo_users(workspace, db=sqlite_db)}
+    users = {u["role"]: u for u in seed_demo_users(workspace, db=sqlite_db)}
+    national = ("toanquoc", "Vũ Quốc Trung", "national_analyst")
+    create_user(sqlite_db, national[0], national[1], PASSWORD, national[2], None, replace=True)
+    users[national[2]] = {"username": national[0], "role": national[2], "scope_code": None}
+    return users
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,7 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/jobs/unknownjob", {}),
     ("GET", "/units/{unit}/risk", {}),
     ("GET", "/risk/case?id={case}", {}),
+    ("GET", "/nation", {}),
     (
         "POST",
         "/targets/set",
@@ -190,6 +191,7 @@ def test_matrix_covers_every_route(app: Any) -> None:
         "collector",
         "case_officer",
         "appraisal_reviewer",
+        "national_analyst",
     ],
 )
 def test_every_route_refuses_outside_the_scope(
@@ -229,6 +231,8 @@ def test_every_route_refuses_outside_the_scope(
     for method, path, data in ROUTES:
         if role == "province_analyst" and path in allowed_for_analyst:
             continue  # the whole province is the analyst's scope
+        if role == "national_analyst" and path == "/nation":
+            continue  # their own page (test_nation_web; no national figures on this server)
         url = _fill(path, values)
         if method == "GET":
             r = client.get(url)
@@ -283,6 +287,7 @@ def test_each_role_opens_its_own_pages(
         "collector": ["/collectors/{own}", "/collectors/{own}/list.xlsx"],
         "case_officer": ["/employers", "/employers.xlsx"],
         "appraisal_reviewer": ["/claims"],
+        "national_analyst": ["/nation"],
     }
     for role, urls in expect.items():
         client = clients[role]
@@ -316,8 +321,8 @@ def test_the_same_urls_work_inside_the_scope(
     for role in ("office_staff", "commune_official", "collector"):
         values = _outside(snap, demo_users, role)
         for method, path, _ in ROUTES:
-            if method != "GET" or path == "/jobs/unknownjob":
-                continue
+            if method != "GET" or path in ("/jobs/unknownjob", "/nation"):
+                continue  # no such job; the national view is the national analyst's alone
             if role == "collector" and path in REPORTS_OF_UNITS:
                 # the collector's {unit} is a hamlet: reports are made for the province, an
                 # office or a commune (404 for a hamlet, whoever asks)

@@ -284,6 +284,7 @@ def create_app(
         routes_collectors,
         routes_employers,
         routes_imports,
+        routes_nation,
         routes_reports,
         routes_risk,
         routes_targets,
@@ -299,6 +300,7 @@ def create_app(
         routes_claims,
         routes_reports,
         routes_risk,
+        routes_nation,
         routes_imports,
         routes_admin,
     ):

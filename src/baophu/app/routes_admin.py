@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from baophu.app import params
 from baophu.app.scope import ADMIN_ROLES, require_role
 from baophu.app.web import Page, current
-from baophu.operational import OUTCOMES, ROLES, AuditEvent
+from baophu.operational import OUTCOMES, ROLES, UNSCOPED_KINDS, AuditEvent
 from baophu.operational.audit_labels import ACTION_VI, OBJECT_VI, detail_vi, role_vi
 from baophu.operational.users import (
     ROLE_VI,
@@ -97,7 +97,7 @@ def users_create(
     scope = params.code(scope_code, "phạm vi") or ""
     login_name = params.text(username, "tên đăng nhập", max_length=64) or ""
     try:
-        if role in ROLES and ROLES[role] != "province":
+        if role in ROLES and ROLES[role] not in UNSCOPED_KINDS:
             with page.snap.store() as store:
                 if not scope_exists(store, role, scope):
                     raise UserError(

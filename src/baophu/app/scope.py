@@ -11,6 +11,11 @@ copy of the marts:
 | collector | their hamlets | themselves | none | their own rows (full IDs) |
 | case_officer | none | none | those they own | none |
 | appraisal_reviewer | none | none | none | the flagged BHYT claims of their facilities (masked) |
+| national_analyst | none | none | none | none: the national view only (``/nation``) |
+
+The national view (every province's aggregates, ``routes_nation``) is the national analyst's
+alone: a province's users see only their province, and the national analyst sees nothing of
+a province's units, people, employers or claims.
 
 BHYT claims (the "Chi KCB BHYT" pages) are seen by the province roles (every facility) and by
 appraisal reviewers, per row: the claims of their own facilities only (``facilities``).
@@ -42,6 +47,7 @@ PROVINCE_ROLES = frozenset({"province_admin", "province_analyst"})
 FULL_ID_ROLES = frozenset({"collector", "commune_official"})
 TARGET_EDITORS = frozenset({"province_admin", "office_staff", "commune_official"})
 ADMIN_ROLES = frozenset({"province_admin"})
+NATIONAL_ROLES = frozenset({"national_analyst"})
 IMPORT_ROLES = frozenset({"province_admin"})
 
 
@@ -70,7 +76,7 @@ class Scope:
 
     @property
     def sees_people(self) -> bool:
-        return self.role != "case_officer"
+        return self.role != "case_officer" and self.role not in NATIONAL_ROLES
 
     @property
     def sees_units(self) -> bool:
@@ -87,6 +93,10 @@ class Scope:
     @property
     def sees_claims(self) -> bool:
         return self.facilities is None or bool(self.facilities)
+
+    @property
+    def national(self) -> bool:
+        return self.role in NATIONAL_ROLES
 
     @property
     def is_admin(self) -> bool:
@@ -195,6 +205,7 @@ def _resolve(role: str, code: str | None, snap: MartSnapshot) -> Scope:
         return Scope(
             role, code, frozenset(), frozenset(), frozenset(), "officer_code", frozenset({code})
         )
+    # the national analyst (kind "nation") and anything unknown: nothing of the province
     return Scope(role, code, frozenset(), frozenset(), frozenset(), "none", frozenset())
 
 

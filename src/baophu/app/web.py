@@ -56,6 +56,8 @@ class Page:
             items.append({"href": "/employers", "label": "Đơn vị sử dụng lao động"})
         if scope.sees_claims:
             items.append({"href": "/claims", "label": "Chi KCB BHYT"})
+        if scope.national:
+            items.append({"href": "/nation", "label": "Toàn quốc"})
         if v.role in ("province_admin", "province_analyst", "office_staff", "commune_official"):
             root = v.scope_code or self.snap.scalar(
                 "SELECT min(unit_code) FROM units WHERE level = 'province'"
@@ -129,6 +131,8 @@ def home_url(viewer: Viewer, snap: MartSnapshot) -> str:
         return "/employers"
     if role == "appraisal_reviewer":
         return "/claims"
+    if role == "national_analyst":
+        return "/nation"
     if snap.has_table("units"):
         province = snap.one("SELECT unit_code FROM units WHERE level = 'province' LIMIT 1")
         if province:

@@ -4,7 +4,9 @@
 
 Roles: province_admin, province_analyst (whole province), office_staff (an office code),
 commune_official (a commune code), collector (a collector code), case_officer (an officer
-code).  Passwords are asked for without echo unless ``--password`` is given (scripts).
+code), appraisal_reviewer (facility codes joined by ";"), national_analyst (the nation's
+figures in a national workspace, no code).  Passwords are asked for without echo unless
+``--password`` is given (scripts).
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def add(
         str,
         typer.Option(
             help="province_admin | province_analyst | office_staff | commune_official | "
-            "collector | case_officer"
+            "collector | case_officer | appraisal_reviewer | national_analyst"
         ),
     ],
     scope: Annotated[
@@ -75,12 +77,12 @@ def add(
     json_out: JsonOpt = False,
 ) -> None:
     """Thêm người dùng / add a user."""
-    from baophu.operational.models import ROLES
+    from baophu.operational.models import ROLES, UNSCOPED_KINDS
     from baophu.operational.users import UserError, create_user, scope_exists
 
     with _db(workspace) as (ws, db):
         try:
-            if role in ROLES and ROLES[role] != "province" and scope:
+            if role in ROLES and ROLES[role] not in UNSCOPED_KINDS and scope:
                 with ws.store() as store:
                     if not scope_exists(store, role, scope):
                         raise UserError(

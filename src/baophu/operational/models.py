@@ -35,7 +35,12 @@ ROLES: dict[str, str] = {
     "case_officer": "officer",  # their employers (officer_code)
     # their facilities' BHYT claims (MA_CSKCB; several joined by ";")
     "appraisal_reviewer": "facility",
+    # the nation's figures: every province's aggregates in a national workspace, no named
+    # person and nothing of a province's units (``baophu nation build``)
+    "national_analyst": "nation",
 }
+# Scope kinds that need no scope code: the whole province, the whole nation.
+UNSCOPED_KINDS = frozenset({"province", "nation"})
 
 # Field outcomes a collector reports for a person on their list (code → Vietnamese label):
 # the one vocabulary of contracts/vocabularies.py, the labels the work sheets use too.

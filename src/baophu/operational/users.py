@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from baophu.operational.db import OperationalDB
-from baophu.operational.models import ROLES, User
+from baophu.operational.models import ROLES, UNSCOPED_KINDS, User
 
 if TYPE_CHECKING:
     from baophu.workspace import Workspace
@@ -31,6 +31,7 @@ ROLE_VI: dict[str, str] = {
     "collector": "Nhân viên thu",
     "case_officer": "Cán bộ chuyên quản",
     "appraisal_reviewer": "Giám định viên BHYT",
+    "national_analyst": "Chuyên viên cấp trung ương",
 }
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD = 8
@@ -81,7 +82,7 @@ def check_role_scope(role: str, scope_code: str | None) -> None:
             f"Vai trò không hợp lệ: {role} / unknown role {role!r} ({', '.join(ROLES)})",
             "bad_role",
         )
-    if ROLES[role] != "province" and not scope_code:
+    if ROLES[role] not in UNSCOPED_KINDS and not scope_code:
         raise UserError(
             f"Vai trò {role} cần phạm vi (mã {ROLES[role]}) / role {role} needs a scope "
             f"({ROLES[role]} code)",
@@ -93,7 +94,7 @@ def scope_exists(store: Any, role: str, scope_code: str | None) -> bool:
     """Whether ``scope_code`` names a unit, collector or officer of the kind ``role`` needs
     (``store``: a workspace store or a snapshot store)."""
     kind = ROLES[role]
-    if kind == "province":
+    if kind in UNSCOPED_KINDS:
         return True
     if kind in ("office", "commune"):
         t = store.table("units")
@@ -152,7 +153,7 @@ def create_user(
         )
     check_role_scope(role, scope_code)
     check_password_rules(password)
-    if ROLES[role] == "province":
+    if ROLES[role] in UNSCOPED_KINDS:
         scope_code = scope_code or None
     with db.session() as s:
         user = s.scalars(select(User).where(User.username == username)).one_or_none()
@@ -221,7 +222,12 @@ def set_active(db: OperationalDB, username: str, active: bool) -> None:
 def demo_scopes(store: Any) -> dict[str, dict[str, str]]:
     """One coherent set of scopes for the demo accounts: the first office (by code), its
     first commune, a collector working in that commune and the case officer of that office
-    with the most employers.  Returns role → {"code", "name"}."""
+    with the most employers.  Returns role → {"code", "name"}.
+
+    A national workspace (``baophu nation build``: the nation's marts, no units of its own)
+    has one demo account, the national analyst; a province's has none of that role."""
+    if store.has_mart("nation_provinces"):  # engine.nation's MART_PROVINCES
+        return {"national_analyst": {"code": "", "name": "Toàn quốc"}}
     units = store.table("units").select("unit_code", "unit_name", "level", "parent_code")
     rows = units.to_pyarrow().to_pylist()
     by_level: dict[str, list[dict[str, Any]]] = {}
@@ -297,6 +303,7 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("nhanvienthu", "collector", ""),
     ("chuyenquan", "case_officer", ""),
     ("giamdinh", "appraisal_reviewer", "Đỗ Thị Hạnh"),
+    ("toanquoc", "national_analyst", "Vũ Quốc Trung"),
 )
 
 
@@ -326,7 +333,7 @@ def seed_demo_users(workspace: Workspace, db: OperationalDB | None = None) -> li
                 full_name,
                 DEMO_PASSWORD,
                 role,
-                None if kind == "province" else scope["code"],
+                None if kind in UNSCOPED_KINDS else scope["code"],
                 replace=True,
             )
             out.append(
@@ -335,7 +342,7 @@ def seed_demo_users(workspace: Workspace, db: OperationalDB | None = None) -> li
                     "password": DEMO_PASSWORD,
                     "role": role,
                     "role_vi": ROLE_VI[role],
-                    "scope_code": None if kind == "province" else scope["code"],
+                    "scope_code": None if kind in UNSCOPED_KINDS else scope["code"],
                     "scope_name": scope["name"],
                     "full_name": full_name,
                 }

@@ -17,16 +17,16 @@
     var percent = el.dataset.unit === "%";
     var chart = window.echarts.init(el, null, { locale: "VI", renderer: "canvas" });
     var series = data.series.map(function (s, i) {
-      var item = { name: s.name, type: "line", data: s.data, smooth: false, showSymbol: data.dates.length < 40, color: palette[i % palette.length] };
+      var item = { name: s.name, type: kind === "bar" ? "bar" : "line", data: s.data, smooth: false, showSymbol: data.dates.length < 40, color: palette[i % palette.length] };
       if (kind === "campaign" && i === 1) { item.lineStyle = { type: "dashed" }; }
       return item;
     });
     chart.setOption({
       animation: false,
-      grid: { left: 56, right: 20, top: 40, bottom: 40 },
+      grid: { left: 56, right: 20, top: 40, bottom: kind === "bar" ? 110 : 40 },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return vnNumber(v, 2) + (percent ? "%" : ""); } },
       legend: { top: 4 },
-      xAxis: { type: "category", data: data.dates },
+      xAxis: { type: "category", data: data.dates, axisLabel: kind === "bar" ? { rotate: 45, interval: 0 } : {} },
       yAxis: { type: "value", scale: true, axisLabel: { formatter: function (v) { return vnNumber(v, 1) + (percent ? "%" : ""); } } },
       series: series
     });

@@ -20,7 +20,14 @@ import pyarrow as pa
 from ibis.expr.types import Table
 
 from baophu.backends import Stamp, Store
-from baophu.engine.nation.ranking import behind_targets, province_ranking, province_row
+from baophu.engine.nation.ranking import (
+    NATION_CODE,
+    RATE_VI,
+    RATES,
+    behind_targets,
+    province_ranking,
+    province_row,
+)
 from baophu.rules import get_rules
 
 MART_PROVINCES = "nation_provinces"
@@ -98,4 +105,15 @@ def read_behind(store: Store) -> Table:
     return t.order_by(ibis.desc(t.behind_plan), t.unit_code, t.indicator)
 
 
-__all__ = ["MARTS", "NationError", "read_behind", "read_ranking", "run_nation"]
+__all__ = [
+    "MARTS",
+    "MART_BEHIND",
+    "MART_PROVINCES",
+    "NATION_CODE",
+    "RATES",
+    "RATE_VI",
+    "NationError",
+    "read_behind",
+    "read_ranking",
+    "run_nation",
+]

@@ -20,6 +20,15 @@ RATES: dict[str, tuple[str, str]] = {
     "compulsory_rate": ("compulsory_participants", "compulsory_required"),
     "voluntary_rate": ("voluntary_participants", "voluntary_pool"),
 }
+# indicator -> its Vietnamese name (the national view's columns and chart)
+RATE_VI: dict[str, str] = {
+    "bhyt_rate": "Tỷ lệ bao phủ BHYT",
+    "bhxh_rate": "Tỷ lệ tham gia BHXH",
+    "bhtn_rate": "Tỷ lệ tham gia BHTN",
+    "compulsory_rate": "BHXH bắt buộc so với diện phải tham gia",
+    "voluntary_rate": "BHXH tự nguyện so với diện có thể tham gia",
+    "arrears_ratio": "Tỷ lệ nợ so với số phải thu",
+}
 COUNTS = (
     "population",
     "labour_force",

@@ -1,0 +1,106 @@
+"""The national view on the web: a national workspace (three hand-made provinces, ranked by
+``tests/nation_hand.py``) served to the national analyst, with every figure checked against
+the hand computation; province roles refused it; the national analyst refused everything of
+a province.  (On a province's server the scope matrix covers the national role too.)"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from web_helpers import PASSWORD, login
+
+from nation_hand import make_nation, rank
+
+
+@pytest.fixture(scope="module")
+def nation_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    from fastapi.testclient import TestClient
+
+    from baophu.app.main import AppSettings, create_app
+    from baophu.operational.db import OperationalDB
+    from baophu.operational.users import create_user, seed_demo_users
+
+    root = tmp_path_factory.mktemp("site")
+    ws = make_nation(root / "nation")
+    rank(ws)
+    db = OperationalDB.connect(f"sqlite:///{root / 'operational.sqlite'}")
+    demo = seed_demo_users(ws, db=db)
+    create_user(db, "quantri", "Trần Minh Quang", PASSWORD, "province_admin", None)
+    application = create_app(ws, AppSettings(watch=False, secret_key="t"), db=db)
+    with TestClient(application) as keep:
+        keep.get("/healthz")
+        clients = {}
+        for name in ("toanquoc", "quantri"):
+            c = TestClient(application, follow_redirects=False)
+            assert login(c, name).status_code == 303
+            clients[name] = c
+        yield {"demo": demo, "clients": clients}
+        for c in clients.values():
+            c.close()
+    db.dispose()
+
+
+def _rows(html: str, table: str) -> list[str]:
+    body = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'data-province="(\w+)"', body)
+
+
+def test_a_national_workspace_has_one_demo_account_the_national_analyst(
+    nation_site: dict[str, Any],
+) -> None:
+    demo = nation_site["demo"]
+    assert [(u["username"], u["role"], u["scope_code"]) for u in demo] == [
+        ("toanquoc", "national_analyst", None)
+    ]
+
+
+def test_the_national_analyst_lands_on_the_ranking(nation_site: dict[str, Any]) -> None:
+    c = nation_site["clients"]["toanquoc"]
+    assert c.get("/").headers["location"] == "/nation"
+    r = c.get("/nation")
+    assert r.status_code == 200
+    # BHYT: Hà Nội 96 %, Hồ Chí Minh 95 %, Lai Châu 90 %
+    assert _rows(r.text, "nation-provinces") == ["01", "79", "12"]
+    # the nation: 3,040 of 3,200 insured; BHXH 1,030 of 2,020; arrears 55,000 of 4,100,000
+    assert "95,0%" in r.text and "51,0%" in r.text and "1,3%" in r.text
+    assert "3.040 / 3.200" in r.text
+    # behind their targets: Lai Châu 7 people, then Hồ Chí Minh 3
+    assert _rows(r.text, "nation-behind") == ["12", "79"]
+    assert 'data-chart="bar"' in r.text
+
+
+def test_the_ranking_sorts_on_the_arrears_ratio(nation_site: dict[str, Any]) -> None:
+    c = nation_site["clients"]["toanquoc"]
+    # arrears over due, lowest first: Hồ Chí Minh 1 %, Hà Nội 2 %, Lai Châu 5 %
+    r = c.get("/nation?sort=arrears_ratio")
+    assert _rows(r.text, "nation-provinces") == ["79", "01", "12"]
+    # an unknown sort falls back to BHYT, never into the SQL
+    r = c.get("/nation?sort=unit_code;DROP TABLE x")
+    assert r.status_code == 200 and _rows(r.text, "nation-provinces") == ["01", "79", "12"]
+
+
+def test_a_province_role_is_refused_the_nation(nation_site: dict[str, Any]) -> None:
+    assert nation_site["clients"]["quantri"].get("/nation").status_code == 403
+
+
+def test_the_national_analyst_sees_nothing_of_a_province(nation_site: dict[str, Any]) -> None:
+    c = nation_site["clients"]["toanquoc"]
+    for url in ("/units/01", "/units/01/potential", "/employers", "/claims", "/imports",
+                "/admin/users", "/units/01/risk", "/targets?unit=01"):  # fmt: skip
+        assert c.get(url).status_code in (403, 404), url
+
+
+def test_users_need_no_scope_code_for_the_national_role(tmp_path: Path) -> None:
+    from baophu.operational.db import OperationalDB
+    from baophu.operational.users import create_user
+
+    db = OperationalDB.connect(f"sqlite:///{tmp_path / 'op.sqlite'}")
+    try:
+        user = create_user(db, "trunguong", "Vũ Quốc Trung", PASSWORD, "national_analyst", None)
+        assert user["role"] == "national_analyst"
+    finally:
+        db.dispose()
