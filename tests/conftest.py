@@ -73,6 +73,11 @@ def duckdb_workspace(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("BAOPHU_SPARK_DRIVER_MEMORY", "2g")
+    # pytest-xdist's workers inherit COLUMNS=80 / LINES=24, and Rich fixes a console's width
+    # when COLUMNS is set as it is made: the CLI tests set their own width per command.
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        os.environ.pop("COLUMNS", None)
+        os.environ.pop("LINES", None)
 
 
 @pytest.fixture(scope="session", autouse=True)
