@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from baophu.commands.common import JsonOpt, WorkspaceOpt, console, fail, fmt, fmt_pct, print_json
+from baophu.commands.common import (
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    fmt,
+    fmt_pct,
+    open_workspace,
+    print_json,
+)
 from baophu.vn import formats
 from baophu.vn.masking import mask_value
 
@@ -35,15 +44,6 @@ claims_app = typer.Typer(
 DateOpt = Annotated[
     str | None, typer.Option("--date", help="Ngày số liệu (YYYY-MM-DD) / reference date")
 ]
-
-
-def _open(workspace: Path) -> Workspace:
-    from baophu.workspace import Workspace, WorkspaceError
-
-    try:
-        return Workspace.open(workspace)
-    except WorkspaceError as exc:
-        fail(str(exc), 2)
 
 
 def _day(text: str | None) -> dt.date | None:
@@ -99,7 +99,7 @@ def import_cmd(
     from baophu.commands.common import progress_bar
     from baophu.ingest.importer import import_paths
 
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     with ws.store() as store, progress_bar(not json_out) as update:
         result = import_paths(store, paths, ws.rejects_dir, progress=update)
     if json_out:
@@ -126,7 +126,7 @@ def run_cmd(
     from baophu.commands.run import operational_inputs
     from baophu.engine.pipeline import Inputs, PipelineError, run_pipeline
 
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     manual, outcomes, due, reviews = operational_inputs(ws)
     with ws.store() as store:
         try:
@@ -161,7 +161,7 @@ def estimate_cmd(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False)
     """Sử dụng dự toán, dự báo đến 31/12 / use of the estimate and the projection."""
     from baophu.engine.claims import MART_ESTIMATE, MART_FACILITY_ESTIMATE
 
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     with ws.store() as store:
         _require(store)
         summary = estimate_summary(store)
@@ -209,7 +209,7 @@ def review_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Danh sách hồ sơ cần rà soát / the ranked review list (province or one facility)."""
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     with ws.store() as store:
         _require(store)
         rows = review_rows(store, limit, facility)
@@ -236,7 +236,7 @@ def record_cmd(
     from baophu.operational.claim_reviews import ClaimReviewError, record_claim_review
     from baophu.operational.db import OperationalError, open_operational
 
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     try:
         db = open_operational(ws)
     except OperationalError as exc:
@@ -266,7 +266,7 @@ def workbook_cmd(
     """Sổ chi KCB BHYT hằng tháng gửi Sở Y tế / the Health department's monthly workbook."""
     from baophu.reports.claims_workbook import write_claims_workbook
 
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     with ws.store() as store:
         _require(store)
         path = write_claims_workbook(store, out)

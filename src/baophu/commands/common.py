@@ -1,6 +1,7 @@
 """What every ``baophu`` command shares: the console, the common options, bilingual errors,
 JSON output, the Vietnamese number/date/percent formats of ``vn.formats`` under the names the
-commands use, and the progress bar.
+commands use, the progress bar, and opening a workspace (``open_workspace``,
+``workspace_store``) with the same exit codes everywhere.
 
 Commands import these instead of redefining them, so a fix (a wrapping rule, a number
 format) is made once.
@@ -15,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -23,6 +24,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from baophu.vn import formats
+
+if TYPE_CHECKING:
+    from baophu.backends import Store
+    from baophu.workspace import Workspace
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -45,6 +50,32 @@ def fail(message_vi: str, message_en: str | int | None = None, code: int = 1) ->
     text = message_vi if message_en is None else f"{message_vi} / {message_en}"
     err_console.print(f"[bold red]Lỗi / Error:[/] {escape(text)}", highlight=False)
     raise typer.Exit(code)
+
+
+def open_workspace(path: Path) -> Workspace:
+    """The workspace at ``path``; a missing or broken one ends the command with exit code 2
+    and the workspace's own bilingual message."""
+    from baophu.workspace import Workspace, WorkspaceError
+
+    try:
+        return Workspace.open(path)
+    except WorkspaceError as exc:
+        fail(str(exc), 2)
+
+
+@contextmanager
+def workspace_store(
+    path: Path, errors: tuple[type[BaseException], ...] = (), *, read_only: bool = False
+) -> Iterator[Store]:
+    """The store of the workspace at ``path`` (exit 2 when there is none), closed afterwards;
+    an error of the kinds ``errors`` raised inside ends the command with its message (exit 1)."""
+    store = open_workspace(path).store(read_only=read_only)
+    try:
+        yield store
+    except errors as exc:
+        fail(str(exc))
+    finally:
+        store.close()
 
 
 def print_json(payload: Any) -> None:

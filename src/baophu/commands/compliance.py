@@ -30,6 +30,7 @@ from baophu.commands.common import (
     fmt,
     fmt_pct,
     print_json,
+    workspace_store,
 )
 from baophu.rules import wording
 from baophu.vn import formats
@@ -83,19 +84,9 @@ def open_store(workspace: Path) -> Iterator[Any]:
     from baophu.engine.compliance import ComplianceError
     from baophu.reports.notice import NoticeError
     from baophu.rules.errors import RulesError
-    from baophu.workspace import Workspace, WorkspaceError
 
-    try:
-        ws = Workspace.open(workspace)
-    except WorkspaceError as exc:
-        fail(str(exc), 2)
-    store = ws.store()
-    try:
+    with workspace_store(workspace, (ComplianceError, NoticeError, RulesError)) as store:
         yield store
-    except (ComplianceError, NoticeError, RulesError) as exc:
-        fail(str(exc))
-    finally:
-        store.close()
 
 
 def require_marts(store: Store) -> None:

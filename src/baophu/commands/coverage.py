@@ -14,8 +14,6 @@ helpers (``fmt_cell``, ``open_workspace`` …) are shared with ``targets``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -31,6 +29,7 @@ from baophu.commands.common import (
     fmt_int,
     fmt_pct,
     print_json,
+    workspace_store,
 )
 from baophu.vn import formats
 
@@ -99,17 +98,7 @@ def parse_date(text: str | None) -> dt.date | None:
         fail(f"Ngày không hợp lệ: {text} (YYYY-MM-DD) / invalid date: {text}", 2)
 
 
-@contextmanager
-def open_store(workspace: Path) -> Iterator[Any]:
-    """The workspace's store; a missing or broken workspace exits 2 with a clear message."""
-    from baophu.workspace import Workspace, WorkspaceError
-
-    try:
-        ws = Workspace.open(workspace)
-    except WorkspaceError as exc:
-        fail(str(exc), 2)
-    with ws.store() as store:
-        yield store
+open_store = workspace_store  # the name the other commands import
 
 
 def engine_errors() -> tuple[type[BaseException], ...]:

@@ -25,6 +25,7 @@ from baophu.commands.common import (
     fail,
     fmt,
     fmt_int,
+    open_workspace,
     print_json,
     progress_bar,
 )
@@ -54,13 +55,7 @@ SEX_VI = {"male": "Nam", "female": "Nữ"}
 
 
 def _store(workspace: Path) -> Any:
-    from baophu.workspace import Workspace, WorkspaceError
-
-    try:
-        ws = Workspace.open(workspace)
-    except WorkspaceError as exc:
-        fail(str(exc), 2)
-    return ws.store()
+    return open_workspace(workspace).store()
 
 
 @link_app.callback(invoke_without_command=True)

@@ -35,6 +35,7 @@ from baophu.commands.common import (
     fmt,
     fmt_int,
     fmt_pct,
+    open_workspace,
     print_json,
     progress_bar,
 )
@@ -63,15 +64,6 @@ DateOpt = Annotated[
     str | None,
     typer.Option("--date", help="Ngày số liệu (YYYY-MM-DD); mặc định cuối tháng sổ thu mới nhất"),
 ]
-
-
-def _open(workspace: Path) -> Any:
-    from baophu.workspace import Workspace, WorkspaceError
-
-    try:
-        return Workspace.open(workspace)
-    except WorkspaceError as exc:
-        fail(str(exc), 2)
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -158,7 +150,7 @@ def lists(
         )
     if due_days is not None and due_days < 0:
         fail("Số ngày đến hạn phải không âm", "--due-days must not be negative", 2)
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     day = _date(date)
     with ws.store() as store:
         try:
@@ -343,7 +335,7 @@ def workbooks(
             "give exactly one of --commune, --collector, --officer, --all",
             2,
         )
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     try:
         result = export_workbooks(ws, out, commune, collector, officer, all_, json_out)
     except _errors() as exc:
@@ -436,7 +428,7 @@ def outcomes_import(
     """Nhập kết quả vận động từ phiếu làm việc (tất cả hoặc không) / import field outcomes."""
     from baophu.fieldwork import import_outcomes
 
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     with ws.store() as store:
         try:
             result = import_outcomes(ws, store, file)
@@ -479,7 +471,7 @@ def achievement_cmd(
     """Kết quả của nhân viên thu so với chỉ tiêu, thù lao / achievement and commission."""
     from baophu.fieldwork import achievement, operational, today
 
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     db = operational(ws)
     try:
         with ws.store() as store:

@@ -28,6 +28,7 @@ from baophu.commands.common import (
     fail,
     fmt_int,
     fmt_pct,
+    open_workspace,
     print_json,
     progress_bar,
 )
@@ -162,12 +163,8 @@ def rank(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None
 def view(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None:
     """Xếp hạng các tỉnh và các tỉnh chậm tiến độ / provinces ranked, those behind."""
     from baophu.engine.nation import MART_PROVINCES, read_behind, read_ranking
-    from baophu.workspace import Workspace, WorkspaceError
 
-    try:
-        ws = Workspace.open(workspace)
-    except WorkspaceError as exc:
-        fail(str(exc), 2)
+    ws = open_workspace(workspace)
     with ws.store(read_only=True) as store:
         if not store.has_mart(MART_PROVINCES):
             fail("Chưa xếp hạng; chạy 'baophu nation build'", "not ranked yet", 1)

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from baophu.commands.common import JsonOpt, WorkspaceOpt, console, fail, print_json
+from baophu.commands.common import JsonOpt, WorkspaceOpt, console, fail, open_workspace, print_json
 
 reports_app = typer.Typer(
     no_args_is_help=True,
@@ -58,12 +58,8 @@ def write_reports(
     """Make the reports and log each file in the audit log; errors end the command."""
     from baophu.fieldwork import audit_export, operational
     from baophu.reports.documents import DocumentError, make_reports
-    from baophu.workspace import Workspace, WorkspaceError
 
-    try:
-        ws = Workspace.open(workspace)
-    except WorkspaceError as exc:
-        fail(str(exc), 2)
+    ws = open_workspace(workspace)
     day = _date(date)
     try:
         with ws.store(read_only=True) as store:

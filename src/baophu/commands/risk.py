@@ -9,8 +9,6 @@ in everything this command prints; ``--json`` on both.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from baophu.commands.common import JsonOpt, WorkspaceOpt, console, fail, print_json
+from baophu.commands.common import JsonOpt, WorkspaceOpt, console, fail, print_json, workspace_store
 from baophu.vn import formats
 from baophu.vn.masking import mask_text, mask_value
 
@@ -29,21 +27,6 @@ risk_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-@contextmanager
-def _store(workspace: Path) -> Iterator[Any]:
-    from baophu.workspace import Workspace, WorkspaceError
-
-    try:
-        ws = Workspace.open(workspace)
-    except WorkspaceError as exc:
-        fail(str(exc), 2)
-    store = ws.store()
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -85,7 +68,7 @@ def run_cmd(
     from baophu.engine.pipeline import pipeline_reference_date
     from baophu.engine.risk import run_risk
 
-    with _store(workspace) as store:
+    with workspace_store(workspace) as store:
         day = pipeline_reference_date(store, _date(date))
         summary = run_risk(store, day)
     summary["reference_date"] = day.isoformat()
@@ -122,7 +105,7 @@ def cases_cmd(
 
     if kind is not None and kind not in KINDS:
         fail(f"Không có loại {kind!r}; các loại: {', '.join(KINDS)} / unknown kind {kind!r}", 2)
-    with _store(workspace) as store:
+    with workspace_store(workspace) as store:
         if not store.has_mart(MART_CASES):
             fail(
                 "Chưa tính rủi ro: chạy baophu risk run / no risk cases yet: run baophu risk run",
@@ -179,7 +162,7 @@ def report_cmd(
             day = dt.date.fromisoformat(f"{month.strip()}-01")
         except ValueError:
             fail(f"Tháng không hợp lệ: {month!r} (YYYY-MM) / invalid month: {month!r}", 2)
-    with _store(workspace) as store:
+    with workspace_store(workspace) as store:
         if not store.has_mart(MART_CASES):
             fail(
                 "Chưa tính rủi ro: chạy baophu risk run / no risk cases yet: run baophu risk run",

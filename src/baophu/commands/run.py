@@ -25,6 +25,7 @@ from baophu.commands.common import (
     activity_of,
     console,
     fail,
+    open_workspace,
     print_json,
     progress_bar,
 )
@@ -93,7 +94,6 @@ def run(
     )
     from baophu.engine.potential import ListsError
     from baophu.rules.errors import RulesError
-    from baophu.workspace import Workspace, WorkspaceError
 
     if markdown:
         sys.stdout.write(pipeline_markdown())
@@ -110,10 +110,7 @@ def run(
             day = dt.date.fromisoformat(date.strip())
         except ValueError:
             fail(f"Ngày không hợp lệ: {date}", f"invalid date: {date} (YYYY-MM-DD)", 2)
-    try:
-        ws = Workspace.open(workspace)
-    except WorkspaceError as exc:
-        fail(str(exc), 2)
+    ws = open_workspace(workspace)
     manual, outcomes, due, reviews = operational_inputs(ws)
     errors = (
         PipelineError,

@@ -32,6 +32,7 @@ from baophu.commands.common import (
     fail,
     fmt_int,
     fmt_pct,
+    open_workspace,
     print_json,
 )
 from baophu.commands.coverage import (
@@ -77,12 +78,8 @@ def operational_db(workspace: Path) -> Iterator[Any]:
     from baophu.operational import open_operational
     from baophu.operational.db import OperationalError
     from baophu.operational.manual_targets import import_legacy_file
-    from baophu.workspace import Workspace, WorkspaceError
 
-    try:
-        ws = Workspace.open(workspace)
-    except WorkspaceError as exc:
-        fail(str(exc), 2)
+    ws = open_workspace(workspace)
     try:
         db = open_operational(ws)
     except OperationalError as exc:

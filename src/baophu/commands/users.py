@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from baophu.commands.common import JsonOpt, WorkspaceOpt, console, fail, print_json
+from baophu.commands.common import JsonOpt, WorkspaceOpt, console, fail, open_workspace, print_json
 
 users_app = typer.Typer(
     help="Người dùng ứng dụng web / web application users",
@@ -33,12 +33,8 @@ users_app = typer.Typer(
 def _db(workspace: Path) -> Iterator[tuple[Any, Any]]:
     from baophu.operational import open_operational
     from baophu.operational.db import OperationalError
-    from baophu.workspace import Workspace, WorkspaceError
 
-    try:
-        ws = Workspace.open(workspace)
-    except WorkspaceError as exc:
-        fail(str(exc), 2)
+    ws = open_workspace(workspace)
     try:
         db = open_operational(ws)
     except OperationalError as exc:
