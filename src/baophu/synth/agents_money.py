@@ -125,16 +125,49 @@ def write_agents_money(out: Path, seed: int, as_of: dt.date) -> dict[str, int]:
     if t.column("enrolment_id") != e.column("enrolment_id"):  # same rows, same order
         order = pc.index_in(e.column("enrolment_id"), t.column("enrolment_id"))
         t = t.take(order)
-    scheme = _strings(e.column("scheme"))
-    payer = _strings(e.column("payer"))
-    collector = _strings(e.column("collector_code"))
-    pid = _strings(e.column("person_id"))
-    si = _strings(e.column("si_code"))
-    start = _days(e.column("start_date"))
+    # The receipts are written for few of the enrolment rows: they are chosen in Arrow and
+    # only they become Python values (every row as Python objects takes GiBs at scale 1.0).
+    scheme_all, start_all = e.column("scheme"), e.column("start_date")
     at = pc.index_in(e.column("collector_code"), pa.array(coll_code.tolist(), pa.string()))
-    agent = _strings(pa.array(coll_agent.tolist(), pa.string()).take(at.combine_chunks()))
-    fault = _strings(t.column("fault"))
-    copy_row = (fault == "duplicate_record") & (_strings(t.column("id_noise")) == "si_only")
+    agent_all = pa.array(coll_agent.tolist(), pa.string()).take(at.combine_chunks())
+    is_dup = pc.fill_null(pc.equal(t.column("fault"), "duplicate_record"), False)
+    copy_all = pc.and_(is_dup, pc.fill_null(pc.equal(t.column("id_noise"), "si_only"), False))
+    kind_ok = pc.or_kleene(
+        pc.and_kleene(pc.equal(scheme_all, "bhyt"), pc.equal(e.column("payer"), "household")),
+        pc.equal(scheme_all, "bhxh_voluntary"),
+    )
+    eligible = pc.and_(
+        pc.and_(
+            pc.and_(pc.is_valid(agent_all), pc.fill_null(kind_ok, False)),
+            pc.fill_null(
+                pc.and_kleene(
+                    pc.greater(start_all, pa.scalar(since.astype(dt.date), pa.date32())),
+                    pc.less_equal(start_all, pa.scalar(as_of, pa.date32())),
+                ),
+                False,
+            ),
+        ),
+        pc.and_(
+            pc.is_valid(pc.coalesce(e.column("person_id"), e.column("si_code"))),
+            pc.invert(copy_all),
+        ),
+    )
+    rows = np.flatnonzero(eligible.to_numpy(zero_copy_only=False))
+    picked = pa.array(rows, pa.int64())
+    sel = e.take(picked)
+    scheme = _strings(sel.column("scheme"))
+    collector = _strings(sel.column("collector_code"))
+    pid = _strings(sel.column("person_id"))
+    si = _strings(sel.column("si_code"))
+    start = _days(sel.column("start_date"))
+    agent = _strings(agent_all.take(picked))
+    e_ids = _strings(sel.column("enrolment_id"))
+    full_name = _strings(sel.column("full_name"))
+    dup_original = (is_dup.take(picked).to_numpy(zero_copy_only=False)) & ~(
+        copy_all.take(picked).to_numpy(zero_copy_only=False)
+    )
+    wage = sel.column("contribution_wage").to_numpy(zero_copy_only=False)
+    wage = np.nan_to_num(np.asarray(wage, dtype=float), nan=0).astype(np.int64)
 
     forms_path = truth_dir / "forms" / "agent_receipts.parquet"
     forms = pq.read_table(forms_path) if forms_path.exists() else None
@@ -145,40 +178,30 @@ def write_agents_money(out: Path, seed: int, as_of: dt.date) -> dict[str, int]:
             covered.add((r["scheme"], str(ident), np.datetime64(r["period_start"], "M")))
     ident = np.where(pid != None, pid, si)  # noqa: E711 - element-wise null test
     month = start.astype("datetime64[M]")
-    eligible = (
-        (agent != None)  # noqa: E711
-        & (((scheme == "bhyt") & (payer == "household")) | (scheme == "bhxh_voluntary"))
-        & (start > since)
-        & (start <= as_of_d)
-        & (ident != None)  # noqa: E711
-        & ~copy_row
+    in_forms = np.array(
+        [(scheme[i], str(ident[i]), month[i]) in covered for i in range(len(rows))], bool
     )
-    rows = np.flatnonzero(eligible)
-    in_forms = np.array([(scheme[r], str(ident[r]), month[r]) in covered for r in rows], bool)
-    rows = rows[~in_forms]
-    wage = e.column("contribution_wage").to_numpy(zero_copy_only=False)
-    wage = np.nan_to_num(np.asarray(wage, dtype=float), nan=0).astype(np.int64)
-    amounts = _receipt_amounts(scheme[rows], start[rows], wage[rows])
+    local = np.flatnonzero(~in_forms)  # positions in the selected rows
+    amounts = _receipt_amounts(scheme[local], start[local], wage[local])
     # planted: no receipt (never the original of a duplicate, whose copy would lack one too)
-    dup_original = (fault == "duplicate_record") & ~copy_row
-    no_receipt = (rng.random(len(rows)) < NO_RECEIPT_SHARE) & ~dup_original[rows]
-    missing_rows, missing_amount = rows[no_receipt], amounts[no_receipt]
-    rows, amounts = rows[~no_receipt], amounts[~no_receipt]
-    lead = rng.integers(1, 11, len(rows)).astype("timedelta64[D]")
+    no_receipt = (rng.random(len(local)) < NO_RECEIPT_SHARE) & ~dup_original[local]
+    missing, missing_amount = local[no_receipt], amounts[no_receipt]
+    local, amounts = local[~no_receipt], amounts[~no_receipt]
+    lead = rng.integers(1, 11, len(local)).astype("timedelta64[D]")
 
     receipts = {
-        "agent_code": list(agent[rows]),
-        "receipt_date": list(start[rows] - lead),
-        "collector_code": list(collector[rows]),
-        "person_id": list(pid[rows]),
-        "si_code": list(si[rows]),
-        "full_name": _strings(e.column("full_name"))[rows].tolist(),
-        "scheme": list(scheme[rows]),
+        "agent_code": list(agent[local]),
+        "receipt_date": list(start[local] - lead),
+        "collector_code": list(collector[local]),
+        "person_id": list(pid[local]),
+        "si_code": list(si[local]),
+        "full_name": full_name[local].tolist(),
+        "scheme": list(scheme[local]),
         "amount": list(amounts),
-        "months": list(np.where(scheme[rows] == "bhyt", BHYT_MONTHS, VOLUNTARY_MONTHS)),
-        "period_start": list(start[rows]),
+        "months": list(np.where(scheme[local] == "bhyt", BHYT_MONTHS, VOLUNTARY_MONTHS)),
+        "period_start": list(start[local]),
     }
-    n_real = len(rows)
+    n_real = len(local)
 
     # planted: receipts for residents with no enrolment at all
     res = pq.read_table(
@@ -193,8 +216,6 @@ def write_agents_money(out: Path, seed: int, as_of: dt.date) -> dict[str, int]:
         ],
     )
     enrolled = pc.unique(t.column("true_person_id").combine_chunks())
-    r_pid = _strings(res.column("person_id"))
-    r_hamlet = _strings(res.column("hamlet_code"))
     free = pc.and_(
         pc.and_(pc.is_null(res.column("death_date")), pc.is_null(res.column("moved_out_date"))),
         pc.and_(
@@ -207,14 +228,15 @@ def write_agents_money(out: Path, seed: int, as_of: dt.date) -> dict[str, int]:
     ghosts = np.sort(rng.choice(candidates, size=k, replace=False)) if k else candidates[:0]
     g_date = as_of_d - rng.integers(5, 360, k).astype("timedelta64[D]")
     g_start = g_date + np.timedelta64(3, "D")
-    g_collector = [first_collector[str(h)] for h in r_hamlet[ghosts]]
+    chosen = res.take(pa.array(ghosts, pa.int64()))
+    g_collector = [first_collector[str(h)] for h in _strings(chosen.column("hamlet_code"))]
     g_amount = _receipt_amounts(np.full(k, "bhyt", object), g_start, np.zeros(k, np.int64))
     receipts["agent_code"] += [agent_of[c] for c in g_collector]
     receipts["receipt_date"] += list(g_date)
     receipts["collector_code"] += g_collector
-    receipts["person_id"] += list(r_pid[ghosts])
-    receipts["si_code"] += _strings(res.column("si_code"))[ghosts].tolist()
-    receipts["full_name"] += _strings(res.column("full_name"))[ghosts].tolist()
+    receipts["person_id"] += list(_strings(chosen.column("person_id")))
+    receipts["si_code"] += _strings(chosen.column("si_code")).tolist()
+    receipts["full_name"] += _strings(chosen.column("full_name")).tolist()
     receipts["scheme"] += ["bhyt"] * k
     receipts["amount"] += list(g_amount)
     receipts["months"] += [BHYT_MONTHS] * k
@@ -292,8 +314,7 @@ def write_agents_money(out: Path, seed: int, as_of: dt.date) -> dict[str, int]:
     agents: list[str] = []
     key_col: list[str] = []
     amount_col: list[int] = []
-    e_ids = _strings(e.column("enrolment_id"))
-    for row, amount in zip(missing_rows, missing_amount, strict=True):
+    for row, amount in zip(missing, missing_amount, strict=True):
         kinds.append("enrolment_without_receipt")
         agents.append(str(agent[row]))
         key_col.append(str(e_ids[row]))

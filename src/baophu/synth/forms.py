@@ -32,6 +32,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from openpyxl import Workbook
@@ -360,32 +361,35 @@ def _d02lt_sample(
             "contribution_wage",
         ],
     )
-    residents = pq.read_table(
-        inputs / "residents.parquet",
-        columns=["person_id", "full_name", "sex", "birth_date", "death_date"],
-    ).to_pylist()
-    period = max(_to_date(p) for p in ledger.column("period").to_pylist())
+    period = _to_date(pc.max(ledger.column("period")).as_py())
     month_end = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(
         days=1
     )
+    # Compulsory spells in force in the ledger's last month, selected in Arrow: a whole
+    # province's enrolments as Python rows would take tens of GiB at scale 1.0.
+    start, end = enrolments.column("start_date"), enrolments.column("end_date")
+    in_force = enrolments.filter(
+        pc.and_kleene(
+            pc.and_kleene(
+                pc.equal(enrolments.column("scheme"), "bhxh_compulsory"),
+                pc.not_equal(pc.fill_null(enrolments.column("employer_code"), ""), ""),
+            ),
+            pc.and_kleene(
+                pc.less_equal(start, pa.scalar(month_end, pa.date32())),
+                pc.or_kleene(
+                    pc.is_null(end), pc.greater_equal(end, pa.scalar(period, pa.date32()))
+                ),
+            ),
+        )
+    )
     by_employer: dict[str, list[dict[str, Any]]] = {}
-    for r in enrolments.to_pylist():
-        if r["scheme"] != "bhxh_compulsory" or not r["employer_code"]:
-            continue
-        start, end = r["start_date"], r["end_date"]
-        if (
-            start is None
-            or _to_date(start) > month_end
-            or (end is not None and _to_date(end) < period)
-        ):
-            continue
+    for r in in_force.to_pylist():
         by_employer.setdefault(r["employer_code"], []).append(r)
-    in_ledger = {
-        r["employer_code"]
-        for r in ledger.filter(
-            pa.compute.equal(ledger.column("period"), pa.scalar(period, pa.date32()))
-        ).to_pylist()
-    }
+    in_ledger = set(
+        ledger.filter(pc.equal(ledger.column("period"), pa.scalar(period, pa.date32())))
+        .column("employer_code")
+        .to_pylist()
+    )
     candidates = sorted(
         e["employer_code"]
         for e in employers
@@ -402,15 +406,24 @@ def _d02lt_sample(
         else []
     )
     info = {e["employer_code"]: e for e in employers}
-    enrolled_ids = {r["person_id"] for rows in by_employer.values() for r in rows if r["person_id"]}
-    spare = [
-        p
-        for p in residents
-        if p["death_date"] is None
-        and p["person_id"] not in enrolled_ids
-        and p["birth_date"] is not None
-        and 1970 <= _to_date(p["birth_date"]).year <= 2004
-    ]
+    enrolled_ids = pa.array(
+        sorted({r["person_id"] for rows in by_employer.values() for r in rows if r["person_id"]}),
+        pa.string(),
+    )
+    residents = pq.read_table(
+        inputs / "residents.parquet",
+        columns=["person_id", "full_name", "sex", "birth_date", "death_date"],
+    )
+    born = pc.year(residents.column("birth_date"))
+    spare = residents.filter(
+        pc.and_kleene(
+            pc.and_kleene(
+                pc.is_null(residents.column("death_date")),
+                pc.invert(pc.is_in(residents.column("person_id"), value_set=enrolled_ids)),
+            ),
+            pc.and_kleene(pc.greater_equal(born, 1970), pc.less_equal(born, 2004)),
+        )
+    )
     spare_at = 0
     out_rows: list[dict[str, Any]] = []
     folder = inputs / "forms" / "d02lt"
@@ -435,10 +448,10 @@ def _d02lt_sample(
             )
             for k, r in enumerate(people)
         ]
-        if index % 3 == 0 and spare:  # lists more workers than it pays for
+        if index % 3 == 0 and spare.num_rows:  # lists more workers than it pays for
             median = int(np.median([w.wage for w in workers]))
             for _ in range(1 + index % 4 + 1):
-                p = spare[spare_at % len(spare)]
+                p = spare.slice(spare_at % spare.num_rows, 1).to_pylist()[0]
                 spare_at += 1
                 workers.append(
                     Worker(
@@ -518,7 +531,8 @@ def _edeclaration_sample(
         ["collector_code", "full_name", "agent_code", "hamlet_code", "phone"]
     ).to_pylist()
     agent_of = {str(c["collector_code"]): str(c["agent_code"]) for c in collectors}
-    enrolments = pq.read_table(
+    since = as_of - dt.timedelta(days=365)
+    table = pq.read_table(
         inputs / "enrolments.parquet",
         columns=[
             "person_id",
@@ -532,8 +546,29 @@ def _edeclaration_sample(
             "contribution_wage",
             "collector_code",
         ],
+    )
+    # only the rows the loop below can pick (a collector's, started in the last year, a
+    # household card or voluntary BHXH), selected in Arrow before they become Python rows
+    start = table.column("start_date")
+    scheme = table.column("scheme")
+    enrolments = table.filter(
+        pc.and_kleene(
+            pc.and_kleene(
+                pc.is_in(table.column("collector_code"), value_set=pa.array(sorted(agent_of))),
+                pc.and_kleene(
+                    pc.greater_equal(start, pa.scalar(since, pa.date32())),
+                    pc.less_equal(start, pa.scalar(as_of, pa.date32())),
+                ),
+            ),
+            pc.or_kleene(
+                pc.equal(scheme, "bhxh_voluntary"),
+                pc.and_kleene(
+                    pc.equal(scheme, "bhyt"),
+                    pc.equal(pc.fill_null(table.column("payer"), ""), "household"),
+                ),
+            ),
+        )
     ).to_pylist()
-    since = as_of - dt.timedelta(days=365)
     picked: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for r in enrolments:
         agent = agent_of.get(str(r["collector_code"])) if r["collector_code"] else None
