@@ -382,9 +382,14 @@ def _d02lt_sample(
             ),
         )
     )
-    by_employer: dict[str, list[dict[str, Any]]] = {}
-    for r in in_force.to_pylist():
-        by_employer.setdefault(r["employer_code"], []).append(r)
+    counted = in_force.group_by("employer_code").aggregate([("employer_code", "count")])
+    workers_of = dict(
+        zip(
+            counted.column("employer_code").to_pylist(),
+            counted.column("employer_code_count").to_pylist(),
+            strict=True,
+        )
+    )
     in_ledger = set(
         ledger.filter(pc.equal(ledger.column("period"), pa.scalar(period, pa.date32())))
         .column("employer_code")
@@ -394,7 +399,7 @@ def _d02lt_sample(
         e["employer_code"]
         for e in employers
         if e["employer_code"] in in_ledger
-        and 3 <= len(by_employer.get(e["employer_code"], [])) <= MAX_WORKERS
+        and 3 <= workers_of.get(e["employer_code"], 0) <= MAX_WORKERS
     )
     chosen = (
         sorted(
@@ -405,11 +410,16 @@ def _d02lt_sample(
         if candidates
         else []
     )
-    info = {e["employer_code"]: e for e in employers}
-    enrolled_ids = pa.array(
-        sorted({r["person_id"] for rows in by_employer.values() for r in rows if r["person_id"]}),
-        pa.string(),
+    # only the chosen employers' rows become Python values (in the file's order)
+    by_employer: dict[str, list[dict[str, Any]]] = {}
+    mine = in_force.filter(
+        pc.is_in(in_force.column("employer_code"), pa.array(chosen, pa.string()))
     )
+    for r in mine.to_pylist():
+        by_employer.setdefault(r["employer_code"], []).append(r)
+    info = {e["employer_code"]: e for e in employers}
+    ids = pc.drop_null(in_force.column("person_id"))
+    enrolled_ids = pc.unique(ids.filter(pc.not_equal(ids, "")).combine_chunks())
     residents = pq.read_table(
         inputs / "residents.parquet",
         columns=["person_id", "full_name", "sex", "birth_date", "death_date"],
@@ -551,7 +561,7 @@ def _edeclaration_sample(
     # household card or voluntary BHXH), selected in Arrow before they become Python rows
     start = table.column("start_date")
     scheme = table.column("scheme")
-    enrolments = table.filter(
+    chosen = table.filter(
         pc.and_kleene(
             pc.and_kleene(
                 pc.is_in(table.column("collector_code"), value_set=pa.array(sorted(agent_of))),
@@ -568,7 +578,19 @@ def _edeclaration_sample(
                 ),
             ),
         )
-    ).to_pylist()
+    )
+    # each row's agent; the agents with the most rows are sampled, and only their rows
+    # become Python values
+    codes = pa.array(list(agent_of), pa.string())
+    agent_col = pa.array(list(agent_of.values()), pa.string()).take(
+        pc.index_in(chosen.column("collector_code"), value_set=codes)
+    )
+    chosen = chosen.append_column("_agent", agent_col)
+    counted = chosen.group_by("_agent").aggregate([("_agent", "count")]).to_pylist()
+    rows_of = {str(c["_agent"]): int(c["_agent_count"]) for c in counted}
+    ranked = sorted(rows_of, key=lambda a: (-rows_of[a], a))[:AGENTS]
+    enrolments = chosen.filter(pc.is_in(chosen.column("_agent"), value_set=pa.array(ranked)))
+    enrolments = enrolments.drop_columns(["_agent"]).to_pylist()
     picked: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for r in enrolments:
         agent = agent_of.get(str(r["collector_code"])) if r["collector_code"] else None
@@ -588,7 +610,6 @@ def _edeclaration_sample(
         if kind is None:
             continue
         picked.setdefault(agent, {}).setdefault(kind, []).append(r)
-    ranked = sorted(picked, key=lambda a: (-sum(len(v) for v in picked[a].values()), a))[:AGENTS]
     info = {str(a["agent_code"]): a for a in agents}
     receipts: list[dict[str, Any]] = []
     registrations: list[dict[str, Any]] = []
