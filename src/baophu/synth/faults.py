@@ -6,6 +6,8 @@ Faults (recorded in ``truth/quality_faults.parquet``):
   ids, once by personal ID and once by the legacy social-insurance code only;
 * ``overlapping_bhyt`` — an employee whose BHYT the employer pays also holds a household card
   for the same months (the months are paid twice);
+* ``bhxh_double_paid`` — an employee whose compulsory BHXH the employer pays also pays
+  voluntary BHXH for some of the same months (the voluntary months are refunded);
 * ``deceased_enrolled`` — a person who died and whose spells were never closed;
 * ``budget_ineligible`` — a household BHYT card running well past the reference date turned
   into a near-poor card the budget supports, for someone whose household is on no poor or
@@ -39,14 +41,22 @@ from baophu.synth.enrolments import NAT, SOURCES, Enrolled, G, P, S
 from baophu.synth.field import Field
 from baophu.synth.geography import Geography
 from baophu.synth.people import People
+from baophu.synth.rates import poverty_line
 from baophu.synth.strings import categorical, date_array, digits, masked, take
 
-FAULT_KINDS = ("duplicate_record", "overlapping_bhyt", "deceased_enrolled", "budget_ineligible")
+FAULT_KINDS = (
+    "duplicate_record",
+    "overlapping_bhyt",
+    "deceased_enrolled",
+    "budget_ineligible",
+    "bhxh_double_paid",
+)
 BENEFIT_FAULT = "benefit_ineligible"  # planted in the benefit lists, not in the enrolments
 UNLISTED_SHARE = 0.01  # of valid benefit-group cards whose holder is on their commune's list
-DUPLICATE, OVERLAP, DECEASED, BUDGET = range(4)
+DUPLICATE, OVERLAP, DECEASED, BUDGET, DOUBLE_PAID = range(5)
 DUPLICATE_SHARE = 0.002  # of active household-BHYT and voluntary rows
 OVERLAP_SHARE = 0.003  # of active employees' BHYT rows (residents)
+DOUBLE_PAID_SHARE = 0.001  # of active employees' compulsory BHXH rows (residents)
 DECEASED_OPEN_SHARE = 0.15  # of the deceased who had an open spell
 BUDGET_SHARE = 0.002  # of active household cards of people on no poor / near-poor list
 BUDGET_MIN_DAYS_LEFT = 90  # the card runs past every renewal and subsidy window of the lists
@@ -159,6 +169,33 @@ def plant_faults(
         household_p=e.household_p,
     )
 
+    # double-paid BHXH: an employee also pays voluntary BHXH, on the poverty line's income,
+    # for 3 to 12 months within the employer's spell
+    cand = np.flatnonzero(
+        active & alive_res[e.person] & (e.scheme == S["bhxh_compulsory"]) & (e.province == 0)
+    )
+    k = max(1, round(DOUBLE_PAID_SHARE * len(cand))) if len(cand) else 0
+    dp_src = np.sort(rng.choice(cand, size=k, replace=False)) if k else cand[:0]
+    n_dp = len(dp_src)
+    dp_m = ctx.as_of_month - rng.integers(0, 11, n_dp).astype("timedelta64[M]")
+    dp_m = np.maximum(dp_m, e.start[dp_src].astype("datetime64[M]"))
+    dp_len = rng.integers(2, 12, n_dp).astype("timedelta64[M]")
+    dp = Enrolled(
+        person=e.person[dp_src],
+        scheme=np.full(n_dp, S["bhxh_voluntary"], np.int8),
+        group=np.full(n_dp, G["voluntary"], np.int8),
+        payer=np.full(n_dp, P["self"], np.int8),
+        firm=np.full(n_dp, -1, np.int64),
+        job=np.full(n_dp, -1, np.int64),
+        province=np.zeros(n_dp, np.int64),
+        start=month_start(dp_m),
+        end=month_end(dp_m + dp_len),
+        wage=np.full(n_dp, int(poverty_line(ctx.as_of)), np.int64),
+        collected=np.ones(n_dp, bool),
+        source=np.full(n_dp, SOURCES.index("double_paid"), np.int8),
+        household_p=e.household_p,
+    )
+
     budget_src = np.zeros(0, dtype=np.int64)
     if listed_kind is not None:
         unlisted = ~np.isin(listed_kind, LISTED_KINDS)
@@ -190,20 +227,31 @@ def plant_faults(
     fault_src[dup_src] = DUPLICATE
     fault_src[ov_src] = OVERLAP
     fault_src[budget_src] = BUDGET
+    fault_src[dp_src] = DOUBLE_PAID
     fault = np.concatenate(
-        [fault_src[kept], np.full(len(dup_src), DUPLICATE), np.full(n_ov, OVERLAP)]
+        [
+            fault_src[kept],
+            np.full(len(dup_src), DUPLICATE),
+            np.full(n_ov, OVERLAP),
+            np.full(n_dp, DOUBLE_PAID),
+        ]
     )
-    # rows: the kept spells, then the duplicates, then the overlapping cards
+    # rows: the kept spells, then the duplicates, the overlapping cards, the voluntary BHXH
     pos_of = np.full(e.n, -1, dtype=np.int64)
     pos_of[kept] = np.arange(len(kept))
     n_base, n_dup = len(kept), len(dup_src)
-    pair = np.full(n_base + n_dup + n_ov, -1, dtype=np.int64)
+    pair = np.full(n_base + n_dup + n_ov + n_dp, -1, dtype=np.int64)
     pair[pos_of[dup_src]] = n_base + np.arange(n_dup)
     pair[n_base + np.arange(n_dup)] = pos_of[dup_src]
     pair[pos_of[ov_src]] = n_base + n_dup + np.arange(n_ov)
     pair[n_base + n_dup + np.arange(n_ov)] = pos_of[ov_src]
+    pair[pos_of[dp_src]] = n_base + n_dup + n_ov + np.arange(n_dp)
+    pair[n_base + n_dup + n_ov + np.arange(n_dp)] = pos_of[dp_src]
     extra = Enrolled.of(
-        (np.concatenate([a, b]) for a, b in zip(dup.columns(), ov.columns(), strict=True)),
+        (
+            np.concatenate([a, b, c])
+            for a, b, c in zip(dup.columns(), ov.columns(), dp.columns(), strict=True)
+        ),
         e.household_p,
     )
     return _concat(e, kept, extra), fault, pair
@@ -394,7 +442,7 @@ def _fault_table(
     rows_scheme: list[np.ndarray] = []
     lists: list[np.ndarray] = []  # concatenated enrolment row indices
     lengths: list[np.ndarray] = []
-    for fault_kind in (DUPLICATE, OVERLAP):
+    for fault_kind in (DUPLICATE, OVERLAP, DOUBLE_PAID):
         rows = np.flatnonzero(fault == fault_kind)
         first = rows[pair[rows] > rows]
         rows_kind.append(np.full(len(first), fault_kind))

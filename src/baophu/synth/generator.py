@@ -35,10 +35,13 @@ generator: they are emptied first.  The same arguments always give byte-identica
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -102,6 +105,7 @@ STEPS = (
 )
 LIST_WIDTHS = (8, 9, 18, 22, 10, 16, 28, 8, 12, 12, 12)
 ROSTER_WIDTHS = (11, 16, 34, 9, 8, 6, 28, 16, 8, 12)
+SHEET_PROCESS_SCALE = 0.05  # from this scale up the work sheets are written in a process
 
 
 def generate(
@@ -157,7 +161,19 @@ def generate(
             progress(name, done, len(STEPS))
 
     rows: dict[str, int] = {}
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ExitStack() as stack:
+        # The work sheets (openpyxl, pure Python) are written in a process of their own from
+        # scale 0.05 up, so they no longer share the interpreter lock with the generation
+        # (about 30 s of Python at scale 1.0); below, a process costs more than it saves.
+        # The process is forked first, while this one is small and has no other thread.
+        sheets: Executor | None = None
+        if ctx.scale >= SHEET_PROCESS_SCALE:
+            sheets = stack.enter_context(
+                ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            )
+            sheets.submit(os.getpid).result()
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=2))
+        sheets = sheets or pool
         pending: list[Future[None]] = []
 
         def write(name: str, table: pa.Table, kind: str) -> None:
@@ -196,11 +212,10 @@ def generate(
             ]
             path = inputs / "household_lists" / f"danh_sach_ho_{geo.commune_codes[c]}.xlsx"
             pending.append(
-                pool.submit(
+                sheets.submit(
                     _write_sheet,
                     path,
-                    lists.table,
-                    part,
+                    _rows(lists.table, part),
                     "household_classifications",
                     titles,
                     LIST_WIDTHS,
@@ -224,8 +239,13 @@ def generate(
             ]
             path = inputs / "school_rosters" / f"danh_sach_hoc_sinh_{geo.commune_codes[c]}.xlsx"
             pending.append(
-                pool.submit(
-                    _write_sheet, path, rosters.table, part, "school_rosters", titles, ROSTER_WIDTHS
+                sheets.submit(
+                    _write_sheet,
+                    path,
+                    _rows(rosters.table, part),
+                    "school_rosters",
+                    titles,
+                    ROSTER_WIDTHS,
                 )
             )
         write_truth("roster_links", roster_links(people, rosters))
@@ -326,15 +346,13 @@ def _claims(
     return build_claims(ctx, geo, residents_table(people, geo), spells, inputs, truth_dir)
 
 
+def _rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    return table.take(pa.array(rows, type=pa.int64()))
+
+
 def _write_sheet(
-    path: Path,
-    table: pa.Table,
-    rows: np.ndarray,
-    contract: str,
-    titles: list[str],
-    widths: tuple[float, ...],
+    path: Path, part: pa.Table, contract: str, titles: list[str], widths: tuple[float, ...]
 ) -> None:
-    part = table.take(pa.array(rows, type=pa.int64()))
     write_excel(path, excel_sheet(part, contract, titles, widths))
 
 

@@ -1,9 +1,9 @@
 """The planted risk cases of a synthetic province as the keys the ``risk_cases`` mart gives
 them, and the precision and recall of a computed mart against them (benchmarks, tests).
 
-Keys: ``duplicate_record`` and ``overlapping_bhyt`` — the two enrolment ids, sorted, comma
-separated, ``budget_ineligible`` — the card's enrolment id (``truth/quality_faults.parquet``);
-``deceased_enrolled`` — the personal ID;
+Keys: ``duplicate_record``, ``overlapping_bhyt`` and ``bhxh_double_paid`` — the two
+enrolment ids, sorted, comma separated; ``budget_ineligible`` — the card's enrolment id
+(``truth/quality_faults.parquet``); ``deceased_enrolled`` — the personal ID;
 the agents' money (``truth/agents_money.parquet``) — the transfer id, ``agent/receipt`` or
 the enrolment id, as the mart's ``evidence``.
 """
@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 PLANTED_KINDS = (
     "duplicate_record",
     "overlapping_bhyt",
+    "bhxh_double_paid",
     "deceased_enrolled",
     "budget_ineligible",
     "student_ineligible",
@@ -28,6 +29,7 @@ PLANTED_KINDS = (
     "receipt_without_enrolment",
     "enrolment_without_receipt",
 )
+PAIR_KINDS = frozenset({"duplicate_record", "overlapping_bhyt", "bhxh_double_paid"})
 
 
 def planted_cases(truth_dir: Path) -> dict[str, set[str]]:
@@ -53,7 +55,9 @@ def case_keys(cases: pa.Table) -> dict[str, set[str]]:
     """Kind → the keys of the computed cases (``risk_cases`` rows)."""
     out: dict[str, set[str]] = {}
     for row in cases.select(["kind", "person_id", "evidence"]).to_pylist():
-        key = row["person_id"] if row["kind"] == "deceased_enrolled" else row["evidence"]
+        key = row["person_id"] if row["kind"] == "deceased_enrolled" else str(row["evidence"])
+        if row["kind"] in PAIR_KINDS:  # two enrolment ids, in either order
+            key = ",".join(sorted(key.split(",")))
         out.setdefault(row["kind"], set()).add(str(key))
     return out
 
