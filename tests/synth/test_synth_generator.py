@@ -334,6 +334,7 @@ def test_quality_faults_are_planted_and_recorded(out: Path) -> None:
         "deceased_enrolled",
         "budget_ineligible",
         "benefit_ineligible",
+        "bhxh_double_paid",
     }
     enrol = _pq(out, "enrolments").set_index("enrolment_id")
     truth = _pq(out, "enrolments", truth=True).set_index("enrolment_id")
@@ -346,6 +347,15 @@ def test_quality_faults_are_planted_and_recorded(out: Path) -> None:
     for _, f in faults[faults["kind"] == "overlapping_bhyt"].iterrows():
         rows = enrol.loc[list(f["enrolment_ids"])]
         assert set(rows["payer"]) == {"employer", "household"}
+    for _, f in faults[faults["kind"] == "bhxh_double_paid"].iterrows():
+        rows = enrol.loc[list(f["enrolment_ids"])]
+        assert set(rows["scheme"]) == {"bhxh_compulsory", "bhxh_voluntary"}
+        assert truth.loc[list(f["enrolment_ids"]), "true_person_id"].nunique() == 1
+        comp = rows[rows["scheme"] == "bhxh_compulsory"].iloc[0]
+        vol = rows[rows["scheme"] == "bhxh_voluntary"].iloc[0]
+        # the voluntary months lie within the employer's spell, more than three years ago
+        assert pd.Timestamp(comp["start_date"]) <= pd.Timestamp(vol["start_date"])
+        assert pd.Timestamp(vol["end_date"]) < pd.Timestamp(AS_OF) - pd.DateOffset(months=37)
     for _, f in faults[faults["kind"] == "budget_ineligible"].iterrows():
         (row,) = list(f["enrolment_ids"])
         card = enrol.loc[row]

@@ -6,8 +6,10 @@ Faults (recorded in ``truth/quality_faults.parquet``):
   ids, once by personal ID and once by the legacy social-insurance code only;
 * ``overlapping_bhyt`` — an employee whose BHYT the employer pays also holds a household card
   for the same months (the months are paid twice);
-* ``bhxh_double_paid`` — an employee whose compulsory BHXH the employer pays also pays
-  voluntary BHXH for some of the same months (the voluntary months are refunded);
+* ``bhxh_double_paid`` — an employee whose compulsory BHXH the employer pays also paid
+  voluntary BHXH for some of the same months, more than three years ago (before the months
+  whose counts and flows are calibrated; ``add_double_paid`` puts the months into the
+  coverage path's truth where its grid reaches them);
 * ``deceased_enrolled`` — a person who died and whose spells were never closed;
 * ``budget_ineligible`` — a household BHYT card running well past the reference date turned
   into a near-poor card the budget supports, for someone whose household is on no poor or
@@ -37,9 +39,10 @@ from baophu.synth.benefits import BenefitLists
 from baophu.synth.context import Context
 from baophu.synth.dates import month_end, month_start
 from baophu.synth.employers import Firms
-from baophu.synth.enrolments import NAT, SOURCES, Enrolled, G, P, S
+from baophu.synth.enrolments import NAT, SOURCES, Enrolled, G, MonthMasks, P, S
 from baophu.synth.field import Field
 from baophu.synth.geography import Geography
+from baophu.synth.monthbits import span
 from baophu.synth.people import People
 from baophu.synth.rates import poverty_line
 from baophu.synth.strings import categorical, date_array, digits, masked, take
@@ -57,6 +60,7 @@ DUPLICATE, OVERLAP, DECEASED, BUDGET, DOUBLE_PAID = range(5)
 DUPLICATE_SHARE = 0.002  # of active household-BHYT and voluntary rows
 OVERLAP_SHARE = 0.003  # of active employees' BHYT rows (residents)
 DOUBLE_PAID_SHARE = 0.001  # of active employees' compulsory BHXH rows (residents)
+DP_AGO = 38  # months before the reference month the planted voluntary BHXH ends, at least
 DECEASED_OPEN_SHARE = 0.15  # of the deceased who had an open spell
 BUDGET_SHARE = 0.002  # of active household cards of people on no poor / near-poor list
 BUDGET_MIN_DAYS_LEFT = 90  # the card runs past every renewal and subsidy window of the lists
@@ -169,17 +173,22 @@ def plant_faults(
         household_p=e.household_p,
     )
 
-    # double-paid BHXH: an employee also pays voluntary BHXH, on the poverty line's income,
-    # for 3 to 12 months within the employer's spell
+    # double-paid BHXH: a long-standing employee also paid voluntary BHXH, on the poverty
+    # line's income, for 1 to 9 months within the employer's spell, more than three years
+    # ago (before the 36 months whose monthly flows the history is calibrated on)
     cand = np.flatnonzero(
-        active & alive_res[e.person] & (e.scheme == S["bhxh_compulsory"]) & (e.province == 0)
+        active
+        & alive_res[e.person]
+        & (e.scheme == S["bhxh_compulsory"])
+        & (e.province == 0)
+        & (e.start.astype("datetime64[M]") <= ctx.as_of_month - np.timedelta64(DP_AGO + 9, "M"))
     )
     k = max(1, round(DOUBLE_PAID_SHARE * len(cand))) if len(cand) else 0
     dp_src = np.sort(rng.choice(cand, size=k, replace=False)) if k else cand[:0]
     n_dp = len(dp_src)
-    dp_m = ctx.as_of_month - rng.integers(0, 11, n_dp).astype("timedelta64[M]")
+    dp_last = ctx.as_of_month - rng.integers(DP_AGO, DP_AGO + 3, n_dp).astype("timedelta64[M]")
+    dp_m = dp_last - rng.integers(0, 9, n_dp).astype("timedelta64[M]")
     dp_m = np.maximum(dp_m, e.start[dp_src].astype("datetime64[M]"))
-    dp_len = rng.integers(2, 12, n_dp).astype("timedelta64[M]")
     dp = Enrolled(
         person=e.person[dp_src],
         scheme=np.full(n_dp, S["bhxh_voluntary"], np.int8),
@@ -189,7 +198,7 @@ def plant_faults(
         job=np.full(n_dp, -1, np.int64),
         province=np.zeros(n_dp, np.int64),
         start=month_start(dp_m),
-        end=month_end(dp_m + dp_len),
+        end=month_end(dp_last),
         wage=np.full(n_dp, int(poverty_line(ctx.as_of)), np.int64),
         collected=np.ones(n_dp, bool),
         source=np.full(n_dp, SOURCES.index("double_paid"), np.int8),
@@ -255,6 +264,18 @@ def plant_faults(
         e.household_p,
     )
     return _concat(e, kept, extra), fault, pair
+
+
+def add_double_paid(masks: MonthMasks, files: EnrolmentFiles) -> None:
+    """Put the planted double-paid voluntary months into ``masks.voluntary`` (the coverage
+    path's truth), which ``build_enrolments`` computed before the faults were planted."""
+    rows = np.flatnonzero(files.fault == DOUBLE_PAID)
+    e = files.final
+    base = np.asarray(masks.base, dtype="datetime64[M]")
+    lo = (e.start[rows].astype("datetime64[M]") - base).astype(np.int64)
+    hi = (e.end[rows].astype("datetime64[M]") - base).astype(np.int64)
+    person = e.person[rows]
+    np.bitwise_or.at(masks.voluntary, person, span(lo, hi) & masks.present[person])
 
 
 def build_enrolment_files(

@@ -65,7 +65,11 @@ from baophu.synth.employers import (
     employers_table,
 )
 from baophu.synth.enrolments import VOLUNTARY_PARTICIPANTS, G, build_enrolments
-from baophu.synth.faults import build_enrolment_files, plant_unlisted_benefits
+from baophu.synth.faults import (
+    add_double_paid,
+    build_enrolment_files,
+    plant_unlisted_benefits,
+)
 from baophu.synth.field import agents_table, build_field, collectors_table, officers_table
 from baophu.synth.forms import write_forms
 from baophu.synth.geography import build_geography, resolve_province, units_table
@@ -267,6 +271,7 @@ def generate(
         assert masks is not None
         listed = cls.person_kind(people, ctx.as_of_d)
         files = build_enrolment_files(ctx, geo, people, firms, fld, enrolled, listed)
+        add_double_paid(masks, files)
         del enrolled
         benefits, unlisted = plant_unlisted_benefits(ctx, people, files, benefits)
         files.faults = pa.concat_tables([files.faults, unlisted.cast(files.faults.schema)])
