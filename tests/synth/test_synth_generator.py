@@ -335,6 +335,7 @@ def test_quality_faults_are_planted_and_recorded(out: Path) -> None:
         "budget_ineligible",
         "benefit_ineligible",
         "bhxh_double_paid",
+        "student_ineligible",
     }
     enrol = _pq(out, "enrolments").set_index("enrolment_id")
     truth = _pq(out, "enrolments", truth=True).set_index("enrolment_id")
@@ -356,6 +357,17 @@ def test_quality_faults_are_planted_and_recorded(out: Path) -> None:
         # the voluntary months lie within the employer's spell, more than three years ago
         assert pd.Timestamp(comp["start_date"]) <= pd.Timestamp(vol["start_date"])
         assert pd.Timestamp(vol["end_date"]) < pd.Timestamp(AS_OF) - pd.DateOffset(months=37)
+    rosters = _excel_folder(out, "school_rosters")
+    for _, f in faults[faults["kind"] == "student_ineligible"].iterrows():
+        (row,) = list(f["enrolment_ids"])
+        card = enrol.loc[row]
+        assert (card["scheme"], card["participant_group"]) == ("bhyt", "student")
+        assert pd.isna(card["end_date"]) or pd.Timestamp(card["end_date"]) >= pd.Timestamp(AS_OF)
+        # on last school year's roster of a school that sent this year's, not on this year's
+        mine = rosters[rosters["Số định danh cá nhân"] == f["person_id"]]
+        assert list(mine["Năm học"]) == ["2025-2026"]
+        school = rosters[rosters["Mã trường"] == mine["Mã trường"].iloc[0]]
+        assert (school["Năm học"] == "2026-2027").any()
     for _, f in faults[faults["kind"] == "budget_ineligible"].iterrows():
         (row,) = list(f["enrolment_ids"])
         card = enrol.loc[row]
@@ -514,7 +526,11 @@ def test_school_rosters_noise_matches_truth(out: Path) -> None:
     links = _pq(out, "roster_links", truth=True)
     assert len(rosters) == len(links) == _summary(out)["pupils"]
     assert abs(len(rosters) / (4_500_000 * SCALE) - 0.21) < 0.05
-    assert (rosters["Năm học"] == "2026-2027").all()
+    # this school year's rows, but for the planted school leavers (last year's roster)
+    leavers = _pq(out, "quality_faults", truth=True)
+    n_leavers = int((leavers["kind"] == "student_ineligible").sum())
+    assert (rosters["Năm học"] == "2026-2027").sum() == len(rosters) - n_leavers
+    assert (rosters["Năm học"] == "2025-2026").sum() == n_leavers
     rosters["row_no"] = rosters["STT"].astype(float).astype(int)
     merged = rosters.merge(
         links,

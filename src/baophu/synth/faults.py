@@ -16,7 +16,10 @@ Faults (recorded in ``truth/quality_faults.parquet``):
   near-poor list on the reference date (one enrolment id);
 * ``benefit_ineligible`` — a social-pension or survivor card valid on the reference date
   whose holder's row is left out of the benefit list of their commune
-  (``plant_unlisted_benefits``: the cards are untouched, so coverage is as it was).
+  (``plant_unlisted_benefits``: the cards are untouched, so coverage is as it was);
+* ``student_ineligible`` — a pupil holding a valid student card whose roster row is made a
+  row of the previous school year's roster, so their school's roster of this year no longer
+  lists them (``plant_school_leavers``: the card runs on, coverage is as it was).
 
 Input noise (recorded per row in ``truth/enrolments.parquet``): some rows carry only the
 legacy code (person_id empty), some carry a mistyped personal ID, and a few carry someone
@@ -45,6 +48,7 @@ from baophu.synth.geography import Geography
 from baophu.synth.monthbits import span
 from baophu.synth.people import People
 from baophu.synth.rates import poverty_line
+from baophu.synth.schools import Rosters
 from baophu.synth.strings import categorical, date_array, digits, masked, take
 
 FAULT_KINDS = (
@@ -56,6 +60,9 @@ FAULT_KINDS = (
 )
 BENEFIT_FAULT = "benefit_ineligible"  # planted in the benefit lists, not in the enrolments
 UNLISTED_SHARE = 0.01  # of valid benefit-group cards whose holder is on their commune's list
+LEAVER_FAULT = "student_ineligible"  # planted in the rosters, not in the enrolments
+LEAVER_SHARE = 0.002  # of pupils on one roster row holding one valid student card
+LEAVER_MIN_PUPILS = 5  # the school's roster of the year still lists others
 DUPLICATE, OVERLAP, DECEASED, BUDGET, DOUBLE_PAID = range(5)
 DUPLICATE_SHARE = 0.002  # of active household-BHYT and voluntary rows
 OVERLAP_SHARE = 0.003  # of active employees' BHYT rows (residents)
@@ -571,3 +578,69 @@ def plant_unlisted_benefits(
         }
     )
     return kept, faults
+
+
+def plant_school_leavers(
+    ctx: Context, people: People, files: EnrolmentFiles, rosters: Rosters
+) -> tuple[Rosters, pa.Table]:
+    """Turn a few pupils who hold one valid student card (clean ID, living) into pupils who
+    left school: their roster row becomes a row of the previous school year's roster, while
+    their school's roster of this year lists others and their card runs on.  Returns the
+    rosters so relabelled and the faults (``student_ineligible``, the card's enrolment id).
+    The cards and the register are untouched, so coverage is as it was."""
+    rng = ctx.rng("school_leavers")
+    e = files.final
+    valid = (
+        (e.scheme == S["bhyt"])
+        & (e.group == G["student"])
+        & e.active(ctx.as_of_d)
+        & (files.id_noise == noise.ID_NONE)
+    )
+    holders, n_cards = np.unique(e.person[valid], return_counts=True)
+    one_card = holders[n_cards == 1]
+    alive = np.isnat(people.death)
+    school = rosters.table.column("school_code").to_numpy(zero_copy_only=False)
+    schools, per_school = np.unique(school, return_counts=True)
+    big = set(schools[per_school >= LEAVER_MIN_PUPILS].tolist())
+    person = rosters.person
+    _, inverse, counts = np.unique(person, return_inverse=True, return_counts=True)
+    on_one_row = counts[inverse] == 1
+    cand = np.flatnonzero(
+        np.isin(person, one_card)
+        & alive[person]
+        & (rosters.id_noise == noise.ID_NONE)
+        & on_one_row
+        & np.array([s in big for s in school.tolist()], dtype=bool)
+    )
+    k = max(1, round(LEAVER_SHARE * len(cand))) if len(cand) else 0
+    chosen = np.sort(rng.choice(cand, size=k, replace=False)) if k else cand
+    year = rosters.table.column("school_year").to_numpy(zero_copy_only=False).astype(object)
+    first = int(str(year[0])[:4]) if len(year) else ctx.as_of.year
+    year[chosen] = f"{first - 1}-{first}"
+    at = rosters.table.schema.get_field_index("school_year")
+    table = rosters.table.set_column(at, "school_year", pa.array(year.tolist(), pa.string()))
+    relabelled = Rosters(
+        table=table,
+        commune=rosters.commune,
+        person=person,
+        id_noise=rosters.id_noise,
+        name_noise=rosters.name_noise,
+        birth_noise=rosters.birth_noise,
+    )
+    card_of = {int(p): i for i, p in zip(np.flatnonzero(valid), e.person[valid], strict=True)}
+    cards = np.array([card_of[int(p)] for p in person[chosen]], dtype=np.int64)
+    enrol_id = files.table.column("enrolment_id").combine_chunks()
+    ids = enrol_id.take(pa.array(cards))
+    n = len(chosen)
+    faults = pa.table(
+        {
+            "kind": pa.array([LEAVER_FAULT] * n, pa.string()),
+            "person_id": people.ids(person[chosen]),
+            "scheme": pa.array(["bhyt"] * n, pa.string()),
+            "enrolment_ids": pa.ListArray.from_arrays(
+                pa.array(np.arange(n + 1, dtype=np.int32)), ids.cast(pa.string())
+            ),
+            "death_date": date_array(np.full(n, NAT, dtype="datetime64[D]")),
+        }
+    )
+    return relabelled, faults

@@ -68,6 +68,7 @@ from baophu.synth.enrolments import VOLUNTARY_PARTICIPANTS, G, build_enrolments
 from baophu.synth.faults import (
     add_double_paid,
     build_enrolment_files,
+    plant_school_leavers,
     plant_unlisted_benefits,
 )
 from baophu.synth.field import agents_table, build_field, collectors_table, officers_table
@@ -236,23 +237,6 @@ def generate(
         schools = build_schools(ctx, geo, people)
         rosters = build_rosters(ctx, geo, people, schools)
         rows["school_rosters"] = rosters.table.num_rows
-        for c, part in enumerate(split_by(rosters.commune, geo.n_communes)):
-            titles = [
-                f"DANH SÁCH HỌC SINH, SINH VIÊN NĂM HỌC {schools.school_year}",
-                f"{geo.commune_names[c]} - {info.name}",
-            ]
-            path = inputs / "school_rosters" / f"danh_sach_hoc_sinh_{geo.commune_codes[c]}.xlsx"
-            pending.append(
-                sheets.submit(
-                    _write_sheet,
-                    path,
-                    _rows(rosters.table, part),
-                    "school_rosters",
-                    titles,
-                    ROSTER_WIDTHS,
-                )
-            )
-        write_truth("roster_links", roster_links(people, rosters))
         step("schools")
 
         disadvantaged = build_disadvantaged(ctx, geo)
@@ -275,6 +259,26 @@ def generate(
         del enrolled
         benefits, unlisted = plant_unlisted_benefits(ctx, people, files, benefits)
         files.faults = pa.concat_tables([files.faults, unlisted.cast(files.faults.schema)])
+        # the rosters are written once the school leavers are planted (it needs their cards)
+        rosters, leavers = plant_school_leavers(ctx, people, files, rosters)
+        files.faults = pa.concat_tables([files.faults, leavers.cast(files.faults.schema)])
+        for c, part in enumerate(split_by(rosters.commune, geo.n_communes)):
+            titles = [
+                f"DANH SÁCH HỌC SINH, SINH VIÊN NĂM HỌC {schools.school_year}",
+                f"{geo.commune_names[c]} - {info.name}",
+            ]
+            path = inputs / "school_rosters" / f"danh_sach_hoc_sinh_{geo.commune_codes[c]}.xlsx"
+            pending.append(
+                sheets.submit(
+                    _write_sheet,
+                    path,
+                    _rows(rosters.table, part),
+                    "school_rosters",
+                    titles,
+                    ROSTER_WIDTHS,
+                )
+            )
+        write_truth("roster_links", roster_links(people, rosters))
         write("benefit_lists", benefits.table, "csv")
         write_truth("benefit_links", benefit_links(people, benefits))
         rows["enrolments"] = files.table.num_rows
