@@ -180,6 +180,7 @@ def generate(
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=2))
         sheets = sheets or pool
         pending: list[Future[None]] = []
+        sheet_jobs: list[Future[None]] = []  # the Excel files, waited for last
 
         def write(name: str, table: pa.Table, kind: str) -> None:
             rows[name] = table.num_rows
@@ -216,7 +217,7 @@ def generate(
                 f"{geo.commune_names[c]} - {info.name}",
             ]
             path = inputs / "household_lists" / f"danh_sach_ho_{geo.commune_codes[c]}.xlsx"
-            pending.append(
+            sheet_jobs.append(
                 sheets.submit(
                     _write_sheet,
                     path,
@@ -268,7 +269,7 @@ def generate(
                 f"{geo.commune_names[c]} - {info.name}",
             ]
             path = inputs / "school_rosters" / f"danh_sach_hoc_sinh_{geo.commune_codes[c]}.xlsx"
-            pending.append(
+            sheet_jobs.append(
                 sheets.submit(
                     _write_sheet,
                     path,
@@ -335,8 +336,12 @@ def generate(
         step("truth")
         for job in pending:
             job.result()
-    counts["forms"] = write_forms(out, ctx.seed, ctx.as_of)  # D02-LT, e-declaration samples
-    counts["agents_money"] = write_agents_money(out, ctx.seed, ctx.as_of)  # after the forms
+        # the forms and the agents' money read the Parquet and CSV files just written; the
+        # work sheets go on being written meanwhile
+        counts["forms"] = write_forms(out, ctx.seed, ctx.as_of)  # D02-LT, e-declaration samples
+        counts["agents_money"] = write_agents_money(out, ctx.seed, ctx.as_of)  # after the forms
+        for job in sheet_jobs:
+            job.result()
     (truth_dir / "summary.json").write_text(
         json.dumps(counts, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
