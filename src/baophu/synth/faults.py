@@ -113,6 +113,35 @@ def _within_residence(people: People, e: Enrolled) -> np.ndarray:
     return np.asarray(np.isnat(e.end) | (e.end >= e.start))
 
 
+def _paid_twice(
+    e: Enrolled,
+    rows: np.ndarray,
+    kind: tuple[str, str, str],
+    first: np.ndarray,
+    last: np.ndarray,
+    wage: int,
+) -> Enrolled:
+    """A second spell (``kind``: scheme, group, payer; collected, no employer) for the people
+    of ``rows`` from the month ``first`` to the month ``last``: months paid twice."""
+    n = len(rows)
+    scheme, group, payer = kind
+    return Enrolled(
+        person=e.person[rows],
+        scheme=np.full(n, S[scheme], np.int8),
+        group=np.full(n, G[group], np.int8),
+        payer=np.full(n, P[payer], np.int8),
+        firm=np.full(n, -1, np.int64),
+        job=np.full(n, -1, np.int64),
+        province=np.zeros(n, np.int64),
+        start=month_start(first),
+        end=month_end(last),
+        wage=np.full(n, wage, np.int64),
+        collected=np.ones(n, bool),
+        source=np.full(n, SOURCES.index("double_paid"), np.int8),
+        household_p=e.household_p,
+    )
+
+
 def plant_faults(
     ctx: Context, people: People, e: Enrolled, listed_kind: np.ndarray | None = None
 ) -> tuple[Enrolled, np.ndarray, np.ndarray]:
@@ -164,21 +193,7 @@ def plant_faults(
     # within the employer's card (any earlier household card of theirs ended before it)
     st_m = ctx.as_of_month - rng.integers(0, 11, n_ov).astype("timedelta64[M]")
     st_m = np.maximum(st_m, e.start[ov_src].astype("datetime64[M]"))
-    ov = Enrolled(
-        person=e.person[ov_src],
-        scheme=np.full(n_ov, S["bhyt"], np.int8),
-        group=np.full(n_ov, G["household"], np.int8),
-        payer=np.full(n_ov, P["household"], np.int8),
-        firm=np.full(n_ov, -1, np.int64),
-        job=np.full(n_ov, -1, np.int64),
-        province=np.zeros(n_ov, np.int64),
-        start=month_start(st_m),
-        end=month_end(st_m + 11),
-        wage=np.full(n_ov, -1, np.int64),
-        collected=np.ones(n_ov, bool),
-        source=np.full(n_ov, SOURCES.index("double_paid"), np.int8),
-        household_p=e.household_p,
-    )
+    ov = _paid_twice(e, ov_src, ("bhyt", "household", "household"), st_m, st_m + 11, -1)
 
     # double-paid BHXH: a long-standing employee also paid voluntary BHXH, on the poverty
     # line's income, for 1 to 9 months within the employer's spell, more than three years
@@ -196,21 +211,8 @@ def plant_faults(
     dp_last = ctx.as_of_month - rng.integers(DP_AGO, DP_AGO + 3, n_dp).astype("timedelta64[M]")
     dp_m = dp_last - rng.integers(0, 9, n_dp).astype("timedelta64[M]")
     dp_m = np.maximum(dp_m, e.start[dp_src].astype("datetime64[M]"))
-    dp = Enrolled(
-        person=e.person[dp_src],
-        scheme=np.full(n_dp, S["bhxh_voluntary"], np.int8),
-        group=np.full(n_dp, G["voluntary"], np.int8),
-        payer=np.full(n_dp, P["self"], np.int8),
-        firm=np.full(n_dp, -1, np.int64),
-        job=np.full(n_dp, -1, np.int64),
-        province=np.zeros(n_dp, np.int64),
-        start=month_start(dp_m),
-        end=month_end(dp_last),
-        wage=np.full(n_dp, int(poverty_line(ctx.as_of)), np.int64),
-        collected=np.ones(n_dp, bool),
-        source=np.full(n_dp, SOURCES.index("double_paid"), np.int8),
-        household_p=e.household_p,
-    )
+    voluntary = ("bhxh_voluntary", "voluntary", "self")
+    dp = _paid_twice(e, dp_src, voluntary, dp_m, dp_last, int(poverty_line(ctx.as_of)))
 
     budget_src = np.zeros(0, dtype=np.int64)
     if listed_kind is not None:

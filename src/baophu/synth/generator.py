@@ -110,6 +110,11 @@ STEPS = (
 )
 LIST_WIDTHS = (8, 9, 18, 22, 10, 16, 28, 8, 12, 12, 12)
 ROSTER_WIDTHS = (11, 16, 34, 9, 8, 6, 28, 16, 8, 12)
+# folder → (contract, column widths) of the work sheets written one per commune
+SHEETS = {
+    "household_lists": ("household_classifications", LIST_WIDTHS),
+    "school_rosters": ("school_rosters", ROSTER_WIDTHS),
+}
 SHEET_PROCESS_SCALE = 0.05  # from this scale up the work sheets are written in a process
 
 
@@ -191,6 +196,15 @@ def generate(
         def write_truth(name: str, table: pa.Table) -> None:
             pending.append(pool.submit(write_parquet, table, truth_dir / f"{name}.parquet"))
 
+        def per_commune(table: pa.Table, commune: np.ndarray, stem: str, title: str) -> None:
+            """One work sheet per commune (``inputs/<stem>_<commune>.xlsx``)."""
+            contract = SHEETS[stem.split("/")[0]]
+            for c, part in enumerate(split_by(commune, geo.n_communes)):
+                titles = [title, f"{geo.commune_names[c]} - {info.name}"]
+                path = inputs / f"{stem}_{geo.commune_codes[c]}.xlsx"
+                job = sheets.submit(_write_sheet, path, _rows(table, part), *contract, titles)
+                sheet_jobs.append(job)
+
         geo = build_geography(info, ctx.seed)
         fld = build_field(ctx, geo)
         write("units", units_table(geo), "csv")
@@ -210,23 +224,11 @@ def generate(
         lists = build_household_lists(ctx, geo, people, cls)
         rows["household_classifications"] = lists.table.num_rows
         year = ctx.as_of.year
-        for c, part in enumerate(split_by(lists.commune, geo.n_communes)):
-            titles = [
-                "DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO, HỘ NÔNG LÂM NGƯ DIÊM NGHIỆP CÓ MỨC "
-                f"SỐNG TRUNG BÌNH NĂM {year}",
-                f"{geo.commune_names[c]} - {info.name}",
-            ]
-            path = inputs / "household_lists" / f"danh_sach_ho_{geo.commune_codes[c]}.xlsx"
-            sheet_jobs.append(
-                sheets.submit(
-                    _write_sheet,
-                    path,
-                    _rows(lists.table, part),
-                    "household_classifications",
-                    titles,
-                    LIST_WIDTHS,
-                )
-            )
+        title = (
+            "DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO, HỘ NÔNG LÂM NGƯ DIÊM NGHIỆP CÓ MỨC "
+            f"SỐNG TRUNG BÌNH NĂM {year}"
+        )
+        per_commune(lists.table, lists.commune, "household_lists/danh_sach_ho", title)
         write_truth("household_list_links", household_list_links(people, lists))
         step("households")
 
@@ -263,22 +265,8 @@ def generate(
         # the rosters are written once the school leavers are planted (it needs their cards)
         rosters, leavers = plant_school_leavers(ctx, people, files, rosters)
         files.faults = pa.concat_tables([files.faults, leavers.cast(files.faults.schema)])
-        for c, part in enumerate(split_by(rosters.commune, geo.n_communes)):
-            titles = [
-                f"DANH SÁCH HỌC SINH, SINH VIÊN NĂM HỌC {schools.school_year}",
-                f"{geo.commune_names[c]} - {info.name}",
-            ]
-            path = inputs / "school_rosters" / f"danh_sach_hoc_sinh_{geo.commune_codes[c]}.xlsx"
-            sheet_jobs.append(
-                sheets.submit(
-                    _write_sheet,
-                    path,
-                    _rows(rosters.table, part),
-                    "school_rosters",
-                    titles,
-                    ROSTER_WIDTHS,
-                )
-            )
+        title = f"DANH SÁCH HỌC SINH, SINH VIÊN NĂM HỌC {schools.school_year}"
+        per_commune(rosters.table, rosters.commune, "school_rosters/danh_sach_hoc_sinh", title)
         write_truth("roster_links", roster_links(people, rosters))
         write("benefit_lists", benefits.table, "csv")
         write_truth("benefit_links", benefit_links(people, benefits))
@@ -365,7 +353,7 @@ def _rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
 
 
 def _write_sheet(
-    path: Path, part: pa.Table, contract: str, titles: list[str], widths: tuple[float, ...]
+    path: Path, part: pa.Table, contract: str, widths: tuple[float, ...], titles: list[str]
 ) -> None:
     write_excel(path, excel_sheet(part, contract, titles, widths))
 
