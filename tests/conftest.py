@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import os
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,16 @@ def pytest_configure(config: pytest.Config) -> None:
     if "PYTEST_XDIST_WORKER" in os.environ:
         os.environ.pop("COLUMNS", None)
         os.environ.pop("LINES", None)
+
+
+@pytest.fixture(autouse=True)
+def console_width_follows_columns() -> None:
+    """Rich fixes a console's width when COLUMNS is set as the console is made (whichever
+    test first imported the CLI); unfixed, each command's width follows the COLUMNS its
+    test gives it (``CliRunner.invoke(env=...)``)."""
+    common = sys.modules.get("baophu.commands.common")
+    if common is not None:
+        common.console._width = None  # Rich has no public way to unfix it
 
 
 @pytest.fixture(scope="session", autouse=True)
