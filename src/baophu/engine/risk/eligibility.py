@@ -139,15 +139,12 @@ def student_ineligible(
     ).select(h_eid="eid")
     c = c.anti_join(hit, c.eid == hit.h_eid)
     current = f"{now}-{now + 1}"
-    return case_rows(
+    return _card_case(
         c,
         "student_ineligible",
-        case_id=ibis.literal("student_ineligible:") + c.eid,
-        person_id=c.pid,
-        full_name=c.name,
-        persons=c.pid,
-        evidence=c.eid,
-        evidence_vi=ibis.literal("Thẻ ")
+        day,
+        p.bhyt_base_monthly * p.student_support,
+        ibis.literal("Thẻ ")
         + c.eid
         + " (học sinh, sinh viên, từ "
         + vn_date(c.start)
@@ -158,11 +155,7 @@ def student_ineligible(
         + " năm học "
         + c.l_year
         + f", không có trong danh sách năm học {current} (nhà trường đã gửi)",
-        period_start=ibis.literal(day),
-        period_end=c.end,
-        amount=_amount(c, day, p.bhyt_base_monthly * p.student_support),
-        collector_code=c.collector,
-        hamlet_code=c.hamlet,
+        ibis.literal(day),
     )
 
 
@@ -208,15 +201,12 @@ def benefit_ineligible(
     ).select(h_eid="eid")
     c = c.anti_join(on_id, c.eid == on_id.h_eid)
     c = c.anti_join(on_name, c.eid == on_name.h_eid)
-    return case_rows(
+    return _card_case(
         c,
         "benefit_ineligible",
-        case_id=ibis.literal("benefit_ineligible:") + c.eid,
-        person_id=c.pid,
-        full_name=c.name,
-        persons=c.pid,
-        evidence=c.eid,
-        evidence_vi=ibis.literal("Thẻ ")
+        day,
+        float(p.bhyt_base_monthly),
+        ibis.literal("Thẻ ")
         + c.eid
         + " (người "
         + label(c.group, BENEFIT_VI)
@@ -226,9 +216,27 @@ def benefit_ineligible(
         + c.u_commune
         + " còn hưởng ngày "
         + vn_date(d),
-        period_start=d,
+        d,
+    )
+
+
+def _card_case(
+    c: Table, kind: str, day: dt.date, monthly: float, evidence_vi: ibis.Value, start: ibis.Value
+) -> Table:
+    """One case per budget-paid card of ``c``: evidence the card, from ``start`` to the card's
+    end, the budget's ``monthly`` part of its remaining months as the amount."""
+    return case_rows(
+        c,
+        kind,
+        case_id=ibis.literal(f"{kind}:") + c.eid,
+        person_id=c.pid,
+        full_name=c.name,
+        persons=c.pid,
+        evidence=c.eid,
+        evidence_vi=evidence_vi,
+        period_start=start,
         period_end=c.end,
-        amount=_amount(c, day, float(p.bhyt_base_monthly)),
+        amount=_amount(c, day, monthly),
         collector_code=c.collector,
         hamlet_code=c.hamlet,
     )
