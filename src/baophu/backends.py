@@ -626,6 +626,18 @@ def spark_log_config(log_dir: Path) -> Path:
     return config
 
 
+def spark_overrides() -> dict[str, str]:
+    """Spark settings from ``BAOPHU_SPARK_CONF`` (``key=value`` pairs separated by ``;``),
+    applied over baophu's own: an operator's tuning for a larger machine or cluster, and the
+    test suite's for its tiny provinces."""
+    out: dict[str, str] = {}
+    for pair in os.environ.get("BAOPHU_SPARK_CONF", "").split(";"):
+        key, sep, value = pair.partition("=")
+        if sep and key.strip():
+            out[key.strip()] = value.strip()
+    return out
+
+
 def spark_session(master: str, app_name: str = "baophu", log_dir: Path | None = None) -> Any:
     """One local/cluster SparkSession per master URL, configured for small local machines.
 
@@ -651,11 +663,15 @@ def spark_session(master: str, app_name: str = "baophu", log_dir: Path | None = 
         .config("spark.driver.memory", os.environ.get("BAOPHU_SPARK_DRIVER_MEMORY", "4g"))
         .config("spark.sql.ansi.enabled", "false")
     )
+    overrides = spark_overrides()
+    java_options = overrides.pop("spark.driver.extraJavaOptions", "")
+    for key, value in overrides.items():
+        builder = builder.config(key, value)
     if log_dir is not None:
         config = spark_log_config(log_dir)
-        builder = builder.config(
-            "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{config}"
-        )
+        java_options = f"-Dlog4j2.configurationFile=file:{config} {java_options}".strip()
+    if java_options:
+        builder = builder.config("spark.driver.extraJavaOptions", java_options)
     if master.startswith("spark://"):
         builder = (
             builder.config(
