@@ -5,6 +5,7 @@ compares, and the identity step of the pipeline (``run_identity``: the ``unit_an
 ``enrolment_links``, ``enrolment_link_review``, ``enrolment_other_ids`` and ``linked_spells``
 marts)."""
 
+from baophu.engine.identity.comparisons import Comparison, Level, birth_date_comparison
 from baophu.engine.identity.links import (
     BY_LINKAGE,
     BY_SI_CODE,
@@ -98,10 +99,13 @@ __all__ = [
     "UNLINKED_REASON_VI",
     "VOL_ELSE",
     "VOL_HERE",
+    "Comparison",
+    "Level",
     "RemainderLinker",
     "RemainderThresholds",
     "accepted_links",
     "active_on",
+    "birth_date_comparison",
     "births_agree",
     "births_agree_expr",
     "day_month_swapped",

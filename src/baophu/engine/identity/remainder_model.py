@@ -38,47 +38,16 @@ from typing import Any
 
 import ibis
 import splink.comparison_level_library as cll
-import splink.comparison_library as cl
 from ibis.expr.types import StringValue, Table
 from splink import SettingsCreator, block_on
 
+from baophu.engine.identity.comparisons import Comparison, Level, birth_date_comparison
 from baophu.engine.identity.links import normalise_person_id, person_key
 from baophu.engine.identity.names import NAME_COLUMNS, with_names
 
 SEED = 20260102
 U_MAX_PAIRS = 2e6
 U_SAMPLE_MIN = 10_000  # residents: below, the stated u probabilities stand (too few to sample)
-
-
-@dataclass(frozen=True)
-class Level:
-    """A comparison level: its code in the mart, its phrase (lower case), the Splink level
-    with its m (among true matches) and starting u (among random pairs) probabilities."""
-
-    code: str
-    label_vi: str
-    creator: Any
-
-
-@dataclass(frozen=True)
-class Comparison:
-    name: str
-    column: str
-    levels: tuple[Level, ...]
-
-    def gamma_codes(self) -> dict[int, Level]:
-        """Splink's comparison vector value of each level (-1 null, then counted down)."""
-        null, *rest = self.levels
-        out = {-1: null}
-        for i, level in enumerate(rest):
-            out[len(rest) - 1 - i] = level
-        return out
-
-    def splink(self) -> Any:
-        return cl.CustomComparison(
-            comparison_levels=[level.creator for level in self.levels],
-            output_column_name=self.name,
-        )
 
 
 def _mu(level: Any, m: float, u: float) -> Any:
@@ -89,7 +58,6 @@ def _custom(sql: str, label: str, m: float, u: float) -> Any:
     return _mu(cll.CustomLevel(sql, label_for_charts=label), m, u)
 
 
-_SAME_YEAR = "year(birth_date_l) = year(birth_date_r)"
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "full_name",
@@ -120,40 +88,14 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level("different", "họ tên khác", _mu(cll.ElseLevel(), 0.01, 0.999)),
         ),
     ),
-    Comparison(
-        "birth_date",
-        "birth_level",
-        (
-            Level("missing", "thiếu ngày sinh", cll.NullLevel("birth_date")),
-            Level("exact", "ngày sinh khớp", _mu(cll.ExactMatchLevel("birth_date"), 0.93, 4e-5)),
-            Level(
-                "swapped",
-                "ngày sinh đảo ngày/tháng",
-                _custom(
-                    f"{_SAME_YEAR} AND month(birth_date_l) = day(birth_date_r) "
-                    "AND day(birth_date_l) = month(birth_date_r)",
-                    "day and month swapped",
-                    0.03,
-                    3e-5,
-                ),
-            ),
-            Level(
-                "same_month",
-                "cùng tháng năm sinh, khác ngày",
-                _custom(
-                    f"{_SAME_YEAR} AND month(birth_date_l) = month(birth_date_r)",
-                    "same year and month",
-                    0.01,
-                    1e-3,
-                ),
-            ),
-            Level(
-                "same_year",
-                "cùng năm sinh, khác ngày tháng",
-                _custom(_SAME_YEAR, "same year", 0.01, 1.2e-2),
-            ),
-            Level("different", "năm sinh khác", _mu(cll.ElseLevel(), 0.02, 0.987)),
-        ),
+    birth_date_comparison(
+        {
+            "exact": (0.93, 4e-5),
+            "swapped": (0.03, 3e-5),
+            "same_month": (0.01, 1e-3),
+            "same_year": (0.01, 1.2e-2),
+            "different": (0.02, 0.987),
+        }
     ),
     Comparison(
         "sex",

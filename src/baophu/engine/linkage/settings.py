@@ -29,49 +29,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import splink.comparison_level_library as cll
-import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
+
+from baophu.engine.identity import Comparison, Level, birth_date_comparison
 
 SEED = 20260101
 U_MAX_PAIRS = 5e6
 EM_CONVERGENCE = 1e-3
 M_FLOOR = 1e-3  # no level rarer than 1 in 1,000 among true matches (typing errors happen)
-
-
-@dataclass(frozen=True)
-class Level:
-    """A comparison level: its code in the mart, its phrase in an explanation (lower case:
-    the explanation capitalises its first letter), the Splink level."""
-
-    code: str
-    label_vi: str
-    creator: Any  # a splink ComparisonLevelCreator
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One comparison: the mart column of its level, its levels (null level first), and
-    whether a source without the column leaves it out (``optional``)."""
-
-    name: str
-    column: str
-    levels: tuple[Level, ...]
-    optional: bool = False
-
-    def gamma_codes(self) -> dict[int, Level]:
-        """Splink's comparison vector value of each level: -1 for the null level, then the
-        other levels counted down to 0 (the last, ``ELSE``)."""
-        null, *rest = self.levels
-        out = {-1: null}
-        for i, level in enumerate(rest):
-            out[len(rest) - 1 - i] = level
-        return out
-
-    def splink(self) -> Any:
-        return cl.CustomComparison(
-            comparison_levels=[level.creator for level in self.levels],
-            output_column_name=self.name,
-        )
 
 
 def term_frequency_adjusted(level: Any) -> Any:
@@ -80,7 +45,6 @@ def term_frequency_adjusted(level: Any) -> Any:
     return level.configure(tf_adjustment_column="name_folded", tf_adjustment_weight=1.0)
 
 
-_SAME_YEAR = "year(birth_date_l) = year(birth_date_r)"
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "full_name",
@@ -112,37 +76,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level("different", "họ tên khác", cll.ElseLevel()),
         ),
     ),
-    Comparison(
-        "birth_date",
-        "birth_level",
-        (
-            Level("missing", "thiếu ngày sinh", cll.NullLevel("birth_date")),
-            Level("exact", "ngày sinh khớp", cll.ExactMatchLevel("birth_date")),
-            Level(
-                "swapped",
-                "ngày sinh đảo ngày/tháng",
-                cll.CustomLevel(
-                    f"{_SAME_YEAR} AND month(birth_date_l) = day(birth_date_r) "
-                    "AND day(birth_date_l) = month(birth_date_r)",
-                    label_for_charts="day and month swapped",
-                ),
-            ),
-            Level(
-                "same_month",
-                "cùng tháng năm sinh, khác ngày",
-                cll.CustomLevel(
-                    f"{_SAME_YEAR} AND month(birth_date_l) = month(birth_date_r)",
-                    label_for_charts="same year and month",
-                ),
-            ),
-            Level(
-                "same_year",
-                "cùng năm sinh, khác ngày tháng",
-                cll.CustomLevel(_SAME_YEAR, label_for_charts="same year"),
-            ),
-            Level("different", "năm sinh khác", cll.ElseLevel()),
-        ),
-    ),
+    birth_date_comparison(),
     Comparison(
         "sex",
         "sex_level",

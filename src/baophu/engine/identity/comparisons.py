@@ -1,0 +1,102 @@
+"""The shape of a Splink comparison, shared by the two linkages (the lists' in
+``engine.linkage`` and the enrolment remainder's in ``identity.remainder_model``).
+
+A comparison is an ordered list of levels, most specific first, the null level first of all;
+each level has a code (kept in the linkage marts), a Vietnamese phrase for the explanation a
+person reads, and the Splink level that tests it.  The birth-date comparison is the same in
+both linkages (equal, day and month swapped, same month, same year, different); only the
+remainder states its m and u probabilities instead of training them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+
+SAME_YEAR = "year(birth_date_l) = year(birth_date_r)"
+
+
+@dataclass(frozen=True)
+class Level:
+    """A comparison level: its code in the mart, its phrase in an explanation (lower case:
+    the explanation capitalises its first letter), the Splink level."""
+
+    code: str
+    label_vi: str
+    creator: Any  # a splink ComparisonLevelCreator
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One comparison: the mart column of its level, its levels (null level first), and
+    whether a source without the column leaves it out (``optional``)."""
+
+    name: str
+    column: str
+    levels: tuple[Level, ...]
+    optional: bool = False
+
+    def gamma_codes(self) -> dict[int, Level]:
+        """Splink's comparison vector value of each level: -1 for the null level, then the
+        other levels counted down to 0 (the last, ``ELSE``)."""
+        null, *rest = self.levels
+        out = {-1: null}
+        for i, level in enumerate(rest):
+            out[len(rest) - 1 - i] = level
+        return out
+
+    def splink(self) -> Any:
+        return cl.CustomComparison(
+            comparison_levels=[level.creator for level in self.levels],
+            output_column_name=self.name,
+        )
+
+
+def birth_date_comparison(
+    probabilities: dict[str, tuple[float, float]] | None = None,
+) -> Comparison:
+    """Birth dates: equal, day and month swapped, same year and month, same year, different.
+    ``probabilities`` gives a level's (m, u) by its code where they are stated rather than
+    trained."""
+    stated = probabilities or {}
+
+    def level(code: str, label_vi: str, creator: Any) -> Level:
+        if code in stated:
+            m, u = stated[code]
+            creator = creator.configure(m_probability=m, u_probability=u)
+        return Level(code, label_vi, creator)
+
+    return Comparison(
+        "birth_date",
+        "birth_level",
+        (
+            Level("missing", "thiếu ngày sinh", cll.NullLevel("birth_date")),
+            level("exact", "ngày sinh khớp", cll.ExactMatchLevel("birth_date")),
+            level(
+                "swapped",
+                "ngày sinh đảo ngày/tháng",
+                cll.CustomLevel(
+                    f"{SAME_YEAR} AND month(birth_date_l) = day(birth_date_r) "
+                    "AND day(birth_date_l) = month(birth_date_r)",
+                    label_for_charts="day and month swapped",
+                ),
+            ),
+            level(
+                "same_month",
+                "cùng tháng năm sinh, khác ngày",
+                cll.CustomLevel(
+                    f"{SAME_YEAR} AND month(birth_date_l) = month(birth_date_r)",
+                    label_for_charts="same year and month",
+                ),
+            ),
+            level(
+                "same_year",
+                "cùng năm sinh, khác ngày tháng",
+                cll.CustomLevel(SAME_YEAR, label_for_charts="same year"),
+            ),
+            level("different", "năm sinh khác", cll.ElseLevel()),
+        ),
+    )
