@@ -128,6 +128,67 @@ def test_a_new_import_makes_every_step_stale(
     assert population["26735001"] == 3 and population["75"] == 6
 
 
+@pytest.mark.slow  # left out of make test-fast (seconds of work)
+def test_only_one_step_says_which_marts_it_used_stale(
+    ws: Workspace, tmp_path: Path, tiny_inputs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``only`` leaves the other steps alone: the chosen step says which marts it read
+    stale.  Coverage refreshes the identity marts it reads itself, so it warns of nothing;
+    a step reading coverage's marts (registered here) warns of both after a new import."""
+    monkeypatch.setattr(pipeline, "STEPS", list(pipeline.STEPS))
+
+    def count_units(store, day, inputs):  # type: ignore[no-untyped-def]
+        return {"units": store.read_mart("coverage_by_unit").count().to_pyarrow().as_py()}
+
+    register_step(
+        Step(
+            "probe",
+            "Thử",
+            "tests.count_units",
+            (),
+            ("coverage_by_unit", "coverage_series"),
+            ("probe_out",),
+            True,
+            count_units,
+        ),
+        after="coverage",
+    )
+    more = tmp_path / "more"
+    more.mkdir()
+    extra = "075200000008,Võ Văn Em,Nam,02/02/2000,Kinh,H2,Con,26735001,,,\n"
+    residents = (tiny_inputs / "residents.csv").read_text(encoding="utf-8")
+    (more / "residents.csv").write_text(residents + extra, encoding="utf-8")
+    sept = dt.date(2026, 9, 30)
+    with ws.store() as store:
+        run_pipeline(store, Inputs(reference_date=D), until="coverage")
+        fresh = run_pipeline(store, Inputs(reference_date=D), until="coverage", only=["coverage"])
+        other_day = run_pipeline(store, Inputs(reference_date=sept), until="probe", only=["probe"])
+        assert import_paths(store, [more], ws.rejects_dir).committed
+        after_import = run_pipeline(store, Inputs(reference_date=D), until="probe", only=["probe"])
+        coverage_alone = run_pipeline(
+            store, Inputs(reference_date=D), until="coverage", only=["coverage"]
+        )
+        run_pipeline(store, Inputs(reference_date=sept), until="coverage")
+        new_state = run_pipeline(store, Inputs(reference_date=D), until="probe", only=["probe"])
+    assert fresh[0].status == "current" and fresh[0].warnings == []
+    assert [r.step for r in other_day] == ["probe"]
+    assert {w.split(":")[0] for w in other_day[0].warnings} == {
+        "coverage_by_unit",
+        "coverage_series",
+    }
+    assert all("2026-10-31" in w and "coverage" in w for w in other_day[0].warnings)
+    assert len(after_import[0].warnings) == 2
+    assert all("imported data changed" in w for w in after_import[0].warnings)
+    # coverage brought unit_ancestors and linked_spells to the new state itself
+    assert coverage_alone[0].status == "computed" and coverage_alone[0].warnings == []
+    # coverage was then computed again for 30/9 (new state): for 31/10 it is a day off
+    assert [w.split(":")[0] for w in new_state[0].warnings] == [
+        "coverage_by_unit",
+        "coverage_series",
+    ]
+    assert all("2026-09-30" in w for w in new_state[0].warnings)
+
+
 def test_a_mart_rewritten_after_its_users_makes_them_stale(ws: Workspace) -> None:
     with ws.store() as store:
         run_pipeline(store, Inputs(reference_date=D), until="coverage")

@@ -147,11 +147,14 @@ def run_cmd(
         summary = estimate_summary(store)
         top = review_rows(store, 10)
     claims_result = next((r for r in results if r.step == "claims"), None)
+    warnings = claims_result.warnings if claims_result else []
     _audit(ws, "claims_review_list", len(top), None)
     if json_out:
         print_json({"status": claims_result.status if claims_result else None,
-                    "estimate": summary, "review_top": top})  # fmt: skip
+                    "warnings": warnings, "estimate": summary, "review_top": top})  # fmt: skip
         return
+    for warning in warnings:
+        console.print(f"[yellow]{warning}[/yellow]")
     print_estimate(summary)
     print_review(top)
 

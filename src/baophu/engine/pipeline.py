@@ -91,6 +91,9 @@ class StepResult:
     reasons: list[str] = field(default_factory=list)
     seconds: float = 0.0
     result: dict[str, Any] = field(default_factory=dict)
+    # With ``only``: the marts it used that are stale and were not recomputed (their step
+    # was left out), so the caller can say its figures rest on an older state.
+    warnings: list[str] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------- entry points
@@ -413,9 +416,9 @@ def run_pipeline(
     uses must be current)."""
     inputs = inputs or Inputs()
     steps = _steps_until(until)
+    day = pipeline_reference_date(store, inputs.reference_date)
     if only is not None:
         steps = [s for s in steps if s.name in only]
-    day = pipeline_reference_date(store, inputs.reference_date)
     results: list[StepResult] = []
     recomputed: set[str] = set()
     for index, step in enumerate(steps):
@@ -425,7 +428,8 @@ def run_pipeline(
         reasons += [f"{m}: được tính lại / recomputed first" for m in step.uses if m in recomputed]
         reasons = list(dict.fromkeys(reasons))
         if only_stale and not reasons:
-            results.append(StepResult(step.name, "current"))
+            warnings = _stale_uses(store, day, step, only)
+            results.append(StepResult(step.name, "current", warnings=warnings))
             continue
         if on_step is not None:
             on_step(step, index, len(steps))
@@ -437,6 +441,7 @@ def run_pipeline(
             results.append(StepResult(step.name, "skipped", [str(exc)]))
             continue
         recomputed |= set(step.writes)
+        warnings = _stale_uses(store, day, step, only)
         results.append(
             StepResult(
                 step.name,
@@ -444,9 +449,43 @@ def run_pipeline(
                 reasons or ["yêu cầu tính lại / recompute requested"],
                 round(time.perf_counter() - started, 2),
                 result,
+                warnings,
             )
         )
     return results
+
+
+def _stale_uses(store: Store, day: dt.date, step: Step, only: Sequence[str] | None) -> list[str]:
+    """With ``only``: the marts ``step`` used, written by a step left out, that are stale
+    (computed from another imported state or rule version, or for another date) — what its
+    figures rest on.  A step that refreshes a mart it needs itself (coverage its linked
+    spells) leaves no warning for it."""
+    if only is None:
+        return []
+    writer = {m: s for s in STEPS for m in s.writes}
+    state = store.state_id()
+    version = get_rules().version
+    out: list[str] = []
+    for mart in (*step.uses, *step.optional_uses):
+        source = writer.get(mart)
+        if source is None or source.name in only:
+            continue
+        entry = store.mart_entry(mart)
+        if entry is None:
+            continue  # an optional mart never computed: the step did without it
+        if entry.state_id != state:
+            why = "dữ liệu nhập đã đổi / imported data changed"
+        elif entry.rule_version != version:
+            why = f"quy định đã đổi / rules changed ({entry.rule_version})"
+        elif source.dated and entry.reference_date != day.isoformat():
+            why = f"tính cho ngày {entry.reference_date} / computed for {entry.reference_date}"
+        else:
+            continue
+        out.append(
+            f"{mart}: đã cũ, bước {source.name} không được tính lại ({why}) / stale, "
+            f"its step {source.name} was not recomputed"
+        )
+    return out
 
 
 def pipeline_markdown() -> str:
