@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 from risk_hand import EXPECTED, REMAINDER_EXPECTED, write_inputs
 
 from baophu.engine.identity import MART_REMAINDER, run_identity
@@ -31,8 +32,21 @@ def _cases(
     return rows, summary
 
 
-def test_every_rule_by_hand(tmp_path: Path, workspace: Any) -> None:
-    rows, summary = _cases(tmp_path, workspace)
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
+def risk_run(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The office imported and the risk step run once per backend (without the identity
+    step), read by the tests that only look at its cases."""
+    from baophu.workspace import Workspace, init_workspace
+
+    base = tmp_path_factory.mktemp(f"risk-{request.param}")
+    init_workspace(base / "ws", backend=request.param)
+    return _cases(base, Workspace.open(base / "ws"))
+
+
+def test_every_rule_by_hand(risk_run: tuple[list[dict[str, Any]], dict[str, Any]]) -> None:
+    rows, summary = risk_run
     got: dict[str, dict[str, int]] = {}
     for r in rows:
         got.setdefault(r["kind"], {})[r["evidence"]] = r["amount"]
@@ -60,8 +74,8 @@ def test_records_under_two_ids_are_one_person_once_identity_links_them(
     assert (dup["person_id"], dup["full_name"]) == ("075090000003", "Lê Văn Cường")
 
 
-def test_edges_and_owners(tmp_path: Path, workspace: Any) -> None:
-    rows, _ = _cases(tmp_path, workspace)
+def test_edges_and_owners(risk_run: tuple[list[dict[str, Any]], dict[str, Any]]) -> None:
+    rows, _ = risk_run
     by_kind = {r["kind"]: r for r in rows}
     # the one-day overlap: both cards on 30/06/2026, the household card refunded
     overlap = by_kind["overlapping_bhyt"]
