@@ -371,6 +371,11 @@ class Batch:
         with that source in ``_other_source``."""
         raise NotImplementedError
 
+    def present_keys(self, table: str, key: tuple[str, ...], candidate: pa.Table) -> pa.Array:
+        """``_row`` of the rows of ``candidate`` (key columns + ``_row``) whose key the table
+        holds under any source (lines meeting their claims)."""
+        return self.conflicting_keys(table, key, "", candidate).column("_row").combine_chunks()
+
     def clear(self, table: str, source: str, whole: bool) -> None:
         """Remove the rows of ``source`` (or every row of the table) and mark their snapshots
         superseded; the new rows follow with ``append``."""
@@ -537,6 +542,20 @@ class _DuckDBBatch(Batch):
             ).to_arrow_table()
         finally:
             self.raw.unregister(name)
+
+    def present_keys(self, table: str, key: tuple[str, ...], candidate: pa.Table) -> pa.Array:
+        # A semi join: no grouping of the matches by row (every line of a file meets its
+        # claim, so the grouping was of every row, at every chunk).
+        name = f"_cand_{uuid.uuid4().hex[:8]}"
+        self.raw.register(name, candidate)
+        try:
+            on = " AND ".join(f'c."{k}" = t."{k}"' for k in key)
+            found = self.raw.sql(
+                f'SELECT c._row AS _row FROM {name} c SEMI JOIN "{table}" t ON {on}'
+            ).to_arrow_table()
+        finally:
+            self.raw.unregister(name)
+        return found.column("_row").combine_chunks()
 
     def clear(self, table: str, source: str, whole: bool) -> None:
         if whole:

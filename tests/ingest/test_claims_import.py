@@ -448,3 +448,45 @@ def test_duckdb_and_spark_store_the_same_claims(base: Path, tmp_path: Path) -> N
         assert result.committed, result.error
         out[backend] = {t: rows(ws, t) for t in ("claims", "claim_drugs", "claim_services")}
     assert out["duckdb"] == out["pyspark"]
+
+
+def test_card_lookup_is_text_equality() -> None:
+    """The enrolments' cards kept as sorted numbers (``KnownCards``) find exactly the values
+    a plain set of the texts finds: leading zeros, 10 and 12 digits that share their
+    numbers, malformed and non-ASCII values, empty text and nulls."""
+    from baophu.ingest.claims_rules import KnownCards
+
+    known = [
+        "0000012345",  # 10 digits with leading zeros
+        "000000012345",  # 12 digits, the same number
+        "075085000001",
+        "7512345678",
+        "07508500000X",  # a malformed ID
+        "12345",  # a code of another length
+        "٠١٢٣٤٥٦٧٨٩",  # Arabic-Indic digits: not ASCII
+        "",
+    ]
+    probes = [
+        "0000012345",
+        "000000012345",
+        "00000012345",  # 11 digits: neither
+        "12345",
+        "0000012346",
+        "075085000001",
+        "075085000002",
+        "7512345678",
+        "07508500000X",
+        "٠١٢٣٤٥٦٧٨٩",
+        "0123456789",
+        "",
+        None,
+    ]
+    got = KnownCards(pa.array([*known, None], pa.string())).contains(pa.array(probes, pa.string()))
+    expected = [p is not None and p in set(known) for p in probes]
+    assert got.to_pylist() == expected
+    # and a known set without any 10-digit value
+    only_twelve = KnownCards(pa.array(["075085000001"], pa.string()))
+    assert only_twelve.contains(pa.array(["0750850000", "075085000001"])).to_pylist() == [
+        False,
+        True,
+    ]

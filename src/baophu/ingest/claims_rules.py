@@ -230,29 +230,76 @@ def _dates(
 
 
 _NO_CODES = pa.array([], pa.string())
-_KNOWN: list[tuple[pa.Array, pa.Array, pa.ChunkedArray]] = []  # (ids, si codes, known)
 
 
-def _known_cards(ids: pa.Array, si_codes: pa.Array) -> pa.ChunkedArray:
+def _fixed_digits(values: pa.Array, width: int) -> np.ndarray:
+    """Where ``values`` are exactly ``width`` ASCII digits (null: False)."""
+    ok = pc.and_(pc.ascii_is_decimal(values), pc.equal(pc.binary_length(values), width))
+    return pc.fill_null(ok, False).to_numpy(zero_copy_only=False)
+
+
+def _as_numbers(values: pa.Array, where: np.ndarray) -> np.ndarray:
+    return pc.cast(values.filter(pa.array(where)), pa.int64()).to_numpy(zero_copy_only=False)
+
+
+def _sorted_unique(numbers: np.ndarray) -> np.ndarray:
+    ordered = np.sort(numbers)
+    if len(ordered) == 0:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+class KnownCards:
     """Every value that identifies an enrolled person on a card or a claim: personal IDs, their
     last 10 digits (the tail of a card number issued on the ID) and legacy 10-digit codes.
 
-    Built once per lookup result: the batch hands the same arrays to every chunk."""
+    Looked up once per chunk of claims, against millions of values: the 10- and 12-digit
+    values are kept as sorted integers (binary search, no hash set rebuilt per chunk), the
+    few others (malformed IDs, codes of another length) as text.  A value of exactly 10 or
+    12 digits equals only a value of the same kind, so the lookup is text equality."""
+
+    def __init__(self, values: pa.Array) -> None:
+        values = values.drop_null()
+        ten, twelve = _fixed_digits(values, 10), _fixed_digits(values, 12)
+        self.ten = _sorted_unique(_as_numbers(values, ten))
+        self.twelve = _sorted_unique(_as_numbers(values, twelve))
+        self.other = pc.unique(values.filter(pa.array(~(ten | twelve))))
+
+    def contains(self, probe: pa.Array) -> pa.Array:
+        """Whether each value of ``probe`` is known (null: False)."""
+        found = np.zeros(len(probe), dtype=bool)
+        ten, twelve = _fixed_digits(probe, 10), _fixed_digits(probe, 12)
+        for where, sorted_values in ((ten, self.ten), (twelve, self.twelve)):
+            if not where.any() or len(sorted_values) == 0:
+                continue
+            numbers = _as_numbers(probe, where)
+            # probes in order: each binary search starts where the last one ended
+            order = np.argsort(numbers, kind="stable")
+            ordered = numbers[order]
+            at = np.minimum(np.searchsorted(sorted_values, ordered), len(sorted_values) - 1)
+            hit = np.empty(len(numbers), dtype=bool)
+            hit[order] = sorted_values[at] == ordered
+            found[where] = hit
+        rest = ~(ten | twelve) & pc.is_valid(probe).to_numpy(zero_copy_only=False)
+        if rest.any() and len(self.other):
+            hits = pc.is_in(probe.filter(pa.array(rest)), value_set=self.other)
+            found[rest] = pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
+        return pa.array(found)
+
+
+_KNOWN: list[tuple[pa.Array, pa.Array, KnownCards]] = []  # (ids, si codes, known)
+
+
+def _known_cards(ids: pa.Array, si_codes: pa.Array) -> KnownCards:
+    """The cards of the enrolments, built once per lookup result (the batch hands the same
+    arrays to every chunk)."""
     for cached_ids, cached_si, known in _KNOWN:
         if cached_ids is ids and cached_si is si_codes:
             return known
     tails = pc.utf8_slice_codeunits(ids, 2, 12)
-    known = pa.chunked_array([ids, tails, si_codes.cast(pa.string())], pa.string())
+    known = KnownCards(pa.concat_arrays([ids, tails, si_codes.cast(pa.string())]))
     _KNOWN[:] = [(ids, si_codes, known)]
     return known
-
-
-def _among(probe: pa.Array, known: pa.ChunkedArray) -> pa.Array:
-    """``probe`` values found in ``known``.  The millions of known values are looked up in a
-    set of the chunk's probes (hashing the chunk, not the enrolments, for every chunk)."""
-    present = pc.is_in(known, value_set=probe)
-    hits = pc.filter(known, present).combine_chunks()
-    return pc.is_in(probe, value_set=hits)
 
 
 def _cards_known(
@@ -281,7 +328,7 @@ def _cards_known(
             columns["person_id"].cast(pa.string()),
         ]
     )
-    found = _mask(_among(probe, known))
+    found = _mask(known.contains(probe))
     first_ok, last_ok, by_id = (found.slice(i * n, n) for i in range(3))
     miss_first = pc.and_(pc.is_valid(first), pc.invert(first_ok))
     miss_last = pc.and_(pc.is_valid(last), pc.invert(last_ok))
@@ -330,10 +377,9 @@ def _orphans(columns: Columns, key_values: KeyLookup) -> pa.Array:
             "_row": pa.array(np.arange(n, dtype=np.int64)),
         }
     ).filter(present)
-    # Keys held under any source (no file is named ""): the claims that exist.
-    found = batch.conflicting_keys("claims", ("facility_code", "claim_code"), "", candidate)
+    found = batch.present_keys("claims", ("facility_code", "claim_code"), candidate)
     exists = np.zeros(n, dtype=bool)
-    exists[found.column("_row").to_numpy(zero_copy_only=False)] = True
+    exists[found.to_numpy(zero_copy_only=False)] = True
     return _mask(pc.and_(present, pa.array(~exists)))
 
 
