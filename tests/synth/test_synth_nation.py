@@ -12,6 +12,9 @@ from typer.testing import CliRunner
 
 from baophu.cli import app
 
+# It generates the 34 provinces (about 25 s): left out of make test-fast.
+pytestmark = pytest.mark.slow
+
 SCALE = 0.0003
 # The 34 provinces' populations as published with the 2025 merger (Hà Nội 8.72 M, Hồ Chí Minh
 # City 14.0 M, …, Lai Châu 0.49 M) add up to 113.2 M: they count registered residents,

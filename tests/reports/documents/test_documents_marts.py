@@ -68,6 +68,7 @@ def reports(documents_workspace: Any, tmp_path_factory: pytest.TempPathFactory) 
     return {f.kind: f for f in files}
 
 
+@pytest.mark.libreoffice  # the reports fixture converts every document to PDF
 def test_every_report_opens_in_libreoffice(reports: dict[str, Any]) -> None:
     assert set(reports) == set(KINDS)
     for kind, f in reports.items():
@@ -84,6 +85,7 @@ def test_every_report_opens_in_libreoffice(reports: dict[str, Any]) -> None:
         assert "{{" not in text and "{%" not in text, kind  # every tag rendered
 
 
+@pytest.mark.libreoffice  # the reports fixture converts every document to PDF
 def test_monthly_targets_equal_the_mart(reports: dict[str, Any], sql: Any) -> None:
     f = reports["monthly"]
     day = dt.date.fromisoformat(f.stamp["reference_date"])
@@ -104,6 +106,7 @@ def test_monthly_targets_equal_the_mart(reports: dict[str, Any], sql: Any) -> No
         assert line[7].endswith(vn_int(abs(r["behind_plan"])))
 
 
+@pytest.mark.libreoffice  # the reports fixture converts every document to PDF
 def test_monthly_ranking_equals_the_mart(reports: dict[str, Any], sql: Any) -> None:
     f = reports["monthly"]
     day = dt.date.fromisoformat(f.stamp["reference_date"])
@@ -132,6 +135,7 @@ def test_monthly_ranking_equals_the_mart(reports: dict[str, Any], sql: Any) -> N
     assert "báo cáo, giải trình tại cuộc họp: " + ", ".join(called) in " ".join(text.split())
 
 
+@pytest.mark.libreoffice  # the reports fixture converts every document to PDF
 def test_monthly_arrears_equal_the_marts(reports: dict[str, Any], sql: Any) -> None:
     f = reports["monthly"]
     (row,) = sql("SELECT * FROM mart_arrears_by_unit WHERE dimension='province'")
@@ -148,6 +152,7 @@ def test_monthly_arrears_equal_the_marts(reports: dict[str, Any], sql: Any) -> N
     assert [r[5] for r in printed] == [vn_int(r["late_amount"]) for r in late]
 
 
+@pytest.mark.libreoffice  # the reports fixture converts every document to PDF
 def test_monthly_potential_equals_the_mart(reports: dict[str, Any], sql: Any) -> None:
     from baophu.contracts.vocabularies import REASON_VI
 
@@ -158,6 +163,7 @@ def test_monthly_potential_equals_the_mart(reports: dict[str, Any], sql: Any) ->
         assert printed[label] == vn_int(r["persons"])
 
 
+@pytest.mark.libreoffice  # the reports fixture converts every document to PDF
 def test_year_end_and_inspection_equal_the_marts(reports: dict[str, Any], sql: Any) -> None:
     f = reports["year_end"]
     day = dt.date.fromisoformat(f.stamp["reference_date"])
@@ -177,6 +183,7 @@ def test_year_end_and_inspection_equal_the_marts(reports: dict[str, Any], sql: A
     assert [r[7] for r in printed] == [vn_int(r["estimated_monthly_evaded"]) for r in listed]
 
 
+@pytest.mark.libreoffice  # the reports fixture converts every document to PDF
 def test_finance_equals_the_mart(reports: dict[str, Any], sql: Any) -> None:
     f = reports["finance"]
     day = dt.date.fromisoformat(f.stamp["reference_date"])
@@ -194,6 +201,7 @@ def test_finance_equals_the_mart(reports: dict[str, Any], sql: Any) -> None:
         assert line[3:6] == [vn_int(t["due"]), vn_int(t["paid"]), vn_int(t["outstanding"])]
 
 
+@pytest.mark.libreoffice  # the reports fixture converts every document to PDF
 def test_health_without_claims_says_so(reports: dict[str, Any], sql: Any) -> None:
     text = " ".join(to_text(reports["health"].docx).split())
     assert "Chưa có số liệu chi khám bệnh, chữa bệnh BHYT" in text
