@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).with_name("fixtures")
 PARAMETERS = FIXTURES / "parameters_pinned.toml"
 POLICY = FIXTURES / "policy_pinned.toml"
 RULE_VERSION = "pinned-2026.11.1"
-POLICY_VERSION = "pinned-2026.12.3"
+POLICY_VERSION = "pinned-2026.12.4"
 
 
 @contextmanager

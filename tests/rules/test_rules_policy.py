@@ -42,6 +42,7 @@ def test_policy_file_is_versioned_and_sourced(raw_policy: dict) -> None:
         "claims.peer_high_percentile",
         "claims.peer_low_percentile",
         "claims.outlier_z",
+        "claims.score_cap",
         "claims.projection_recent_months",
         "claims.review_list_size",
         "compliance.evasion_points",

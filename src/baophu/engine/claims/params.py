@@ -37,6 +37,7 @@ class ClaimParams:
     peer_high: float
     peer_low: float
     outlier_z: float
+    score_cap: float
     recent_months: int
     review_size: int
     bed_source: str
@@ -55,6 +56,7 @@ class ClaimParams:
             peer_high=float(p.value("claims.peer_high_percentile", day)),
             peer_low=float(p.value("claims.peer_low_percentile", day)),
             outlier_z=float(p.value("claims.outlier_z", day)),
+            score_cap=float(p.value("claims.score_cap", day)),
             recent_months=int(p.value("claims.projection_recent_months", day)),
             review_size=int(p.value("claims.review_list_size", day)),
             bed_source=str(r.source("claims.bed_min_hours", day)),

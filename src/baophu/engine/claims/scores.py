@@ -15,7 +15,8 @@ province's rate: (observed − expected) ÷ √expected.
   at facilities of the same level.
 
 A score is the sum of the signals at or above the outlier threshold (policy
-``claims.outlier_z``), each capped at 10, so one extreme figure does not hide the others.
+``claims.outlier_z``), each capped (policy ``claims.score_cap``), so one extreme figure does
+not hide the others.
 
 ``claims_review_list``: every flagged claim, its rules (in the catalog's order), the largest
 amount at stake, ranked in the province and within its facility by the number of rules it
@@ -36,7 +37,6 @@ MART_SCORES = "claims_scores"
 MART_REVIEW = "claims_review_list"
 GROWTH_MONTHS = 12
 MIN_GROWTH_VISITS = 100
-Z_CAP = 10.0
 SIGNAL_COLUMNS = (
     "entity",
     "facility_code",
@@ -250,7 +250,7 @@ def signals(
 def scores(sig: Table, p: ClaimParams) -> Table:
     """One row per facility, department and doctor with a signal at or above the
     threshold: the score and its driving signals (strongest first, ``;``-joined)."""
-    strong = sig.filter(sig.z >= p.outlier_z).mutate(points=ibis.least(sig.z, Z_CAP))
+    strong = sig.filter(sig.z >= p.outlier_z).mutate(points=ibis.least(sig.z, p.score_cap))
     keys = ["entity", "facility_code", "department_code", "doctor_code", "level"]
     # a facility also carries the strongest signal of its departments and doctors
     inner = strong.filter(strong.entity != "facility")
