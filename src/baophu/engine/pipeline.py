@@ -28,7 +28,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from baophu.backends import Store
+from baophu.backends import MartEntry, Store
 from baophu.engine import (
     claims,
     compliance,
@@ -367,21 +367,15 @@ def staleness(
     holds some: no stamp says which ones it was computed with."""
     day = pipeline_reference_date(store, reference_date)
     state = store.state_id()
-    version = get_rules().version
     out: dict[str, list[str]] = {}
     stale_marts: set[str] = set()
     for step in _steps_until(until):
         reasons: list[str] = []
         entries = {m: store.mart_entry(m) for m in step.writes}
         for mart, entry in entries.items():
-            if entry is None:
-                reasons.append(f"{mart}: chưa tính / not computed")
-            elif entry.state_id != state:
-                reasons.append(f"{mart}: dữ liệu nhập đã đổi / imported data changed")
-            elif entry.rule_version != version:
-                reasons.append(f"{mart}: quy định đã đổi / rules changed ({entry.rule_version})")
-            elif step.dated and entry.reference_date != day.isoformat():
-                reasons.append(f"{mart}: tính cho ngày khác / computed for {entry.reference_date}")
+            why = _why_stale(entry, step, day, state) if entry else "chưa tính / not computed"
+            if why:
+                reasons.append(f"{mart}: {why}")
         for name in step.operational:
             given = getattr(inputs, name, None) if inputs is not None else None
             if given is not None and given.num_rows:
@@ -399,6 +393,18 @@ def staleness(
             stale_marts |= set(step.writes)
         out[step.name] = reasons
     return out
+
+
+def _why_stale(entry: MartEntry, step: Step, day: dt.date, state: str) -> str:
+    """Why a mart written by ``step`` is stale for ``day`` ("" when it is current): computed
+    from another imported state or rule version, or (a dated step) for another date."""
+    if entry.state_id != state:
+        return "dữ liệu nhập đã đổi / imported data changed"
+    if entry.rule_version != get_rules().version:
+        return f"quy định đã đổi / rules changed ({entry.rule_version})"
+    if step.dated and entry.reference_date != day.isoformat():
+        return f"tính cho ngày khác / computed for {entry.reference_date}"
+    return ""
 
 
 def run_pipeline(
@@ -463,8 +469,6 @@ def _stale_uses(store: Store, day: dt.date, step: Step, only: Sequence[str] | No
     if only is None:
         return []
     writer = {m: s for s in STEPS for m in s.writes}
-    state = store.state_id()
-    version = get_rules().version
     out: list[str] = []
     for mart in (*step.uses, *step.optional_uses):
         source = writer.get(mart)
@@ -473,13 +477,8 @@ def _stale_uses(store: Store, day: dt.date, step: Step, only: Sequence[str] | No
         entry = store.mart_entry(mart)
         if entry is None:
             continue  # an optional mart never computed: the step did without it
-        if entry.state_id != state:
-            why = "dữ liệu nhập đã đổi / imported data changed"
-        elif entry.rule_version != version:
-            why = f"quy định đã đổi / rules changed ({entry.rule_version})"
-        elif source.dated and entry.reference_date != day.isoformat():
-            why = f"tính cho ngày {entry.reference_date} / computed for {entry.reference_date}"
-        else:
+        why = _why_stale(entry, source, day, store.state_id())
+        if not why:
             continue
         out.append(
             f"{mart}: đã cũ, bước {source.name} không được tính lại ({why}) / stale, "
