@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from baophu.ingest.errors import ImportFileError
-from baophu.ingest.problems import KeyLookup, Problem
+from baophu.ingest.problems import KeyLookup, Problem, fixed_digits
 
 Columns = dict[str, pa.Array]
 Rules = Callable[[dict[str, str], Columns, Columns, list[Problem], KeyLookup], None]
@@ -233,9 +233,8 @@ _NO_CODES = pa.array([], pa.string())
 
 
 def _fixed_digits(values: pa.Array, width: int) -> np.ndarray:
-    """Where ``values`` are exactly ``width`` ASCII digits (null: False)."""
-    ok = pc.and_(pc.ascii_is_decimal(values), pc.equal(pc.binary_length(values), width))
-    return pc.fill_null(ok, False).to_numpy(zero_copy_only=False)
+    """Where ``values`` are exactly ``width`` ASCII digits (null: False), as a NumPy mask."""
+    return pc.fill_null(fixed_digits(values, width), False).to_numpy(zero_copy_only=False)
 
 
 def _as_numbers(values: pa.Array, where: np.ndarray) -> np.ndarray:

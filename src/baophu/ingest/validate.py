@@ -24,7 +24,7 @@ from baophu.contracts.model import Column
 from baophu.contracts.person_id import BIRTH_PROVINCE_CODES
 from baophu.ingest.claims_rules import TABLE_RULES
 from baophu.ingest.messages import printable, text
-from baophu.ingest.problems import KeyLookup, Problem
+from baophu.ingest.problems import KeyLookup, Problem, fixed_digits
 from baophu.ingest.readers import RawFile
 from baophu.vn import formats
 
@@ -100,12 +100,6 @@ def _nfc(text_: pa.Array) -> pa.Array:
         return text_
     fixed = pc.utf8_normalize(text_.filter(decomposed), "NFC")
     return pc.replace_with_mask(text_, decomposed, fixed)
-
-
-def _digits(text_: pa.Array, length: int) -> pa.Array:
-    """Exactly ``length`` ASCII digits (null stays null) — a regular expression's job, done
-    with two cheap kernels."""
-    return pc.and_(pc.ascii_is_decimal(text_), pc.equal(pc.binary_length(text_), length))
 
 
 def _bad(raw: pa.Array, parsed: pa.Array) -> pa.Array:
@@ -361,18 +355,18 @@ def _tax_code_shape(values: pa.Array) -> pa.Array:
     head = pc.utf8_slice_codeunits(values, 0, 10)
     branch = pc.and_(
         pc.equal(pc.utf8_slice_codeunits(values, 10, 11), "-"),
-        _digits(pc.utf8_slice_codeunits(values, 11, 14), 3),
+        fixed_digits(pc.utf8_slice_codeunits(values, 11, 14), 3),
     )
     length = pc.binary_length(values)
     return pc.and_(
-        _digits(head, 10),
+        fixed_digits(head, 10),
         pc.or_(pc.equal(length, 10), pc.and_(pc.equal(length, 14), branch)),
     )
 
 
 def normalise_person_id(values: pa.Array) -> pa.Array:
     """Strip separators and a lost leading zero (Excel turns 075... into 75...)."""
-    if not _any(pc.invert(pc.fill_null(_digits(values, 12), True))):
+    if not _any(pc.invert(pc.fill_null(fixed_digits(values, 12), True))):
         return values  # every ID already has its 12 digits: nothing to strip
     text_ = pc.replace_substring_regex(values, r"\.0+$", "")
     text_ = pc.replace_substring_regex(text_, r"[\s.\-']", "")
@@ -385,7 +379,7 @@ def person_id_problems(
 ) -> dict[str, pa.Array]:
     """Masks of ID problems by reason (nulls excluded: 'missing' is the caller's business)."""
     present = pc.is_valid(ids)
-    twelve = pc.fill_null(_digits(ids, 12), False)
+    twelve = pc.fill_null(fixed_digits(ids, 12), False)
     not_12 = pc.and_(present, pc.invert(twelve))
     province = pc.utf8_slice_codeunits(ids, 0, 3)
     known = pc.is_in(province, pa.array(sorted(BIRTH_PROVINCE_CODES)))
@@ -554,7 +548,7 @@ def _phone_ok(values: pa.Array) -> pa.Array:
     or 84 for the 0, or 9 digits whose leading 0 a spreadsheet dropped; spaces, dots, dashes
     and brackets allowed."""
     # Most numbers are ten plain digits from 0: two cheap kernels settle those.
-    plain = pc.and_(_digits(values, 10), pc.starts_with(values, "0"))
+    plain = pc.and_(fixed_digits(values, 10), pc.starts_with(values, "0"))
     plain = pc.fill_null(plain, True)
     if pc.all(plain).as_py() is not False:
         return plain
@@ -622,7 +616,7 @@ def _check_values(
             out = pc.or_(pc.less(values, 0), pc.greater(values, 1))
             problems.append(Problem(pc.fill_null(out, False), header, raw_text, "bad_percent"))
         elif column.check == "si_code":
-            bad = pc.invert(pc.fill_null(_digits(values, 10), True))
+            bad = pc.invert(pc.fill_null(fixed_digits(values, 10), True))
             problems.append(Problem(bad, header, raw_text, "bad_si_code", severity="warning"))
         elif column.check == "phone":
             ok = pc.fill_null(_phone_ok(values), True)
