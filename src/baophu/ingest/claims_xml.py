@@ -7,13 +7,20 @@ document, base64-encoded.  XML1 (``TONG_HOP``) becomes a row of ``claims``, ever
 ``CHI_TIET_THUOC`` of XML2 a row of ``claim_drugs`` and every ``CHI_TIET_DVKT`` of XML3 a row
 of ``claim_services``; the other tables are counted and left out.
 
-The file is streamed (``lxml.etree.iterparse``; entities never resolved, no DTD, no network;
-text nodes of any size), each record's tables decoded and parsed in batches, and the rows
+The file is streamed, each record's tables decoded and parsed in batches, and the rows
 written to one temporary Parquet file per table, a row group at a time, so a facility's month
 never sits in memory at once.  The importer then reads those like any Parquet extract: the
 same contracts, checks, rejects and all-or-nothing batch.  A row's number is its record's
 position in the file (the n-th ``HOSO``).  Lines carry the facility of their record's XML1
 (or of the envelope, ``MACSKCB``), which the tables themselves do not repeat.
+
+Two readers give the same rows.  A file in the plain shape that hospital systems write (the
+envelope's elements in their order, ``HOSO``/``FILEHOSO``/``LOAIHOSO``/``NOIDUNGFILE`` without
+attributes, comments or entities, base64 without stray characters) is read in 8 MiB pieces by
+regular expressions that accept only well-formed XML of that shape, and its head and tail
+(everything outside ``DANHSACHHOSO``) by lxml.  Anything else, including every broken file,
+is read again from the start by ``lxml.etree.iterparse`` (entities never resolved, no DTD, no
+network, text nodes of any size), which reads what is legal and names what is not.
 
 A file that is not well-formed, not a ``GIAMDINHHS`` envelope, has a ``NOIDUNGFILE`` that is not
 base64 or a table that is not well-formed XML, or whose ``SOLUONGHOSO`` disagrees with its
@@ -32,6 +39,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pybase64
 from lxml import etree
 
 from baophu.contracts import CONTRACTS, Contract
@@ -52,6 +60,48 @@ BY_TABLE = {t.table: t for t in XML_TABLES}
 BATCH_RECORDS = 2_000  # records decoded and read together
 FLUSH_ROWS = 100_000  # rows per row group of the temporary files
 _MA_LK = re.compile(rb"<MA_LK>\s*([^<]*?)\s*</MA_LK>")
+PIECE_BYTES = 8 << 20  # bytes read at a time by the plain reader
+_WS = rb"[ \t\r\n]*+"
+_KIND = _WS + rb"<LOAIHOSO>" + _WS + rb"([0-9A-Za-z]++)" + _WS + rb"</LOAIHOSO>" + _WS
+# the records of a piece with the text of every NOIDUNGFILE taken out (the skeleton)
+_SKELETON = re.compile(
+    rb"(?:"
+    + _WS
+    + rb"<HOSO>"
+    + _WS
+    + rb"(?:<FILEHOSO>"
+    + _KIND
+    + rb"<NOIDUNGFILE></NOIDUNGFILE>"
+    + _WS
+    + rb"</FILEHOSO>"
+    + _WS
+    + rb")*+</HOSO>)*+"
+    + _WS
+)
+_SKELETON_ITEMS = re.compile(rb"<HOSO>|<LOAIHOSO>" + _WS + rb"([0-9A-Za-z]++)")
+_CONTENT_TAG = b"NOIDUNGFILE>"
+_CONTENT_GAP = b"NOIDUNGFILE></NOIDUNGFILE>"
+_HEAD_VALUE = {
+    tag: re.compile(rb"<" + tag.encode() + rb">([^<&]*)</" + tag.encode() + rb">")
+    for tag in ("MACSKCB", "SOLUONGHOSO")
+}
+_LIST_OPEN, _LIST_CLOSE = b"<DANHSACHHOSO>", b"</DANHSACHHOSO>"
+
+
+def _parser() -> Any:
+    """lxml's parser for claims files: entities never resolved, no DTD, no network."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+class _NotPlain(Exception):
+    """The file is not in the plain shape: the lxml reader reads it (and names its faults)."""
 
 
 def is_claims_xml(path: Path) -> bool:
@@ -113,7 +163,13 @@ class _TableWriter:
     def __init__(self, spec: XmlTable, folder: Path) -> None:
         self.reader = TableReader(spec)
         self.path = folder / f"{spec.table}.parquet"
-        self.writer = pq.ParquetWriter(self.path, self.reader.schema, compression="none")
+        self.writer = pq.ParquetWriter(
+            self.path,
+            self.reader.schema,
+            compression="none",
+            use_dictionary=False,
+            write_statistics=False,
+        )
         self.parts: list[pa.Table] = []
         self.held = 0
 
@@ -152,13 +208,146 @@ class _Parse:
         self.records = 0
         self.other_tables: dict[str, int] = {}
         self.pending = _Pending([], {t.kind: [] for t in XML_TABLES})
+        self.head = b""
 
     # -- errors ------------------------------------------------------------------------
     def _fail(self, code: str, record: int | None, **kwargs: Any) -> ImportFileError:
         return ImportFileError(code, self.path, row=record, **kwargs)
 
-    # -- the envelope ------------------------------------------------------------------
+    def _reset(self) -> None:
+        """Back to the start of the file, nothing read (before the lxml reader's pass)."""
+        folder = next(iter(self.writers.values())).path.parent
+        for writer in self.writers.values():
+            writer.writer.close()
+        self.writers = {t.kind: _TableWriter(t, folder) for t in XML_TABLES}
+        self.envelope_facility = None
+        self.declared = None
+        self.records = 0
+        self.other_tables = {}
+        self.pending = _Pending([], {t.kind: [] for t in XML_TABLES})
+
     def run(self) -> None:
+        try:
+            self._run_plain()
+        except _NotPlain:
+            self._reset()
+            self._run_lxml()
+            return
+        self._finish()
+
+    # -- the envelope, plain shape ------------------------------------------------------
+    def _run_plain(self) -> None:
+        with open(self.path, "rb") as handle:
+            buffer = handle.read(PIECE_BYTES)
+            first = buffer.find(b"<HOSO>")
+            if first < 0:
+                raise _NotPlain
+            self._plain_head(buffer[:first])
+            buffer = buffer[first:]
+            while True:
+                end = buffer.rfind(b"</HOSO>")
+                if end >= 0:
+                    end += len(b"</HOSO>")
+                    self._plain_records(buffer[:end])
+                    buffer = buffer[end:]
+                more = handle.read(PIECE_BYTES)
+                if not more:
+                    break
+                buffer += more
+        self._plain_tail(buffer)
+
+    def _plain_head(self, head: bytes) -> None:
+        """What comes before the first record: the declaration, ``GIAMDINHHS``,
+        ``THONGTINDONVI`` and ``THONGTINHOSO`` up to the list; kept for ``_plain_tail``."""
+        if (
+            b"<!" in head
+            or b"xmlns" in head
+            or b"<HOSO" in head
+            or head.count(b"<?") > (1 if head.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml") else 0)
+            or not head.rstrip(b" \t\r\n").endswith(_LIST_OPEN)
+            or head.count(_LIST_OPEN) != 1
+        ):
+            raise _NotPlain
+        values = {tag: pattern.findall(head) for tag, pattern in _HEAD_VALUE.items()}
+        if any(len(found) > 1 for found in values.values()):
+            raise _NotPlain
+        facility = values["MACSKCB"][0].strip() if values["MACSKCB"] else b""
+        self.envelope_facility = facility.decode("utf-8", "replace") or None
+        count = values["SOLUONGHOSO"][0].strip() if values["SOLUONGHOSO"] else b""
+        self.declared = int(count) if count.isdigit() else None
+        self.head = head
+
+    def _plain_tail(self, tail: bytes) -> None:
+        """What comes after the last record; head and tail together must be a well-formed
+        ``GIAMDINHHS`` document (an empty list), as lxml reads it."""
+        if (
+            b"<!" in tail
+            or b"<?" in tail
+            or b"<HOSO" in tail
+            or b"MACSKCB" in tail
+            or b"SOLUONGHOSO" in tail
+            or not tail.lstrip(b" \t\r\n").startswith(_LIST_CLOSE)
+        ):
+            raise _NotPlain
+        try:
+            root = etree.fromstring(self.head + tail, _parser())
+        except etree.XMLSyntaxError as exc:
+            raise _NotPlain from exc
+        if root.tag != "GIAMDINHHS":
+            raise _NotPlain
+
+    def _plain_records(self, piece: bytes) -> None:
+        """Whole ``HOSO`` records, one after the other.  Cut at every ``NOIDUNGFILE>``, the
+        piece alternates between markup and a table's base64 text followed by ``</``; the
+        markup with the texts taken out must be records of the plain shape, and each text must
+        be base64 (so it holds no markup): then the piece is well-formed."""
+        parts = piece.split(_CONTENT_TAG)
+        if len(parts) % 2 == 0:
+            raise _NotPlain
+        contents = parts[1::2]
+        if not all(c.endswith(b"</") for c in contents):
+            raise _NotPlain
+        skeleton = _CONTENT_GAP.join(parts[0::2])
+        if not _SKELETON.fullmatch(skeleton):
+            raise _NotPlain
+        at = 0
+        docs: list[tuple[bytes, bytes]] | None = None
+        for kind in _SKELETON_ITEMS.findall(skeleton):
+            if kind:
+                assert docs is not None
+                docs.append((kind, contents[at]))
+                at += 1
+                continue
+            if docs is not None:
+                self._plain_record(docs)
+            docs = []
+        if docs is not None:
+            self._plain_record(docs)
+
+    def _plain_record(self, docs: list[tuple[bytes, bytes]]) -> None:
+        """One record: its tables' texts (each followed by ``</``) decoded."""
+        self.records += 1
+        record = self.records
+        for raw_kind, text in docs:
+            kind = raw_kind.decode("ascii").upper()
+            if kind not in BY_KIND:
+                self.other_tables[kind] = self.other_tables.get(kind, 0) + 1
+                continue
+            content = memoryview(text)[:-2]  # without the closing tag's "</"
+            try:
+                data = pybase64.b64decode(content, validate=True)
+            except (binascii.Error, ValueError):
+                try:
+                    data = pybase64.b64decode(b"".join(bytes(content).split()), validate=True)
+                except (binascii.Error, ValueError) as exc:
+                    raise _NotPlain from exc  # the lxml reader names the record
+            self.pending.docs[kind].append((record, data))
+        self.pending.records.append(record)
+        if len(self.pending.records) >= BATCH_RECORDS:
+            self._flush_batch()
+
+    # -- the envelope, through lxml -------------------------------------------------------
+    def _run_lxml(self) -> None:
         events = etree.iterparse(
             str(self.path),
             events=("end",),
@@ -193,6 +382,9 @@ class _Parse:
         except etree.XMLSyntaxError as exc:
             line = exc.position[0] if exc.position else "?"
             raise self._fail("xml_not_well_formed", None, line=line, detail=str(exc)[:200]) from exc
+        self._finish()
+
+    def _finish(self) -> None:
         self._flush_batch()
         if self.records == 0:
             raise self._fail("xml_no_records", None)

@@ -5,10 +5,12 @@ elements, XML2 and XML3 a list of ``CHI_TIET_THUOC`` / ``CHI_TIET_DVKT`` of leaf
 Documents in that plain shape (UTF-8, elements without attributes, text with the five
 predefined entities or character references) are recognised by one regular expression over
 the whole batch — a grammar that accepts only well-formed XML — and their values pulled out
-and pivoted into columns with Arrow, without building a tree: the fast path.  Any other
-document (CDATA, comments, attributes, another encoding, or something malformed) goes through
-lxml one document at a time, which reads what is legal and names what is not.  Both paths
-give the same rows.
+and pivoted into columns with Arrow, without building a tree: the fast path.  Where every row
+of the batch has the same elements in the same order (one hospital system's output), the
+values come out as one flat list, row after row, and each column is a strided slice of it.
+Any other document (CDATA, comments, attributes, another encoding, or something malformed)
+goes through lxml one document at a time, which reads what is legal and names what is not.
+Both paths give the same rows.
 """
 
 from __future__ import annotations
@@ -27,13 +29,35 @@ from baophu.contracts import CONTRACTS, Contract
 
 RECORD = "__record"  # the HOSO number of each row
 _TAG = re.compile(r"[A-Z][A-Z0-9_]*")
-_DECLARATION_END = b"?>"
-_OPENING = re.compile(rb"<([A-Z][A-Z0-9_]*)\s*/?>")
+_WS = rb"[ \t\r\n]*+"  # XML's white space (not Python's \s, which takes \f and \v too)
+_OPENING = re.compile(rb"<([A-Z][A-Z0-9_]*)[ \t\r\n]*/?>")
 _TEXT = rb"[^<&\x00-\x08\x0b\x0c\x0e-\x1f]*+"
+# Once a layout's grammar has matched, every element that opens and is closed right after its
+# text, or closes itself, is a leaf (or an empty list): its text, row after row
+_LEAF_VALUES = re.compile(rb"<[A-Z][A-Z0-9_]*+(?:>([^<]*+)</|[ \t\r\n]*+/>)")
 _REFERENCE = rb"&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});"
 _LEAVES = (
-    rb"(?:\s*+(?:<([A-Z][A-Z0-9_]*)>" + _TEXT + rb"(?:" + _REFERENCE + _TEXT + rb")*+</\1>"
-    rb"|<[A-Z][A-Z0-9_]*\s*/>))*+\s*+"
+    rb"(?:"
+    + _WS
+    + rb"(?:<([A-Z][A-Z0-9_]*)>"
+    + _TEXT
+    + rb"(?:"
+    + _REFERENCE
+    + _TEXT
+    + rb")*+</\1>|<[A-Z][A-Z0-9_]*"
+    + _WS
+    + rb"/>))*+"
+    + _WS
+)
+# A UTF-8 XML declaration (the only one the fast path reads), with a byte-order mark before it
+_END = b"\x00"  # after each document of a batch
+_QUOTED_UTF8 = rb"""(?:"(?i:utf-?8)"|'(?i:utf-?8)')"""
+_DECLARATION = re.compile(
+    rb"(?:\xef\xbb\xbf)?<\?xml[ \t\r\n]++version[ \t\r\n]*+=[ \t\r\n]*+"
+    rb"(?:\"1\.[0-9]++\"|'1\.[0-9]++')"
+    rb"(?:[ \t\r\n]++encoding[ \t\r\n]*+=[ \t\r\n]*+" + _QUOTED_UTF8 + rb")?"
+    rb"(?:[ \t\r\n]++standalone[ \t\r\n]*+=[ \t\r\n]*+(?:\"(?:yes|no)\"|'(?:yes|no)'))?"
+    rb"[ \t\r\n]*+\?>|\xef\xbb\xbf"
 )
 
 
@@ -99,21 +123,24 @@ def columns_of(contract: Contract) -> tuple[list[str], dict[str, str], dict[str,
     return headers, mapping, position
 
 
-def _body(document: bytes) -> bytes | None:
-    """The document without byte-order mark and UTF-8 declaration; None when it declares
-    another encoding (the fast path reads UTF-8 only)."""
-    document = document.removeprefix(b"\xef\xbb\xbf").lstrip()
-    if document.startswith(b"<?xml"):
-        end = document.find(_DECLARATION_END)
-        if end < 0:
-            return None
-        declaration = document[:end].lower()
-        if b"encoding" in declaration and not re.search(
-            rb"""encoding\s*=\s*["']utf-?8["']""", declaration
-        ):
-            return None
-        document = document[end + 2 :]
-    return document
+def joined_bodies(documents: list[bytes]) -> bytes:
+    """The documents one after the other, each without the byte-order mark and UTF-8
+    declaration at its start, each followed by a NUL byte (which no XML document holds: the
+    batch grammar requires one after each document, so the documents it finds are the
+    documents as they were sent, none spanning two).  A declaration of another encoding, or
+    anything else, is left in place for the grammar to refuse."""
+    first = _DECLARATION.match(documents[0]) if documents else None
+    if first is not None:
+        # one hospital system writes the same declaration on every document
+        common = first.group()
+        if all(d.startswith(common) for d in documents):
+            size = len(common)
+            return _END.join([d[size:] for d in documents]) + _END
+    pieces = []
+    for document in documents:
+        found = _DECLARATION.match(document)
+        pieces.append(document[found.end() :] if found else document)
+    return _END.join(pieces) + _END
 
 
 def _text_values(array: pa.Array) -> pa.Array:
@@ -141,32 +168,34 @@ class TableReader:
         )
         root, record = spec.root.encode(), spec.record.encode()
         if spec.listing is None:
-            document = rb"\s*+<" + root + rb">" + _LEAVES + rb"</" + root + rb">\s*+"
+            document = rb"[ \t\r\n]*+<" + root + rb">" + _LEAVES + rb"</" + root + rb">[ \t\r\n]*+"
             items = rb"<(" + record + rb")>|<([A-Z][A-Z0-9_]*)>([^<]*)</\2>"
         else:
             listing = spec.listing.encode()
-            rows = rb"(?:\s*+<" + record + rb">" + _LEAVES + rb"</" + record + rb">)*+"
+            rows = rb"(?:[ \t\r\n]*+<" + record + rb">" + _LEAVES + rb"</" + record + rb">)*+"
             document = (
-                rb"\s*+<"
+                rb"[ \t\r\n]*+<"
                 + root
-                + rb">\s*+(?:<"
+                + rb">[ \t\r\n]*+(?:<"
                 + listing
                 + rb">"
                 + rows
-                + rb"\s*+</"
+                + rb"[ \t\r\n]*+</"
                 + listing
                 + rb">|<"
                 + listing
-                + rb"\s*/>)?\s*+</"
+                + rb"[ \t\r\n]*/>)?[ \t\r\n]*+</"
                 + root
-                + rb">\s*+"
+                + rb">[ \t\r\n]*+"
             )
             items = rb"<(" + root + rb")>|<(" + record + rb")>|<([A-Z][A-Z0-9_]*)>([^<]*)</\3>"
         self.document = re.compile(document)
-        self.batch = re.compile(rb"(?:" + document + rb")*+")
+        self.batch = re.compile(rb"(?:" + document + rb"\x00)*+")
         self.items = re.compile(items)
         self.tag_position = {tag.encode(): at for tag, at in self.position.items()}
         self.layouts: dict[tuple[bytes, ...], tuple[re.Pattern[bytes], re.Pattern[bytes]]] = {}
+        self.root_open, self.root_close = b"<" + root + b">", b"</" + root + b">"
+        self.record_open, self.record_close = b"<" + record + b">", b"</" + record + b">"
 
     # ------------------------------------------------------------------------ entry point
     def rows(
@@ -174,78 +203,86 @@ class TableReader:
     ) -> pa.Table:
         """Rows of the documents (record number, document); lines without MA_CSKCB take
         ``facility_of(record)``."""
-        bodies = [_body(d) for _, d in docs]
-        if all(b is not None for b in bodies):
-            present = [b for b in bodies if b is not None]
-            joined = b"".join(present)
-            laid = self._by_layout(present, joined, [r for r, _ in docs], facility_of)
-            if laid is not None:
-                return laid
-            if self.batch.fullmatch(joined):
-                fast = self._fast(joined, [r for r, _ in docs], facility_of)
-                if fast is not None:
-                    return fast
+        documents = [d for _, d in docs]
+        records = [r for r, _ in docs]
+        joined = joined_bodies(documents)
+        laid = self._by_layout(documents, joined, records, facility_of)
+        if laid is not None:
+            return laid
+        if self.batch.fullmatch(joined):
+            fast = self._fast(joined, records, facility_of)
+            if fast is not None:
+                return fast
         return self._slow(docs, facility_of)
 
     # ----------------------------------------------------------------- fastest: one layout
-    def _layout_of(self, bodies: list[bytes]) -> tuple[bytes, ...] | None:
+    def _layout_of(self, joined: bytes) -> tuple[bytes, ...] | None:
         """The element names of a row, in order, as the first row of the batch has them."""
-        record = self.spec.record.encode()
-        for body in bodies:
-            tags = _OPENING.findall(body)
-            if record not in tags:
-                continue
-            start = tags.index(record) + 1
-            end = tags.index(record, start) if record in tags[start:] else len(tags)
-            return tuple(tags[start:end])
-        return None
+        start = joined.find(self.record_open)
+        if start < 0:
+            return None
+        end = joined.find(self.record_close, start)
+        if end < 0:
+            return None
+        return tuple(_OPENING.findall(joined, start + len(self.record_open), end))
 
     def _layout(self, layout: tuple[bytes, ...]) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-        """(batch grammar, row pattern) for rows of exactly these elements in this order:
-        each leaf ``<T>text</T>`` (its text a group) or ``<T/>``."""
+        """(batch grammar, value pattern) for rows of exactly these elements in this order:
+        each leaf ``<T>text</T>`` or ``<T/>``.  Once the grammar has matched, the value
+        pattern finds every leaf of every row in order, its text a group (empty for ``<T/>``)."""
         cached = self.layouts.get(layout)
         if cached is not None:
             return cached
-        record = self.spec.record.encode()
         leaves = b"".join(
-            rb"\s*+(?:<"
+            _WS
+            + rb"(?:<"
             + t
-            + rb">("
+            + rb">"
             + _TEXT
             + rb"(?:"
             + _REFERENCE
             + _TEXT
-            + rb")*+)</"
+            + rb")*+</"
             + t
             + rb">|<"
             + t
-            + rb"\s*/>)"
+            + _WS
+            + rb"/>)"
             for t in layout
         )
-        row = rb"<" + record + rb">" + leaves + rb"\s*+</" + record + rb">"
-        bare = re.sub(rb"\((?!\?)", b"(?:", row)  # the same row without groups
+        row = self.record_open + leaves + _WS + self.record_close
         if self.spec.listing is None:
-            document = rb"\s*+" + bare + rb"\s*+"
-            items = row
+            document = _WS + row + _WS
         else:
             root, listing = self.spec.root.encode(), self.spec.listing.encode()
             document = (
-                rb"\s*+<"
+                _WS
+                + rb"<"
                 + root
-                + rb">\s*+(?:<"
+                + rb">"
+                + _WS
+                + rb"(?:<"
                 + listing
-                + rb">(?:\s*+"
-                + bare
-                + rb")*+\s*+</"
+                + rb">(?:"
+                + _WS
+                + row
+                + rb")*+"
+                + _WS
+                + rb"</"
                 + listing
                 + rb">|<"
                 + listing
-                + rb"\s*/>)?\s*+</"
+                + _WS
+                + rb"/>)?"
+                + _WS
+                + rb"</"
                 + root
-                + rb">\s*+"
+                + rb">"
+                + _WS
             )
-            items = rb"<(" + root + rb")>|" + row
-        compiled = (re.compile(rb"(?:" + document + rb")*+"), re.compile(items))
+        names = b"|".join(re.escape(t) for t in sorted(set(layout), key=len, reverse=True))
+        values = rb"<(?:" + names + rb")(?:>([^<]*+)</|" + _WS + rb"/>)"
+        compiled = (re.compile(rb"(?:" + document + rb"\x00)*+"), re.compile(values))
         if len(self.layouts) > 16:
             self.layouts.clear()
         self.layouts[layout] = compiled
@@ -253,53 +290,47 @@ class TableReader:
 
     def _by_layout(
         self,
-        bodies: list[bytes],
+        documents: list[bytes],
         joined: bytes,
         records: list[int],
         facility_of: Callable[[int], str | None],
     ) -> pa.Table | None:
-        layout = self._layout_of(bodies)
+        layout = self._layout_of(joined)
         lines = self.spec.listing is not None
         if layout is None:
             return self.schema.empty_table() if lines and self.batch.fullmatch(joined) else None
-        grammar, items = self._layout(layout)
+        if not layout:
+            return None
+        grammar, values = self._layout(layout)
         if not grammar.fullmatch(joined):
             return None
-        found = items.findall(joined)
-        width = len(layout) + (1 if lines else 0)
-        if width == 1:
-            found = [(v,) for v in found]
-        groups = list(zip(*found, strict=True)) if found else [() for _ in range(width)]
+        found = _LEAF_VALUES.findall(joined)
+        width = len(layout)
         if lines:
-            is_doc = pc.greater(pc.binary_length(pa.array(groups[0], pa.binary())), 0)
-            doc_marks = is_doc.to_numpy(zero_copy_only=False)
-            doc_id = np.cumsum(doc_marks) - 1
-            keep = pa.array(~doc_marks)
-            row_doc = doc_id[~doc_marks]
-            groups = groups[1:]
+            per_document = np.array([d.count(self.record_open) for d in documents], np.int64)
         else:
-            keep = None
-            row_doc = np.arange(len(found))
-        if len(row_doc) == 0:
+            per_document = np.ones(len(documents), np.int64)
+        n_rows = int(per_document.sum())
+        if n_rows == 0:
             return self.schema.empty_table()
-        n_docs = int(doc_id[-1]) + 1 if lines else len(found)
-        if n_docs != len(records):
-            return None
+        if len(found) != n_rows * width:
+            # an empty list element (a claim without drugs) reads like a leaf to the quick
+            # pattern; the pattern of this layout's own elements does not
+            found = values.findall(joined)
+            if len(found) != n_rows * width:
+                return None
+        try:
+            text = _text_values(pa.array(found, pa.binary()))
+        except pa.ArrowInvalid:
+            return None  # not UTF-8: lxml names the record
+        starts = np.arange(n_rows, dtype=np.int64) * width
         columns: list[pa.Array | None] = [None] * len(self.headers)
-        for tag, values in zip(layout, groups, strict=True):
+        for offset, tag in enumerate(layout):
             at = self.tag_position.get(tag)
-            if at is None:
-                continue
-            array = pa.array(values, pa.binary())
-            if keep is not None:
-                array = array.filter(keep)
-            try:
-                columns[at] = _text_values(array)
-            except pa.ArrowInvalid:
-                return None  # not UTF-8: lxml names the record
-        n_rows = len(row_doc)
+            if at is not None:  # an element named twice: the last, as lxml's reading has it
+                columns[at] = text.take(pa.array(starts + offset))
         arrays = [c if c is not None else pa.nulls(n_rows, pa.string()) for c in columns]
-        arrays.append(pa.array(np.asarray(records, dtype=np.int64)[row_doc]))
+        arrays.append(pa.array(np.repeat(np.asarray(records, dtype=np.int64), per_document)))
         table = pa.Table.from_arrays(arrays, schema=self.schema)
         return self._with_facility(table, facility_of)
 
