@@ -105,6 +105,16 @@ PLAIN_SHAPES: dict[str, Callable[[], bytes]] = {
             else t.removeprefix('<?xml version="1.0" encoding="utf-8"?>\n')
         ),
     ).encode(),
+    "rows_in_two_layouts": lambda: _recode(
+        plain(),
+        lambda t: (
+            t.replace("<MA_LK>B1</MA_LK>", "").replace(
+                "</CHI_TIET_THUOC>", "<MA_LK>B1</MA_LK></CHI_TIET_THUOC>"
+            )
+            if "<MA_LK>B1</MA_LK>" in t and "CHI_TIET_THUOC" in t
+            else t
+        ),
+    ).encode(),
 }
 
 # name -> bytes that only lxml reads (comments, entities, CDATA): the same rows
