@@ -4,10 +4,16 @@
 Each province is the synthetic province of ``generator.generate`` sized to its real
 population × ``scale`` (3,321 communes in all), with its own seed (``seed × 1000 + province
 code``), written to ``OUT/provinces/<code>/`` (``inputs/``, ``truth/``) — the same files and
-ground truth as a province generated alone.  Provinces are generated in parallel, in worker
-processes, largest first; each writes its files as soon as they are ready and leaves memory
-when it is done, so the memory a national run needs is that of the ``workers`` largest
-provinces in flight, whatever the scale of the nation.
+ground truth as a province generated alone (but for the cross-province people, below).
+Provinces are generated in parallel, in worker processes, largest first; each writes its
+files as soon as they are ready and leaves memory when it is done, so the memory a national
+run needs is that of the ``workers`` largest provinces in flight, whatever the scale of the
+nation (the link pass after them holds one province's files at a time).
+
+Once every province is written, ``nation_links.link_nation`` makes the two sides of a
+commute name the same person (a resident of A working in B is, in B's files, one of B's
+commuters) and writes ``OUT/truth/cross_province.parquet``; its counts are
+``nation.json``'s ``cross_province``.  ``codes`` generates only some provinces (tests).
 
 ``OUT/nation.json`` sums the provinces: population, communes, hamlets, and every
 indicator's count and denominator at the end of 2025 and at the reference date, against the
@@ -31,6 +37,7 @@ import pyarrow.parquet as pq
 
 from baophu.synth.generator import generate
 from baophu.synth.geography import ProvinceInfo, provinces
+from baophu.synth.nation_links import link_nation
 
 # DOMAIN.md: the national figures reached at the end of 2025 (Vietnam Social Security).
 NATIONAL_2025 = {"bhyt_rate": 0.9516, "bhxh_rate": 0.451, "bhtn_rate": 0.3507}
@@ -89,16 +96,20 @@ def generate_nation(
     workers: int | None = None,
     progress: Progress | None = None,
     claims: bool = True,
+    codes: list[int] | None = None,
 ) -> dict[str, Any]:
-    """All 34 provinces into ``out/provinces/<code>/``, in parallel; returns (and writes to
-    ``out/nation.json``) the national summary."""
+    """All 34 provinces (or those of ``codes``) into ``out/provinces/<code>/``, in parallel,
+    their cross-province people linked; returns (and writes to ``out/nation.json``) the
+    national summary."""
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale!r}")
     out = Path(out)
     if (out / "provinces").exists():
         shutil.rmtree(out / "provinces")
     (out / "provinces").mkdir(parents=True)
-    every = sorted(provinces(), key=lambda p: -p.population)  # largest first
+    every = sorted(
+        (p for p in provinces() if codes is None or p.code in codes), key=lambda p: -p.population
+    )  # largest first
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(every)))
     started = time.perf_counter()
     summaries: dict[int, dict[str, Any]] = {}
@@ -131,8 +142,10 @@ def generate_nation(
                     progress(info.name, len(summaries), len(every))
                 if queue:
                     submit()
+    linked = link_nation(out, seed, as_of)
     seconds = time.perf_counter() - started
     result = national_summary(out, scale, seed, as_of, summaries)
+    result["cross_province"] = linked
     result["seconds"] = round(seconds, 2)
     result["workers"] = n_workers
     (out / "nation.json").write_text(
