@@ -49,6 +49,10 @@ def coverage_rows(p: tuple[Any, ...]) -> pa.Table:
         "voluntary_pool": pool,
         "residents_insured_elsewhere": elsewhere,
         "bhyt_insured_nonresident": 0,
+        "bhxh_participants_nonresident": 0,
+        "residents_bhxh_elsewhere": 0,
+        "bhtn_participants_nonresident": 0,
+        "residents_bhtn_elsewhere": 0,
     }
     commune = {**row, "unit_code": code + "001", "level": "commune"}
     return pa.Table.from_pylist([row, commune])

@@ -30,7 +30,14 @@ def test_build_two_provinces(tmp_path: Path) -> None:
         )
         assert rows[code]["population"] == truth["population"]
     assert rows["VN"]["population"] == rows["11"]["population"] + rows["12"]["population"]
-    assert rows["VN"]["bhyt_insured"] == rows["11"]["bhyt_insured"] + rows["12"]["bhyt_insured"]
+    # the nation's insured are residents insured in any province, each once: a province's
+    # own less its non-residents, plus its residents insured only in another province
+    assert rows["VN"]["bhyt_insured"] == sum(
+        rows[c]["bhyt_insured"]
+        - rows[c]["bhyt_insured_nonresident"]
+        + rows[c]["residents_insured_elsewhere"]
+        for c in ("11", "12")
+    )
     assert {rows["11"]["bhyt_rate_rank"], rows["12"]["bhyt_rate_rank"]} == {1, 2}
     timings = json.loads((out / "nation_timings.json").read_text(encoding="utf-8"))
     assert set(timings["provinces"]) == {"11", "12"}

@@ -27,8 +27,11 @@ def test_ranks_and_national_totals(nation: Workspace) -> None:
     vn = rows["VN"]
     assert vn["level"] == "nation" and vn["population"] == 3200
     assert isinstance(vn["population"], int)  # a count, not a 128-bit decimal
-    # national BHYT: (960 + 180 + 1900) / (1000 + 200 + 2000) = 3040 / 3200 = 95 %
-    assert vn["bhyt_rate"] == pytest.approx(0.95)
+    # national BHYT: residents insured in any province, each once — the provinces' own
+    # (no non-residents here) plus their residents insured only elsewhere:
+    # (960 + 15 + 180 + 4 + 1900 + 30) / (1000 + 200 + 2000) = 3089 / 3200
+    assert vn["bhyt_insured"] == 3089
+    assert vn["bhyt_rate"] == pytest.approx(3089 / 3200)
     # BHXH: 1030 / 2020; arrears: 55,000 / 4,100,000
     assert vn["bhxh_rate"] == pytest.approx(1030 / 2020)
     assert vn["arrears_ratio"] == pytest.approx(55_000 / 4_100_000)

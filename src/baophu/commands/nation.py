@@ -162,7 +162,13 @@ def rank(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None
 @nation_app.command("view")
 def view(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None:
     """Xếp hạng các tỉnh và các tỉnh chậm tiến độ / provinces ranked, those behind."""
-    from baophu.engine.nation import MART_PROVINCES, read_behind, read_ranking
+    from baophu.engine.nation import (
+        MART_PROVINCES,
+        read_behind,
+        read_cross_by_province,
+        read_cross_pairs,
+        read_ranking,
+    )
 
     ws = open_workspace(workspace)
     with ws.store(read_only=True) as store:
@@ -170,8 +176,17 @@ def view(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None
             fail("Chưa xếp hạng; chạy 'baophu nation build'", "not ranked yet", 1)
         ranked = read_ranking(store).to_pyarrow().to_pylist()
         behind = read_behind(store).to_pyarrow().to_pylist()
+        pairs_t, per_t = read_cross_pairs(store), read_cross_by_province(store)
+        pairs = pairs_t.to_pyarrow().to_pylist() if pairs_t is not None else []
+        per_province = per_t.to_pyarrow().to_pylist() if per_t is not None else []
     if json_out:
-        print_json({"provinces": ranked, "behind_targets": behind})
+        print_json(
+            {
+                "provinces": ranked,
+                "behind_targets": behind,
+                "cross_province": {"pairs": pairs, "by_province": per_province},
+            }
+        )
         return
     table = Table(title="Xếp hạng các tỉnh / provinces ranked")
     for header in ("Tỉnh / province", "Dân số", "BHYT", "#", "BHXH", "#", "BHTN", "#", "Nợ", "#"):
@@ -202,6 +217,19 @@ def view(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None
             fmt_int(r["behind_plan"]),
         )
     console.print(late)
+    if pairs:
+        cross = Table(title="Người tham gia ở tỉnh khác / people across provinces")
+        for header in ("Tỉnh cư trú", "Tỉnh tham gia", "Tìm thấy", "Không thấy", "Không rõ"):
+            cross.add_column(header)
+        for r in pairs:
+            cross.add_row(
+                str(r["home_province_code"] or "?"),
+                str(r["work_province_code"]),
+                fmt_int(r["found"] + r["registered_in_home"]),
+                fmt_int(r["not_found"]),
+                fmt_int(r["residence_unknown"]),
+            )
+        console.print(cross)
 
 
 def _rank(value: Any) -> str:

@@ -4,8 +4,11 @@ their marts through each province's store.
 
 Entry point: ``run_nation(store, provinces, reference_date)`` writes to the national store
 ``nation_provinces`` (every province's counts, rates and arrears ratio, ranked, with the
-nation as one more row) and ``nation_behind_targets`` (the provinces behind their monthly
-targets, by how many people).
+nation as one more row: a person insured in another province counts once, as a resident of
+their home province), ``nation_behind_targets`` (the provinces behind their monthly
+targets, by how many people) and, when the provinces hold their enrolments, the people
+across provinces (``cross_province``: ``nation_cross_province``, one row per person and
+(home, work) pair, and ``nation_cross_province_pairs``, their counts by pair).
 """
 
 from __future__ import annotations
@@ -20,6 +23,15 @@ import pyarrow as pa
 from ibis.expr.types import Table
 
 from baophu.backends import Stamp, Store
+from baophu.engine.nation.cross_province import (
+    MART_PAIRS,
+    MART_PEOPLE,
+    STATUS_VI,
+    STATUSES,
+    by_province,
+    cross_province,
+    pair_counts,
+)
 from baophu.engine.nation.ranking import (
     NATION_CODE,
     RATE_VI,
@@ -32,7 +44,7 @@ from baophu.rules import get_rules
 
 MART_PROVINCES = "nation_provinces"
 MART_BEHIND = "nation_behind_targets"
-MARTS = (MART_PROVINCES, MART_BEHIND)
+MARTS = (MART_PROVINCES, MART_BEHIND, MART_PEOPLE, MART_PAIRS)
 PROVINCE_MARTS = ("coverage_by_unit", "arrears_by_unit", "achievement_by_unit")
 
 
@@ -85,11 +97,15 @@ def run_nation(
     n_rows = store.write_mart(MART_PROVINCES, ranked, stamp)
     late = pa.concat_tables(behind, promote_options="default")
     n_behind = store.write_mart(MART_BEHIND, ibis.memtable(late), stamp)
-    return {
-        "reference_date": day,
-        "provinces": len(provinces),
-        "marts": {MART_PROVINCES: n_rows, MART_BEHIND: n_behind},
-    }
+    marts = {MART_PROVINCES: n_rows, MART_BEHIND: n_behind}
+    across = cross_province(provinces, dt.date.fromisoformat(day))
+    if across is not None:
+        people, _ = across
+        marts[MART_PEOPLE] = store.write_mart(MART_PEOPLE, people, stamp)
+        marts[MART_PAIRS] = store.write_mart(
+            MART_PAIRS, pair_counts(store.read_mart(MART_PEOPLE)), stamp
+        )
+    return {"reference_date": day, "provinces": len(provinces), "marts": marts}
 
 
 def read_ranking(store: Store) -> Table:
@@ -97,6 +113,22 @@ def read_ranking(store: Store) -> Table:
     come back in no fixed order, so every reader sorts through here."""
     t = store.read_mart(MART_PROVINCES)
     return t.order_by(ibis.desc(t.level == "nation"), t.unit_code)
+
+
+def read_cross_pairs(store: Store) -> Table | None:
+    """The people across provinces counted by (home, work) pair, ordered by the pair (the
+    unknown home last); ``None`` when the national workspace has none."""
+    if not store.has_mart(MART_PAIRS):
+        return None
+    t = store.read_mart(MART_PAIRS)
+    return t.order_by(t.home_province_code.isnull(), t.home_province_code, t.work_province_code)
+
+
+def read_cross_by_province(store: Store) -> Table | None:
+    """The people across provinces counted per province (``cross_province.by_province``)."""
+    if not store.has_mart(MART_PAIRS):
+        return None
+    return by_province(store.read_mart(MART_PAIRS))
 
 
 def read_behind(store: Store) -> Table:
@@ -108,12 +140,18 @@ def read_behind(store: Store) -> Table:
 __all__ = [
     "MARTS",
     "MART_BEHIND",
+    "MART_PAIRS",
+    "MART_PEOPLE",
     "MART_PROVINCES",
     "NATION_CODE",
     "RATES",
     "RATE_VI",
+    "STATUSES",
+    "STATUS_VI",
     "NationError",
     "read_behind",
+    "read_cross_by_province",
+    "read_cross_pairs",
     "read_ranking",
     "run_nation",
 ]

@@ -1,5 +1,7 @@
 """The provinces side by side: one row per province from its own marts, national totals,
 ranks on every indicator and on the arrears ratio, and the provinces behind their targets.
+The nation's insured count each person once, as a resident of their home province
+(``province_ranking``).
 
 A province's figures are the province rows of its ``coverage_by_unit`` (counts and rates at
 the reference date), of ``arrears_by_unit`` (dimension ``province``) and of
@@ -41,7 +43,17 @@ COUNTS = (
     "voluntary_pool",
     "residents_insured_elsewhere",
     "bhyt_insured_nonresident",
+    "bhxh_participants_nonresident",
+    "residents_bhxh_elsewhere",
+    "bhtn_participants_nonresident",
+    "residents_bhtn_elsewhere",
 )
+# a count -> (its non-resident part, the residents counted only in another province)
+NATIONAL_INSURED: dict[str, tuple[str, str]] = {
+    "bhyt_insured": ("bhyt_insured_nonresident", "residents_insured_elsewhere"),
+    "bhxh_participants": ("bhxh_participants_nonresident", "residents_bhxh_elsewhere"),
+    "bhtn_participants": ("bhtn_participants_nonresident", "residents_bhtn_elsewhere"),
+}
 MONEY = ("due_ytd", "late_amount", "late_3plus_amount", "employers", "employers_late_3plus")
 NATION_CODE = "VN"
 NATION_NAME = "Toàn quốc"
@@ -61,15 +73,28 @@ def province_row(coverage: Table, arrears: Table) -> Table:
 
 def province_ranking(rows: Table) -> Table:
     """Every province with its rates, its rank on each rate (1 = highest) and on the arrears
-    ratio (1 = lowest), and the nation as one more row (rank 0)."""
+    ratio (1 = lowest), and the nation as one more row (rank 0).
+
+    The nation's insured (BHYT, BHXH, BHTN) are its provinces' residents insured in any
+    province: a province's own count less its non-residents plus its residents insured only
+    elsewhere, summed — so a person insured across a border counts once, in their home
+    province, and a participant no register names does not count (``NATIONAL_INSURED``).
+    Compulsory participants stay counted at their workplace, like ``compulsory_required``."""
     provinces = rows.mutate(
         level=ibis.literal("province"), **{c: rows[c].cast("int64") for c in (*COUNTS, *MONEY)}
     )
+    national = {
+        c: rows[c] - rows[nonresident] + rows[elsewhere]
+        for c, (nonresident, elsewhere) in NATIONAL_INSURED.items()
+    }
     totals = rows.aggregate(
         reference_date=rows.reference_date.max(),
         # counts stay int64: DuckDB sums BIGINT into HUGEINT while Ibis types the sum int64
         # (so a cast to int64 is dropped); through float64 (exact below 2**53) it is kept
-        **{c: rows[c].sum().cast("float64").cast("int64") for c in (*COUNTS, *MONEY)},
+        **{
+            c: national.get(c, rows[c]).sum().cast("float64").cast("int64")
+            for c in (*COUNTS, *MONEY)
+        },
     ).mutate(
         unit_code=ibis.literal(NATION_CODE),
         unit_name=ibis.literal(NATION_NAME),
