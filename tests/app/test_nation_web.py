@@ -27,6 +27,7 @@ def nation_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     root = tmp_path_factory.mktemp("site")
     ws = make_nation(root / "nation")
     rank(ws)
+    _hand_cross_pairs(ws)
     db = OperationalDB.connect(f"sqlite:///{root / 'operational.sqlite'}")
     demo = seed_demo_users(ws, db=db)
     create_user(db, "quantri", "Trần Minh Quang", PASSWORD, "province_admin", None)
@@ -42,6 +43,42 @@ def nation_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         for c in clients.values():
             c.close()
     db.dispose()
+
+
+def _hand_cross_pairs(ws: Any) -> None:
+    """People across the hand-made provinces, counted by pair (the hand nation has no
+    enrolments to find them in): 5 of Lai Châu's residents found in Hà Nội, 2 not; 3 of
+    Hồ Chí Minh City's non-residents of unknown residence."""
+    import ibis
+    import pyarrow as pa
+
+    from baophu.backends import Stamp
+    from baophu.engine.nation import MART_PAIRS, MART_PROVINCES
+
+    with ws.store() as store:
+        entry = store.mart_entry(MART_PROVINCES)
+        stamp = Stamp(entry.state_id, entry.reference_date, entry.rule_version)
+        rows = pa.Table.from_pylist(
+            [
+                {
+                    "home_province_code": "12",
+                    "work_province_code": "01",
+                    "found": 5,
+                    "not_found": 2,
+                    "registered_in_home": 0,
+                    "residence_unknown": 0,
+                },
+                {
+                    "home_province_code": None,
+                    "work_province_code": "79",
+                    "found": 0,
+                    "not_found": 0,
+                    "registered_in_home": 0,
+                    "residence_unknown": 3,
+                },
+            ]
+        )
+        store.write_mart(MART_PAIRS, ibis.memtable(rows), stamp)
 
 
 def _rows(html: str, table: str) -> list[str]:
@@ -65,12 +102,22 @@ def test_the_national_analyst_lands_on_the_ranking(nation_site: dict[str, Any]) 
     assert r.status_code == 200
     # BHYT: Hà Nội 96 %, Hồ Chí Minh 95 %, Lai Châu 90 %
     assert _rows(r.text, "nation-provinces") == ["01", "79", "12"]
-    # the nation: 3,040 of 3,200 insured; BHXH 1,030 of 2,020; arrears 55,000 of 4,100,000
-    assert "95,0%" in r.text and "51,0%" in r.text and "1,3%" in r.text
-    assert "3.040 / 3.200" in r.text
+    # the nation: 3,089 of 3,200 insured (the provinces' 3,040 and their 49 residents
+    # insured only in another province, each once); BHXH 1,030 of 2,020; arrears 55,000 of
+    # 4,100,000
+    assert "96,5%" in r.text and "51,0%" in r.text and "1,3%" in r.text
+    assert "3.089 / 3.200" in r.text
     # behind their targets: Lai Châu 7 people, then Hồ Chí Minh 3
     assert _rows(r.text, "nation-behind") == ["12", "79"]
     assert 'data-chart="bar"' in r.text
+    # people across provinces, by pair: counts only, no one named
+    cross = r.text.split('id="nation-cross"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'data-pair="([\w-]*)"', cross) == ["12-01", "-79"]
+    assert "Lai Châu</td><td>Hà Nội</td>" in cross and "Không rõ</td><td>Hồ Chí Minh" in cross
+    assert re.findall(r'<td class="num">(\d+)</td>', cross) == [
+        *("5", "2", "0", "0"),
+        *("0", "0", "0", "3"),
+    ]
 
 
 def test_the_ranking_sorts_on_the_arrears_ratio(nation_site: dict[str, Any]) -> None:

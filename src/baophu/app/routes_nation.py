@@ -1,7 +1,9 @@
 """The national view ("Toàn quốc"): every province side by side with its rates and ranks, the
 nation's totals, BHYT coverage by province as a chart, and the provinces behind their
-monthly targets — read from a national workspace's ``nation_provinces`` and
-``nation_behind_targets`` marts (``baophu nation build`` / ``nation rank``).
+monthly targets, and the people across provinces counted by (home, work) pair — read from a
+national workspace's ``nation_provinces``, ``nation_behind_targets`` and
+``nation_cross_province_pairs`` marts (``baophu nation build`` / ``nation rank``).  The
+named rows of ``nation_cross_province`` are not shown here.
 
 Who sees it: the national analyst only (``scope.national``).  The page holds province
 aggregates and no named person; a province's users are refused it (they see only their
@@ -20,7 +22,7 @@ from fastapi.responses import Response
 
 from baophu.app.auth import Forbidden
 from baophu.app.web import Page, current
-from baophu.engine.nation import MART_BEHIND, MART_PROVINCES, RATE_VI, RATES
+from baophu.engine.nation import MART_BEHIND, MART_PAIRS, MART_PROVINCES, RATE_VI, RATES
 from baophu.engine.targets import INDICATORS
 
 router = APIRouter()
@@ -72,8 +74,22 @@ def nation_page(page: Annotated[Page, Depends(current)], sort: str = "bhyt_rate"
     for r in behind:
         known = INDICATORS.get(r["indicator"])
         r["indicator_vi"] = known.vi if known else r["indicator"]
+    cross = (
+        page.snap.rows(
+            f"SELECT * FROM mart_{MART_PAIRS} "
+            "ORDER BY home_province_code IS NULL, home_province_code, work_province_code"
+        )
+        if page.snap.has(MART_PAIRS)
+        else []
+    )
+    names = {p["unit_code"]: p["unit_name"] for p in provinces}
+    for x in cross:
+        home = x["home_province_code"]
+        x["home_name"] = names.get(home, home) if home else "Không rõ"
+        x["work_name"] = names.get(x["work_province_code"], x["work_province_code"])
     return page.render(
         "nation.html",
+        cross=cross,
         available=available,
         nation=nation,
         provinces=provinces,
