@@ -91,7 +91,8 @@ def flags(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 
     root = tmp_path_factory.mktemp("claims-hand")
     inputs = root / "inputs"
-    ch.write(inputs, *scenario())
+    written = scenario()
+    ch.write(inputs, *written)
     init_workspace(root / "ws")
     ws = Workspace.open(root / "ws")
     with ws.store() as store:
@@ -102,6 +103,9 @@ def flags(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         rows = store.read_mart(MART_FLAGS).to_pyarrow().to_pylist()
         review = store.read_mart(MART_REVIEW).to_pyarrow().to_pylist()
     assert len(review) == len({(r["facility_code"], r["claim_code"]) for r in rows})
+    # the review list names each patient as the claim does (XML1 HO_TEN)
+    names = {c["MA_LK"]: c["HO_TEN"] for c in written[0]}
+    assert [r["full_name"] for r in review] == [names[r["claim_code"]] for r in review]
     return {f"{r['rule']}:{r['claim_code']}": r for r in rows}
 
 
@@ -164,7 +168,8 @@ def _marts(backend: str, root: Path) -> dict[str, list[dict]]:
     from baophu.workspace import Workspace, init_workspace
 
     inputs = root / "inputs"
-    ch.write(inputs, *scenario())
+    written = scenario()
+    ch.write(inputs, *written)
     init_workspace(root / "ws", backend=backend)  # type: ignore[arg-type]
     ws = Workspace.open(root / "ws")
     out: dict[str, list[dict]] = {}

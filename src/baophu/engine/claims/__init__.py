@@ -3,7 +3,7 @@ system's indicators against peers, the claim checks, peer-outlier scores and the
 (issue 13; docs/claims.md explains every figure and rule).
 
 Entry point: ``run_claims(store, reference_date, outcomes)`` (the ``claims`` step).  Modules:
-``visits.py`` (one row per claim, the intermediate ``claim_visits``), ``spending.py``
+``visits.py`` (one row per claim, ``claim_visits``, a temporary table of the step), ``spending.py``
 (spending, estimate, projection), ``indicators.py`` (B02, B04, B21, B26, percentiles),
 ``checks.py`` (one function per rule), ``catalog.py`` (the rules' texts and sources),
 ``scores.py`` (signals, scores, review list), ``params.py`` (figures by date)."""
@@ -29,7 +29,7 @@ from baophu.engine.claims.spending import (
     MART_FACILITY_ESTIMATE,
     MART_SPENDING,
 )
-from baophu.engine.claims.visits import MART_VISITS
+from baophu.engine.claims.visits import VISITS
 
 __all__ = [
     "FLAG_COLUMNS",
@@ -48,10 +48,10 @@ __all__ = [
     "MART_SCORES",
     "MART_SIGNALS",
     "MART_SPENDING",
-    "MART_VISITS",
     "OUTCOME_SCHEMA",
     "RULE_CODES",
     "SIGNALS_VI",
+    "VISITS",
     "ClaimParams",
     "Rule",
     "rules",

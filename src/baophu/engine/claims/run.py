@@ -9,7 +9,7 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
-from baophu.backends import Store
+from baophu.backends import Stamp, Store
 from baophu.engine.claims.catalog import rules
 from baophu.engine.claims.checks import MART_FLAGS, claim_flags
 from baophu.engine.claims.indicators import (
@@ -38,12 +38,11 @@ from baophu.engine.claims.spending import (
     month_index,
     spending,
 )
-from baophu.engine.claims.visits import MART_VISITS, claim_visits
+from baophu.engine.claims.visits import VISITS, claim_visits
 
 MART_RULES = "claims_rules"
 MARTS = (
     MART_RULES,
-    MART_VISITS,
     MART_SPENDING,
     MART_ESTIMATE,
     MART_ESTIMATE_SUMMARY,
@@ -92,18 +91,33 @@ def run_claims(
         ]
     )  # fmt: skip
     store.write_mart(MART_RULES, ibis.memtable(catalog), stamp)
-    step(0, MART_VISITS)
-    all_visits = claim_visits(
-        store.table("claims"),
-        store.table("claim_drugs"),
-        store.table("claim_services"),
-        store.table("facilities"),
-        store.table("units"),
-    )
-    store.write_mart(
-        MART_VISITS, all_visits.filter(all_visits.month_index <= ref), stamp, stamp_rows=False
-    )
-    v = store.read_mart(MART_VISITS)
+    # the visits are read by every mart below and by no page: a temporary table of the step
+    # (writing 16.7 M rows into the workspace at scale 1.0 over 24 months cost more than
+    # computing them), released when the step ends
+    with store.temporary_tables() as step_tables:
+        step(0, VISITS)
+        all_visits = claim_visits(
+            store.table("claims"),
+            store.table("claim_drugs"),
+            store.table("claim_services"),
+            store.table("facilities"),
+            store.table("units"),
+        )
+        v = step_tables(all_visits.filter(all_visits.month_index <= ref))
+        return _marts_from_visits(store, v, reference_date, ref, p, stamp, outcomes, step)
+
+
+def _marts_from_visits(
+    store: Store,
+    v: ibis.Table,
+    reference_date: dt.date,
+    ref: int,
+    p: ClaimParams,
+    stamp: Stamp,
+    outcomes: pa.Table | None,
+    step: Callable[[int, str], None],
+) -> dict[str, Any]:
+    """Every mart after the rules, from the step's visits ``v``."""
     drugs, services = store.table("claim_drugs"), store.table("claim_services")
     o = None
     if outcomes is not None and outcomes.num_rows:
@@ -136,7 +150,7 @@ def run_claims(
         store.write_mart(MART_SIGNALS, signals(v, f, drugs, services, ref, temp), stamp)
     n_scores = store.write_mart(MART_SCORES, scores(store.read_mart(MART_SIGNALS), p), stamp)
     step(10, MART_REVIEW)
-    n_review = store.write_mart(MART_REVIEW, review_list(f, v), stamp)
+    n_review = store.write_mart(MART_REVIEW, review_list(f, v, store.table("claims")), stamp)
     return {
         "estimate": summary,
         "flags": n_flags,

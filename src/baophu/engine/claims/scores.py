@@ -297,8 +297,9 @@ def _signal_names() -> list[str]:
     ]
 
 
-def review_list(flags: Table, v: Table) -> Table:
-    """Every flagged claim once, ranked in the province and in its facility."""
+def review_list(flags: Table, v: Table, claims: Table) -> Table:
+    """Every flagged claim once, ranked in the province and in its facility; the patient's
+    name comes from ``claims`` (the visits do not carry it)."""
     by = flags.group_by(["facility_code", "claim_code"]).aggregate(
         rule_count=flags.rule.nunique(),
         amount_at_stake=flags.amount_at_stake.max(),
@@ -313,7 +314,6 @@ def review_list(flags: Table, v: Table) -> Table:
         i_claim="claim_code",
         person_id="person_id",
         card_number="card_number",
-        full_name="full_name",
         department_code="department_code",
         care_type="care_type",
         diagnosis_main="diagnosis_main",
@@ -323,6 +323,8 @@ def review_list(flags: Table, v: Table) -> Table:
         fund_paid="fund_paid",
     )
     j = by.inner_join(info, (by.facility_code == info.i_facility) & (by.claim_code == info.i_claim))
+    names = claims.select(n_facility="facility_code", n_claim="claim_code", full_name="full_name")
+    j = j.inner_join(names, (j.facility_code == names.n_facility) & (j.claim_code == names.n_claim))
     order = [ibis.desc(j.rule_count), ibis.desc(j.amount_at_stake), j.facility_code, j.claim_code]
     return j.select(
         "facility_code",
