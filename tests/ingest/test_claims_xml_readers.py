@@ -115,6 +115,25 @@ PLAIN_SHAPES: dict[str, Callable[[], bytes]] = {
             else t
         ),
     ).encode(),
+    "empty_lists": lambda: (
+        plain()
+        .replace(
+            records()[2],
+            cb.record(
+                cb.claim("C4"),
+                raw={
+                    "XML2": cb.b64(
+                        "<CHITIEU_CHITIET_THUOC><DSACH_CHI_TIET_THUOC>\n"
+                        "</DSACH_CHI_TIET_THUOC></CHITIEU_CHITIET_THUOC>"
+                    ),
+                    "XML3": cb.b64(
+                        "<CHITIEU_CHITIET_DVKT_VTYT><DSACH_CHI_TIET_DVKT/></CHITIEU_CHITIET_DVKT_VTYT>"
+                    ),
+                },
+            ),
+        )
+        .encode()
+    ),
 }
 
 # name -> bytes that only lxml reads (comments, entities, CDATA): the same rows
@@ -261,3 +280,22 @@ def test_broken_files_are_refused_alike(
             claims_xml.parse_file(path)
     assert first.value.code == second.value.code == code
     assert first.value.row == second.value.row
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["A &gt; B", "A > B", " ", "\t x \n", "&#x1EA0;&amp;&lt;", "/>", "Đỗ/Ngô>"],
+)
+def test_texts_read_as_lxml_reads_them(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A drug's name with markup characters, references and white space: the same value by
+    both readers (each written once into a plain file)."""
+    drug = cb.drug("A1", 1, TEN_THUOC="§")
+    content = cb.envelope([cb.record(cb.claim("A1"), [drug, cb.drug("A1", 2)])])
+    path = tmp_path / "giamdinh.xml"
+    path.write_text(_recode(content, lambda t: t.replace("§", text)), "utf-8")
+    fast, slow, used_lxml = _read_both(path, monkeypatch)
+    assert not used_lxml
+    assert fast == slow
+    assert fast["claim_drugs"][1]["TEN_THUOC"] == cb.drug("A1", 2)["TEN_THUOC"]

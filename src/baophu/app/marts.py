@@ -52,8 +52,8 @@ SKIPPED_MARTS = frozenset(
         "targets_phased",
         "potential_list",
         "person_links",
-        "claim_visits",
         "claim_flags",
+        "nation_cross_province",  # named people across provinces: no page shows them
     }
 )
 # Canonical tables the pages read (small: hierarchies and the import history).

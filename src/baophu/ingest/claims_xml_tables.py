@@ -32,9 +32,6 @@ _TAG = re.compile(r"[A-Z][A-Z0-9_]*")
 _WS = rb"[ \t\r\n]*+"  # XML's white space (not Python's \s, which takes \f and \v too)
 _OPENING = re.compile(rb"<([A-Z][A-Z0-9_]*)[ \t\r\n]*/?>")
 _TEXT = rb"[^<&\x00-\x08\x0b\x0c\x0e-\x1f]*+"
-# Once a layout's grammar has matched, every element that opens and is closed right after its
-# text, or closes itself, is a leaf (or an empty list): its text, row after row
-_LEAF_VALUES = re.compile(rb"<[A-Z][A-Z0-9_]*+(?:>([^<]*+)</|[ \t\r\n]*+/>)")
 _REFERENCE = rb"&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});"
 _LEAVES = (
     rb"(?:"
@@ -154,6 +151,46 @@ def _text_values(array: pa.Array) -> pa.Array:
         fixed = [html.unescape(v) for v in text.take(pa.array(where)).to_pylist()]
         text = pc.replace_with_mask(text, escaped, pa.array(fixed, pa.string()))
     return text
+
+
+_LT, _GT, _SLASH, _NUL = 60, 62, 47, 0
+
+
+def _leaves(joined: bytes, lines: bool) -> tuple[pa.Array, np.ndarray, np.ndarray] | None:
+    """Once a layout's grammar has matched the batch: every leaf's text in document order
+    (binary; empty for ``<T/>`` and ``<T></T>``), where each leaf starts, and where each
+    document ends (its NUL).  Found with array operations over the bytes, not a pattern: a
+    leaf is a tag that opens and is closed by the next tag, or closes itself — except a
+    document's first tag (its root) and, in a table of lines, its second (the list), which
+    read like leaves when they are empty; the grammar puts them there and nowhere else."""
+    a = np.frombuffer(joined, np.uint8)
+    opening_at = np.flatnonzero(a == _LT)
+    closing_at = np.flatnonzero(a == _GT)
+    separators = np.flatnonzero(a == _NUL)
+    if len(opening_at) == 0 or len(separators) == 0:
+        return None
+    # a tag ends at the first '>' after its '<' (texts may hold '>', never before a tag's end)
+    ends = closing_at[np.searchsorted(closing_at, opening_at)]
+    is_close = a[opening_at + 1] == _SLASH
+    is_self = a[ends - 1] == _SLASH
+    leaf = (~is_close & ~is_self & np.append(is_close[1:], False)) | is_self
+    first_tag = np.searchsorted(opening_at, np.concatenate([[0], separators[:-1] + 1]))
+    leaf[first_tag[first_tag < len(leaf)]] = False
+    if lines:
+        second = first_tag + 1
+        leaf[second[second < len(leaf)]] = False
+    where = np.flatnonzero(leaf)
+    start = ends[where] + 1
+    following = opening_at[np.minimum(where + 1, len(opening_at) - 1)]
+    stop = np.where(is_self[where], start, following)
+    lengths = stop - start
+    offsets = np.zeros(len(where) + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    data = a[np.arange(offsets[-1], dtype=np.int64) + np.repeat(start - offsets[:-1], lengths)]
+    values = pa.Array.from_buffers(
+        pa.large_binary(), len(where), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+    return values, opening_at[where], separators
 
 
 class TableReader:
@@ -304,23 +341,22 @@ class TableReader:
         grammar, values = self._layout(layout)
         if not grammar.fullmatch(joined):
             return None
-        found = _LEAF_VALUES.findall(joined)
         width = len(layout)
-        if lines:
-            per_document = np.array([d.count(self.record_open) for d in documents], np.int64)
-        else:
-            per_document = np.ones(len(documents), np.int64)
-        n_rows = int(per_document.sum())
+        leaves = _leaves(joined, lines)
+        if leaves is None:
+            return None
+        values, first_position, separators = leaves
+        if len(values) % width:
+            return None
+        n_rows = len(values) // width
         if n_rows == 0:
             return self.schema.empty_table()
-        if len(found) != n_rows * width:
-            # an empty list element (a claim without drugs) reads like a leaf to the quick
-            # pattern; the pattern of this layout's own elements does not
-            found = values.findall(joined)
-            if len(found) != n_rows * width:
-                return None
+        # each row's document: the one its first leaf lies in (a NUL ends each document)
+        row_doc = np.searchsorted(separators, first_position[::width])
+        if not lines and not np.array_equal(row_doc, np.arange(len(documents))):
+            return None
         try:
-            text = _text_values(pa.array(found, pa.binary()))
+            text = _text_values(values)
         except pa.ArrowInvalid:
             return None  # not UTF-8: lxml names the record
         starts = np.arange(n_rows, dtype=np.int64) * width
@@ -330,7 +366,7 @@ class TableReader:
             if at is not None:  # an element named twice: the last, as lxml's reading has it
                 columns[at] = text.take(pa.array(starts + offset))
         arrays = [c if c is not None else pa.nulls(n_rows, pa.string()) for c in columns]
-        arrays.append(pa.array(np.repeat(np.asarray(records, dtype=np.int64), per_document)))
+        arrays.append(pa.array(np.asarray(records, dtype=np.int64)[row_doc]))
         table = pa.Table.from_arrays(arrays, schema=self.schema)
         return self._with_facility(table, facility_of)
 
