@@ -30,6 +30,7 @@ records, cannot be imported: ``ImportFileError`` names the file, the record and 
 from __future__ import annotations
 
 import binascii
+import hashlib
 import re
 import tempfile
 from collections.abc import Iterator
@@ -80,6 +81,7 @@ _SKELETON = re.compile(
 )
 _SKELETON_ITEMS = re.compile(rb"<HOSO>|<LOAIHOSO>" + _WS + rb"([0-9A-Za-z]++)")
 _CONTENT_TAG = b"NOIDUNGFILE>"
+_KIND_NAMES = {t.kind.encode(): t.kind for t in XML_TABLES}
 _CONTENT_GAP = b"NOIDUNGFILE></NOIDUNGFILE>"
 _HEAD_VALUE = {
     tag: re.compile(rb"<" + tag.encode() + rb">([^<&]*)</" + tag.encode() + rb">")
@@ -194,7 +196,11 @@ class _Pending:
     """Decoded documents of a batch of records, by table."""
 
     records: list[int]
-    docs: dict[str, list[tuple[int, bytes]]]  # kind -> (record, document)
+    docs: dict[str, tuple[list[int], list[bytes]]]  # kind -> (records, documents)
+
+    @classmethod
+    def empty(cls) -> _Pending:
+        return cls([], {t.kind: ([], []) for t in XML_TABLES})
 
 
 class _Parse:
@@ -207,8 +213,9 @@ class _Parse:
         self.declared: int | None = None
         self.records = 0
         self.other_tables: dict[str, int] = {}
-        self.pending = _Pending([], {t.kind: [] for t in XML_TABLES})
+        self.pending = _Pending.empty()
         self.head = b""
+        self.digest = ""  # SHA-256 of the file, when the plain reader read it whole
 
     # -- errors ------------------------------------------------------------------------
     def _fail(self, code: str, record: int | None, **kwargs: Any) -> ImportFileError:
@@ -224,7 +231,7 @@ class _Parse:
         self.declared = None
         self.records = 0
         self.other_tables = {}
-        self.pending = _Pending([], {t.kind: [] for t in XML_TABLES})
+        self.pending = _Pending.empty()
 
     def run(self) -> None:
         try:
@@ -237,8 +244,10 @@ class _Parse:
 
     # -- the envelope, plain shape ------------------------------------------------------
     def _run_plain(self) -> None:
+        digest = hashlib.sha256()  # the file's hash from the bytes read, not a second reading
         with open(self.path, "rb") as handle:
             buffer = handle.read(PIECE_BYTES)
+            digest.update(buffer)
             first = buffer.find(b"<HOSO>")
             if first < 0:
                 raise _NotPlain
@@ -253,8 +262,10 @@ class _Parse:
                 more = handle.read(PIECE_BYTES)
                 if not more:
                     break
+                digest.update(more)
                 buffer += more
         self._plain_tail(buffer)
+        self.digest = digest.hexdigest()
 
     def _plain_head(self, head: bytes) -> None:
         """What comes before the first record: the declaration, ``GIAMDINHHS``,
@@ -310,41 +321,34 @@ class _Parse:
         skeleton = _CONTENT_GAP.join(parts[0::2])
         if not _SKELETON.fullmatch(skeleton):
             raise _NotPlain
-        at = 0
-        docs: list[tuple[bytes, bytes]] | None = None
-        for kind in _SKELETON_ITEMS.findall(skeleton):
-            if kind:
-                assert docs is not None
-                docs.append((kind, contents[at]))
-                at += 1
-                continue
-            if docs is not None:
-                self._plain_record(docs)
-            docs = []
-        if docs is not None:
-            self._plain_record(docs)
-
-    def _plain_record(self, docs: list[tuple[bytes, bytes]]) -> None:
-        """One record: its tables' texts (each followed by ``</``) decoded."""
-        self.records += 1
+        contents.reverse()  # taken from the end, in order
         record = self.records
-        for raw_kind, text in docs:
-            kind = raw_kind.decode("ascii").upper()
-            if kind not in BY_KIND:
-                self.other_tables[kind] = self.other_tables.get(kind, 0) + 1
+        pending = self.pending
+        for kind in _SKELETON_ITEMS.findall(skeleton):
+            if not kind:  # <HOSO>: the next record
+                if len(pending.records) >= BATCH_RECORDS:
+                    self.records = record
+                    self._flush_batch()
+                    pending = self.pending
+                record += 1
+                pending.records.append(record)
                 continue
-            content = memoryview(text)[:-2]  # without the closing tag's "</"
+            text = contents.pop()
+            name = _KIND_NAMES.get(kind) or kind.decode("ascii").upper()
+            into = pending.docs.get(name)
+            if into is None:
+                self.other_tables[name] = self.other_tables.get(name, 0) + 1
+                continue
             try:
-                data = pybase64.b64decode(content, validate=True)
+                data = pybase64.b64decode(memoryview(text)[:-2], validate=True)  # without "</"
             except (binascii.Error, ValueError):
                 try:
-                    data = pybase64.b64decode(b"".join(bytes(content).split()), validate=True)
+                    data = pybase64.b64decode(b"".join(text[:-2].split()), validate=True)
                 except (binascii.Error, ValueError) as exc:
                     raise _NotPlain from exc  # the lxml reader names the record
-            self.pending.docs[kind].append((record, data))
-        self.pending.records.append(record)
-        if len(self.pending.records) >= BATCH_RECORDS:
-            self._flush_batch()
+            into[0].append(record)
+            into[1].append(data)
+        self.records = record
 
     # -- the envelope, through lxml -------------------------------------------------------
     def _run_lxml(self) -> None:
@@ -423,7 +427,8 @@ class _Parse:
                     kind=kind,
                     detail=str(exc)[:120],
                 ) from exc
-            self.pending.docs[kind].append((record, data))
+            self.pending.docs[kind][0].append(record)
+            self.pending.docs[kind][1].append(data)
         self.pending.records.append(record)
         if len(self.pending.records) >= BATCH_RECORDS:
             self._flush_batch()
@@ -449,14 +454,16 @@ class _Parse:
         facility: dict[int, str | None] = {}  # record -> MA_CSKCB of its XML1
         ma_lk: dict[int, str] = {}
         for spec in XML_TABLES:  # XML1 first: lines take their record's facility
-            docs = pending.docs[spec.kind]
-            if not docs:
+            records, documents = pending.docs[spec.kind]
+            if not records:
                 continue
             writer = self.writers[spec.kind]
             try:
-                rows = writer.reader.rows(docs, lambda r: facility.get(r, self.envelope_facility))
+                rows = writer.reader.rows(
+                    records, documents, lambda r: facility.get(r, self.envelope_facility)
+                )
             except DocumentError as exc:
-                found = ma_lk.get(exc.record) or self._ma_lk_of(exc.record, docs)
+                found = ma_lk.get(exc.record) or self._ma_lk_of(exc.record, records, documents)
                 raise self._fail(exc.code, exc.record, ma_lk=found, **exc.kwargs) from exc
             if spec.kind == "XML1":
                 for record, code, where in zip(
@@ -468,10 +475,10 @@ class _Parse:
                     facility[record] = (where or "").strip() or self.envelope_facility
                     ma_lk[record] = (code or "?").strip()
             writer.add(rows)
-        self.pending = _Pending([], {t.kind: [] for t in XML_TABLES})
+        self.pending = _Pending.empty()
 
-    def _ma_lk_of(self, record: int, docs: list[tuple[int, bytes]]) -> str:
-        for number, data in docs:
+    def _ma_lk_of(self, record: int, records: list[int], documents: list[bytes]) -> str:
+        for number, data in zip(records, documents, strict=True):
             if number == record:
                 found = _MA_LK.search(data)
                 if found:
@@ -504,7 +511,7 @@ def parse_file(path: Path) -> dict[str, XmlRawFile]:
             writer.writer.close()
         folder.cleanup()
         raise
-    digest = file_hash(path)
+    digest = parse.digest or file_hash(path)
     notices: list[tuple[str, str]] = []
     if parse.other_tables:
         listed = ", ".join(f"{k} ({n})" for k, n in sorted(parse.other_tables.items()))

@@ -19,6 +19,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import methodcaller
 
 import numpy as np
 import pyarrow as pa
@@ -48,6 +49,7 @@ _LEAVES = (
 )
 # A UTF-8 XML declaration (the only one the fast path reads), with a byte-order mark before it
 _END = b"\x00"  # after each document of a batch
+_ROW_MARK = b"\x01"  # where a row was, in a batch's skeleton (never in an XML document)
 _QUOTED_UTF8 = rb"""(?:"(?i:utf-?8)"|'(?i:utf-?8)')"""
 _DECLARATION = re.compile(
     rb"(?:\xef\xbb\xbf)?<\?xml[ \t\r\n]++version[ \t\r\n]*+=[ \t\r\n]*+"
@@ -130,7 +132,7 @@ def joined_bodies(documents: list[bytes]) -> bytes:
     if first is not None:
         # one hospital system writes the same declaration on every document
         common = first.group()
-        if all(d.startswith(common) for d in documents):
+        if all(map(methodcaller("startswith", common), documents)):
             size = len(common)
             return _END.join([d[size:] for d in documents]) + _END
     pieces = []
@@ -151,46 +153,6 @@ def _text_values(array: pa.Array) -> pa.Array:
         fixed = [html.unescape(v) for v in text.take(pa.array(where)).to_pylist()]
         text = pc.replace_with_mask(text, escaped, pa.array(fixed, pa.string()))
     return text
-
-
-_LT, _GT, _SLASH, _NUL = 60, 62, 47, 0
-
-
-def _leaves(joined: bytes, lines: bool) -> tuple[pa.Array, np.ndarray, np.ndarray] | None:
-    """Once a layout's grammar has matched the batch: every leaf's text in document order
-    (binary; empty for ``<T/>`` and ``<T></T>``), where each leaf starts, and where each
-    document ends (its NUL).  Found with array operations over the bytes, not a pattern: a
-    leaf is a tag that opens and is closed by the next tag, or closes itself — except a
-    document's first tag (its root) and, in a table of lines, its second (the list), which
-    read like leaves when they are empty; the grammar puts them there and nowhere else."""
-    a = np.frombuffer(joined, np.uint8)
-    opening_at = np.flatnonzero(a == _LT)
-    closing_at = np.flatnonzero(a == _GT)
-    separators = np.flatnonzero(a == _NUL)
-    if len(opening_at) == 0 or len(separators) == 0:
-        return None
-    # a tag ends at the first '>' after its '<' (texts may hold '>', never before a tag's end)
-    ends = closing_at[np.searchsorted(closing_at, opening_at)]
-    is_close = a[opening_at + 1] == _SLASH
-    is_self = a[ends - 1] == _SLASH
-    leaf = (~is_close & ~is_self & np.append(is_close[1:], False)) | is_self
-    first_tag = np.searchsorted(opening_at, np.concatenate([[0], separators[:-1] + 1]))
-    leaf[first_tag[first_tag < len(leaf)]] = False
-    if lines:
-        second = first_tag + 1
-        leaf[second[second < len(leaf)]] = False
-    where = np.flatnonzero(leaf)
-    start = ends[where] + 1
-    following = opening_at[np.minimum(where + 1, len(opening_at) - 1)]
-    stop = np.where(is_self[where], start, following)
-    lengths = stop - start
-    offsets = np.zeros(len(where) + 1, np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    data = a[np.arange(offsets[-1], dtype=np.int64) + np.repeat(start - offsets[:-1], lengths)]
-    values = pa.Array.from_buffers(
-        pa.large_binary(), len(where), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
-    )
-    return values, opening_at[where], separators
 
 
 class TableReader:
@@ -236,12 +198,13 @@ class TableReader:
 
     # ------------------------------------------------------------------------ entry point
     def rows(
-        self, docs: list[tuple[int, bytes]], facility_of: Callable[[int], str | None]
+        self,
+        records: list[int],
+        documents: list[bytes],
+        facility_of: Callable[[int], str | None],
     ) -> pa.Table:
-        """Rows of the documents (record number, document); lines without MA_CSKCB take
-        ``facility_of(record)``."""
-        documents = [d for _, d in docs]
-        records = [r for r, _ in docs]
+        """Rows of the documents (each of the record beside it); lines without MA_CSKCB
+        take ``facility_of(record)``."""
         joined = joined_bodies(documents)
         laid = self._by_layout(documents, joined, records, facility_of)
         if laid is not None:
@@ -250,7 +213,7 @@ class TableReader:
             fast = self._fast(joined, records, facility_of)
             if fast is not None:
                 return fast
-        return self._slow(docs, facility_of)
+        return self._slow(list(zip(records, documents, strict=True)), facility_of)
 
     # ----------------------------------------------------------------- fastest: one layout
     def _layout_of(self, joined: bytes) -> tuple[bytes, ...] | None:
@@ -264,62 +227,30 @@ class TableReader:
         return tuple(_OPENING.findall(joined, start + len(self.record_open), end))
 
     def _layout(self, layout: tuple[bytes, ...]) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-        """(batch grammar, value pattern) for rows of exactly these elements in this order:
-        each leaf ``<T>text</T>`` or ``<T/>``.  Once the grammar has matched, the value
-        pattern finds every leaf of every row in order, its text a group (empty for ``<T/>``)."""
+        """(row pattern, skeleton grammar) for rows of exactly these elements in this order,
+        each leaf ``<T>text</T>`` (its text a group) or ``<T/>`` (its group None).  Cut at
+        every row, a batch leaves its skeleton — each row replaced by ``\\x01`` — which the
+        grammar must match: the rows, each matched whole, where rows may be, and nothing
+        else but the documents' root, list and white space."""
         cached = self.layouts.get(layout)
         if cached is not None:
             return cached
         leaves = b"".join(
-            _WS
-            + rb"(?:<"
-            + t
-            + rb">"
-            + _TEXT
-            + rb"(?:"
-            + _REFERENCE
-            + _TEXT
-            + rb")*+</"
-            + t
-            + rb">|<"
-            + t
-            + _WS
-            + rb"/>)"
+            _WS + rb"(?:<" + t + rb">(" + _TEXT + rb"(?:" + _REFERENCE + _TEXT + rb")*+)</" + t
+            + rb">|<" + t + _WS + rb"/>)"
             for t in layout
-        )
+        )  # fmt: skip
         row = self.record_open + leaves + _WS + self.record_close
         if self.spec.listing is None:
-            document = _WS + row + _WS
+            skeleton = _WS + _ROW_MARK + _WS
         else:
             root, listing = self.spec.root.encode(), self.spec.listing.encode()
-            document = (
-                _WS
-                + rb"<"
-                + root
-                + rb">"
-                + _WS
-                + rb"(?:<"
-                + listing
-                + rb">(?:"
-                + _WS
-                + row
-                + rb")*+"
-                + _WS
-                + rb"</"
-                + listing
-                + rb">|<"
-                + listing
-                + _WS
-                + rb"/>)?"
-                + _WS
-                + rb"</"
-                + root
-                + rb">"
-                + _WS
-            )
-        names = b"|".join(re.escape(t) for t in sorted(set(layout), key=len, reverse=True))
-        values = rb"<(?:" + names + rb")(?:>([^<]*+)</|" + _WS + rb"/>)"
-        compiled = (re.compile(rb"(?:" + document + rb"\x00)*+"), re.compile(values))
+            skeleton = (
+                _WS + rb"<" + root + rb">" + _WS + rb"(?:<" + listing + rb">(?:" + _WS + _ROW_MARK
+                + rb")*+" + _WS + rb"</" + listing + rb">|<" + listing + _WS + rb"/>)?" + _WS
+                + rb"</" + root + rb">" + _WS
+            )  # fmt: skip
+        compiled = (re.compile(row), re.compile(rb"(?:" + skeleton + rb"\x00)*+"))
         if len(self.layouts) > 16:
             self.layouts.clear()
         self.layouts[layout] = compiled
@@ -338,23 +269,24 @@ class TableReader:
             return self.schema.empty_table() if lines and self.batch.fullmatch(joined) else None
         if not layout:
             return None
-        grammar, values = self._layout(layout)
-        if not grammar.fullmatch(joined):
+        if _ROW_MARK in joined:
             return None
+        row, skeleton_grammar = self._layout(layout)
         width = len(layout)
-        leaves = _leaves(joined, lines)
-        if leaves is None:
+        parts = row.split(joined)
+        skeleton = _ROW_MARK.join(parts[:: width + 1])
+        if not skeleton_grammar.fullmatch(skeleton):
             return None
-        values, first_position, separators = leaves
-        if len(values) % width:
-            return None
-        n_rows = len(values) // width
+        del parts[:: width + 1]
+        n_rows = len(parts) // width
         if n_rows == 0:
             return self.schema.empty_table()
-        # each row's document: the one its first leaf lies in (a NUL ends each document)
-        row_doc = np.searchsorted(separators, first_position[::width])
+        # each row's document: the number of documents ended before its mark
+        marks = np.frombuffer(skeleton, np.uint8)
+        row_doc = np.searchsorted(np.flatnonzero(marks == 0), np.flatnonzero(marks == 1))
         if not lines and not np.array_equal(row_doc, np.arange(len(documents))):
             return None
+        values = pa.array(parts, pa.binary())
         try:
             text = _text_values(values)
         except pa.ArrowInvalid:
@@ -422,8 +354,10 @@ class TableReader:
         missing = pc.is_null(facility)
         if not bool(pc.any(missing).as_py()):
             return table
-        records = table.column(RECORD).to_pylist()
-        filled = pc.coalesce(facility, pa.array([facility_of(r) for r in records], pa.string()))
+        records = table.column(RECORD).to_numpy()
+        unique, inverse = np.unique(records, return_inverse=True)
+        each = pa.array([facility_of(int(r)) for r in unique], pa.string())
+        filled = pc.coalesce(facility, each.take(pa.array(inverse)))
         return table.set_column(self.facility, self.headers[self.facility], filled)
 
     # ---------------------------------------------------------------------------- slow path
