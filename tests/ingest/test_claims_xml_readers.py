@@ -299,3 +299,17 @@ def test_texts_read_as_lxml_reads_them(
     assert not used_lxml
     assert fast == slow
     assert fast["claim_drugs"][1]["TEN_THUOC"] == cb.drug("A1", 2)["TEN_THUOC"]
+
+
+def test_the_plain_reader_hashes_the_file_it_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import's identity of a file (SHA-256 of its bytes), taken while reading it."""
+    import hashlib
+
+    content = PLAIN_SHAPES["as_written"]()
+    path = tmp_path / "giamdinh.xml"
+    path.write_bytes(content)
+    monkeypatch.setattr(claims_xml, "PIECE_BYTES", 300)
+    tables = claims_xml.parse_file(path)
+    assert {raw.file_hash for raw in tables.values()} == {hashlib.sha256(content).hexdigest()}
