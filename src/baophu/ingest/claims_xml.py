@@ -46,6 +46,7 @@ from lxml import etree
 from baophu.contracts import CONTRACTS, Contract
 from baophu.ingest.claims_xml_tables import (
     RECORD,
+    SAFE_XML,
     XML_TABLES,
     DocumentError,
     TableReader,
@@ -88,18 +89,6 @@ _HEAD_VALUE = {
     for tag in ("MACSKCB", "SOLUONGHOSO")
 }
 _LIST_OPEN, _LIST_CLOSE = b"<DANHSACHHOSO>", b"</DANHSACHHOSO>"
-
-
-def _parser() -> Any:
-    """lxml's parser for claims files: entities never resolved, no DTD, no network."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=True,
-        remove_comments=True,
-        remove_pis=True,
-    )
 
 
 class _NotPlain(Exception):
@@ -301,7 +290,7 @@ class _Parse:
         ):
             raise _NotPlain
         try:
-            root = etree.fromstring(self.head + tail, _parser())
+            root = etree.fromstring(self.head + tail, etree.XMLParser(**SAFE_XML))
         except etree.XMLSyntaxError as exc:
             raise _NotPlain from exc
         if root.tag != "GIAMDINHHS":
@@ -356,12 +345,7 @@ class _Parse:
             str(self.path),
             events=("end",),
             tag=("HOSO", "MACSKCB", "SOLUONGHOSO"),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=True,
-            remove_comments=True,
-            remove_pis=True,
+            **SAFE_XML,
         )
         try:
             for _, element in events:

@@ -29,6 +29,16 @@ from lxml import etree
 from baophu.contracts import CONTRACTS, Contract
 
 RECORD = "__record"  # the HOSO number of each row
+# lxml's options for every claims document: entities never resolved, no DTD, no network, text
+# nodes of any size, comments and processing instructions dropped
+SAFE_XML = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": True,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 _TAG = re.compile(r"[A-Z][A-Z0-9_]*")
 _WS = rb"[ \t\r\n]*+"  # XML's white space (not Python's \s, which takes \f and \v too)
 _OPENING = re.compile(rb"<([A-Z][A-Z0-9_]*)[ \t\r\n]*/?>")
@@ -364,14 +374,7 @@ class TableReader:
     def _slow(
         self, docs: list[tuple[int, bytes]], facility_of: Callable[[int], str | None]
     ) -> pa.Table:
-        parser = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=True,
-            remove_comments=True,
-            remove_pis=True,
-        )
+        parser = etree.XMLParser(**SAFE_XML)
         width = len(self.headers)
         rows: list[list[str | None]] = []
         records: list[int] = []
