@@ -152,11 +152,13 @@ def joined_bodies(documents: list[bytes]) -> bytes:
     return _END.join(pieces) + _END
 
 
-def _text_values(array: pa.Array) -> pa.Array:
+def _text_values(array: pa.Array, references: bool = True) -> pa.Array:
     """Element texts as strings: UTF-8 checked (raises ``ArrowInvalid``), empty as null,
-    entity and character references resolved."""
+    entity and character references resolved (``references``: the texts may hold some)."""
     text = array.cast(pa.string())
     text = pc.if_else(pc.equal(pc.binary_length(text), 0), pa.scalar(None, pa.string()), text)
+    if not references:
+        return text
     escaped = pc.fill_null(pc.match_substring(text, "&"), False)
     if bool(pc.any(escaped).as_py()):
         where = np.nonzero(escaped.to_numpy(zero_copy_only=False))[0]
@@ -298,15 +300,18 @@ class TableReader:
             return None
         values = pa.array(parts, pa.binary())
         try:
-            text = _text_values(values)
+            text = _text_values(values, references=b"&" in joined)
         except pa.ArrowInvalid:
             return None  # not UTF-8: lxml names the record
-        starts = np.arange(n_rows, dtype=np.int64) * width
+        # row-major values to column-major in one take; each column a slice of it
+        by_column = text.take(
+            pa.array((np.arange(width)[:, None] + np.arange(n_rows) * width).ravel())
+        )
         columns: list[pa.Array | None] = [None] * len(self.headers)
         for offset, tag in enumerate(layout):
             at = self.tag_position.get(tag)
             if at is not None:  # an element named twice: the last, as lxml's reading has it
-                columns[at] = text.take(pa.array(starts + offset))
+                columns[at] = by_column.slice(offset * n_rows, n_rows)
         arrays = [c if c is not None else pa.nulls(n_rows, pa.string()) for c in columns]
         arrays.append(pa.array(np.asarray(records, dtype=np.int64)[row_doc]))
         table = pa.Table.from_arrays(arrays, schema=self.schema)
