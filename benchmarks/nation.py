@@ -10,7 +10,9 @@
    children, not ours: their memory is not measured here (the workers' ``--memory`` bounds it).
 3. ``nation``: the provinces ranked (``engine.nation``).
 
-Results go to ``OUT/results-<backend>.json`` and are printed as a table: for every step, the
+``--until coverage`` stops each province after that step (national coverage: import,
+identity, coverage); ``--no-claims`` generates the nation without BHYT claims.  Results go to
+``OUT/results-<backend>.json`` and are printed as a table: for every step, the
 sum of the provinces' seconds (the work of a nightly run on one machine) and the largest
 province's seconds and peak memory.  ``docs/scale.md`` fits its sizing model to these files.
 """
@@ -84,7 +86,10 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
         residents = store.row_count("residents")
         enrolments = store.row_count("enrolments")
         claims = store.row_count("claims")
-        for step in step_names():
+        names = step_names()
+        if args.until:
+            names = names[: names.index(args.until) + 1]
+        for step in names:
             _reset_peaks()
             started = time.perf_counter()
             run_pipeline(store, Inputs(), until=step)
@@ -101,6 +106,10 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--workers", type=int, default=2, help="processes generating")
     parser.add_argument("--provinces", default="", help="codes to compute (default: all)")
+    parser.add_argument("--until", default="", help="last pipeline step (default: every one)")
+    parser.add_argument(
+        "--no-claims", action="store_true", help="generate the provinces without claims"
+    )
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -116,6 +125,8 @@ def main() -> None:
         "scale": args.scale,
         "backend": args.backend,
         "master": args.master,
+        "until": args.until or "every step",
+        "claims": not args.no_claims,
     }
     synth = out / "synth"
     if (
@@ -125,7 +136,9 @@ def main() -> None:
         from baophu.synth.nation import generate_nation
 
         started = time.perf_counter()
-        generate_nation(args.scale, args.seed, synth, workers=args.workers)
+        generate_nation(
+            args.scale, args.seed, synth, workers=args.workers, claims=not args.no_claims
+        )
         results["synth_seconds_this_run"] = round(time.perf_counter() - started, 1)
     nation = json.loads((synth / "nation.json").read_text())
     results["synth"] = {
@@ -143,7 +156,7 @@ def main() -> None:
     provinces: dict[str, Any] = {}
     for code in codes:
         cmd = [sys.executable, __file__, "--child", code, "--out", str(out)]
-        cmd += ["--backend", args.backend, "--master", args.master]
+        cmd += ["--backend", args.backend, "--master", args.master, "--until", args.until]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         if proc.returncode != 0:
             sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
@@ -154,7 +167,7 @@ def main() -> None:
         results["provinces"] = provinces
         (out / f"results-{args.backend}.json").write_text(json.dumps(results, indent=1))
     results["provinces"] = provinces
-    if len(codes) == len(nation["by_province"]):
+    if len(codes) == len(nation["by_province"]) and not args.until:
         from baophu.engine.nation import run_nation
         from baophu.workspace import Workspace, init_workspace
 
