@@ -87,6 +87,26 @@ def test_temporary_tables_materialise_and_release(duckdb_workspace) -> None:
     assert temp.tables == []  # released at the end of the block
 
 
+def test_duckdb_temporary_tables_are_dropped_when_released(duckdb_workspace) -> None:
+    """Not left until the connection ends (Ibis' own DROP is rejected by DuckDB 2): the
+    memory a step's temporary tables hold is free for the next step."""
+
+    def temporary(store) -> set[str]:  # type: ignore[no-untyped-def]
+        rows = store.raw.execute("SELECT table_name FROM duckdb_tables() WHERE temporary")
+        return {r[0] for r in rows.fetchall()}
+
+    with duckdb_workspace.store() as store:
+        before = temporary(store)
+        units = store.table("units")  # a table of the store's own connection (empty here)
+        with store.temporary_tables() as temp:
+            t = temp(units.select(code=units.unit_code))
+            assert int(t.count().to_pyarrow().as_py()) == 0
+            during = temporary(store) - before
+        after = temporary(store) - before
+    assert len(during) == 1
+    assert after == set()
+
+
 def test_temporary_tables_release_each_in_reverse_order() -> None:
     from baophu.backends import TemporaryTables
 

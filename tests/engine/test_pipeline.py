@@ -279,3 +279,44 @@ def test_memtable_inputs_are_registered_when_written(ws: Workspace) -> None:
         store.write_mart("lookup", ibis.memtable({"k": ["a", "b"]}), store.stamp(D))
         rows = store.read_mart("lookup").count().to_pyarrow().as_py()
     assert rows == 2
+
+
+def test_steps_run_with_an_engine_steps_memory(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's memory limit is the import's (``BAOPHU_DUCKDB_MEMORY``) outside a step and
+    ``BAOPHU_DUCKDB_ENGINE_MEMORY`` while a step runs, nested blocks included; a smaller
+    engine figure never lowers it."""
+    import duckdb
+
+    def shown(size: str) -> str:  # how DuckDB itself shows a limit it was given
+        con = duckdb.connect()
+        con.execute(f"SET memory_limit = '{size}'")
+        return str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+    monkeypatch.setattr(pipeline, "STEPS", list(pipeline.STEPS))
+    seen: list[str] = []
+
+    def probe(store, day, inputs):  # type: ignore[no-untyped-def]
+        seen.append(store.raw.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        return {}
+
+    register_step(Step("probe", "Thử", "tests.probe", (), (), (), True, probe), after="coverage")
+    monkeypatch.setenv("BAOPHU_DUCKDB_ENGINE_MEMORY", "5GB")
+    with ws.store() as store:
+
+        def limit() -> str:
+            return str(store.raw.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+        assert limit() == shown("3GB")
+        run_pipeline(store, Inputs(reference_date=D), until="probe", only_stale=False)
+        assert seen == [shown("5GB")]
+        assert limit() == shown("3GB")
+        with store.engine_memory():
+            with store.engine_memory():
+                assert limit() == shown("5GB")
+            assert limit() == shown("5GB")  # the inner block leaves the outer one's
+        assert limit() == shown("3GB")
+        monkeypatch.setenv("BAOPHU_DUCKDB_ENGINE_MEMORY", "1GB")
+        with store.engine_memory():
+            assert limit() == shown("3GB")

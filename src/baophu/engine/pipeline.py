@@ -441,7 +441,8 @@ def run_pipeline(
             on_step(step, index, len(steps))
         started = time.perf_counter()
         try:
-            result = step.run(store, day, inputs)
+            with store.engine_memory():
+                result = step.run(store, day, inputs)
         except targets.TargetsError as exc:
             # No targets for the year: progress cannot be measured; the other steps go on.
             results.append(StepResult(step.name, "skipped", [str(exc)]))

@@ -93,8 +93,9 @@ def run_claims(
     store.write_mart(MART_RULES, ibis.memtable(catalog), stamp)
     # the visits are read by every mart below and by no page: a temporary table of the step
     # (writing 16.7 M rows into the workspace at scale 1.0 over 24 months cost more than
-    # computing them), released when the step ends
-    with store.temporary_tables() as step_tables:
+    # computing them), released when the step ends; the step joins and groups a hundred
+    # million lines, with an engine step's memory even when called alone
+    with store.engine_memory(), store.temporary_tables() as step_tables:
         step(0, VISITS)
         all_visits = claim_visits(
             store.table("claims"),
