@@ -30,15 +30,18 @@ records, cannot be imported: ``ImportFileError`` names the file, the record and 
 from __future__ import annotations
 
 import binascii
-import hashlib
+import operator
 import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from operator import methodcaller
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pybase64
 from lxml import etree
@@ -83,6 +86,8 @@ _SKELETON = re.compile(
 _SKELETON_ITEMS = re.compile(rb"<HOSO>|<LOAIHOSO>" + _WS + rb"([0-9A-Za-z]++)")
 _CONTENT_TAG = b"NOIDUNGFILE>"
 _KIND_NAMES = {t.kind.encode(): t.kind for t in XML_TABLES}
+_ENDS_WITH_CLOSING = methodcaller("endswith", b"</")
+_IS_EMPTY = operator.not_
 _CONTENT_GAP = b"NOIDUNGFILE></NOIDUNGFILE>"
 _HEAD_VALUE = {
     tag: re.compile(rb"<" + tag.encode() + rb">([^<&]*)</" + tag.encode() + rb">")
@@ -138,7 +143,7 @@ def read_table(path: Path, table: str) -> RawFile:
     entry = _PARSED.get(key)
     digest = file_hash(path) if path.exists() else ""
     if entry is None or any(raw.file_hash != digest for raw in entry.values()):
-        entry = parse_file(path)
+        entry = parse_file(path, digest)
         while len(_PARSED) >= _MAX_PARSED:
             _PARSED.pop(next(iter(_PARSED)))
         _PARSED[key] = entry
@@ -204,7 +209,6 @@ class _Parse:
         self.other_tables: dict[str, int] = {}
         self.pending = _Pending.empty()
         self.head = b""
-        self.digest = ""  # SHA-256 of the file, when the plain reader read it whole
 
     # -- errors ------------------------------------------------------------------------
     def _fail(self, code: str, record: int | None, **kwargs: Any) -> ImportFileError:
@@ -233,10 +237,8 @@ class _Parse:
 
     # -- the envelope, plain shape ------------------------------------------------------
     def _run_plain(self) -> None:
-        digest = hashlib.sha256()  # the file's hash from the bytes read, not a second reading
         with open(self.path, "rb") as handle:
             buffer = handle.read(PIECE_BYTES)
-            digest.update(buffer)
             first = buffer.find(b"<HOSO>")
             if first < 0:
                 raise _NotPlain
@@ -251,10 +253,8 @@ class _Parse:
                 more = handle.read(PIECE_BYTES)
                 if not more:
                     break
-                digest.update(more)
                 buffer += more
         self._plain_tail(buffer)
-        self.digest = digest.hexdigest()
 
     def _plain_head(self, head: bytes) -> None:
         """What comes before the first record: the declaration, ``GIAMDINHHS``,
@@ -305,39 +305,31 @@ class _Parse:
         if len(parts) % 2 == 0:
             raise _NotPlain
         contents = parts[1::2]
-        if not all(c.endswith(b"</") for c in contents):
+        if not all(map(_ENDS_WITH_CLOSING, contents)):
             raise _NotPlain
         skeleton = _CONTENT_GAP.join(parts[0::2])
         if not _SKELETON.fullmatch(skeleton):
             raise _NotPlain
-        contents.reverse()  # taken from the end, in order
-        record = self.records
+        items = _SKELETON_ITEMS.findall(skeleton)  # b"" opens a record, else its kind
+        kinds = [_KIND_NAMES.get(k) or k.decode("ascii").upper() for k in items if k]
+        opens = np.fromiter(map(_IS_EMPTY, items), bool, len(items))
+        # each table's record: the records opened before it, counted from this piece's first
+        record_of = (self.records + np.cumsum(opens))[~opens].tolist()
+        first, last = self.records + 1, self.records + int(opens.sum())
         pending = self.pending
-        for kind in _SKELETON_ITEMS.findall(skeleton):
-            if not kind:  # <HOSO>: the next record
-                if len(pending.records) >= BATCH_RECORDS:
-                    self.records = record
-                    self._flush_batch()
-                    pending = self.pending
-                record += 1
-                pending.records.append(record)
+        pending.records.extend(range(first, last + 1))
+        self.records = last
+        for name, into in pending.docs.items():
+            chosen = [i for i, kind in enumerate(kinds) if kind == name]
+            if not chosen:
                 continue
-            text = contents.pop()
-            name = _KIND_NAMES.get(kind) or kind.decode("ascii").upper()
-            into = pending.docs.get(name)
-            if into is None:
-                self.other_tables[name] = self.other_tables.get(name, 0) + 1
-                continue
-            try:
-                data = pybase64.b64decode(memoryview(text)[:-2], validate=True)  # without "</"
-            except (binascii.Error, ValueError):
-                try:
-                    data = pybase64.b64decode(b"".join(text[:-2].split()), validate=True)
-                except (binascii.Error, ValueError) as exc:
-                    raise _NotPlain from exc  # the lxml reader names the record
-            into[0].append(record)
-            into[1].append(data)
-        self.records = record
+            into[0].extend(record_of[i] for i in chosen)
+            into[1].extend(_decode_plain(contents[i]) for i in chosen)
+        for kind in kinds:
+            if kind not in pending.docs:
+                self.other_tables[kind] = self.other_tables.get(kind, 0) + 1
+        if len(pending.records) >= BATCH_RECORDS:
+            self._flush_batch()
 
     # -- the envelope, through lxml -------------------------------------------------------
     def _run_lxml(self) -> None:
@@ -436,7 +428,7 @@ class _Parse:
         if not pending.records:
             return
         facility: dict[int, str | None] = {}  # record -> MA_CSKCB of its XML1
-        ma_lk: dict[int, str] = {}
+        claims: pa.Table | None = None
         for spec in XML_TABLES:  # XML1 first: lines take their record's facility
             records, documents = pending.docs[spec.kind]
             if not records:
@@ -447,17 +439,19 @@ class _Parse:
                     records, documents, lambda r: facility.get(r, self.envelope_facility)
                 )
             except DocumentError as exc:
-                found = ma_lk.get(exc.record) or self._ma_lk_of(exc.record, records, documents)
+                found = _ma_lk_in(claims, exc.record) or self._ma_lk_of(
+                    exc.record, records, documents
+                )
                 raise self._fail(exc.code, exc.record, ma_lk=found, **exc.kwargs) from exc
             if spec.kind == "XML1":
-                for record, code, where in zip(
-                    rows.column(RECORD).to_pylist(),
-                    rows.column("MA_LK").to_pylist(),
-                    rows.column("MA_CSKCB").to_pylist(),
-                    strict=True,
-                ):
-                    facility[record] = (where or "").strip() or self.envelope_facility
-                    ma_lk[record] = (code or "?").strip()
+                claims = rows
+                where = pc.utf8_trim_whitespace(rows.column("MA_CSKCB"))
+                where = pc.if_else(pc.equal(where, ""), pa.scalar(None, pa.string()), where)
+                if self.envelope_facility is not None:
+                    where = pc.fill_null(where, self.envelope_facility)
+                facility.update(
+                    zip(rows.column(RECORD).to_pylist(), where.to_pylist(), strict=True)
+                )
             writer.add(rows)
         self.pending = _Pending.empty()
 
@@ -470,6 +464,26 @@ class _Parse:
         return "?"
 
 
+def _decode_plain(text: bytes) -> bytes:
+    """A NOIDUNGFILE text cut from a plain piece (followed by the closing tag's ``</``):
+    strict base64, line breaks allowed; anything else sends the file to the lxml reader."""
+    try:
+        return pybase64.b64decode(memoryview(text)[:-2], validate=True)
+    except (binascii.Error, ValueError):
+        try:
+            return pybase64.b64decode(b"".join(text[:-2].split()), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise _NotPlain from exc  # the lxml reader names the record
+
+
+def _ma_lk_in(claims: pa.Table | None, record: int) -> str | None:
+    """MA_LK of a record's XML1 among the claims read from its batch (for error messages)."""
+    if claims is None:
+        return None
+    found = claims.filter(pc.equal(claims.column(RECORD), record)).column("MA_LK").to_pylist()
+    return (found[0] or "?").strip() if found else None
+
+
 def _decode(content: str) -> bytes:
     """Strict base64 (a character outside the alphabet is an error, not skipped); line
     breaks and spaces inside the text are allowed."""
@@ -480,8 +494,10 @@ def _decode(content: str) -> bytes:
         return binascii.a2b_base64(b"".join(raw.split()), strict_mode=True)
 
 
-def parse_file(path: Path) -> dict[str, XmlRawFile]:
-    """Stream one XML file into temporary Parquet files, one per claim table."""
+def parse_file(path: Path, digest: str | None = None) -> dict[str, XmlRawFile]:
+    """Stream one XML file into temporary Parquet files, one per claim table; ``digest``:
+    the file's SHA-256 when the caller has it (the importer identifies every file it reads by
+    it), else taken here."""
     if not path.exists():
         raise ImportFileError("file_missing", path)
     if path.stat().st_size == 0:
@@ -495,7 +511,7 @@ def parse_file(path: Path) -> dict[str, XmlRawFile]:
             writer.writer.close()
         folder.cleanup()
         raise
-    digest = parse.digest or file_hash(path)
+    digest = digest or file_hash(path)
     notices: list[tuple[str, str]] = []
     if parse.other_tables:
         listed = ", ".join(f"{k} ({n})" for k, n in sorted(parse.other_tables.items()))

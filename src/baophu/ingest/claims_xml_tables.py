@@ -61,13 +61,16 @@ _LEAVES = (
 _END = b"\x00"  # after each document of a batch
 _ROW_MARK = b"\x01"  # where a row was, in a batch's skeleton (never in an XML document)
 _QUOTED_UTF8 = rb"""(?:"(?i:utf-?8)"|'(?i:utf-?8)')"""
-_DECLARATION = re.compile(
-    rb"(?:\xef\xbb\xbf)?<\?xml[ \t\r\n]++version[ \t\r\n]*+=[ \t\r\n]*+"
+_UTF8_DECLARATION = (
+    rb"<\?xml[ \t\r\n]++version[ \t\r\n]*+=[ \t\r\n]*+"
     rb"(?:\"1\.[0-9]++\"|'1\.[0-9]++')"
     rb"(?:[ \t\r\n]++encoding[ \t\r\n]*+=[ \t\r\n]*+" + _QUOTED_UTF8 + rb")?"
     rb"(?:[ \t\r\n]++standalone[ \t\r\n]*+=[ \t\r\n]*+(?:\"(?:yes|no)\"|'(?:yes|no)'))?"
-    rb"[ \t\r\n]*+\?>|\xef\xbb\xbf"
+    rb"[ \t\r\n]*+\?>"
 )
+_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?" + _UTF8_DECLARATION + rb"|\xef\xbb\xbf")
+# what may open a document before its root: a byte-order mark, then a UTF-8 declaration
+_PROLOGUE = rb"(?:\xef\xbb\xbf)?(?:" + _UTF8_DECLARATION + rb")?"
 
 
 @dataclass(frozen=True)
@@ -217,10 +220,11 @@ class TableReader:
     ) -> pa.Table:
         """Rows of the documents (each of the record beside it); lines without MA_CSKCB
         take ``facility_of(record)``."""
-        joined = joined_bodies(documents)
-        laid = self._by_layout(documents, joined, records, facility_of)
+        # the layout's skeleton grammar reads each document's prologue itself
+        laid = self._by_layout(documents, _END.join([*documents, b""]), records, facility_of)
         if laid is not None:
             return laid
+        joined = joined_bodies(documents)
         if self.batch.fullmatch(joined):
             fast = self._fast(joined, records, facility_of)
             if fast is not None:
@@ -262,7 +266,7 @@ class TableReader:
                 + rb")*+" + _WS + rb"</" + listing + rb">|<" + listing + _WS + rb"/>)?" + _WS
                 + rb"</" + root + rb">" + _WS
             )  # fmt: skip
-        compiled = (re.compile(row), re.compile(rb"(?:" + skeleton + rb"\x00)*+"))
+        compiled = (re.compile(row), re.compile(rb"(?:" + _PROLOGUE + skeleton + rb"\x00)*+"))
         if len(self.layouts) > 16:
             self.layouts.clear()
         self.layouts[layout] = compiled
