@@ -203,7 +203,6 @@ class TableReader:
                 + rb">[ \t\r\n]*+"
             )
             items = rb"<(" + root + rb")>|<(" + record + rb")>|<([A-Z][A-Z0-9_]*)>([^<]*)</\3>"
-        self.document = re.compile(document)
         self.batch = re.compile(rb"(?:" + document + rb"\x00)*+")
         self.items = re.compile(items)
         self.tag_position = {tag.encode(): at for tag, at in self.position.items()}
