@@ -1,18 +1,28 @@
 """The sizing model of docs/scale.md, fitted to what ``benchmarks/nation.py`` measured:
-``python benchmarks/scale_model.py bench-out/nation/results-duckdb.json [more.json]``.
 
-For every step, seconds = a + b × residents is fitted by least squares over the provinces
-of one run (34 points from 5,000 to 140,000 residents at scale 0.01), and peak memory =
-c + d × residents likewise.  The model is then evaluated for the largest province at full
-size (Hồ Chí Minh City, 14.0 M) and summed over the 34 provinces at full size (113.2 M
-registered residents; 101.1 M by the statistics office), and printed as Markdown: the fit
-next to every measured point's residual, so a reader sees how well a straight line holds.
+    python benchmarks/scale_model.py RESULTS.json [MORE.json ...] [--check ONE.json ...]
+    python benchmarks/scale_model.py --measured RESULTS.json
+
+For every step, seconds = a + b × residents is fitted by least squares over every province
+of every RESULTS file of one backend (pooled: runs at several scales, so the points span
+5,000 residents at scale 0.01 to 1.5 million at 0.1), and peak memory = c + d × residents
+likewise.  The model is evaluated for the largest province at full size (Hồ Chí Minh City,
+14.0 M) and summed over the 34 provinces at full size (113.2 M registered residents; 101.1 M
+by the statistics office), and printed as Markdown:
+
+- the fitted lines, with the largest relative residual of a measured province;
+- the fit against the measurements, file by file: the sum over the provinces and the largest
+  province, measured and fitted;
+- ``--check`` files (``benchmarks/largest_province.py``: one province far above the fitted
+  range) are left out of the fit and compared with what the fit predicts for them: the
+  model's error where it extrapolates.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,90 +30,167 @@ import numpy as np
 
 SCALE_FULL_RESIDENTS = 113_200_000
 LARGEST_PROVINCE = 14_000_000
+PROVINCES = 34
 
 
-def fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    """Intercept, slope and the largest relative residual of y ≈ a + b·x."""
+@dataclass(frozen=True)
+class Line:
+    """y ≈ a + b·x over ``points`` measured provinces, x from ``low`` to ``high``."""
+
+    a: float
+    b: float
+    worst: float
+    points: int
+    low: float
+    high: float
+
+    def __call__(self, x: float) -> float:
+        return self.a + self.b * x
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> Line:
+    """Least-squares line and the largest relative residual of a measured point."""
     design = np.vstack([np.ones_like(x), x]).T
     (a, b), *_ = np.linalg.lstsq(design, y, rcond=None)
     predicted = a + b * x
     worst = float(np.max(np.abs(predicted - y) / np.maximum(y, 1e-9)))
-    return float(a), float(b), worst
+    return Line(float(a), float(b), worst, len(x), float(x.min()), float(x.max()))
 
 
-def model(results: dict[str, Any]) -> list[dict[str, Any]]:
-    provinces = results["provinces"]
-    residents = np.array([p["residents"] for p in provinces.values()], dtype=float)
-    steps = list(next(iter(provinces.values()))["steps"])
-    out = []
-    for step in steps:
-        secs = np.array([p["steps"][step]["seconds"] for p in provinces.values()])
-        peaks = np.array([p["steps"][step]["peak_mib"] for p in provinces.values()])
-        a, b, worst = fit(residents, secs)
-        c, d, worst_mem = fit(residents, peaks)
-        out.append(
-            {
-                "step": step,
-                "measured_sum_s": float(secs.sum()),
-                "measured_max_s": float(secs.max()),
-                "measured_max_peak_mib": float(peaks.max()),
-                "a_s": a,
-                "b_s_per_million": b * 1e6,
-                "worst_residual": worst,
-                "c_mib": c,
-                "d_mib_per_million": d * 1e6,
-                "worst_residual_mem": worst_mem,
-                "largest_s": a + b * LARGEST_PROVINCE,
-                "largest_peak_gib": (c + d * LARGEST_PROVINCE) / 1024,
-                "nation_s": 34 * a + b * SCALE_FULL_RESIDENTS,
-            }
-        )
+def load(path: Path) -> dict[str, Any]:
+    results: dict[str, Any] = json.loads(path.read_text())
+    results["_path"] = str(path)
+    return results
+
+
+def _steps(runs: list[dict[str, Any]]) -> list[str]:
+    """Every step measured in any run, in pipeline order (the first run's, then the rest)."""
+    out: list[str] = []
+    for run in runs:
+        for province in run["provinces"].values():
+            out += [s for s in province["steps"] if s not in out]
     return out
 
 
-def markdown(path: Path) -> str:
-    results = json.loads(path.read_text())
-    rows = model(results)
-    n = len(results["provinces"])
-    total = sum(p["residents"] for p in results["provinces"].values())
-    lines = [
-        f"### {results['backend']} ({results.get('master', '')}), scale {results['scale']}: "
-        f"{n} provinces, {total:,} residents",
-        "",
-        "| step | Σ measured s | largest province s | peak MiB | a (s) | b (s per M residents) "
-        "| worst residual | HCM 14 M: s | HCM 14 M: peak GiB | nation 113 M: s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+def _measures(run: dict[str, Any], step: str) -> bool:
+    """Whether ``run`` measured ``step`` (a province generated without claims, as
+    ``largest_province.py`` makes it, runs the claims step on nothing)."""
+    return not (step == "claims" and run.get("claims") is False)
+
+
+def _points(runs: list[dict[str, Any]], step: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x, secs, peaks = [], [], []
+    for run in runs:
+        if not _measures(run, step):
+            continue
+        for province in run["provinces"].values():
+            measured = province["steps"].get(step)
+            if measured is not None:
+                x.append(province["residents"])
+                secs.append(measured["seconds"])
+                peaks.append(measured["peak_mib"])
+    return np.array(x, dtype=float), np.array(secs, dtype=float), np.array(peaks, dtype=float)
+
+
+def model(runs: list[dict[str, Any]]) -> dict[str, tuple[Line, Line]]:
+    """For every step, the line of seconds and the line of peak MiB over ``runs`` pooled."""
+    out = {}
+    for step in _steps(runs):
+        x, secs, peaks = _points(runs, step)
+        if len(x) >= 2 and np.ptp(x) > 0:
+            out[step] = (fit(x, secs), fit(x, peaks))
+    return out
+
+
+def _fit_table(lines: dict[str, tuple[Line, Line]]) -> list[str]:
+    rows = [
+        "| step | points | residents measured | a (s) | b (s per M residents) | worst residual "
+        "| c (MiB) | d (MiB per M) | HCM 14 M: s | HCM 14 M: peak GiB | nation 113 M: s |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in rows:
-        lines.append(
-            f"| {r['step']} | {r['measured_sum_s']:.1f} | {r['measured_max_s']:.1f} "
-            f"| {r['measured_max_peak_mib']:.0f} | {r['a_s']:.2f} | {r['b_s_per_million']:.1f} "
-            f"| {r['worst_residual']:.0%} | {r['largest_s']:.0f} | {r['largest_peak_gib']:.1f} "
-            f"| {r['nation_s']:.0f} |"
+    for step, (secs, peak) in lines.items():
+        rows.append(
+            f"| {step} | {secs.points} | {secs.low / 1e3:,.0f} k – {secs.high / 1e6:.2f} M "
+            f"| {secs.a:.2f} | {secs.b * 1e6:.1f} | {secs.worst:.0%} | {peak.a:.0f} "
+            f"| {peak.b * 1e6:.0f} | {secs(LARGEST_PROVINCE):,.0f} "
+            f"| {peak(LARGEST_PROVINCE) / 1024:.1f} "
+            f"| {PROVINCES * secs.a + secs.b * SCALE_FULL_RESIDENTS:,.0f} |"
         )
-    whole = sum(r["nation_s"] for r in rows)
-    largest = sum(r["largest_s"] for r in rows)
-    lines += [
+    return rows
+
+
+def _against(run: dict[str, Any], lines: dict[str, tuple[Line, Line]]) -> list[str]:
+    """One run's measurements next to the fitted values (sum and largest province)."""
+    provinces = run["provinces"]
+    largest = max(provinces.values(), key=lambda p: p["residents"])
+    total = sum(p["residents"] for p in provinces.values())
+    rows = [
+        f"{run['backend']}, scale {run['scale']}, {len(provinces)} provinces "
+        f"({total:,} residents; the largest {largest['residents']:,}), `{run['_path']}`:",
         "",
-        f"Every step for the 34 provinces at full size, one after another on one such "
-        f"machine: {whole / 3600:.1f} h; the largest province alone: {largest / 3600:.1f} h.",
-        "",
-        "A nightly run: the provinces are independent workspaces, so machines share them "
-        "and the night lasts at least as long as the largest province.",
+        "| step | Σ measured s | Σ fitted s | largest measured s | largest fitted s "
+        "| largest peak MiB measured | fitted |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for step, (secs, peak) in lines.items():
+        measured = [p for p in provinces.values() if step in p["steps"]]
+        if not measured or not _measures(run, step):
+            continue
+        sum_measured = sum(p["steps"][step]["seconds"] for p in measured)
+        sum_fitted = sum(secs(p["residents"]) for p in measured)
+        big = largest["steps"].get(step)
+        if big is None:
+            continue
+        rows.append(
+            f"| {step} | {sum_measured:,.1f} | {sum_fitted:,.1f} | {big['seconds']:,.1f} "
+            f"| {secs(largest['residents']):,.1f} | {big['peak_mib']:,.0f} "
+            f"| {peak(largest['residents']):,.0f} |"
+        )
+    return rows
+
+
+def nightly(lines: dict[str, tuple[Line, Line]]) -> list[str]:
+    whole = sum(PROVINCES * s.a + s.b * SCALE_FULL_RESIDENTS for s, _ in lines.values())
+    largest = sum(s(LARGEST_PROVINCE) for s, _ in lines.values())
+    rows = [
+        f"Every step for the {PROVINCES} provinces at full size, one after another on one "
+        f"such machine: {whole / 3600:.1f} h; the largest province alone: "
+        f"{largest / 3600:.1f} h.",
         "",
         "| machines like this one | nightly run (h) |",
         "|---:|---:|",
     ]
     for machines in (1, 4, 8, 17, 34):
-        lines.append(f"| {machines} | {max(largest, whole / machines) / 3600:.1f} |")
-    return "\n".join(lines) + "\n"
+        rows.append(f"| {machines} | {max(largest, whole / machines) / 3600:.1f} |")
+    return rows
+
+
+def markdown(paths: list[Path], checks: list[Path]) -> str:
+    runs = [load(p) for p in paths]
+    out: list[str] = []
+    for backend in dict.fromkeys(r["backend"] for r in runs):
+        mine = [r for r in runs if r["backend"] == backend]
+        lines = model(mine)
+        scales = ", ".join(str(r["scale"]) for r in mine)
+        masters = ", ".join(dict.fromkeys(r.get("master") or "" for r in mine if r.get("master")))
+        where = f" ({masters})" if backend != "duckdb" and masters else ""
+        out += [f"### The fit: {backend}{where}, scales {scales}", "", *_fit_table(lines), ""]
+        out += ["#### The fit against the measurements", ""]
+        for run in mine:
+            out += [*_against(run, lines), ""]
+        for check in (load(c) for c in checks):
+            if check["backend"] == backend:
+                out += ["#### Out of the fitted range (not used to fit)", ""]
+                out += [*_against(check, lines), ""]
+        out += [*nightly(lines), ""]
+    return "\n".join(out)
 
 
 def measured(path: Path) -> str:
     """Every province measured: its size and each step's seconds (peak MiB of the largest)."""
-    results = json.loads(path.read_text())
+    results = load(path)
     provinces = results["provinces"]
-    steps = list(next(iter(provinces.values()))["steps"])
+    steps = _steps([results])
     lines = [
         "| province | residents | enrolments | claims | " + " | ".join(steps) + " | peak MiB |",
         "|---|---:|---:|---:|" + "---:|" * len(steps) + "---:|",
@@ -118,9 +205,18 @@ def measured(path: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":
-    if sys.argv[1] == "--measured":
-        sys.stdout.write(measured(Path(sys.argv[2])))
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("results", nargs="+", type=Path)
+    parser.add_argument("--check", nargs="*", type=Path, default=[])
+    parser.add_argument("--measured", action="store_true", help="the per-province table")
+    args = parser.parse_args()
+    if args.measured:
+        for path in args.results:
+            print(measured(path))
     else:
-        for arg in sys.argv[1:]:
-            sys.stdout.write(markdown(Path(arg)) + "\n")
+        print(markdown(args.results, args.check))
+
+
+if __name__ == "__main__":
+    main()

@@ -4,11 +4,9 @@ what DuckDB computes from the same files; Spark's console noise stays out of the
 
 from __future__ import annotations
 
-import datetime as dt
-import math
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -40,35 +38,14 @@ def cluster(tmp_path: Path) -> Iterator[str]:
         assert not status(state).running
 
 
-# What DuckDB and Spark compute differently whatever the master (Spark's local mode gives
-# the same as the cluster, mart for mart), left out of the comparison:
-# * Splink trains its model on each backend: the same links and decisions, weights that
-#   differ in the first decimal;
-# * declared_enrolments.end_date is a TIMESTAMP on DuckDB (a date minus an interval), a DATE
-#   on Spark: the same days, compared as dates.
-DIFFERENT_BY_BACKEND = {
-    "person_links": {"match_weight", "match_probability", "runner_up_weight"},
-}
-
-
-def _normal(value: Any) -> Any:
-    if isinstance(value, float):
-        # + 0.0: -0.0 (a flat trend on one backend) and 0.0 are the same figure
-        return None if math.isnan(value) else round(value, 6) + 0.0
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        return value.date()
-    return value
-
-
-def _rows(ws: Workspace, mart: str) -> list[tuple[Any, ...]]:
-    with ws.store() as store:
-        table = store.read_mart(mart)
-        rows = table.to_pyarrow().to_pylist()
-    left_out = DIFFERENT_BY_BACKEND.get(mart, set())
-    keyed = [
-        tuple((k, _normal(v)) for k, v in sorted(r.items()) if k not in left_out) for r in rows
-    ]
-    return sorted(keyed, key=repr)
+# The comparison of ``benchmarks/compare_marts.py`` (what DuckDB and Spark compute differently
+# whatever the master is left out there).
+_SPEC = importlib.util.spec_from_file_location(
+    "compare_marts", Path(__file__).resolve().parents[1] / "benchmarks" / "compare_marts.py"
+)
+assert _SPEC and _SPEC.loader
+compare_marts = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(compare_marts)
 
 
 def _computed(root: Path, backend: str, master: str, inputs: Path) -> Workspace:
@@ -94,13 +71,10 @@ def test_two_worker_cluster_computes_what_duckdb_computes(
     # the application really ran on the cluster's two workers
     report = status(tmp_path / "cluster")
     assert report.alive_workers == 2 and report.running_applications == 1
-    with duck.store() as store:
-        marts = sorted(m["mart"] for m in store.marts())
-    with spark.store() as store:
-        assert sorted(m["mart"] for m in store.marts()) == marts
-    assert len(marts) > 10
-    different = [m for m in marts if _rows(duck, m) != _rows(spark, m)]
-    assert different == []
+    result = compare_marts.compare(duck, spark)
+    assert result["only_in_a"] == [] and result["only_in_b"] == []
+    assert result["marts"] > 10
+    assert result["different"] == []
     # Spark's stage bars and log lines go to the workspace's log file, not the terminal
     err = capfd.readouterr().err
     assert "[Stage " not in err and " WARN " not in err

@@ -1,0 +1,105 @@
+"""Whether two workspaces computed the same figures (issue 15: DuckDB, Spark's local mode and
+the cluster agree):
+
+    python benchmarks/compare_marts.py WORKSPACE_A WORKSPACE_B [--master local[2]] [--json]
+
+Every mart of both workspaces is read whole, its rows normalised and sorted, and compared.
+What DuckDB and Spark compute differently whatever the master is left out
+(``DIFFERENT_BY_BACKEND``); ``tests/test_cluster.py`` compares the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+# Left out of the comparison:
+# * Splink trains its model on each backend (u from a random sample of pairs drawn by the
+#   backend, then expectation maximisation): weights that differ in the first decimal, for
+#   the lists (person_links) and for the enrolments linked to a resident (enrolment_*).
+#   The decisions are compared: the same on the provinces of the tests; near the review
+#   threshold a few can differ (docs/scale.md: 14 of 37,348 at 150,000 residents);
+# * declared_enrolments.end_date is a TIMESTAMP on DuckDB (a date minus an interval), a DATE
+#   on Spark: the same days, compared as dates (``normal``).
+SPLINK_WEIGHTS = {"match_weight", "match_probability"}
+DIFFERENT_BY_BACKEND = {
+    "person_links": SPLINK_WEIGHTS | {"runner_up_weight"},
+    "enrolment_links": SPLINK_WEIGHTS | {"runner_up_weight"},
+    "enrolment_other_ids": SPLINK_WEIGHTS,
+    "enrolment_link_review": SPLINK_WEIGHTS,
+}
+
+
+def normal(value: Any) -> Any:
+    """A value as compared: floats to 6 decimals (NaN as None, -0.0 as 0.0), midnight
+    timestamps as dates."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 6) + 0.0
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    return value
+
+
+def mart_rows(ws: Any, mart: str) -> list[tuple[Any, ...]]:
+    """The mart's rows, each as sorted (column, normalised value) pairs, in a fixed order."""
+    with ws.store() as store:
+        rows = store.read_mart(mart).to_pyarrow().to_pylist()
+    left_out = DIFFERENT_BY_BACKEND.get(mart, set())
+    keyed = [tuple((k, normal(v)) for k, v in sorted(r.items()) if k not in left_out) for r in rows]
+    return sorted(keyed, key=repr)
+
+
+def marts(ws: Any) -> list[str]:
+    with ws.store() as store:
+        return sorted(m["mart"] for m in store.marts())
+
+
+def compare(a: Any, b: Any) -> dict[str, Any]:
+    """The marts of each workspace, and those whose rows differ."""
+    names_a, names_b = marts(a), marts(b)
+    both = [m for m in names_a if m in names_b]
+    return {
+        "marts": len(both),
+        "only_in_a": [m for m in names_a if m not in names_b],
+        "only_in_b": [m for m in names_b if m not in names_a],
+        "different": [m for m in both if mart_rows(a, m) != mart_rows(b, m)],
+        "rows": sum(len(mart_rows(a, m)) for m in both),
+    }
+
+
+def main() -> None:
+    from baophu.workspace import Workspace
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("a", type=Path)
+    parser.add_argument("b", type=Path)
+    parser.add_argument(
+        "--master",
+        default="",
+        help="read a Spark workspace through this master (local[2]: a cluster stopped since)",
+    )
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    opened = [Workspace.open(args.a), Workspace.open(args.b)]
+    for ws in opened:
+        if args.master and ws.config.backend == "pyspark":
+            ws.config.spark_master = args.master
+    result = compare(*opened)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        same = not (result["different"] or result["only_in_a"] or result["only_in_b"])
+        print(f"{result['marts']} marts, {result['rows']:,} rows: " + ("the same" if same else ""))
+        for key in ("only_in_a", "only_in_b", "different"):
+            if result[key]:
+                print(f"{key}: {', '.join(result[key])}")
+    if result["different"] or result["only_in_a"] or result["only_in_b"]:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

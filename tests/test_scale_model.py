@@ -1,0 +1,94 @@
+"""The sizing model of docs/scale.md (``benchmarks/scale_model.py``): its lines, pooled over
+runs, and the runs it leaves out of a step, checked on figures made by hand."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "scale_model.py"
+
+
+@pytest.fixture(scope="module")
+def scale_model() -> Any:
+    spec = importlib.util.spec_from_file_location("scale_model", PATH)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["scale_model"] = module  # its dataclass looks its module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(scale: float, sizes: dict[str, int], claims: bool = True) -> dict[str, Any]:
+    """Provinces whose import takes 2 s + 3 s per 1,000 residents and whose claims step takes
+    1 s + 1 s per 1,000 (peaks 100 MiB + 1 MiB per 1,000)."""
+    return {
+        "backend": "duckdb",
+        "scale": scale,
+        "claims": claims,
+        "_path": f"run-{scale}.json",
+        "provinces": {
+            code: {
+                "residents": n,
+                "steps": {
+                    "import": {"seconds": 2 + 3 * n / 1000, "peak_mib": 100 + n / 1000},
+                    "claims": {"seconds": 1 + n / 1000, "peak_mib": 100 + n / 1000},
+                },
+            }
+            for code, n in sizes.items()
+        },
+    }
+
+
+def test_a_straight_line_is_found_exactly(scale_model: Any) -> None:
+    line = scale_model.fit(np.array([1.0, 2.0, 4.0]), np.array([5.0, 7.0, 11.0]))
+    assert line.a == pytest.approx(3.0) and line.b == pytest.approx(2.0)
+    assert line.worst == pytest.approx(0.0, abs=1e-12)
+    assert (line.points, line.low, line.high) == (3, 1.0, 4.0)
+    assert line(10.0) == pytest.approx(23.0)
+
+
+def test_worst_residual_is_relative_to_the_measurement(scale_model: Any) -> None:
+    # points (0, 1), (1, 1), (2, 4): the line is y = 0.5 + 1.5x; at x=1 it says 2 for 1 (100 %)
+    line = scale_model.fit(np.array([0.0, 1.0, 2.0]), np.array([1.0, 1.0, 4.0]))
+    assert line.a == pytest.approx(0.5) and line.b == pytest.approx(1.5)
+    assert line.worst == pytest.approx(1.0)
+
+
+def test_runs_are_pooled_and_a_run_without_claims_is_left_out_of_that_step(
+    scale_model: Any,
+) -> None:
+    small = _run(0.01, {"a": 1000, "b": 3000})
+    # the large province's claims step ran on nothing: 0.5 s, far below the line
+    large = _run(0.4, {"c": 100_000}, claims=False)
+    large["provinces"]["c"]["steps"]["claims"]["seconds"] = 0.5
+    lines = scale_model.model([small, large])
+    import_s, import_peak = lines["import"]
+    assert import_s.points == 3 and import_s.high == 100_000
+    assert import_s.a == pytest.approx(2.0) and import_s.b == pytest.approx(0.003)
+    assert import_peak.a == pytest.approx(100.0) and import_peak.b == pytest.approx(0.001)
+    claims_s, _ = lines["claims"]
+    assert claims_s.points == 2 and claims_s.high == 3000
+    assert claims_s.a == pytest.approx(1.0) and claims_s.b == pytest.approx(0.001)
+
+
+def test_markdown_compares_a_check_run_with_the_fit(scale_model: Any, tmp_path: Path) -> None:
+    fitted = tmp_path / "fitted.json"
+    fitted.write_text(json.dumps(_run(0.01, {"a": 1000, "b": 3000})))
+    check = tmp_path / "check.json"
+    run = _run(0.4, {"c": 10_000}, claims=False)
+    run["provinces"]["c"]["steps"]["import"]["seconds"] = 40.0  # the line says 32
+    check.write_text(json.dumps(run))
+    text = scale_model.markdown([fitted], [check])
+    section = text.split("Out of the fitted range")[1]
+    assert "| import | 40.0 | 32.0 | 40.0 | 32.0 | 110 | 110 |" in section
+    assert "| claims |" not in section  # generated without claims: not compared
+    # the nation: 34 intercepts plus the slope times 113.2 M residents, for both steps
+    whole = 34 * 2 + 0.003 * 113_200_000 + 34 * 1 + 0.001 * 113_200_000
+    assert f"one after another on one such machine: {whole / 3600:.1f} h" in text
