@@ -134,3 +134,44 @@ def test_overlap_candidates_see_past_a_short_spell_in_between() -> None:
     )
     got = overlap_candidates(s).to_pyarrow().column("eid").to_pylist()
     assert sorted(got) == ["A", "B", "C"]
+
+
+def test_evidence_of_a_dead_persons_spells_is_in_order_of_their_ids() -> None:
+    """Two spells of one dead person, the later ID first in the table: the evidence lists
+    them in the order of their IDs on every backend (collected in table order, the cluster
+    and DuckDB wrote them differently)."""
+    import ibis
+
+    from baophu.engine.risk.persons import deceased_enrolled
+
+    d = dt.date
+    s = ibis.memtable(
+        {
+            "pk": [7, 7],
+            "pid": ["075085000001", "075085000001"],
+            "name": ["Nguyễn Văn An", "Nguyễn Văn An"],
+            "death": [d(2026, 5, 15), d(2026, 5, 15)],
+            "eid": ["QT2", "QT1"],
+            "start": [d(2026, 1, 1), d(2026, 1, 1)],
+            "open_end": [d(2026, 12, 31), d(2026, 12, 31)],
+            "monthly": [100, 200],
+            "hamlet": ["26734001", "26734001"],
+            "collector": [None, None],
+        },
+        schema={
+            "pk": "int64",
+            "pid": "string",
+            "name": "string",
+            "death": "date",
+            "eid": "string",
+            "start": "date",
+            "open_end": "date",
+            "monthly": "int64",
+            "hamlet": "string",
+            "collector": "string",
+        },
+    )
+    rows = deceased_enrolled(s, d(2026, 10, 31)).to_pyarrow().to_pylist()
+    assert [r["evidence"] for r in rows] == ["QT1,QT2"]
+    # June to October, 5 months of each spell after the month of death
+    assert rows[0]["amount"] == 5 * 100 + 5 * 200

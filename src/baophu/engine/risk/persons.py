@@ -230,7 +230,7 @@ def deceased_enrolled(s: Table, day: dt.date) -> Table:
     d = d.mutate(_amount=(months * d.monthly).cast("int64"))
     g = d.group_by(["pk", "pid", "death"]).aggregate(
         name=d.name.min(),
-        evidence=d.eid.group_concat(","),
+        evidence=d.eid.collect().sort().join(","),  # sorted: the same on every backend
         first_eid=d.eid.min(),
         n=d.count(),
         amount=d._amount.sum(),
