@@ -33,7 +33,7 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from baophu.workspace import Workspace, init_workspace
 
     root = tmp_path_factory.mktemp("synth")
-    generate("Đồng Nai", 0.01, 2, root / "province")
+    generate("Đồng Nai", 0.01, 2, root / "province", claims=False)
     init_workspace(root / "ws")
     ws = Workspace.open(root / "ws")
     inputs = root / "province" / "inputs"

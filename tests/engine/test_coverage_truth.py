@@ -52,7 +52,7 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         from baophu.workspace import Workspace, init_workspace
 
         base = tmp_path_factory.mktemp("truth")
-        generate("Đồng Nai", 0.005, 1, base / "province")
+        generate("Đồng Nai", 0.005, 1, base / "province", claims=False)
         root = base / "ws"
         init_workspace(root)
         ws = Workspace.open(root)

@@ -60,7 +60,7 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from baophu.workspace import Workspace, init_workspace
 
     base = tmp_path_factory.mktemp("identity-truth")
-    generate("Tây Ninh", 0.005, 2, base / "province")
+    generate("Tây Ninh", 0.005, 2, base / "province", claims=False)
     init_workspace(base / "ws")
     ws = Workspace.open(base / "ws")
     with ws.store() as store:

@@ -90,7 +90,7 @@ def build(
     from baophu.synth.generator import generate
     from baophu.workspace import Workspace, init_workspace
 
-    generate("Đồng Nai", scale, 1, base / "province")
+    generate("Đồng Nai", scale, 1, base / "province", claims=False)
     twin = _plant_twin(base / "province")
     root = base / "ws"
     init_workspace(root, backend=backend)  # type: ignore[arg-type]

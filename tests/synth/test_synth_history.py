@@ -43,7 +43,7 @@ def province(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
     name, seed = request.param
     base = tmp_path_factory.mktemp(f"history-{seed}")
-    generate(name, SCALE, seed, base / "province", as_of=AS_OF)
+    generate(name, SCALE, seed, base / "province", as_of=AS_OF, claims=False)
     init_workspace(base / "ws")
     ws = Workspace.open(base / "ws")
     dates = month_ends(AS_OF, 36)
