@@ -192,7 +192,7 @@ def measured(path: Path) -> str:
     provinces = results["provinces"]
     steps = _steps([results])
     lines = [
-        "| province | residents | enrolments | claims | " + " | ".join(steps) + " | peak MiB |",
+        "| province | residents | enrolments | claim rows | " + " | ".join(steps) + " | peak MiB |",
         "|---|---:|---:|---:|" + "---:|" * len(steps) + "---:|",
     ]
     for code, p in sorted(provinces.items(), key=lambda kv: kv[1]["residents"]):
