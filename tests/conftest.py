@@ -88,9 +88,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Spark tuned for the tests' tiny provinces (results unchanged): one shuffle partition,
     # no whole-stage code generation (compiling costs more than it saves on a few thousand
     # rows), no adaptive re-planning of each query after its shuffles (about 10 % of a
-    # Spark test's time, for plans that one partition makes moot) and a driver JVM that only JIT-compiles with C1 and collects garbage on one
-    # thread (a short-lived JVM otherwise spends half its CPU compiling).  About 35 % less
-    # CPU and 30 % less time per Spark test.
+    # Spark test's time, for plans that one partition makes moot) and a driver JVM that
+    # only JIT-compiles with C1 and collects garbage on one thread (a short-lived JVM
+    # otherwise spends half its CPU compiling).  About 35 % less CPU and 30 % less time
+    # per Spark test.
     os.environ.setdefault("BAOPHU_SPARK_CONF", SPARK_TEST_CONF)
     # pytest-xdist's workers inherit COLUMNS=80 / LINES=24, and Rich fixes a console's width
     # when COLUMNS is set as it is made: the CLI tests set their own width per command.
