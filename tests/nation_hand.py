@@ -54,8 +54,27 @@ def coverage_rows(p: tuple[Any, ...]) -> pa.Table:
         "bhtn_participants_nonresident": 0,
         "residents_bhtn_elsewhere": 0,
     }
-    commune = {**row, "unit_code": code + "001", "level": "commune"}
-    return pa.Table.from_pylist([row, commune])
+    row.update(parent_code=None, **_rates(row))
+    # one office (all of the province) and one commune under it (half of every count)
+    office = {**row, "unit_code": code + "BH01", "unit_name": f"BHXH cơ sở {name}"}
+    office.update(level="office", parent_code=code)
+    half = {c: v // 2 for c, v in row.items() if isinstance(v, int)}
+    commune = {**row, **half, "unit_code": code + "001", "unit_name": f"Xã 1 {name}"}
+    commune.update(level="commune", parent_code=code + "BH01", **_rates(commune))
+    return pa.Table.from_pylist([row, office, commune])
+
+
+def _rates(row: dict[str, Any]) -> dict[str, float]:
+    """The rates a province's coverage step writes beside the counts (nation_units carries
+    them as they are)."""
+    lf = row["labour_force"]
+    return {
+        "bhyt_rate": row["bhyt_insured"] / row["population"],
+        "bhxh_rate": row["bhxh_participants"] / lf,
+        "bhtn_rate": row["bhtn_participants"] / lf,
+        "compulsory_rate": row["compulsory_participants"] / row["compulsory_required"],
+        "voluntary_rate": row["voluntary_participants"] / row["voluntary_pool"],
+    }
 
 
 def arrears_rows(p: tuple[Any, ...]) -> pa.Table:

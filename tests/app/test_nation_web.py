@@ -151,3 +151,44 @@ def test_users_need_no_scope_code_for_the_national_role(tmp_path: Path) -> None:
         assert user["role"] == "national_analyst"
     finally:
         db.dispose()
+
+
+def _cells(html: str, table: str, key: str) -> dict[str, list[str]]:
+    """The cells of each row of ``table``, by the row's ``data-<key>``."""
+    body = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(rf'<tr data-{key}="([\w-]*)">(.*?)</tr>', body, re.S)
+    return {k: re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S) for k, cells in rows}
+
+
+def test_the_ranking_drills_down_to_a_commune(nation_site: dict[str, Any]) -> None:
+    c = nation_site["clients"]["toanquoc"]
+    assert 'href="/nation/units/12"' in c.get("/nation").text
+    province = c.get("/nation/units/12")
+    assert province.status_code == 200
+    # Lai Châu: 180 of 200 insured, its one office one level down, 7 people behind its
+    # BHYT target, and the pair of its residents found in Hà Nội
+    assert "180 / 200" in province.text and "90,0%" in province.text
+    offices = _cells(province.text, "nation-children", "unit")
+    assert list(offices) == ["12BH01"] and 'href="/nation/units/12BH01"' in offices["12BH01"][0]
+    behind = _cells(province.text, "nation-unit-behind", "indicator")
+    assert behind["bhyt_rate"][4] == "7"
+    assert list(_cells(province.text, "nation-unit-cross", "pair")) == ["12-01"]
+    office = c.get("/nation/units/12BH01").text
+    # the office: the province's counts; its arrears 5,000 of 100,000 = 5 %
+    communes = _cells(office, "nation-children", "unit")
+    assert list(communes) == ["12001"]
+    # the commune: 100 people, BHYT 90 %, BHXH 15 of 60 = 25 %, no arrears at this level
+    assert communes["12001"][2:6] == ["100", "90,0%", "25,0%", "16,7%"]
+    assert communes["12001"][7] == "—"
+    assert "5,0%" in office.split('id="nation-unit"', 1)[1].split("</div>\n</div>", 1)[0]
+    commune = c.get("/nation/units/12001").text
+    trail = commune.split('class="crumbs"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'data-unit="(\w+)"', trail) == ["VN", "12", "12BH01"]
+    assert "Không có đơn vị trực thuộc" in commune
+    assert c.get("/nation/units/99").status_code == 404
+
+
+def test_a_province_role_is_refused_the_drill_down(nation_site: dict[str, Any]) -> None:
+    c = nation_site["clients"]["quantri"]
+    for url in ("/nation/units/01", "/nation/units/12BH01", "/nation/units/VN"):
+        assert c.get(url).status_code == 403, url

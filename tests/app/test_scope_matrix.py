@@ -43,6 +43,7 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/units/{unit}/risk", {}),
     ("GET", "/risk/case?id={case}", {}),
     ("GET", "/nation", {}),
+    ("GET", "/nation/units/{province}", {}),
     (
         "POST",
         "/targets/set",
@@ -72,6 +73,7 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("POST", "/admin/users/quantri/active", {"active": "0"}),
     ("POST", "/admin/users/quantri/password", {"password": "password123"}),
 ]
+NATION_UNIT = "/nation/units/{province}"
 REPORTS_OF_UNITS = {"/units/{unit}/reports/monthly", "/units/{unit}/reports/inspection"}
 # Routes open to anyone or to any logged-in user (nothing scoped to show).
 OPEN = {"/", "/login", "/logout", "/healthz", "/imports"}  # POST /imports: tested below
@@ -175,6 +177,7 @@ def test_matrix_covers_every_route(app: Any) -> None:
         "/jobs/unknownjob": "/jobs/{job_id}",
         "/claims/facilities/{facility}": "/claims/facilities/{code}",
         "/claims/facilities/{facility}/review": "/claims/facilities/{code}/review",
+        NATION_UNIT: "/nation/units/{unit_code}",
     }
     covered = {placeholders.get(k, k) for k in known} | OPEN
     paths = {r.path for r in app.routes if getattr(r, "methods", None)}
@@ -321,7 +324,7 @@ def test_the_same_urls_work_inside_the_scope(
     for role in ("office_staff", "commune_official", "collector"):
         values = _outside(snap, demo_users, role)
         for method, path, _ in ROUTES:
-            if method != "GET" or path in ("/jobs/unknownjob", "/nation"):
+            if method != "GET" or path in ("/jobs/unknownjob", "/nation", NATION_UNIT):
                 continue  # no such job; the national view is the national analyst's alone
             if role == "collector" and path in REPORTS_OF_UNITS:
                 # the collector's {unit} is a hamlet: reports are made for the province, an

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 from typer.testing import CliRunner
 
 from baophu.cli import app
@@ -42,3 +43,18 @@ def test_build_two_provinces(tmp_path: Path) -> None:
     timings = json.loads((out / "nation_timings.json").read_text(encoding="utf-8"))
     assert set(timings["provinces"]) == {"11", "12"}
     assert "coverage" in timings["provinces"]["11"]["seconds"]
+    # drilled down: Lai Châu's offices hold its whole population, and its communes are the
+    # communes of its units file, each under one of those offices
+    drill = CliRunner().invoke(app, ["nation", "view", "-w", str(out), "--unit", "12", "--json"])
+    assert drill.exit_code == 0, drill.output
+    offices = json.loads(drill.output)["children"]
+    assert sum(o["population"] for o in offices) == rows["12"]["population"]
+    units = pd.read_csv(source / "provinces" / "12" / "inputs" / "units.csv", dtype=str)
+    communes = set(units[units.iloc[:, 2] == "commune"].iloc[:, 0])
+    seen: set[str] = set()
+    for office in offices:
+        below = CliRunner().invoke(
+            app, ["nation", "view", "-w", str(out), "--unit", office["unit_code"], "--json"]
+        )
+        seen |= {c["unit_code"] for c in json.loads(below.output)["children"]}
+    assert seen == communes

@@ -74,3 +74,70 @@ def test_nation_rank_and_view_commands(nation: Workspace) -> None:
     assert [r["unit_name"] for r in payload["behind_targets"]] == ["Lai Châu", "Hồ Chí Minh"]
     table = runner.invoke(app, ["nation", "view", "-w", str(nation.root)])
     assert table.exit_code == 0 and "chậm tiến độ" in table.output
+
+
+def test_drill_down_from_the_nation_to_a_commune(nation: Workspace) -> None:
+    from baophu.engine.nation import MART_UNITS, read_unit
+
+    result = rank(nation)
+    # three units a province by hand: the province, its office, one commune
+    assert result["marts"][MART_UNITS] == 9
+    with nation.store() as store:
+        vn, provinces = read_unit(store, "VN")
+        assert vn is not None and vn["population"] == 3200
+        assert [p["unit_code"] for p in provinces] == ["01", "12", "79"]
+        lai_chau, offices = read_unit(store, "12")
+        office, communes = read_unit(store, "12BH01")
+        commune, below = read_unit(store, "12001")
+        assert read_unit(store, "99") == (None, [])
+    assert lai_chau is not None and lai_chau["parent_code"] == "VN"
+    assert [o["unit_code"] for o in offices] == ["12BH01"]
+    # the office: all of Lai Châu, with the arrears of its office row (5,000 of 100,000)
+    assert office is not None and office["parent_code"] == "12" and office["population"] == 200
+    assert office["late_amount"] == 5_000 and office["arrears_ratio"] == pytest.approx(0.05)
+    assert [c["unit_code"] for c in communes] == ["12001"]
+    # the commune: half of every count (100 people, 90 insured), the province's rate carried;
+    # the compliance marts have no commune row here, so no arrears
+    assert commune is not None and commune["province_code"] == "12"
+    assert (commune["population"], commune["bhyt_insured"]) == (100, 90)
+    assert commune["bhyt_rate"] == pytest.approx(0.9)
+    assert commune["due_ytd"] is None and commune["arrears_ratio"] is None
+    assert below == []
+
+
+def test_a_unit_code_in_two_provinces_is_refused(nation: Workspace) -> None:
+    import ibis
+    import pyarrow as pa
+
+    from nation_hand import D
+
+    # Lai Châu's commune given Hà Nội's commune code
+    with Workspace.open(nation.root / "provinces" / "12").store() as store:
+        cov = store.read_mart("coverage_by_unit").to_pyarrow().to_pandas()
+        cov.loc[cov.unit_code == "12001", "unit_code"] = "01001"
+        cov = cov[[c for c in cov.columns if not c.startswith("_")]]
+        store.write_mart(
+            "coverage_by_unit", ibis.memtable(pa.Table.from_pandas(cov)), store.stamp(D)
+        )
+    with pytest.raises(NationError, match="trùng"):
+        rank(nation)
+
+
+def test_nation_view_of_one_unit(nation: Workspace) -> None:
+    from typer.testing import CliRunner
+
+    from baophu.cli import app
+
+    rank(nation)
+    runner = CliRunner()
+    shown = runner.invoke(app, ["nation", "view", "-w", str(nation.root), "--unit", "79", "--json"])
+    assert shown.exit_code == 0, shown.output
+    payload = json.loads(shown.output)
+    assert payload["unit"]["unit_name"] == "Hồ Chí Minh"
+    assert [c["unit_code"] for c in payload["children"]] == ["79BH01"]
+    table = runner.invoke(
+        app, ["nation", "view", "-w", str(nation.root), "--unit", "79BH01"], env={"COLUMNS": "200"}
+    )
+    assert table.exit_code == 0 and "Xã 1 Hồ Chí Minh" in table.output
+    unknown = runner.invoke(app, ["nation", "view", "-w", str(nation.root), "--unit", "99"])
+    assert unknown.exit_code == 1 and "99" in unknown.output

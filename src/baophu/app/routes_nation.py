@@ -17,12 +17,20 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import Response
 
 from baophu.app.auth import Forbidden
 from baophu.app.web import Page, current
-from baophu.engine.nation import MART_BEHIND, MART_PAIRS, MART_PROVINCES, RATE_VI, RATES
+from baophu.engine.nation import (
+    MART_BEHIND,
+    MART_PAIRS,
+    MART_PROVINCES,
+    MART_UNITS,
+    NATION_CODE,
+    RATE_VI,
+    RATES,
+)
 from baophu.engine.targets import INDICATORS
 
 router = APIRouter()
@@ -91,6 +99,7 @@ def nation_page(page: Annotated[Page, Depends(current)], sort: str = "bhyt_rate"
         "nation.html",
         cross=cross,
         available=available,
+        units_available=page.snap.has(MART_UNITS),
         nation=nation,
         provinces=provinces,
         behind=behind,
@@ -99,6 +108,92 @@ def nation_page(page: Annotated[Page, Depends(current)], sort: str = "bhyt_rate"
         rate_vi=RATE_VI,
         chart_json=_chart(provinces),
         reference_date=page.snap.reference_date(MART_PROVINCES),
+    )
+
+
+LEVEL_VI = {
+    "nation": "Toàn quốc",
+    "province": "Tỉnh, thành phố",
+    "office": "BHXH cơ sở",
+    "commune": "Xã, phường",
+    "hamlet": "Thôn, ấp, khu phố",
+}
+
+
+def _unit(page: Page, code: str) -> dict[str, Any] | None:
+    if code == NATION_CODE:
+        return page.snap.one(f"SELECT * FROM mart_{MART_PROVINCES} WHERE level = 'nation'")
+    return page.snap.one(f"SELECT * FROM mart_{MART_UNITS} WHERE unit_code = ?", [code])
+
+
+def _trail(page: Page, unit: dict[str, Any]) -> list[dict[str, Any]]:
+    """The units above ``unit``, the nation first (at most four steps up)."""
+    trail: list[dict[str, Any]] = []
+    parent = unit.get("parent_code")
+    while parent and len(trail) < 5:
+        above = _unit(page, parent)
+        if above is None:
+            break
+        trail.insert(0, above)
+        parent = above.get("parent_code") if above["level"] != "nation" else None
+    return trail
+
+
+@router.get("/nation/units/{unit_code}")
+def nation_unit_page(page: Annotated[Page, Depends(current)], unit_code: str) -> Response:
+    """One unit of the nation (a province, office, commune or hamlet) with its figures and
+    the units directly under it, each a link one level down: the national view drilled
+    down.  Aggregates only, national analyst only."""
+    if not page.scope.national:
+        raise Forbidden("Chỉ cán bộ cấp trung ương xem số liệu toàn quốc.")
+    if not page.snap.has(MART_UNITS):
+        raise HTTPException(404, "Chưa có số liệu theo đơn vị (chạy baophu nation rank).")
+    unit = _unit(page, unit_code)
+    if unit is None:
+        raise HTTPException(404, "Không có đơn vị này trong số liệu toàn quốc.")
+    children = page.snap.rows(
+        f"SELECT * FROM mart_{MART_UNITS} WHERE parent_code = ? ORDER BY province_code, unit_code",
+        [unit_code],
+    )
+    behind: list[dict[str, Any]] = []
+    cross: list[dict[str, Any]] = []
+    if unit["level"] == "province":
+        if page.snap.has(MART_BEHIND):
+            behind = page.snap.rows(
+                f"SELECT * FROM mart_{MART_BEHIND} WHERE unit_code = ? "
+                "ORDER BY behind_plan DESC, indicator",
+                [unit_code],
+            )
+        for r in behind:
+            known = INDICATORS.get(r["indicator"])
+            r["indicator_vi"] = known.vi if known else r["indicator"]
+        if page.snap.has(MART_PAIRS):
+            cross = page.snap.rows(
+                f"SELECT * FROM mart_{MART_PAIRS} "
+                "WHERE home_province_code = ? OR work_province_code = ? "
+                "ORDER BY home_province_code IS NULL, home_province_code, work_province_code",
+                [unit_code, unit_code],
+            )
+            names = {
+                r["unit_code"]: r["unit_name"]
+                for r in page.snap.rows(
+                    f"SELECT unit_code, unit_name FROM mart_{MART_UNITS} WHERE level = 'province'"
+                )
+            }
+            for x in cross:
+                home = x["home_province_code"]
+                x["home_name"] = names.get(home, home) if home else "Không rõ"
+                x["work_name"] = names.get(x["work_province_code"], x["work_province_code"])
+    return page.render(
+        "nation_unit.html",
+        unit=unit,
+        trail=_trail(page, unit),
+        children=children,
+        behind=behind,
+        cross=cross,
+        level_vi=LEVEL_VI,
+        rate_vi=RATE_VI,
+        reference_date=page.snap.reference_date(MART_UNITS),
     )
 
 

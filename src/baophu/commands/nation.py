@@ -159,9 +159,22 @@ def rank(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None
     console.print(f"Đã xếp hạng / ranked: {fmt_int(result['provinces'])} tỉnh / provinces")
 
 
+UnitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--unit",
+        help="Xem một đơn vị và các đơn vị trực thuộc (VN: toàn quốc) / one unit and the "
+        "units under it (VN: the nation)",
+    ),
+]
+
+
 @nation_app.command("view")
-def view(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None:
-    """Xếp hạng các tỉnh và các tỉnh chậm tiến độ / provinces ranked, those behind."""
+def view(
+    workspace: WorkspaceOpt = Path("."), unit: UnitOpt = None, json_out: JsonOpt = False
+) -> None:
+    """Xếp hạng các tỉnh và các tỉnh chậm tiến độ / provinces ranked, those behind; với
+    --unit: một đơn vị và các đơn vị trực thuộc / with --unit: a unit and those under it."""
     from baophu.engine.nation import (
         MART_PROVINCES,
         read_behind,
@@ -174,6 +187,9 @@ def view(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None
     with ws.store(read_only=True) as store:
         if not store.has_mart(MART_PROVINCES):
             fail("Chưa xếp hạng; chạy 'baophu nation build'", "not ranked yet", 1)
+        if unit is not None:
+            _view_unit(store, unit, json_out)
+            return
         ranked = read_ranking(store).to_pyarrow().to_pylist()
         behind = read_behind(store).to_pyarrow().to_pylist()
         pairs_t, per_t = read_cross_pairs(store), read_cross_by_province(store)
@@ -230,6 +246,37 @@ def view(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None
                 fmt_int(r["residence_unknown"]),
             )
         console.print(cross)
+
+
+def _view_unit(store: Any, code: str, json_out: bool) -> None:
+    """One unit of the national workspace and the units directly under it."""
+    from baophu.engine.nation import MART_UNITS, read_unit
+
+    if not store.has_mart(MART_UNITS):
+        fail("Chưa có số liệu theo đơn vị; chạy lại 'baophu nation rank'", "no nation_units", 1)
+    row, children = read_unit(store, code)
+    if row is None:
+        fail(f"Không có đơn vị {code} trong số liệu toàn quốc", f"no unit {code}", 1)
+    if json_out:
+        print_json({"unit": row, "children": children})
+        return
+    title = f"{row['unit_name']} ({row['unit_code']}): các đơn vị trực thuộc / units under it"
+    table = Table(title=title)
+    headers = ("Đơn vị / unit", "Mã", "Cấp", "Dân số", "BHYT", "BHXH", "BHTN", "Nợ / phải thu")
+    for header in headers:
+        table.add_column(header, justify="left" if header[0] in "ĐMC" else "right")
+    for r in [row, *children]:
+        table.add_row(
+            str(r["unit_name"]),
+            str(r["unit_code"]),
+            str(r["level"]),
+            fmt_int(r["population"]),
+            fmt_pct(r["bhyt_rate"], 2),
+            fmt_pct(r["bhxh_rate"], 2),
+            fmt_pct(r["bhtn_rate"], 2),
+            fmt_pct(r["arrears_ratio"], 2),
+        )
+    console.print(table)
 
 
 def _rank(value: Any) -> str:

@@ -6,9 +6,11 @@ Entry point: ``run_nation(store, provinces, reference_date)`` writes to the nati
 ``nation_provinces`` (every province's counts, rates and arrears ratio, ranked, with the
 nation as one more row: a person insured in another province counts once, as a resident of
 their home province), ``nation_behind_targets`` (the provinces behind their monthly
-targets, by how many people) and, when the provinces hold their enrolments, the people
-across provinces (``cross_province``: ``nation_cross_province``, one row per person and
-(home, work) pair, and ``nation_cross_province_pairs``, their counts by pair).
+targets, by how many people), ``nation_units`` (every unit of every province with its
+figures, for drilling down from the nation to a hamlet: ``units``) and, when the provinces
+hold their enrolments, the people across provinces (``cross_province``:
+``nation_cross_province``, one row per person and (home, work) pair, and
+``nation_cross_province_pairs``, their counts by pair).
 """
 
 from __future__ import annotations
@@ -40,11 +42,12 @@ from baophu.engine.nation.ranking import (
     province_ranking,
     province_row,
 )
+from baophu.engine.nation.units import MART_UNITS, children, one_unit, unit_rows
 from baophu.rules import get_rules
 
 MART_PROVINCES = "nation_provinces"
 MART_BEHIND = "nation_behind_targets"
-MARTS = (MART_PROVINCES, MART_BEHIND, MART_PEOPLE, MART_PAIRS)
+MARTS = (MART_PROVINCES, MART_BEHIND, MART_UNITS, MART_PEOPLE, MART_PAIRS)
 PROVINCE_MARTS = ("coverage_by_unit", "arrears_by_unit", "achievement_by_unit")
 
 
@@ -62,6 +65,7 @@ def run_nation(
         raise NationError("Không có tỉnh nào / no province workspace")
     rows: list[pa.Table] = []
     behind: list[pa.Table] = []
+    units: list[pa.Table] = []
     days: set[str] = set()
     states: list[str] = []
     for code, province in sorted(provinces.items()):
@@ -81,6 +85,11 @@ def run_nation(
             ).to_pyarrow()
         )
         behind.append(behind_targets(province.read_mart("achievement_by_unit")).to_pyarrow())
+        units.append(
+            unit_rows(
+                code, province.read_mart("coverage_by_unit"), province.read_mart("arrears_by_unit")
+            ).to_pyarrow()
+        )
     wanted = {reference_date.isoformat()} if reference_date else days
     if len(days) != 1 or days != wanted:
         raise NationError(
@@ -97,7 +106,14 @@ def run_nation(
     n_rows = store.write_mart(MART_PROVINCES, ranked, stamp)
     late = pa.concat_tables(behind, promote_options="default")
     n_behind = store.write_mart(MART_BEHIND, ibis.memtable(late), stamp)
-    marts = {MART_PROVINCES: n_rows, MART_BEHIND: n_behind}
+    every_unit = pa.concat_tables(units, promote_options="default")
+    codes = every_unit.column("unit_code")
+    if len(codes.unique()) != len(codes):
+        raise NationError(
+            "Mã đơn vị trùng giữa các tỉnh / a unit code appears in more than one province"
+        )
+    n_units = store.write_mart(MART_UNITS, ibis.memtable(every_unit), stamp)
+    marts = {MART_PROVINCES: n_rows, MART_BEHIND: n_behind, MART_UNITS: n_units}
     across = cross_province(provinces, dt.date.fromisoformat(day))
     if across is not None:
         people, _ = across
@@ -131,6 +147,24 @@ def read_cross_by_province(store: Store) -> Table | None:
     return by_province(store.read_mart(MART_PAIRS))
 
 
+def read_unit(store: Store, unit_code: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """A unit of ``nation_units`` (the nation itself for ``NATION_CODE``: its row is the
+    ranking's) and the units directly under it, ordered by code; ``(None, [])`` when the
+    national workspace has no such unit."""
+    if not store.has_mart(MART_UNITS):
+        return None, []
+    units = store.read_mart(MART_UNITS)
+    if unit_code == NATION_CODE:
+        ranking = read_ranking(store).to_pyarrow().to_pylist()
+        row = next((r for r in ranking if r["level"] == "nation"), None)
+    else:
+        found = one_unit(units, unit_code).to_pyarrow().to_pylist()
+        row = found[0] if found else None
+    if row is None:
+        return None, []
+    return row, children(units, unit_code).to_pyarrow().to_pylist()
+
+
 def read_behind(store: Store) -> Table:
     """The provinces behind their targets, most people behind first."""
     t = store.read_mart(MART_BEHIND)
@@ -143,6 +177,7 @@ __all__ = [
     "MART_PAIRS",
     "MART_PEOPLE",
     "MART_PROVINCES",
+    "MART_UNITS",
     "NATION_CODE",
     "RATES",
     "RATE_VI",
@@ -153,5 +188,6 @@ __all__ = [
     "read_cross_by_province",
     "read_cross_pairs",
     "read_ranking",
+    "read_unit",
     "run_nation",
 ]
