@@ -364,6 +364,15 @@ class Store:
         working tables it creates are gone when the block ends."""
         raise NotImplementedError
 
+    def splink_training_api(self, tables: list[IbisTable]) -> Any:
+        """A context manager giving ``(api, names)``: a Splink database API on DuckDB that
+        holds ``tables`` (temporary tables of this backend, each with a ``unique_id``) under
+        ``names``, where a linkage model is trained.  Splink draws its u sample by hashing
+        each record's id with the engine's own hash function, so a model trained on DuckDB
+        whatever the backend is the same model on DuckDB and on Spark; the pairs are then
+        scored on the backend (``splink_api``) with it."""
+        raise NotImplementedError
+
     def close(self) -> None:
         pass
 
@@ -549,6 +558,12 @@ class DuckDBStore(Store):
         finally:
             self.raw.execute(f'USE "{home}"')
             self.raw.execute("DETACH _splink_work")
+
+    @contextmanager
+    def splink_training_api(self, tables: list[IbisTable]) -> Iterator[Any]:
+        """Splink on this very connection: the temporary tables by their own names."""
+        with self.splink_api() as api:
+            yield api, [t.op().name for t in tables]
 
     def marts(self) -> list[dict[str, Any]]:
         exists = self.raw.execute(
@@ -930,6 +945,26 @@ class SparkStore(Store):
         finally:
             api.delete_tables_created_by_splink_from_db()
             shutil.rmtree(work, ignore_errors=True)
+
+    @contextmanager
+    def splink_training_api(self, tables: list[IbisTable]) -> Iterator[Any]:
+        """Splink on a private in-memory DuckDB holding the tables' rows in ``unique_id``
+        order, collected to the driver (the rows a model is trained on: the list rows left
+        and the prepared register, about 150 bytes a resident)."""
+        from splink import DuckDBAPI
+
+        con = duckdb.connect(":memory:")
+        names = [f"training_{i}" for i in range(len(tables))]
+        try:
+            for name, t in zip(names, tables, strict=True):
+                rows = t.order_by(t.unique_id).to_pyarrow()
+                con.register("_arrow_input", rows)
+                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _arrow_input')
+                con.unregister("_arrow_input")
+                del rows
+            yield DuckDBAPI(connection=con), names
+        finally:
+            con.close()
 
 
 def _spark_schema(name: str) -> Any:

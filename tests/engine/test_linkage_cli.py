@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from test_linkage_truth import linked  # noqa: F401
+from test_linkage_truth import build
 from typer.testing import CliRunner
 
 from baophu.cli import app
@@ -17,11 +17,18 @@ runner = CliRunner()
 TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Both lists of a small synthetic province linked (the truth tests' larger province
+    measures precision and recall; the commands need only a linked workspace)."""
+    return build(tmp_path_factory.mktemp("linkage-cli"), "duckdb", 0.003)
+
+
 def _ws(built: dict[str, Any]) -> str:
     return str(built["workspace"].root)
 
 
-def test_link_prints_counts_as_json(linked: dict[str, Any]) -> None:  # noqa: F811
+def test_link_prints_counts_as_json(linked: dict[str, Any]) -> None:
     result = runner.invoke(app, ["link", "--source", "school_rosters", "-w", _ws(linked), "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
@@ -33,7 +40,7 @@ def test_link_prints_counts_as_json(linked: dict[str, Any]) -> None:  # noqa: F8
     assert "household_classifications" in payload["counts"]  # kept from the earlier run
 
 
-def test_link_table_in_vietnamese(linked: dict[str, Any], monkeypatch: Any) -> None:  # noqa: F811
+def test_link_table_in_vietnamese(linked: dict[str, Any], monkeypatch: Any) -> None:
     from baophu.commands.common import console
 
     monkeypatch.setattr(console, "width", 200)
@@ -45,7 +52,7 @@ def test_link_table_in_vietnamese(linked: dict[str, Any], monkeypatch: Any) -> N
         assert words in result.stdout
 
 
-def test_review_lists_both_records_with_masked_ids(linked: dict[str, Any]) -> None:  # noqa: F811
+def test_review_lists_both_records_with_masked_ids(linked: dict[str, Any]) -> None:
     result = runner.invoke(app, ["link", "review", "-w", _ws(linked), "--json", "--limit", "500"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
@@ -69,7 +76,7 @@ def test_review_lists_both_records_with_masked_ids(linked: dict[str, Any]) -> No
     "args",
     [["link", "--source", "payments"], ["link", "review", "--source", "payments"]],
 )
-def test_unknown_list_is_a_clear_error(linked: dict[str, Any], args: list[str]) -> None:  # noqa: F811
+def test_unknown_list_is_a_clear_error(linked: dict[str, Any], args: list[str]) -> None:
     result = runner.invoke(app, [*args, "-w", _ws(linked)])
     assert result.exit_code == 2
     assert "payments" in result.output

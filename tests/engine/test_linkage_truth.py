@@ -82,9 +82,10 @@ def build(
 ) -> dict[str, Any]:
     """A synthetic Đồng Nai at ``scale`` with the twin planted, the lists imported into a
     ``backend`` workspace and ``sources`` (default: both lists) linked; built once per
-    session and backend."""
-    if backend in _BUILT:
-        return _BUILT[backend]
+    session, backend, scale and sources."""
+    key = f"{backend}-{scale}-{sources}"
+    if key in _BUILT:
+        return _BUILT[key]
     from baophu.engine.linkage.run import MART_LINKS, run_linkage
     from baophu.ingest.importer import import_paths
     from baophu.synth.generator import generate
@@ -103,7 +104,7 @@ def build(
         summary = run_linkage(store, sources)
         links = store.read_mart(MART_LINKS).to_pyarrow().to_pandas()
         columns = list(store.mart(MART_LINKS).columns)
-    _BUILT[backend] = {
+    _BUILT[key] = {
         "workspace": ws,
         "dir": base / "province",
         "summary": summary,
@@ -111,7 +112,7 @@ def build(
         "columns": columns,
         "twin": twin,
     }
-    return _BUILT[backend]
+    return _BUILT[key]
 
 
 @pytest.fixture(scope="session")
@@ -252,3 +253,23 @@ def test_school_rosters_on_spark(tmp_path_factory: pytest.TempPathFactory) -> No
     links = built["links"]
     row = links[(links.source == "school_rosters") & (links.record_id == twin["record_id"])]
     assert row.decision.tolist() == ["review"]
+    # the same province on DuckDB: the same model (trained once, on DuckDB, whichever backend
+    # scores the pairs), so every row alike, its weights to the last few bits
+    duck = build(
+        tmp_path_factory.mktemp("linkage-duckdb-small"), "duckdb", 0.003, ["school_rosters"]
+    )
+    for spark_level, duck_level in zip(
+        built["summary"]["training"]["school_rosters"]["levels"],
+        duck["summary"]["training"]["school_rosters"]["levels"],
+        strict=True,
+    ):
+        assert spark_level["m"] == pytest.approx(duck_level["m"], rel=1e-9), spark_level
+        assert spark_level["u"] == pytest.approx(duck_level["u"], rel=1e-9), spark_level
+    key = ["source", "record_id"]
+    a = links.sort_values(key).reset_index(drop=True)
+    b = duck["links"].sort_values(key).reset_index(drop=True)
+    assert len(a) == len(b) and (a.record_id == b.record_id).all()
+    weights = ["match_weight", "match_probability", "runner_up_weight"]
+    others = [c for c in b.columns if c not in weights]
+    pd.testing.assert_frame_equal(a[others], b[others], check_dtype=False)
+    pd.testing.assert_frame_equal(a[weights], b[weights], check_dtype=False, rtol=1e-9)

@@ -5,7 +5,12 @@ compares, and the identity step of the pipeline (``run_identity``: the ``unit_an
 ``enrolment_links``, ``enrolment_link_review``, ``enrolment_other_ids`` and ``linked_spells``
 marts)."""
 
-from baophu.engine.identity.comparisons import Comparison, Level, birth_date_comparison
+from baophu.engine.identity.comparisons import (
+    Comparison,
+    Level,
+    birth_date_comparison,
+    copy_parameters,
+)
 from baophu.engine.identity.links import (
     BY_LINKAGE,
     BY_SI_CODE,
@@ -108,6 +113,7 @@ __all__ = [
     "birth_date_comparison",
     "births_agree",
     "births_agree_expr",
+    "copy_parameters",
     "day_month_swapped",
     "decision_counts",
     "decode_status",

@@ -5,7 +5,9 @@ A comparison is an ordered list of levels, most specific first, the null level f
 each level has a code (kept in the linkage marts), a Vietnamese phrase for the explanation a
 person reads, and the Splink level that tests it.  The birth-date comparison is the same in
 both linkages (equal, day and month swapped, same month, same year, different); only the
-remainder states its m and u probabilities instead of training them.
+remainder states its m and u probabilities instead of training them.  ``copy_parameters``
+moves a model trained on one engine to a linker of another (both linkages train on DuckDB
+and score on the workspace's backend).
 """
 
 from __future__ import annotations
@@ -100,3 +102,18 @@ def birth_date_comparison(
             level("different", "năm sinh khác", cll.ElseLevel()),
         ),
     )
+
+
+def copy_parameters(trained: Any, linker: Any) -> None:
+    """The m and u probabilities of every level and the prior of ``trained`` (a Splink
+    ``Settings``) into ``linker``'s model, whose comparisons are the same ones made for its
+    own backend's SQL."""
+    linker._settings_obj._probability_two_random_records_match = (
+        trained._probability_two_random_records_match
+    )
+    for source, target in zip(trained.comparisons, linker._settings_obj.comparisons, strict=True):
+        for a, b in zip(source.comparison_levels, target.comparison_levels, strict=True):
+            if a.is_null_level:
+                continue
+            b.m_probability = a.m_probability
+            b.u_probability = a.u_probability

@@ -4,7 +4,8 @@
    unresolved (no person, not a non-resident) are prepared with the register
    (``remainder_model.prepare_*``) as temporary tables;
 2. Splink compares them (``remainder_model.settings``; the m probabilities stated, the u
-   probabilities by random sampling, seeded, once the register is large enough to sample);
+   probabilities by random sampling on DuckDB, seeded, once the register is large enough to
+   sample);
    the scored pairs above the thresholds' floor come back as a small table;
 3. ``remainder_model.decide`` takes each row's best candidate: linked, review or unlinked,
    with its weight and a Vietnamese explanation; rows carrying someone else's ID are never
@@ -15,7 +16,9 @@ Marts: ``enrolment_links`` (one row per row left: ``remainder_model.MART_COLUMNS
 someone else's ID with a likely owner) and ``enrolment_other_ids`` (rows carrying someone
 else's ID).  ``accepted_links(store)`` hands the linked rows to ``links.link_enrolments``
 (the ``remainder_linker``), so coverage and the potential lists count them.
-Splink is reached through ``store.splink_api()``, the one place that knows the backend.
+Splink is reached through ``store.splink_api()`` (scoring) and
+``store.splink_training_api()`` (the u sample, on DuckDB), the one module that knows the
+backend.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from ibis.expr.types import Table
 from splink import Linker
 
 from baophu.backends import Store
+from baophu.engine.identity.comparisons import copy_parameters
 from baophu.engine.identity.links import RemainderLinker, link_enrolments
 from baophu.engine.identity.remainder_model import (
     COMPARED,
@@ -110,15 +114,28 @@ def _candidates(table: pa.Table) -> pa.Table:
 
 
 def score_candidates(
-    store: Store, rows_name: str, register_name: str, n_register: int, thresholds: Thresholds
+    store: Store, rows: Table, register: Table, n_register: int, thresholds: Thresholds
 ) -> pa.Table:
-    """The scored pairs at or above ``thresholds.candidate_floor`` (``_candidate_schema``)."""
-    with store.splink_api() as db_api:
-        left = db_api.register(rows_name, dataset_display_name=ROWS_DATASET)
-        right = db_api.register(register_name, dataset_display_name=REGISTER_DATASET)
-        linker = Linker([left, right], settings(n_register), log_level=logging.ERROR)
-        if n_register >= U_SAMPLE_MIN:
+    """The scored pairs at or above ``thresholds.candidate_floor`` (``_candidate_schema``).
+
+    The u probabilities are sampled on DuckDB whatever the backend
+    (``store.splink_training_api``: Splink's sample is a hash of each record's id in the
+    engine's own hash function) and the pairs scored on the backend with them, so DuckDB and
+    Spark decide alike."""
+    trained = None
+    if n_register >= U_SAMPLE_MIN:
+        with store.splink_training_api([rows, register]) as (db_api, (rows_name, reg_name)):
+            left = db_api.register(rows_name, dataset_display_name=ROWS_DATASET)
+            right = db_api.register(reg_name, dataset_display_name=REGISTER_DATASET)
+            linker = Linker([left, right], settings(n_register), log_level=logging.ERROR)
             linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
+            trained = linker._settings_obj
+    with store.splink_api() as db_api:
+        left = db_api.register(rows.op().name, dataset_display_name=ROWS_DATASET)
+        right = db_api.register(register.op().name, dataset_display_name=REGISTER_DATASET)
+        linker = Linker([left, right], settings(n_register), log_level=logging.ERROR)
+        if trained is not None:
+            copy_parameters(trained, linker)
         predictions = linker.inference.predict(
             threshold_match_weight=thresholds.candidate_floor, warning_mode="never"
         )
@@ -169,9 +186,7 @@ def run_remainder(
         candidates = _candidate_schema().empty_table()
         if n_rows and n_register:
             splink_rows = cache(rows.select("unique_id", *COMPARED))
-            candidates = score_candidates(
-                store, splink_rows.op().name, register.op().name, n_register, thresholds
-            )
+            candidates = score_candidates(store, splink_rows, register, n_register, thresholds)
         lap("splink")
         decided = cache(decide(rows, ibis.memtable(candidates), owners, thresholds))
         out = {

@@ -5,16 +5,19 @@ For each list (``linkage.SOURCES``: school rosters, household lists):
 1. the list and the register are prepared (``linkage.prepare_*``) and kept as temporary
    tables of the backend;
 2. stage 1 links by personal ID with an agreeing birth date (``linkage.exact_links``);
-3. stage 2 runs Splink on what is left (``score_candidates``): u probabilities by random
-   sampling (seeded), m probabilities by expectation maximisation on three blocks
-   (``linkage.settings.training_rules``), the prior from the register's size; the scored
-   pairs above ``Thresholds.candidate_floor`` come back as a small table;
+3. stage 2 runs Splink on what is left (``score_candidates``): the model is trained on
+   DuckDB whatever the backend (``train_model``: u probabilities by random
+   sampling, seeded; m probabilities by expectation maximisation on three blocks,
+   ``linkage.settings.training_rules``; the prior from the register's size), so DuckDB and
+   Spark decide alike; the pairs are scored on the backend, and those above
+   ``Thresholds.candidate_floor`` come back as a small table;
 4. ``linkage.decide`` picks each row's best candidate and decides; conflicts within a list
    and period go to review (``linkage.resolve_conflicts``).
 
 ``person_links`` holds every row of every list computed (one row per list row); a run for
 one list keeps the other list's rows when they were computed from the same imported state.
-Splink is reached through ``store.splink_api()``, the one place that knows the backend.
+Splink is reached through ``store.splink_api()`` (scoring) and
+``store.splink_training_api()`` (training), the one module that knows the backend.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import pyarrow as pa
 from ibis.expr.types import Table
 
 from baophu.backends import Store
+from baophu.engine.identity import copy_parameters
 from baophu.engine.linkage.model import (
     COMPARED,
     LINK_COLUMNS,
@@ -80,22 +84,50 @@ def _candidate_schema(household: bool) -> pa.Schema:
 
 def score_candidates(
     store: Store,
-    rest_name: str,
-    register_name: str,
+    rest: Table,
+    register: Table,
     n_register: int,
     household: bool,
     thresholds: Thresholds,
 ) -> tuple[pa.Table, dict[str, Any]]:
-    """Stage 2 with Splink on the backend's temporary tables ``rest_name`` (the list rows
-    left) and ``register_name`` (the prepared residents).
+    """Stage 2 with Splink on the backend's temporary tables ``rest`` (the list rows left)
+    and ``register`` (the prepared residents).
 
-    Returns the candidate pairs at or above ``thresholds.candidate_floor`` (columns of
-    ``_candidate_schema``) and what training found (m and u of every level, the EM
-    sessions' iteration counts)."""
+    The model is trained once, on DuckDB (``train_model``), and the pairs are
+    scored on the workspace's backend with it: the same lists give the same model, and so
+    the same decisions, on DuckDB and on Spark.  Returns the candidate pairs at or above
+    ``thresholds.candidate_floor`` (columns of ``_candidate_schema``) and what training
+    found (m and u of every level, the EM sessions' iteration counts)."""
+    from splink import Linker
+
+    trained, sessions = train_model(store, rest, register, n_register, household)
+    with store.splink_api() as db_api:
+        left = db_api.register(rest.op().name, dataset_display_name=LIST_DATASET)
+        right = db_api.register(register.op().name, dataset_display_name=REGISTER_DATASET)
+        linker = Linker([left, right], settings(n_register, household), log_level=logging.ERROR)
+        copy_parameters(trained, linker)
+        predictions = linker.inference.predict(
+            threshold_match_weight=thresholds.candidate_floor, warning_mode="never"
+        )
+        gammas = [f"gamma_{c.name}" for c in comparisons(household)]
+        table = predictions.as_pyarrow_table()
+        model = _model_summary(linker, household)
+    return _candidates(table, gammas, household), {"levels": model, "em_sessions": sessions}
+
+
+def train_model(
+    store: Store, rest: Table, register: Table, n_register: int, household: bool
+) -> tuple[Any, list[dict[str, Any]]]:
+    """The linkage model trained on ``rest`` (the list rows left) against ``register``
+    (the prepared residents), on DuckDB whatever the backend
+    (``store.splink_training_api``): u probabilities by random sampling (seeded), m
+    probabilities by expectation maximisation on the training blocks, then floored
+    (``floor_m_probabilities``).  Returns the trained settings (Splink's ``Settings``,
+    detached from the engine) and the EM sessions."""
     from splink import Linker
     from splink.internals.exceptions import SplinkException
 
-    with store.splink_api() as db_api:
+    with store.splink_training_api([rest, register]) as (db_api, (rest_name, register_name)):
         left = db_api.register(rest_name, dataset_display_name=LIST_DATASET)
         right = db_api.register(register_name, dataset_display_name=REGISTER_DATASET)
         linker = Linker([left, right], settings(n_register, household), log_level=logging.ERROR)
@@ -118,13 +150,7 @@ def score_candidates(
             history = getattr(session, "_lambda_history_records", [])
             sessions.append({"iterations": len(history)})
         floor_m_probabilities(linker, M_FLOOR)
-        predictions = linker.inference.predict(
-            threshold_match_weight=thresholds.candidate_floor, warning_mode="never"
-        )
-        gammas = [f"gamma_{c.name}" for c in comparisons(household)]
-        table = predictions.as_pyarrow_table()
-        model = _model_summary(linker, household)
-    return _candidates(table, gammas, household), {"levels": model, "em_sessions": sessions}
+        return linker._settings_obj, sessions
 
 
 def floor_m_probabilities(linker: Any, floor: float) -> None:
@@ -266,8 +292,8 @@ def run_linkage(
                 splink_input = cache(rest.select("unique_id", *COMPARED))
                 candidates, training[name] = score_candidates(
                     store,
-                    splink_input.op().name,
-                    register.op().name,
+                    splink_input,
+                    register,
                     n_register,
                     source.household,
                     thresholds,
