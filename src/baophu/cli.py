@@ -159,6 +159,13 @@ def synth(
         int | None,
         typer.Option("--workers", help="Số tiến trình (--province all) / processes (all)"),
     ] = None,
+    claims: Annotated[
+        bool,
+        typer.Option(
+            "--claims/--no-claims",
+            help="Sinh cả hồ sơ đề nghị thanh toán BHYT / generate BHYT claims too",
+        ),
+    ] = True,
     json_out: JsonOpt = False,
 ) -> None:
     """Sinh dữ liệu tỉnh giả lập / generate a synthetic province (inputs/ and truth/);
@@ -175,12 +182,16 @@ def synth(
     started = time.perf_counter()
     if province.strip().casefold() in ("all", "tất cả", "toàn quốc"):
         with progress_bar(not json_out) as update:
-            nation = generate_nation(scale, seed, out, as_of_date, workers, progress=update)
+            nation = generate_nation(
+                scale, seed, out, as_of_date, workers, progress=update, claims=claims
+            )
         _print_nation(out, nation, json_out)
         return
     try:
         with progress_bar(not json_out) as update:
-            summary = generate(province, scale, seed, out, as_of=as_of_date, progress=update)
+            summary = generate(
+                province, scale, seed, out, as_of=as_of_date, progress=update, claims=claims
+            )
     except ValueError as exc:
         fail(str(exc), code=2)
     elapsed = time.perf_counter() - started

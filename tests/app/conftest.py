@@ -10,8 +10,6 @@ database.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -23,53 +21,13 @@ from web_helpers import PASSWORD, login
 
 # Argon2 with low costs in the tests only (hundreds of logins); production keeps the defaults.
 os.environ.setdefault("BAOPHU_PASSWORD_HASH", "fast")
-ROOT = Path(__file__).resolve().parents[2]
-SRC = ROOT / "src" / "baophu"
-
-
-def _fingerprint() -> str:
-    h = hashlib.sha256()
-    files = [
-        p
-        for p in sorted(SRC.rglob("*"))
-        if p.is_file() and "app" not in p.relative_to(SRC).parts[:1]
-    ]
-    files.append(Path(__file__).with_name("province_build.py"))
-    # the pinned rules the province is computed under (tests/conftest.py)
-    files += sorted((ROOT / "tests" / "fixtures").glob("*.toml"))
-    files.append(ROOT / "tests" / "pinned_rules.py")
-    for p in files:
-        if "__pycache__" in p.parts:
-            continue
-        h.update(str(p.relative_to(ROOT)).encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def built_province() -> Path:
-    """The built province (its ``workspace/``), built on first use and cached between runs
-    while the sources that shape it are unchanged.  Parallel test workers (pytest-xdist)
-    share the cache: one builds while the others wait on the lock, then copy what it built."""
-    from province_build import build
+    """The built province's folder (``province_build.built_province``)."""
+    from province_build import built_province as cached
 
-    if os.environ.get("BAOPHU_TEST_PROVINCE"):  # a province built by hand (development)
-        return Path(os.environ["BAOPHU_TEST_PROVINCE"])
-    cache_root = Path(os.environ.get("BAOPHU_TEST_CACHE", ROOT / ".pytest_cache" / "baophu-web"))
-    key = _fingerprint()
-    cached = cache_root / key
-    cache_root.mkdir(parents=True, exist_ok=True)
-    with (cache_root / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (cached / "workspace" / "baophu.toml").exists():
-            tmp = cache_root / f".{key}.building-{os.getpid()}"
-            shutil.rmtree(tmp, ignore_errors=True)
-            build(tmp)
-            shutil.rmtree(tmp / "province", ignore_errors=True)  # the inputs are not needed
-            for old in cache_root.glob("*"):
-                if old.name != tmp.name and not old.name.startswith("."):
-                    shutil.rmtree(old, ignore_errors=True)
-            tmp.rename(cached)
-    return cached
+    return cached()
 
 
 @pytest.fixture(scope="session")

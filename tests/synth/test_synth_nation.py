@@ -29,7 +29,7 @@ def nation(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:  # ty
         app,
         [
             *("synth", "--province", "all", "--scale", str(SCALE)),
-            *("--workers", "2", "--out", str(out), "--json"),
+            *("--workers", "2", "--no-claims", "--out", str(out), "--json"),
         ],
     )
     assert result.exit_code == 0, result.output
@@ -50,6 +50,8 @@ def test_every_province_and_commune_once(nation: tuple[Path, dict]) -> None:  # 
     for code, province in summary["by_province"].items():
         inputs = out / "provinces" / code / "inputs"
         assert (inputs / "residents.parquet").exists() and (inputs / "units.csv").exists()
+        # --no-claims: no BHYT claim is generated
+        assert not (inputs / "claims").exists() and not (inputs / "claims_xml").exists()
         truth = json.loads((out / "provinces" / code / "truth" / "summary.json").read_text())
         assert truth["province_code"] == code and truth["population"] == province["population"]
 

@@ -6,7 +6,6 @@ tests import ``conftest`` by name, and a second one would shadow theirs)."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import sys
 from pathlib import Path
@@ -17,20 +16,13 @@ import pytest
 APP_TESTS = Path(__file__).resolve().parents[2] / "app"
 
 
-def _app_conftest() -> Any:
-    sys.path.insert(0, str(APP_TESTS))
-    spec = importlib.util.spec_from_file_location(
-        "app_conftest_for_documents", APP_TESTS / "conftest.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def province_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A writable copy of the built province's workspace (built and cached on first use)."""
-    cached = _app_conftest().built_province()
+    if str(APP_TESTS) not in sys.path:
+        sys.path.insert(0, str(APP_TESTS))
+    from province_build import built_province
+
+    cached = built_province()
     target = tmp_path_factory.mktemp("documents") / "workspace"
     shutil.copytree(cached / "workspace", target, ignore=shutil.ignore_patterns("*.sqlite*"))
     return target
