@@ -19,7 +19,10 @@ def gia_lai(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from baophu.synth.generator import generate
 
     out = tmp_path_factory.mktemp("gia_lai")
-    generate("Gia Lai", 0.002, 7, out)
+    # without claims: their import is tested whole on the synthetic Đồng Nai
+    # (tests/ingest/test_claims_synth_import.py) and on Spark on hand-made files
+    # (tests/ingest/test_claims_import.py)
+    generate("Gia Lai", 0.002, 7, out, claims=False)
     return out
 
 
