@@ -20,7 +20,8 @@ TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 @pytest.fixture(scope="module")
 def linked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Both lists of a small synthetic province linked (the truth tests' larger province
-    measures precision and recall; the commands need only a linked workspace)."""
+    measures precision and recall; the commands need only a linked workspace); the same
+    build as the Spark comparison's DuckDB side when both run in one process."""
     return build(tmp_path_factory.mktemp("linkage-cli"), "duckdb", 0.003)
 
 
