@@ -64,6 +64,15 @@ def _chart(provinces: list[dict[str, Any]]) -> str:
     return json.dumps(chart, ensure_ascii=False)
 
 
+def _name_pairs(cross: list[dict[str, Any]], names: dict[str, str]) -> None:
+    """The provinces' names beside each (home, work) pair's codes (an unknown home: "Không
+    rõ")."""
+    for x in cross:
+        home = x["home_province_code"]
+        x["home_name"] = names.get(home, home) if home else "Không rõ"
+        x["work_name"] = names.get(x["work_province_code"], x["work_province_code"])
+
+
 @router.get("/nation")
 def nation_page(page: Annotated[Page, Depends(current)], sort: str = "bhyt_rate") -> Response:
     if not page.scope.national:
@@ -90,11 +99,7 @@ def nation_page(page: Annotated[Page, Depends(current)], sort: str = "bhyt_rate"
         if page.snap.has(MART_PAIRS)
         else []
     )
-    names = {p["unit_code"]: p["unit_name"] for p in provinces}
-    for x in cross:
-        home = x["home_province_code"]
-        x["home_name"] = names.get(home, home) if home else "Không rõ"
-        x["work_name"] = names.get(x["work_province_code"], x["work_province_code"])
+    _name_pairs(cross, {p["unit_code"]: p["unit_name"] for p in provinces})
     return page.render(
         "nation.html",
         cross=cross,
@@ -174,16 +179,10 @@ def nation_unit_page(page: Annotated[Page, Depends(current)], unit_code: str) ->
                 "ORDER BY home_province_code IS NULL, home_province_code, work_province_code",
                 [unit_code, unit_code],
             )
-            names = {
-                r["unit_code"]: r["unit_name"]
-                for r in page.snap.rows(
-                    f"SELECT unit_code, unit_name FROM mart_{MART_UNITS} WHERE level = 'province'"
-                )
-            }
-            for x in cross:
-                home = x["home_province_code"]
-                x["home_name"] = names.get(home, home) if home else "Không rõ"
-                x["work_name"] = names.get(x["work_province_code"], x["work_province_code"])
+            provinces = page.snap.rows(
+                f"SELECT unit_code, unit_name FROM mart_{MART_UNITS} WHERE level = 'province'"
+            )
+            _name_pairs(cross, {r["unit_code"]: r["unit_name"] for r in provinces})
     return page.render(
         "nation_unit.html",
         unit=unit,
