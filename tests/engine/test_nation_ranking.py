@@ -119,8 +119,10 @@ def test_a_unit_code_in_two_provinces_is_refused(nation: Workspace) -> None:
         store.write_mart(
             "coverage_by_unit", ibis.memtable(pa.Table.from_pandas(cov)), store.stamp(D)
         )
-    with pytest.raises(NationError, match="trùng"):
+    with pytest.raises(NationError, match="trùng") as refused:
         rank(nation)
+    # the message names the code and both provinces
+    assert "01001" in str(refused.value) and "tỉnh 01 và tỉnh 12" in str(refused.value)
 
 
 def test_nation_view_of_one_unit(nation: Workspace) -> None:

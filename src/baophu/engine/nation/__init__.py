@@ -107,11 +107,18 @@ def run_nation(
     late = pa.concat_tables(behind, promote_options="default")
     n_behind = store.write_mart(MART_BEHIND, ibis.memtable(late), stamp)
     every_unit = pa.concat_tables(units, promote_options="default")
-    codes = every_unit.column("unit_code")
-    if len(codes.unique()) != len(codes):
-        raise NationError(
-            "Mã đơn vị trùng giữa các tỉnh / a unit code appears in more than one province"
-        )
+    seen: dict[str, str] = {}
+    for code, province_code in zip(
+        every_unit.column("unit_code").to_pylist(),
+        every_unit.column("province_code").to_pylist(),
+        strict=True,
+    ):
+        if code in seen:
+            raise NationError(
+                f"Mã đơn vị {code} trùng giữa tỉnh {seen[code]} và tỉnh {province_code} / unit "
+                f"code {code} appears in provinces {seen[code]} and {province_code}"
+            )
+        seen[code] = province_code
     n_units = store.write_mart(MART_UNITS, ibis.memtable(every_unit), stamp)
     marts = {MART_PROVINCES: n_rows, MART_BEHIND: n_behind, MART_UNITS: n_units}
     across = cross_province(provinces, dt.date.fromisoformat(day))
