@@ -166,6 +166,37 @@ class TemporaryTables:
         self.tables.clear()
 
 
+class SparkTemporaryTables(TemporaryTables):
+    """Spark's temporary tables: each is written as Parquet under ``warehouse/_temporary/<run>``
+    and read back as a view, so the queries that use it plan against a file scan.
+
+    A cached DataFrame (``Table.cache``, Ibis's way) keeps its whole lineage: every query that
+    reads it carries the plan of everything before it, which Spark's analyser resolves again
+    and its cache manager compares, subtree by subtree, with every cached plan.  On the lists
+    of a hand-made province that analysis took most of a minute for a few hundred rows; from
+    Parquet, seconds.  The folder is deleted when the block ends."""
+
+    def __init__(self, backend: Any, session: Any, folder: Path) -> None:
+        super().__init__(backend)
+        self.session = session
+        self.folder = folder
+        self.views: list[str] = []
+
+    def __call__(self, expr: IbisTable) -> IbisTable:
+        name = f"baophu_temp_{uuid.uuid4().hex[:12]}"
+        path = self.folder / name
+        self.backend.to_parquet_dir(expr, str(path))
+        self.session.read.parquet(str(path)).createOrReplaceTempView(name)
+        self.views.append(name)
+        return self.backend.table(name)
+
+    def release(self) -> None:
+        for name in reversed(self.views):
+            self.session.catalog.dropTempView(name)
+        self.views.clear()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
     "int": pa.int64(),
@@ -921,6 +952,17 @@ class SparkStore(Store):
             {"mart": k, **{f: v for f, v in e.items() if f != "dir"}}
             for k, e in sorted(self.manifest().get("marts", {}).items())
         ]
+
+    @contextmanager
+    def temporary_tables(self) -> Iterator[TemporaryTables]:
+        session = spark_session(self.master, log_dir=self.log_dir)
+        temp = SparkTemporaryTables(
+            self.ibis(), session, self.root / "_temporary" / uuid.uuid4().hex[:10]
+        )
+        try:
+            yield temp
+        finally:
+            temp.release()
 
     @contextmanager
     def splink_api(self) -> Iterator[Any]:
