@@ -9,8 +9,6 @@ tests ask for it; the tests take the same lock and wait for it, or build it them
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import os
 import shutil
 import time
@@ -37,54 +35,21 @@ def build(out: Path, scale: float = SCALE) -> dict[str, Any]:
     return {"workspace": ws, "timings": timings}
 
 
-def fingerprint() -> str:
-    """The cache key: every file of ``src/baophu`` outside ``app/``, this script and the
-    pinned rules the province is computed under (``tests/conftest.py``)."""
-    h = hashlib.sha256()
-    files = [
-        p
-        for p in sorted(SRC.rglob("*"))
-        if p.is_file() and "app" not in p.relative_to(SRC).parts[:1]
-    ]
-    files.append(Path(__file__))
-    files += sorted((ROOT / "tests" / "fixtures").glob("*.toml"))
-    files.append(ROOT / "tests" / "pinned_rules.py")
-    for p in files:
-        if "__pycache__" in p.parts:
-            continue
-        h.update(str(p.relative_to(ROOT)).encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()[:16]
-
-
 def built_province() -> Path:
     """The built province (its ``workspace/``), built on first use and cached between runs
-    in ``.pytest_cache/baophu-web/<fingerprint>``.  Parallel test workers (pytest-xdist) and
-    ``make test``'s early build share the cache: one builds while the others wait on the
-    lock, then copy what it built.  Built under the pinned rules, like every test."""
+    (``shared_builds.shared_build``: ``.pytest_cache/baophu-builds/web-<key>``).  Parallel
+    test workers (pytest-xdist) and ``make test``'s early build share the cache: one builds
+    while the others wait on the lock, then copy what it built.  Built under the pinned
+    rules, like every test."""
     if os.environ.get("BAOPHU_TEST_PROVINCE"):  # a province built by hand (development)
         return Path(os.environ["BAOPHU_TEST_PROVINCE"])
-    from pinned_rules import pinned
+    from shared_builds import shared_build
 
-    cache_root = Path(os.environ.get("BAOPHU_TEST_CACHE", ROOT / ".pytest_cache" / "baophu-web"))
-    key = fingerprint()
-    cached = cache_root / key
-    cache_root.mkdir(parents=True, exist_ok=True)
-    with (cache_root / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (cached / "workspace" / "baophu.toml").exists():
-            tmp = cache_root / f".{key}.building-{os.getpid()}"
-            shutil.rmtree(tmp, ignore_errors=True)
-            with pinned():
-                build(tmp)
-            shutil.rmtree(tmp / "province", ignore_errors=True)  # the inputs are not needed
-            for old in cache_root.glob("*"):
-                if old.name != tmp.name and (
-                    not old.name.startswith(".") or ".building-" in old.name
-                ):
-                    shutil.rmtree(old, ignore_errors=True)  # older keys, interrupted builds
-            tmp.rename(cached)
-    return cached
+    def build_web(folder: Path) -> None:
+        build(folder)
+        shutil.rmtree(folder / "province", ignore_errors=True)  # the inputs are not needed
+
+    return shared_build("web", str(SCALE), build_web, Path(__file__), keep="workspace/baophu.toml")
 
 
 if __name__ == "__main__":

@@ -19,49 +19,20 @@ import pytest
 
 from baophu.contracts.person_id import problem
 from baophu.rules import is_working_age
+from truth_province import truth_province
 
 D = dt.date(2026, 10, 31)
 YEAR_END = dt.date(2025, 12, 31)
-INPUTS = (
-    "units.csv",
-    "officers.csv",
-    "agents.csv",
-    "collectors.csv",
-    "households.parquet",
-    "residents.parquet",
-    "employers.parquet",
-    "contribution_ledger.parquet",
-    "tax_returns.csv",
-    "business_registry.csv",
-    "enrolments.parquet",
-    "targets.csv",
-)
-
-
 _BUILT: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="session")
 def province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A tiny Đồng Nai (scale 0.005), imported into DuckDB with its coverage computed —
-    built once per test session, shared by every module that imports this fixture."""
+    """The truth province (Đồng Nai, scale 0.005), imported into DuckDB with its coverage
+    and lists computed — one copy per test session and worker, shared by every module that
+    imports this fixture."""
     if "province" not in _BUILT:
-        from baophu.engine.coverage.run import run_coverage
-        from baophu.ingest.importer import import_paths
-        from baophu.synth.generator import generate
-        from baophu.workspace import Workspace, init_workspace
-
-        base = tmp_path_factory.mktemp("truth")
-        generate("Đồng Nai", 0.005, 1, base / "province", claims=False)
-        root = base / "ws"
-        init_workspace(root)
-        ws = Workspace.open(root)
-        inputs = base / "province" / "inputs"
-        with ws.store() as store:
-            result = import_paths(store, [inputs / name for name in INPUTS], ws.rejects_dir)
-            assert result.committed, result.error
-            summary = run_coverage(store, D)
-        _BUILT["province"] = {"workspace": ws, "dir": base / "province", "summary": summary}
+        _BUILT["province"] = truth_province(tmp_path_factory.mktemp("truth") / "ws")
     return _BUILT["province"]
 
 

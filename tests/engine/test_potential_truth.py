@@ -19,31 +19,16 @@ import pytest
 from potential_expected import D, expected, truth_lists
 
 from baophu.contracts.vocabularies import PRIORITY, REASONS
-
-_BUILT: dict[str, Any] = {}
+from truth_province import truth_province
 
 
 @pytest.fixture(scope="session")
 def lists_province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A tiny Đồng Nai (scale 0.005) with every input imported (rosters, household lists and
-    benefit lists included) and the lists computed for 31/10/2026 — built once per session."""
-    if "p" not in _BUILT:
-        from baophu.engine.potential.run import run_lists
-        from baophu.ingest.importer import import_paths
-        from baophu.synth.generator import generate
-        from baophu.workspace import Workspace, init_workspace
-
-        base = tmp_path_factory.mktemp("lists")
-        generate("Đồng Nai", 0.005, 1, base / "province", claims=False)
-        root = base / "ws"
-        init_workspace(root)
-        ws = Workspace.open(root)
-        with ws.store() as store:
-            result = import_paths(store, [base / "province" / "inputs"], ws.rejects_dir)
-            assert result.committed, result.error
-            summary = run_lists(store, D)
-        _BUILT["p"] = {"workspace": ws, "dir": base / "province", "summary": summary}
-    return _BUILT["p"]
+    """The truth province (``truth_province``: a tiny Đồng Nai with every
+    input imported, rosters, household lists and benefit lists included, and the lists
+    computed for 31/10/2026), its own copy."""
+    built = truth_province(tmp_path_factory.mktemp("lists") / "ws")
+    return {**built, "summary": built["lists_summary"]}
 
 
 def _mart(ws: Any) -> Any:
