@@ -34,11 +34,11 @@ imports: venv
 # The full gate runs on TEST_WORKERS processes (pytest-xdist; a test module stays on one
 # worker, so its fixtures are built once).  The web tests' province is built from the start,
 # beside the lint and type checks (which keep one core busy), into the tests' cache
-# (tests/app/province_build.py); the tests wait for it on its lock.  Times: README.md.
+# (tests/province_build.py); the tests wait for it on its lock.  Times: README.md.
 TEST_WORKERS ?= 2
 test: venv
 	@mkdir -p .pytest_cache
-	$(BIN)/python tests/app/province_build.py --cache > .pytest_cache/province-build.log 2>&1 & \
+	$(BIN)/python tests/province_build.py --cache > .pytest_cache/province-build.log 2>&1 & \
 	early=$$!; \
 	$(MAKE) --no-print-directory lint typecheck imports \
 	&& scripts/test-services.sh \

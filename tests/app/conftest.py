@@ -1,7 +1,7 @@
 """Fixtures of the web tests: one small province built once (and cached between runs while
 the engine's code is unchanged), an application per operational back end, logged-in clients.
 
-The province is built by ``province_build.build`` into ``.pytest_cache/baophu-web/<hash>``,
+The province is built by ``province_build.build`` into ``.pytest_cache/baophu-builds/web-<hash>``,
 the hash covering every file of ``src/baophu`` outside ``app/``, the build script and the
 pinned rules, so a change to the engine, the rules or the generator rebuilds it; each test session works on a
 copy.  Demo users (one per role, password ``baophu-demo``) are created in each operational

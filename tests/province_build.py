@@ -1,8 +1,10 @@
 """Builds the small province every web test reads: the demo pipeline at a small scale, then
 targets, the campaign, the potential lists and the demo users (``build``), cached between
-runs while the sources that shape it are unchanged (``built_province``).
+runs while the sources that shape it are unchanged (``built_province``).  The generated
+files stay beside the workspace (``province/``: inputs and ground truth): the claims tests
+read the same province against its planted abuse.
 
-``make test`` starts ``python tests/app/province_build.py --cache`` beside the lint and type
+``make test`` starts ``python tests/province_build.py --cache`` beside the lint and type
 checks, which keep one core busy, so the province is often ready (or nearly) when the web
 tests ask for it; the tests take the same lock and wait for it, or build it themselves.
 """
@@ -10,14 +12,12 @@ tests ask for it; the tests take the same lock and wait for it, or build it them
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 SCALE = 0.01
-ROOT = Path(__file__).resolve().parents[2]
-SRC = ROOT / "src" / "baophu"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def build(out: Path, scale: float = SCALE) -> dict[str, Any]:
@@ -45,11 +45,17 @@ def built_province() -> Path:
         return Path(os.environ["BAOPHU_TEST_PROVINCE"])
     from shared_builds import shared_build
 
-    def build_web(folder: Path) -> None:
-        build(folder)
-        shutil.rmtree(folder / "province", ignore_errors=True)  # the inputs are not needed
+    return shared_build("web", str(SCALE), build, Path(__file__), keep="workspace/baophu.toml")
 
-    return shared_build("web", str(SCALE), build_web, Path(__file__), keep="workspace/baophu.toml")
+
+def province_copy(target: Path) -> tuple[Path, Path]:
+    """A writable copy of the built province's workspace in ``target`` (its operational
+    database left out) and the generated folder it was imported from (read only)."""
+    import shutil
+
+    cached = built_province()
+    shutil.copytree(cached / "workspace", target, ignore=shutil.ignore_patterns("*.sqlite*"))
+    return target, cached / "province"
 
 
 if __name__ == "__main__":
