@@ -52,7 +52,7 @@ test: venv
 # Vietnamese text helpers — no Spark, no PostgreSQL, no browser, no LibreOffice, no synthetic
 # province (tests/conftest.py marks those `slow`): nothing to install but .venv.  In
 # TEST_WORKERS processes like the full gate: 54 s on 2 idle cores (2 min 51 s in one); 110 s
-# on 6 December, when this machine ran everything about twice as slowly.
+# and 136 s on 6 December, when this machine ran everything two to two and a half times as slowly.
 test-fast: venv
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not slow and not spark and not postgresql and not browser and not libreoffice"
 

@@ -46,7 +46,7 @@ def truth_province(copy_to: Path) -> dict[str, Any]:
     from baophu.workspace import Workspace
     from shared_builds import shared_build
 
-    built = shared_build("truth", repr(PROVINCE), build_truth_province)
+    built = shared_build("truth", repr(PROVINCE), build_truth_province, Path(__file__))
     shutil.copytree(built / "ws", copy_to)
     summaries = json.loads((built / "summaries.json").read_text(encoding="utf-8"))
     return {
