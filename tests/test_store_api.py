@@ -153,3 +153,34 @@ def test_store_config_opens_without_a_workspace(tmp_path: Path) -> None:
         with pytest.raises(Exception, match="read-only"):
             store.write_mart("m2", ibis.memtable({"v": [1]}), store.stamp("2026-10-31"))
     assert values == [7]
+
+
+@pytest.mark.spark
+def test_spark_temporary_tables_are_parquet_files_gone_when_released(
+    tmp_path: Path, tiny_inputs: Path
+) -> None:
+    """On Spark a temporary table is a Parquet folder read back as a view: later queries
+    plan against the file scan, not the lineage that made it (a cached DataFrame's), and
+    the folder and the view are gone when the block ends."""
+    from baophu.backends import spark_session
+    from baophu.workspace import Workspace, init_workspace
+
+    init_workspace(tmp_path / "ws", backend="pyspark")
+    ws = Workspace.open(tmp_path / "ws")
+    with ws.store() as store:
+        assert import_paths(store, [tiny_inputs], ws.rejects_dir).committed
+        residents = store.table("residents")
+        session = spark_session(store.master, log_dir=store.log_dir)
+        with store.temporary_tables() as temp:
+            t = temp(residents.group_by("hamlet_code").aggregate(n=residents.count()))
+            (view,) = temp.views
+            folder = temp.folder
+            written = list((folder / view).glob("*.parquet"))
+            plan = session.table(view)._jdf.queryExecution().analyzed().toString()
+            rows = sorted((r["hamlet_code"], r["n"]) for r in t.to_pyarrow().to_pylist())
+        views_after = {v.name for v in session.catalog.listTables()}
+    assert rows == [("26734001", 3), ("26735001", 2)]  # conftest: 3 + 2 residents
+    assert written
+    assert "parquet" in plan.lower() and "Aggregate" not in plan
+    assert not folder.exists()
+    assert view not in views_after
