@@ -77,6 +77,7 @@ SPARK_TEST_CONF = ";".join(
         "spark.sql.shuffle.partitions=1",
         "spark.default.parallelism=1",
         "spark.sql.codegen.wholeStage=false",
+        "spark.sql.codegen.factoryMode=NO_CODEGEN",
         "spark.sql.adaptive.enabled=false",
         "spark.driver.extraJavaOptions=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
     )
@@ -86,8 +87,9 @@ SPARK_TEST_CONF = ";".join(
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("BAOPHU_SPARK_DRIVER_MEMORY", "2g")
     # Spark tuned for the tests' tiny provinces (results unchanged): one shuffle partition,
-    # no whole-stage code generation (compiling costs more than it saves on a few thousand
-    # rows), no adaptive re-planning of each query after its shuffles (about 10 % of a
+    # no code generation, whole-stage or per expression (compiling costs more than it saves
+    # on a few thousand rows: about 15 % of a Spark test once temporary tables became Parquet
+    # files), no adaptive re-planning of each query after its shuffles (about 10 % of a
     # Spark test's time, for plans that one partition makes moot) and a driver JVM that
     # only JIT-compiles with C1 and collects garbage on one thread (a short-lived JVM
     # otherwise spends half its CPU compiling).  About 35 % less CPU and 30 % less time
