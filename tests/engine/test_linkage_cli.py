@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from test_linkage_truth import build
+from test_linkage_truth import shared_small_build
 from typer.testing import CliRunner
 
 from baophu.cli import app
@@ -20,9 +20,9 @@ TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 @pytest.fixture(scope="module")
 def linked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Both lists of a small synthetic province linked (the truth tests' larger province
-    measures precision and recall; the commands need only a linked workspace); the same
-    build as the Spark comparison's DuckDB side when both run in one process."""
-    return build(tmp_path_factory.mktemp("linkage-cli"), "duckdb", 0.003)
+    measures precision and recall; the commands need only a linked workspace), a copy of
+    the build the Spark comparison's DuckDB side reads (made once for every worker)."""
+    return shared_small_build(tmp_path_factory.mktemp("linkage-cli") / "ws")
 
 
 def _ws(built: dict[str, Any]) -> str:

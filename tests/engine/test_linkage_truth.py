@@ -115,6 +115,36 @@ def build(
     return _BUILT[key]
 
 
+def shared_small_build(copy_to: Path) -> dict[str, Any]:
+    """``build(…, "duckdb", 0.003)`` made once for every test worker (``shared_builds``):
+    the commands' tests and the Spark comparison read it; ``copy_to`` gets a copy of its
+    workspace that the caller may change, the rest is read back from the build's files."""
+    import json
+    import shutil
+
+    from baophu.workspace import Workspace
+    from shared_builds import shared_build
+
+    def make(folder: Path) -> None:
+        built = build(folder, "duckdb", 0.003)
+        built["links"].to_parquet(folder / "links.parquet")
+        saved = {k: built[k] for k in ("summary", "columns")}
+        saved["twin"] = {**built["twin"], "keys": sorted(built["twin"]["keys"])}
+        (folder / "built.json").write_text(json.dumps(saved, default=str), encoding="utf-8")
+
+    folder = shared_build("linkage-small", "duckdb-0.003", make, Path(__file__))
+    shutil.copytree(folder / "ws", copy_to)
+    saved = json.loads((folder / "built.json").read_text(encoding="utf-8"))
+    return {
+        "workspace": Workspace.open(copy_to),
+        "dir": folder / "province",
+        "summary": saved["summary"],
+        "links": pd.read_parquet(folder / "links.parquet"),
+        "columns": saved["columns"],
+        "twin": {**saved["twin"], "keys": set(saved["twin"]["keys"])},
+    }
+
+
 @pytest.fixture(scope="session")
 def linked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return build(tmp_path_factory.mktemp("linkage-duckdb"), "duckdb", 0.02)
@@ -257,7 +287,7 @@ def test_school_rosters_on_spark(tmp_path_factory: pytest.TempPathFactory) -> No
     # other list, and the commands' tests read the same build): the same model (trained
     # once, on DuckDB, whichever backend scores the pairs), so every row alike, its weights
     # to the last few bits
-    duck = build(tmp_path_factory.mktemp("linkage-duckdb-small"), "duckdb", 0.003)
+    duck = shared_small_build(tmp_path_factory.mktemp("linkage-duckdb-small") / "ws")
     for spark_level, duck_level in zip(
         built["summary"]["training"]["school_rosters"]["levels"],
         duck["summary"]["training"]["school_rosters"]["levels"],
