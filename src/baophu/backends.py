@@ -42,7 +42,6 @@ from baophu.contracts import CONTRACTS
 from baophu.contracts.model import Contract
 from baophu.rules import get_rules
 
-
 # Ibis merges each Select into the Select below it when it compiles (``fuse_selects``): the
 # rewrite measures the "complexity" of both sides for every candidate pair, which cost about
 # a tenth of the engine tests' time (25 s of 226 s under the profiler) for SQL that DuckDB's

@@ -20,8 +20,8 @@ from baophu.backends import Store
 from baophu.engine.nation.cross_province import by_province, cross_province, pair_counts
 from baophu.engine.pipeline import Inputs, run_pipeline
 from baophu.ingest.importer import import_paths
-from baophu.synth.nation import generate_nation
 from baophu.workspace import Workspace, init_workspace
+from nation_three import three_provinces
 
 # Three provinces generated, imported and linked (about 30 s): left out of make test-fast.
 pytestmark = pytest.mark.slow
@@ -33,8 +33,7 @@ CODES = ("75", "79", "80")
 @pytest.fixture(scope="module")
 def nation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Store]]]:
     root = tmp_path_factory.mktemp("cross")
-    source = root / "nation"
-    generate_nation(0.0005, 7, source, as_of=AS_OF, workers=2, claims=False, codes=[75, 79, 80])
+    source = three_provinces()  # generated as of AS_OF, the generator's default
     with ExitStack() as stack:
         stores: dict[str, Store] = {}
         for code in CODES:

@@ -15,16 +15,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from baophu.synth.nation import generate_nation
-
-SCALE = 0.0005
-CODES = [75, 79, 80]
+from nation_three import CODES, SCALE, SEED, three_provinces
 
 
 @pytest.fixture(scope="module")
-def nation(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("nation3")
-    generate_nation(SCALE, 7, out, workers=2, claims=False, codes=CODES)
-    return out
+def nation() -> Path:
+    """The three provinces, generated with two worker processes (read only)."""
+    return three_provinces()
 
 
 def _truth(out: Path) -> list[dict]:  # type: ignore[type-arg]
@@ -147,7 +144,7 @@ def test_every_cross_province_person_once(nation: Path) -> None:
 @pytest.mark.slow  # a second generation (about 6 s)
 def test_deterministic_for_a_seed(nation: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    generate_nation(SCALE, 7, again, workers=1, claims=False, codes=CODES)
+    generate_nation(SCALE, SEED, again, workers=1, claims=False, codes=CODES)
     assert _truth(again) == _truth(nation)
     for code in ("75", "79", "80"):
         assert _rows(again, code) == _rows(nation, code)
