@@ -20,6 +20,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "baophu"
@@ -77,3 +78,14 @@ def shared_build(
                 shutil.rmtree(old, ignore_errors=True)  # interrupted builds
         tmp.rename(done)
     return done
+
+
+def workspace_copy(built: Path, copy_to: Path, saved: str) -> tuple[Any, dict[str, Any]]:
+    """A writable copy of a shared build's ``ws/`` in ``copy_to``, opened, and the JSON the
+    build saved beside it (``saved``, a file name in the build's folder)."""
+    import json
+
+    from baophu.workspace import Workspace
+
+    shutil.copytree(built / "ws", copy_to)
+    return Workspace.open(copy_to), json.loads((built / saved).read_text(encoding="utf-8"))

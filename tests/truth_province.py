@@ -40,17 +40,12 @@ def truth_province(copy_to: Path) -> dict[str, Any]:
     """The shared truth province (``build_truth_province``, built once for every test worker:
     ``shared_builds``): its generated folder, read only, and a copy of its workspace in
     ``copy_to`` that the caller may change."""
-    import json
-    import shutil
-
-    from baophu.workspace import Workspace
-    from shared_builds import shared_build
+    from shared_builds import shared_build, workspace_copy
 
     built = shared_build("truth", repr(PROVINCE), build_truth_province, Path(__file__))
-    shutil.copytree(built / "ws", copy_to)
-    summaries = json.loads((built / "summaries.json").read_text(encoding="utf-8"))
+    workspace, summaries = workspace_copy(built, copy_to, "summaries.json")
     return {
-        "workspace": Workspace.open(copy_to),
+        "workspace": workspace,
         "dir": built / "province",
         "summary": summaries["coverage"],
         "lists_summary": summaries["lists"],

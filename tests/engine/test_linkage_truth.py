@@ -120,10 +120,8 @@ def shared_small_build(copy_to: Path) -> dict[str, Any]:
     the commands' tests and the Spark comparison read it; ``copy_to`` gets a copy of its
     workspace that the caller may change, the rest is read back from the build's files."""
     import json
-    import shutil
 
-    from baophu.workspace import Workspace
-    from shared_builds import shared_build
+    from shared_builds import shared_build, workspace_copy
 
     def make(folder: Path) -> None:
         built = build(folder, "duckdb", 0.003)
@@ -133,10 +131,9 @@ def shared_small_build(copy_to: Path) -> dict[str, Any]:
         (folder / "built.json").write_text(json.dumps(saved, default=str), encoding="utf-8")
 
     folder = shared_build("linkage-small", "duckdb-0.003", make, Path(__file__))
-    shutil.copytree(folder / "ws", copy_to)
-    saved = json.loads((folder / "built.json").read_text(encoding="utf-8"))
+    workspace, saved = workspace_copy(folder, copy_to, "built.json")
     return {
-        "workspace": Workspace.open(copy_to),
+        "workspace": workspace,
         "dir": folder / "province",
         "summary": saved["summary"],
         "links": pd.read_parquet(folder / "links.parquet"),
