@@ -184,3 +184,32 @@ def test_spark_temporary_tables_are_parquet_files_gone_when_released(
     assert "parquet" in plan.lower() and "Aggregate" not in plan
     assert not folder.exists()
     assert not view_left
+
+
+@pytest.mark.spark
+def test_spark_mart_folder_holds_only_its_parquet_files_and_counts_its_rows(
+    tmp_path: Path, tiny_inputs: Path
+) -> None:
+    """A Spark mart is written once into its own folder: Parquet files only (no ``_SUCCESS``
+    marker, no ``.crc`` checksums), and its registered rows are the rows written, an empty
+    mart's too (read from the files' footers)."""
+    from baophu.workspace import Workspace, init_workspace
+
+    init_workspace(tmp_path / "ws", backend="pyspark")
+    ws = Workspace.open(tmp_path / "ws")
+    with ws.store() as store:
+        assert import_paths(store, [tiny_inputs], ws.rejects_dir).committed
+        residents = store.table("residents")
+        stamp = store.stamp(dt.date(2026, 10, 31))
+        women = residents.filter(residents.sex == "female").select("person_id")
+        nobody = residents.filter(residents.hamlet_code == "99999999").select("person_id")
+        written = (
+            store.write_mart("women", women, stamp),
+            store.write_mart("nobody", nobody, stamp),
+        )
+        entries = (store.mart_entry("women"), store.mart_entry("nobody"))
+        folder = store.root / store.manifest()["marts"]["women"]["dir"]
+        names = sorted(p.name for p in folder.iterdir())
+    assert written == (2, 0)  # conftest: Trần Thị Bình and Phạm Thị Hoa
+    assert [e.rows for e in entries if e is not None] == [2, 0]
+    assert names and all(n.endswith(".parquet") for n in names), names
