@@ -3,7 +3,9 @@ the cluster agree):
 
     python benchmarks/compare_marts.py WORKSPACE_A WORKSPACE_B [--master local[2]] [--json]
 
-Every mart of both workspaces is read whole, its rows normalised and sorted, and compared.
+Two national workspaces (``baophu nation build``, ``benchmarks/nation.py``) are compared
+province by province, then their national marts, in one process.  Every mart of both
+workspaces is read whole, its rows normalised and sorted, and compared.
 What DuckDB and Spark compute differently whatever the master is left out
 (``DIFFERENT_BY_BACKEND``); ``tests/test_cluster.py`` compares the same way.
 """
@@ -54,13 +56,62 @@ def compare(a: Any, b: Any) -> dict[str, Any]:
     """The marts of each workspace, and those whose rows differ."""
     names_a, names_b = marts(a), marts(b)
     both = [m for m in names_a if m in names_b]
+    different, rows = [], 0
+    for m in both:
+        rows_a = mart_rows(a, m)
+        rows += len(rows_a)
+        if rows_a != mart_rows(b, m):
+            different.append(m)
     return {
         "marts": len(both),
         "only_in_a": [m for m in names_a if m not in names_b],
         "only_in_b": [m for m in names_b if m not in names_a],
-        "different": [m for m in both if mart_rows(a, m) != mart_rows(b, m)],
-        "rows": sum(len(mart_rows(a, m)) for m in both),
+        "different": different,
+        "rows": rows,
     }
+
+
+def provinces(root: Path) -> dict[str, Path]:
+    """code → workspace of a national workspace's provinces (none for a province's own)."""
+    return {
+        p.name: p for p in sorted((root / "provinces").glob("*")) if (p / "baophu.toml").exists()
+    }
+
+
+def compare_nation(a: Path, b: Path, master: str) -> dict[str, Any]:
+    """Two national workspaces: every province in both, then the national marts (if both
+    were ranked); a province in only one of them is named."""
+    from baophu.workspace import Workspace
+
+    def opened(root: Path) -> Any:
+        ws = Workspace.open(root)
+        if master and ws.config.backend == "pyspark":
+            ws.config.spark_master = master
+        return ws
+
+    in_a, in_b = provinces(a), provinces(b)
+    result: dict[str, Any] = {
+        "provinces_only_in_a": [c for c in in_a if c not in in_b],
+        "provinces_only_in_b": [c for c in in_b if c not in in_a],
+        "provinces": {},
+    }
+    for code in (c for c in in_a if c in in_b):
+        result["provinces"][code] = compare(opened(in_a[code]), opened(in_b[code]))
+        one = result["provinces"][code]
+        print(f"{code}: {one['marts']} marts, {one['rows']:,} rows", flush=True)
+    if (a / "baophu.toml").exists() and (b / "baophu.toml").exists():
+        result["nation"] = compare(opened(a), opened(b))
+    every = [*result["provinces"].values(), *([result["nation"]] if "nation" in result else [])]
+    result["marts"] = sum(r["marts"] for r in every)
+    result["rows"] = sum(r["rows"] for r in every)
+    result["only_in_a"] = [m for r in every for m in r["only_in_a"]]
+    result["only_in_b"] = [m for r in every for m in r["only_in_b"]]
+    result["different"] = [
+        f"{code}/{m}" for code, r in result["provinces"].items() for m in r["different"]
+    ] + [f"nation/{m}" for m in result.get("nation", {}).get("different", [])]
+    result["only_in_a"] += [f"province {c}" for c in result.pop("provinces_only_in_a")]
+    result["only_in_b"] += [f"province {c}" for c in result.pop("provinces_only_in_b")]
+    return result
 
 
 def main() -> None:
@@ -76,11 +127,14 @@ def main() -> None:
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    opened = [Workspace.open(args.a), Workspace.open(args.b)]
-    for ws in opened:
-        if args.master and ws.config.backend == "pyspark":
-            ws.config.spark_master = args.master
-    result = compare(*opened)
+    if provinces(args.a) or provinces(args.b):
+        result = compare_nation(args.a, args.b, args.master)
+    else:
+        opened = [Workspace.open(args.a), Workspace.open(args.b)]
+        for ws in opened:
+            if args.master and ws.config.backend == "pyspark":
+                ws.config.spark_master = args.master
+        result = compare(*opened)
     if args.json:
         print(json.dumps(result))
     else:

@@ -2,12 +2,15 @@
 
 1. ``synth``: the 34 provinces generated in parallel (``baophu synth --province all``): wall
    time, and the peak memory of the largest generating process.
-2. For each province, in its own child process: its workspace (DuckDB, or Spark with
-   ``--backend pyspark --master spark://…``), the import, then every step of the pipeline,
-   one at a time: wall time and peak resident memory per step.  The peak is reset before
-   each step (``/proc/<pid>/clear_refs``) for this process and its children (Spark's driver
-   JVM), so each step reports its own peak.  Executors of a cluster are the workers'
-   children, not ours: their memory is not measured here (the workers' ``--memory`` bounds it).
+2. For each province, in its own child process (with ``--backend pyspark``, every province in
+   one child process, one Spark application, as ``baophu nation build`` runs them: the
+   driver's JVM starts and warms once; ``--no-one-application`` for a process each): its
+   workspace (DuckDB, or Spark with ``--backend pyspark --master spark://…``), the import,
+   then every step of the pipeline, one at a time: wall time and peak resident memory per
+   step.  The peak is reset before each step (``/proc/<pid>/clear_refs``) for this process
+   and its children (Spark's driver JVM), so each step reports its own peak.  Executors of
+   a cluster are the workers' children, not ours: their memory is not measured here (the
+   workers' ``--memory`` bounds it).
 3. ``nation``: the provinces ranked (``engine.nation``).
 
 ``--until coverage`` stops each province after that step (national coverage: import,
@@ -65,14 +68,15 @@ def _peak_mib() -> float:
     return round(total / 1024, 1)
 
 
-def child(args: argparse.Namespace) -> dict[str, Any]:
+def province(args: argparse.Namespace, code: str) -> dict[str, Any]:
+    """One province: its workspace created, imported, every step run, each step timed."""
     from baophu.engine.pipeline import Inputs, run_pipeline, step_names
     from baophu.ingest.importer import import_paths
     from baophu.workspace import Workspace, init_workspace
 
     out = Path(args.out)
-    inputs = out / "synth" / "provinces" / args.child / "inputs"
-    root = out / f"ws-{args.backend}" / "provinces" / args.child
+    inputs = out / "synth" / "provinces" / code / "inputs"
+    root = out / f"ws-{args.backend}" / "provinces" / code
     shutil.rmtree(root, ignore_errors=True)  # every step computed, none found current
     init_workspace(root, backend=args.backend, spark_master=args.master)
     ws = Workspace.open(root)
@@ -97,6 +101,15 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     return {"residents": residents, "enrolments": enrolments, "claims": claims, "steps": steps}
 
 
+def child(args: argparse.Namespace) -> None:
+    """The provinces of ``--child`` (codes, comma-separated) one after another in this
+    process: a JSON line for each as it is done."""
+    for i, code in enumerate(args.child.split(",")):
+        result = province(args, code)
+        result["warm"] = i > 0  # in a process (a Spark driver) that computed a province before
+        print(json.dumps({"code": code, **result}), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=0.01)
@@ -110,11 +123,19 @@ def main() -> None:
     parser.add_argument(
         "--no-claims", action="store_true", help="generate the provinces without claims"
     )
+    parser.add_argument(
+        "--one-application",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="every province in one process, one Spark application (default with pyspark)",
+    )
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args)))
+        child(args)
         return
+    if args.one_application is None:
+        args.one_application = args.backend == "pyspark"
     from rich.console import Console
     from rich.table import Table
 
@@ -153,19 +174,31 @@ def main() -> None:
     codes = [by_size[i // 2] if i % 2 == 0 else by_size[-1 - i // 2] for i in range(len(by_size))]
     if args.provinces:
         codes = [c for c in codes if c in args.provinces.split(",")]
+    results["one_application"] = args.one_application
     provinces: dict[str, Any] = {}
-    for code in codes:
-        cmd = [sys.executable, __file__, "--child", code, "--out", str(out)]
+    batches = [codes] if args.one_application else [[c] for c in codes]
+    for batch in batches:
+        cmd = [sys.executable, __file__, "--child", ",".join(batch), "--out", str(out)]
         cmd += ["--backend", args.backend, "--master", args.master, "--until", args.until]
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        log = out / f"child-{args.backend}.log"  # a file: a full stderr pipe would block it
+        with (
+            log.open("w") as err,
+            subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, cwd=ROOT) as proc,
+        ):
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if not line.startswith('{"code"'):
+                    continue
+                done = json.loads(line)
+                code = done.pop("code")
+                provinces[code] = done
+                total = sum(s["seconds"] for s in done["steps"].values())
+                print(f"{code}: {done['residents']} residents, {total:.1f} s", flush=True)
+                results["provinces"] = provinces
+                (out / f"results-{args.backend}.json").write_text(json.dumps(results, indent=1))
         if proc.returncode != 0:
-            sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
-            raise SystemExit(f"province {code} failed")
-        provinces[code] = json.loads(proc.stdout.strip().splitlines()[-1])
-        total = sum(s["seconds"] for s in provinces[code]["steps"].values())
-        print(f"{code}: {provinces[code]['residents']} residents, {total:.1f} s", flush=True)
-        results["provinces"] = provinces
-        (out / f"results-{args.backend}.json").write_text(json.dumps(results, indent=1))
+            sys.stderr.write(log.read_text()[-3000:])
+            raise SystemExit(f"provinces {','.join(batch)} failed")
     results["provinces"] = provinces
     if len(codes) == len(nation["by_province"]) and not args.until:
         from baophu.engine.nation import run_nation

@@ -76,3 +76,14 @@ def test_national_bhyt_rate_of_2025(nation: tuple[Path, dict]) -> None:  # type:
     # (about 20,000 people of working age) is within a point and a half of them
     assert year_end["bhxh_rate"]["rate"] == pytest.approx(0.451, abs=0.015)
     assert year_end["bhtn_rate"]["rate"] == pytest.approx(0.3507, abs=0.015)
+
+
+def test_codes_naming_no_province_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """Codes are the provinces' integers: strings (or an unknown code) match none, and the
+    generator says so instead of failing deep in the link pass on an empty nation."""
+    from baophu.synth.nation import generate_nation
+
+    for codes in (["12"], [99]):
+        with pytest.raises(ValueError, match="no province has the codes"):
+            generate_nation(0.001, 1, tmp_path / "n", workers=1, codes=codes)  # type: ignore[arg-type]
+    assert not (tmp_path / "n").exists()

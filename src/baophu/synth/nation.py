@@ -103,13 +103,16 @@ def generate_nation(
     national summary."""
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale!r}")
+    every = sorted(
+        (p for p in provinces() if codes is None or p.code in codes), key=lambda p: -p.population
+    )  # largest first
+    if not every:
+        known = ", ".join(f"{p.code:02d}" for p in sorted(provinces(), key=lambda p: p.code))
+        raise ValueError(f"no province has the codes {codes!r} (integers among: {known})")
     out = Path(out)
     if (out / "provinces").exists():
         shutil.rmtree(out / "provinces")
     (out / "provinces").mkdir(parents=True)
-    every = sorted(
-        (p for p in provinces() if codes is None or p.code in codes), key=lambda p: -p.population
-    )  # largest first
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(every)))
     started = time.perf_counter()
     summaries: dict[int, dict[str, Any]] = {}
