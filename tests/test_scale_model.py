@@ -92,3 +92,37 @@ def test_markdown_compares_a_check_run_with_the_fit(scale_model: Any, tmp_path: 
     # the nation: 34 intercepts plus the slope times 113.2 M residents, for both steps
     whole = 34 * 2 + 0.003 * 113_200_000 + 34 * 1 + 0.001 * 113_200_000
     assert f"one after another on one such machine: {whole / 3600:.1f} h" in text
+
+
+def test_the_first_province_of_one_application_is_left_out_and_its_start_counted_once(
+    scale_model: Any, tmp_path: Path
+) -> None:
+    """All provinces in one Spark application: the first (a fresh driver) took 60 s more
+    import and 40 s more claims than the line of the warm ones.  The line is the warm ones'
+    exactly, and the nightly run counts the 100 s once, not 34 times."""
+    run = _run(0.01, {"a": 1000, "b": 3000, "c": 5000})
+    for code, p in run["provinces"].items():
+        p["warm"] = code != "a"
+        p["enrolments"] = 5 * p["residents"]
+    a = run["provinces"]["a"]["steps"]
+    a["import"]["seconds"] += 60.0
+    a["claims"]["seconds"] += 40.0
+    lines = scale_model.model([run])
+    import_s, _ = lines["import"]
+    assert import_s.points == 2 and import_s.low == 3000
+    assert import_s.a == pytest.approx(2.0) and import_s.b == pytest.approx(0.003)
+    assert scale_model._start([run], lines) == pytest.approx(100.0)
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(run))
+    assert "| a (first, fresh driver) | 1,000 |" in scale_model.measured(path)
+    text = scale_model.markdown([path], [])
+    whole = 100 + 34 * 2 + 0.003 * 113_200_000 + 34 * 1 + 0.001 * 113_200_000
+    assert f"one after another on one such machine: {whole / 3600:.1f} h" in text
+    assert "the 100 s by which the first province" in text
+    # a run of a process per province (no warm flag) leaves nothing out
+    for p in run["provinces"].values():
+        del p["warm"]
+    assert scale_model.model([run])["import"][0].points == 3
+    assert scale_model._start([run], scale_model.model([run])) == 0.0
+    path.write_text(json.dumps(run))
+    assert "(first, fresh driver)" not in scale_model.measured(path)
