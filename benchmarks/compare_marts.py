@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def compare_nation(a: Path, b: Path, master: str) -> dict[str, Any]:
     for code in (c for c in in_a if c in in_b):
         result["provinces"][code] = compare(opened(in_a[code]), opened(in_b[code]))
         one = result["provinces"][code]
-        print(f"{code}: {one['marts']} marts, {one['rows']:,} rows", flush=True)
+        print(f"{code}: {one['marts']} marts, {one['rows']:,} rows", file=sys.stderr, flush=True)
     if (a / "baophu.toml").exists() and (b / "baophu.toml").exists():
         result["nation"] = compare(opened(a), opened(b))
     every = [*result["provinces"].values(), *([result["nation"]] if "nation" in result else [])]
