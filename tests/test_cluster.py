@@ -4,7 +4,6 @@ what DuckDB computes from the same files; Spark's console noise stays out of the
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from baophu.engine.pipeline import run_pipeline
 from baophu.ingest.importer import import_paths
 from baophu.synth.generator import generate
 from baophu.workspace import Workspace, init_workspace
+from benchmark_scripts import load
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +40,7 @@ def cluster(tmp_path: Path) -> Iterator[str]:
 
 # The comparison of ``benchmarks/compare_marts.py`` (what DuckDB and Spark compute differently
 # whatever the master is left out there).
-_SPEC = importlib.util.spec_from_file_location(
-    "compare_marts", Path(__file__).resolve().parents[1] / "benchmarks" / "compare_marts.py"
-)
-assert _SPEC and _SPEC.loader
-compare_marts = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(compare_marts)
+compare_marts = load("compare_marts")
 
 
 def _computed(root: Path, backend: str, master: str, inputs: Path) -> Workspace:

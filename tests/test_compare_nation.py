@@ -4,25 +4,18 @@ only is named (figures made by hand)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
 
 import ibis
 import pytest
 
-PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "compare_marts.py"
+from benchmark_scripts import load
 
 
 @pytest.fixture(scope="module")
 def compare_marts() -> Any:
-    spec = importlib.util.spec_from_file_location("compare_marts", PATH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["compare_marts"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load("compare_marts")
 
 
 def _nation(root: Path, marts: dict[str, dict[str, list[float]]], nation: list[int]) -> Path:

@@ -3,26 +3,19 @@ runs, and the runs it leaves out of a step, checked on figures made by hand."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "scale_model.py"
+from benchmark_scripts import load
 
 
 @pytest.fixture(scope="module")
 def scale_model() -> Any:
-    spec = importlib.util.spec_from_file_location("scale_model", PATH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["scale_model"] = module  # its dataclass looks its module up there
-    spec.loader.exec_module(module)
-    return module
+    return load("scale_model")
 
 
 def _run(scale: float, sizes: dict[str, int], claims: bool = True) -> dict[str, Any]:
