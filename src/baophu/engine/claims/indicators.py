@@ -148,7 +148,10 @@ def indicators(
         ),
         peers=long.count().over(ibis.window(group_by=[long.level, long.indicator])),
     )
-    long = _robust_z(long, "value_current", ["level", "indicator"], "peer")
+    # Each robust z reads its table three times (the medians, the deviations, the join
+    # back): materialised, the eleven indicators' union is computed once, not nine times
+    # (Spark inlines a repeated subquery; its plan for this mart took seconds to run).
+    long = _robust_z(cache(long), "value_current", ["level", "indicator"], "peer")
     long = _robust_z(long, "change_last_year", ["level", "indicator"], "growth")
     review = ibis.cases(
         (long.peer_percentile >= p.peer_high, "high"),
