@@ -535,10 +535,23 @@ class DuckDBStore(Store):
                 self.raw.execute(f"SET memory_limit = '{self.memory_limit}'")
 
     def _ensure_meta(self) -> None:
-        cols = ", ".join(f"{n} {_duck_type(t)}" for n, t in SNAPSHOT_FIELDS)
-        self.raw.execute(f"CREATE TABLE IF NOT EXISTS _snapshots ({cols})")
+        """The snapshot table and every contract's table, created where missing.  One query
+        lists what the file holds, so opening a workspace that has them all (every open but
+        the first) runs no DDL: thirty ``CREATE TABLE IF NOT EXISTS`` cost about 10 ms an
+        open, which the web and an import with its checks pay many times."""
+        present = {
+            row[0]
+            for row in self.raw.execute(
+                "SELECT table_name FROM duckdb_tables() "
+                "WHERE database_name = current_database() AND schema_name = 'main'"
+            ).fetchall()
+        }
+        if "_snapshots" not in present:
+            cols = ", ".join(f"{n} {_duck_type(t)}" for n, t in SNAPSHOT_FIELDS)
+            self.raw.execute(f"CREATE TABLE IF NOT EXISTS _snapshots ({cols})")
         for contract in CONTRACTS.values():
-            self.raw.execute(_create_sql(contract))
+            if contract.table not in present:
+                self.raw.execute(_create_sql(contract))
 
     @property
     def _ibis(self) -> Any:
