@@ -79,7 +79,8 @@ SPARK_TEST_CONF = ";".join(
         "spark.sql.codegen.wholeStage=false",
         "spark.sql.codegen.factoryMode=NO_CODEGEN",
         "spark.sql.adaptive.enabled=false",
-        "spark.driver.extraJavaOptions=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+        "spark.driver.extraJavaOptions=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+        " -XX:ReservedCodeCacheSize=256m",
     )
 )
 
@@ -92,7 +93,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # files), no adaptive re-planning of each query after its shuffles (about 10 % of a
     # Spark test's time, for plans that one partition makes moot) and a driver JVM that
     # only JIT-compiles with C1 and collects garbage on one thread (a short-lived JVM
-    # otherwise spends half its CPU compiling).  About 35 % less CPU and 30 % less time
+    # otherwise spends half its CPU compiling), with room for what it compiles (C1 alone
+    # gets a 48 MB code cache, which a test worker's JVM filled within a minute, after
+    # which the JVM stopped compiling and interpreted everything).  About 35 % less CPU and 30 % less time
     # per Spark test.
     os.environ.setdefault("BAOPHU_SPARK_CONF", SPARK_TEST_CONF)
     # pytest-xdist's workers inherit COLUMNS=80 / LINES=24, and Rich fixes a console's width

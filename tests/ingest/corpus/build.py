@@ -100,15 +100,15 @@ def fingerprint(ws: Workspace) -> dict[str, tuple[int, int]]:
     snapshot history: equal fingerprints mean nothing changed."""
     con = _connect(ws)
     try:
-        out = {}
-        for table in [*CONTRACTS, "_snapshots"]:
-            found = con.execute(
-                f'SELECT count(*), sum(hash(t)::HUGEINT) FROM "{table}" t'
-            ).fetchone()
-            assert found is not None
-            n, h = found
-            out[table] = (int(n), int(h or 0))
-        return out
+        tables = [*CONTRACTS, "_snapshots"]
+        # One statement for every table (a query each cost most of a case's time).
+        sql = " UNION ALL ".join(
+            f'SELECT {i} AS i, count(*) AS n, sum(hash(t)::HUGEINT) AS h FROM "{table}" t'
+            for i, table in enumerate(tables)
+        )
+        found = {int(i): (int(n), int(h or 0)) for i, n, h in con.execute(sql).fetchall()}
+        assert len(found) == len(tables)
+        return {table: found[i] for i, table in enumerate(tables)}
     finally:
         con.close()
 
