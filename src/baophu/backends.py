@@ -22,6 +22,7 @@ import os
 import shutil
 import sys
 import time
+import types
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -171,6 +172,21 @@ class TemporaryTables:
                     with contextlib.suppress(duckdb.Error):
                         raw.execute(f'DROP TABLE IF EXISTS "{name}"')
         self.tables.clear()
+
+
+def _register_arrow_table(con: Any, op: Any) -> None:
+    """An in-memory table (``ibis.memtable``) given to Spark as Arrow, its nulls kept.
+
+    Ibis's PySpark backend passes it through pandas, where a whole-number column with a
+    null becomes floats with NaN and a missing text NaN: Spark then read every number of
+    such a column as null and the missing text as the text "NaN" (the national view's
+    units lost their arrears, its people got an SI code "NaN").  PySpark 4 takes an Arrow
+    table as it is."""
+    from ibis.backends.pyspark.datatypes import PySparkSchema
+
+    table = op.data.to_pyarrow(op.schema)
+    frame = con._session.createDataFrame(table, schema=PySparkSchema.from_ibis(op.schema))
+    frame.createOrReplaceTempView(op.name)
 
 
 class SparkTemporaryTables(TemporaryTables):
@@ -906,7 +922,9 @@ class SparkStore(Store):
     # reading -------------------------------------------------------------------------------
     def ibis(self) -> Any:
         if self._ibis is None:
-            self._ibis = ibis.pyspark.connect(spark_session(self.master, log_dir=self.log_dir))
+            con = ibis.pyspark.connect(spark_session(self.master, log_dir=self.log_dir))
+            con._register_in_memory_table = types.MethodType(_register_arrow_table, con)
+            self._ibis = con
         return self._ibis
 
     def arrow(self, name: str) -> pa.Table:

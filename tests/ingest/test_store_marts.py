@@ -68,3 +68,30 @@ def test_mart_may_join_an_in_memory_lookup(workspace, tiny_inputs: Path) -> None
         rows = store.mart("by_sex").to_pyarrow().to_pylist()
     # conftest: An, Cường, Đức are men; Bình, Hoa are women.
     assert sorted((r["sex_vi"], r["n"]) for r in rows) == [("Nam", 3), ("Nữ", 2)]
+
+
+def test_an_in_memory_table_keeps_its_nulls(workspace) -> None:  # type: ignore[no-untyped-def]
+    """Nulls of a whole number or text column of an in-memory table (the national view's
+    units and people, gathered from every province) stay nulls on both backends, and the
+    numbers beside them stay numbers.  Through pandas, Spark made every number of a column
+    with a null into a null, and a missing text into the text "NaN"."""
+    import ibis
+    import pyarrow as pa
+
+    data = pa.table(
+        {
+            "unit_code": ["A", "B", "C"],
+            "employers": pa.array([3, None, 0], pa.int64()),
+            "si_code": pa.array(["7512345678", None, "7500000001"], pa.string()),
+            "ratio": pa.array([0.5, None, 0.0], pa.float64()),
+        }
+    )
+    stamp = {"state_id": "s", "reference_date": "2026-10-31", "rule_version": "test.1"}
+    with workspace.store() as store:
+        assert store.write_mart("with_nulls", ibis.memtable(data), stamp) == 3
+        rows = store.mart("with_nulls").select(*data.column_names).to_pyarrow().to_pylist()
+    assert sorted(rows, key=lambda r: r["unit_code"]) == [
+        {"unit_code": "A", "employers": 3, "si_code": "7512345678", "ratio": 0.5},
+        {"unit_code": "B", "employers": None, "si_code": None, "ratio": None},
+        {"unit_code": "C", "employers": 0, "si_code": "7500000001", "ratio": 0.0},
+    ]
