@@ -120,12 +120,13 @@ def achievement_rows(p: tuple[Any, ...], behind: int) -> pa.Table:
     )
 
 
-def make_nation(root: Path) -> Workspace:
-    """The national workspace at ``root`` with its three province workspaces (not ranked)."""
-    init_workspace(root)
+def make_nation(root: Path, backend: str = "duckdb") -> Workspace:
+    """The national workspace at ``root`` with its three province workspaces (not ranked),
+    all on ``backend``."""
+    init_workspace(root, backend=backend)  # type: ignore[arg-type]
     for i, p in enumerate(PROVINCES):
         province = root / "provinces" / p[0]
-        init_workspace(province)
+        init_workspace(province, backend=backend)  # type: ignore[arg-type]
         with Workspace.open(province).store() as store:
             stamp = store.stamp(D)
             store.write_mart("coverage_by_unit", ibis.memtable(coverage_rows(p)), stamp)

@@ -76,9 +76,13 @@ def test_nation_rank_and_view_commands(nation: Workspace) -> None:
     assert table.exit_code == 0 and "chậm tiến độ" in table.output
 
 
-def test_drill_down_from_the_nation_to_a_commune(nation: Workspace) -> None:
+@pytest.mark.parametrize("backend", ["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
+def test_drill_down_from_the_nation_to_a_commune(tmp_path: Path, backend: str) -> None:
+    """On both backends: the units are gathered from every province in memory, and Spark
+    once read a whole-number column with a null (the commune's arrears) as all nulls."""
     from baophu.engine.nation import MART_UNITS, read_unit
 
+    nation = make_nation(tmp_path / "nation", backend)
     result = rank(nation)
     # three units a province by hand: the province, its office, one commune
     assert result["marts"][MART_UNITS] == 9
