@@ -42,7 +42,7 @@ test: venv
 	early=$$!; \
 	$(MAKE) --no-print-directory lint typecheck imports \
 	&& scripts/test-services.sh \
-	&& $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile; \
+	&& $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder; \
 	status=$$?; \
 	if [ $$status -ne 0 ]; then kill $$early 2>/dev/null; fi; \
 	wait $$early 2>/dev/null; \
@@ -54,7 +54,7 @@ test: venv
 # TEST_WORKERS processes like the full gate: 54 s on 2 idle cores (2 min 51 s in one); 110 s
 # and 136 s on 6 December, when this machine ran everything two to two and a half times as slowly.
 test-fast: venv
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not slow and not spark and not postgresql and not browser and not libreoffice"
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not slow and not spark and not postgresql and not browser and not libreoffice"
 
 # The real cluster (issue 15): a Spark master and two workers run the whole pipeline on a small
 # province and every mart is compared with DuckDB's.  Minutes of Spark's fixed costs per query,

@@ -172,7 +172,38 @@ def _builds_province(obj: Any) -> bool:
     return _BUILDS[path]
 
 
+# The order test files are handed to the workers (``--dist loadfile``, each file to one
+# worker, the next file to whichever worker runs out first): the longest first, so the run
+# ends on short files and both workers finish together.  pytest-xdist's own order (most tests
+# first, ``--no-loadscope-reorder`` turns it off) put a one-test file of 34 s last.  The
+# seconds are each file's from a full run: this machine's last (``.pytest_cache``, written at
+# the end of each run) where there is one, else the committed ``file_seconds.json``; a new
+# file counts as short.  Only the order depends on them, never a result.
+FILE_SECONDS = TESTS / "file_seconds.json"
+LAST_SECONDS = TESTS.parent / ".pytest_cache" / "baophu-file-seconds.json"
+
+
+def _file_seconds() -> dict[str, float]:
+    import contextlib
+    import json
+
+    seconds: dict[str, float] = {}
+    for path in (FILE_SECONDS, LAST_SECONDS):
+        # a file cut short counts as absent: the other one, or the collection's own order
+        with contextlib.suppress(OSError, ValueError):
+            seconds.update(json.loads(path.read_text(encoding="utf-8")))
+    return seconds
+
+
+def _relative_file(item: pytest.Item) -> str:
+    return Path(str(item.fspath)).resolve().relative_to(TESTS).as_posix()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    seconds = _file_seconds()
+    items.sort(
+        key=lambda item: -seconds.get(_relative_file(item), 0.0)
+    )  # stable: in-file order kept
     for item in items:
         fixtures = getattr(item, "_fixtureinfo", None)
         defs = fixtures.name2fixturedefs.values() if fixtures is not None else ()
@@ -212,3 +243,54 @@ def operational_url(request: pytest.FixtureRequest, tmp_path: Path):  # type: ig
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+# Each file's seconds in this run (setup, call and teardown of its tests, as the controller
+# receives the reports), written at the end of a run of the whole suite for the next run's
+# order (``pytest_collection_modifyitems``).
+_SPENT: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    path = report.nodeid.split("::", 1)[0].removeprefix("tests/")
+    _SPENT[path] = _SPENT.get(path, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    import json
+
+    if os.environ.get("PYTEST_XDIST_WORKER") or not _SPENT:
+        return
+    if session.testscollected < 500 or session.config.getoption("markexpr") != "not cluster":
+        return  # a few files, or a tier: not the gate's weights
+    LAST_SECONDS.parent.mkdir(exist_ok=True)
+    spent = {k: round(v, 1) for k, v in sorted(_SPENT.items())}
+    LAST_SECONDS.write_text(json.dumps(spent, indent=1), encoding="utf-8")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile`` with every file that has a Spark test in one unit, run by one
+    worker: one Spark JVM warms up instead of one per worker (its JIT compiling Spark's code
+    again costs about 25 s of CPU, measured on the Spark tests alone with one worker and two),
+    and the other worker runs the DuckDB files meanwhile.  A file is a Spark file when a test
+    id of it names Spark (``[pyspark]``, ``…_on_spark``, ``test_spark_…``)."""
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class OneSparkWorker(LoadFileScheduling):  # type: ignore[misc]
+        spark_files: frozenset[str] = frozenset()
+
+        def schedule(self) -> None:
+            if self.collection is None and self.registered_collections:
+                ids = next(iter(self.registered_collections.values()))
+                self.spark_files = frozenset(
+                    i.split("::", 1)[0] for i in ids if "spark" in i.lower()
+                )
+            super().schedule()
+
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "spark" if path in self.spark_files else path
+
+    return OneSparkWorker(config, log)
