@@ -127,6 +127,7 @@ def generate(
     progress: Progress | None = None,
     claims: bool = True,
     voluntary_factor: float = 1.0,
+    forms: bool = True,
 ) -> dict[str, Any]:
     """Generate the synthetic province into ``out``; return the summary counts.
 
@@ -135,7 +136,9 @@ def generate(
     ``scale`` multiplies the population (1.0 = the real province); ``claims=False`` leaves
     out the BHYT claims (synth/claims.py), which ``generate_claims`` can make later.
     ``voluntary_factor`` multiplies the voluntary BHXH participants (the synthetic nation's
-    calibration, ``synth.nation``).  ``progress(step, done, total)`` is called after each
+    calibration, ``synth.nation``).  ``forms=False`` leaves out the sample forms and the
+    agents' money, which the nation draws after its links rewrite the enrolments
+    (``nation_links``).  ``progress(step, done, total)`` is called after each
     step.
     """
     if not scale > 0:
@@ -326,8 +329,11 @@ def generate(
             job.result()
         # the forms and the agents' money read the Parquet and CSV files just written; the
         # work sheets go on being written meanwhile
-        counts["forms"] = write_forms(out, ctx.seed, ctx.as_of)  # D02-LT, e-declaration samples
-        counts["agents_money"] = write_agents_money(out, ctx.seed, ctx.as_of)  # after the forms
+        if forms:
+            counts["forms"] = write_forms(out, ctx.seed, ctx.as_of)  # D02-LT, e-declarations
+            counts["agents_money"] = write_agents_money(out, ctx.seed, ctx.as_of)  # after forms
+        else:  # drawn once the nation's links have rewritten the enrolments (nation_links)
+            counts["forms"] = counts["agents_money"] = None
         for job in sheet_jobs:
             job.result()
     (truth_dir / "summary.json").write_text(

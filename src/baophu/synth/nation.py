@@ -73,6 +73,7 @@ def _one(name: str, scale: float, seed: int, out: str, as_of: date, claims: bool
         as_of=as_of,
         claims=claims,
         voluntary_factor=NATIONAL_VOLUNTARY_FACTOR,
+        forms=False,  # drawn by link_nation, from the enrolments as the links rewrite them
     )
     counts["peak_rss_kib"] = _peak_rss_kib()
     return counts
@@ -145,7 +146,7 @@ def generate_nation(
                     progress(info.name, len(summaries), len(every))
                 if queue:
                     submit()
-    linked = link_nation(out, seed, as_of)
+        linked = link_nation(out, seed, as_of, pool=pool)
     seconds = time.perf_counter() - started
     result = national_summary(out, scale, seed, as_of, summaries)
     result["cross_province"] = linked

@@ -48,6 +48,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -301,20 +303,27 @@ def _truth_rows(
 
 
 def link_nation(
-    out: Path, seed: int, as_of: dt.date, codes: list[str] | None = None
+    out: Path,
+    seed: int,
+    as_of: dt.date,
+    codes: list[str] | None = None,
+    pool: Executor | None = None,
 ) -> dict[str, Any]:
     """Pair the cross-province people of the provinces under ``out/provinces/`` (all of
     them, or ``codes``), rewrite their files and write ``out/truth/cross_province.parquet``;
-    returns the counts (``nation.json``'s ``cross_province``)."""
+    returns the counts (``nation.json``'s ``cross_province``).  With a ``pool``, each
+    province's candidates are read and its files rewritten in the pool's processes (one
+    province each, in any order: a province's rewrite depends on its own files and seed)."""
     out = Path(out)
     folders = {
         p.name: p
         for p in sorted((out / "provinces").iterdir())
         if (p / "truth" / "enrolments.parquet").exists() and (codes is None or p.name in codes)
     }
+    run: Callable[..., Iterator[Any]] = pool.map if pool is not None else map
     found = Candidates()
-    for code, folder in folders.items():
-        home, work = _collect(folder, code, as_of)
+    collected = run(_collect, folders.values(), folders.keys(), [as_of] * len(folders))
+    for home, work in collected:
         found.home.append(home)
         found.work.append(work)
     home = pd.concat(found.home, ignore_index=True)
@@ -347,10 +356,14 @@ def link_nation(
         )
         if isinstance(commuter["employer_code"], str):
             employer[key] = commuter["employer_code"]
-    for code, folder in folders.items():
-        renames = {old: ident for (b, old), ident in identity.items() if b == code}
-        employers = {(pid, b): e for (a, pid, b), e in employer.items() if a == code}
-        _rewrite(folder, code, renames, employers, as_of)
+    renames = [
+        {old: ident for (b, old), ident in identity.items() if b == code} for code in folders
+    ]
+    employers = [
+        {(pid, b): e for (a, pid, b), e in employer.items() if a == code} for code in folders
+    ]
+    n = len(folders)
+    list(run(_rewrite, folders.values(), folders.keys(), renames, employers, [as_of] * n))
     return summary(truth)
 
 
