@@ -213,3 +213,25 @@ def test_spark_mart_folder_holds_only_its_parquet_files_and_counts_its_rows(
     assert written == (2, 0)  # conftest: Trần Thị Bình and Phạm Thị Hoa
     assert [e.rows for e in entries if e is not None] == [2, 0]
     assert names and all(n.endswith(".parquet") for n in names), names
+
+
+def test_current_rows_of_a_table_and_of_one_source(workspace, tmp_path: Path) -> None:
+    """What an import is about to replace: the rows of the current snapshots of a table (or
+    of one source file), superseded snapshots left out — counted by hand from the files."""
+    units = "Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên,Loại đơn vị,Mã tỉnh\n"
+    units += "75,Đồng Nai,province,,tỉnh,75\n75BH01,BHXH Biên Hòa,office,75,BHXH cơ sở,75\n"
+    units += "26734,Phường Biên Hòa,commune,75BH01,phường,75\n"
+    hamlets = [f"2673400{i},Khu phố {i},hamlet,26734,khu phố,75\n" for i in range(1, 6)]
+    (tmp_path / "units.csv").write_text(units + "".join(hamlets), encoding="utf-8")
+    with workspace.store() as store:
+        assert store.current_rows("units") == 0
+        assert import_paths(store, [tmp_path / "units.csv"], tmp_path / "rejects").committed
+        assert store.current_rows("units") == 3 + 5
+        assert store.current_rows("units", "units.csv") == 8
+        assert store.current_rows("units", "another.csv") == 0
+        assert store.current_rows("residents") == 0
+        # the same file again with two hamlets fewer: the old snapshot is superseded
+        (tmp_path / "units.csv").write_text(units + "".join(hamlets[:3]), encoding="utf-8")
+        assert import_paths(store, [tmp_path / "units.csv"], tmp_path / "rejects").committed
+        assert store.current_rows("units") == 6
+        assert len(store.snapshots()) == 2

@@ -637,14 +637,7 @@ def _with_bad_rows(issues: pa.Table, raw: RawFile) -> pa.Table:
 
 def _previous_rows(store: Store, contract: Contract, source: str, whole: bool) -> int:
     """Rows the import is about to replace (for the shrink guard)."""
-    snaps = [
-        s
-        for s in store.snapshots().to_pylist()
-        if s["status"] == "current" and s["table_name"] == contract.table
-    ]
-    if whole:
-        return sum(int(s["rows_imported"]) for s in snaps)
-    return sum(int(s["rows_imported"]) for s in snaps if s["source"] == source)
+    return store.current_rows(contract.table, None if whole else source)
 
 
 def _shrink_guard(path: Path, old: int, new_rows: int, options: ImportOptions) -> None:
