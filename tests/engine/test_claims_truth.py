@@ -10,9 +10,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from baophu.engine.claims import MART_FLAGS, MART_REVIEW, MART_SIGNALS, run_claims
-from baophu.ingest.importer import import_paths
-from baophu.synth.generator import generate
+from baophu.engine.claims import MART_FLAGS, MART_REVIEW, MART_SIGNALS
 
 pytestmark = pytest.mark.timeout(1800)
 CLAIM_KINDS = (
@@ -29,18 +27,17 @@ CLAIM_KINDS = (
 
 @pytest.fixture(scope="module")
 def found(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from baophu.workspace import Workspace, init_workspace
+    """The claims marts of the tests' shared province (``province_build``: Đồng Nai at 0.01
+    with its claims, every step computed for 31/10/2026) and the abuse its generator
+    planted."""
+    from baophu.workspace import Workspace
+    from province_build import province_copy
 
-    root = tmp_path_factory.mktemp("claims-truth")
-    generate("Đồng Nai", 0.01, 3, root / "province")
-    init_workspace(root / "ws")
-    ws = Workspace.open(root / "ws")
-    with ws.store() as store:
-        assert import_paths(store, [root / "province" / "inputs"], ws.rejects_dir).committed
-        run_claims(store, dt.date(2026, 10, 31))
+    root, province = province_copy(tmp_path_factory.mktemp("claims-truth") / "ws")
+    with Workspace.open(root).store() as store:
+        assert store.mart_is_current(MART_FLAGS, reference_date=dt.date(2026, 10, 31))
         return {
-            "truth": pq.read_table(root / "province" / "truth" / "claims_planted.parquet")
-            .to_pylist(),
+            "truth": pq.read_table(province / "truth" / "claims_planted.parquet").to_pylist(),
             "flags": store.read_mart(MART_FLAGS).to_pyarrow().to_pylist(),
             "review": store.read_mart(MART_REVIEW).order_by("rank_province").limit(100)
             .to_pyarrow().to_pylist(),
