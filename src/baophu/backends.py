@@ -24,7 +24,7 @@ import sys
 import time
 import types
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -1152,15 +1152,32 @@ class _SparkBatch(Batch):
         self.manifest = store.manifest()
         self.staged: list[Path] = []
         self._open = True
+        # Columns of a table as the batch has it, read from its files once and then kept in
+        # step with what the batch appends and clears: an import checks each file's keys
+        # against every earlier file of its table, and reading them all again for each of a
+        # province's hundreds of rosters (one per commune) made the import quadratic.
+        self._read: dict[tuple[str, tuple[str, ...]], pa.Table] = {}
 
     def _table_arrow(self, table: str, columns: Iterable[str]) -> pa.Table:
-        cols = list(columns)
-        files = self.store.files(table, self.manifest)
-        schema = table_schema(CONTRACTS[table])
-        sub = pa.schema([schema.field(c) for c in cols])
-        if not files:
-            return sub.empty_table()
-        return pa.concat_tables([pq.read_table(f, columns=cols, schema=schema) for f in files])
+        cols = tuple(columns)
+        if (table, cols) not in self._read:
+            files = self.store.files(table, self.manifest)
+            schema = table_schema(CONTRACTS[table])
+            sub = pa.schema([schema.field(c) for c in cols])
+            read = [pq.read_table(f, columns=list(cols), schema=schema) for f in files]
+            self._read[(table, cols)] = pa.concat_tables(read) if read else sub.empty_table()
+        return self._read[(table, cols)]
+
+    def _keep_read(
+        self, table: str, keep: Callable[[tuple[str, ...], pa.Table], pa.Table | None]
+    ) -> None:
+        """Each kept read of ``table`` replaced by ``keep(columns, read)`` (None: dropped)."""
+        for key in [k for k in self._read if k[0] == table]:
+            kept = keep(key[1], self._read[key])
+            if kept is None:
+                del self._read[key]
+            else:
+                self._read[key] = kept
 
     def key_values(self, table: str, column: str) -> pa.Array:
         values = self._table_arrow(table, [column]).column(column).combine_chunks()
@@ -1184,6 +1201,14 @@ class _SparkBatch(Batch):
         )
 
     def clear(self, table: str, source: str, whole: bool) -> None:
+        def without(cols: tuple[str, ...], read: pa.Table) -> pa.Table | None:
+            if whole:
+                return read.schema.empty_table()
+            if SOURCE_COL not in cols:
+                return None  # which rows were the source's is not kept: read again
+            return read.filter(pa.compute.not_equal(read.column(SOURCE_COL), source))
+
+        self._keep_read(table, without)
         parts = self.manifest["tables"].setdefault(table, {})
         for src in list(parts) if whole else [source] if source in parts else []:
             parts.pop(src)
@@ -1211,6 +1236,10 @@ class _SparkBatch(Batch):
         pq.write_table(data, path)
         self.staged.append(path)
         entry["files"].append(str(rel))
+        self._keep_read(
+            table,
+            lambda cols, read: pa.concat_tables([read, data.select(list(cols)).cast(read.schema)]),
+        )
 
     def record(self, snapshot: dict[str, Any]) -> None:
         parts = self.manifest["tables"].setdefault(snapshot["table_name"], {})

@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from baophu.ingest.importer import ImportOptions, import_paths
+from baophu.ingest.rejects import read_rejects
 
 
 def run(ws, paths, **options):  # type: ignore[no-untyped-def]
@@ -150,3 +151,35 @@ def test_units_dropping_a_lived_in_hamlet_are_refused_on_both_backends(
     assert together.committed, together.error
     assert len(table_rows(workspace, "units")) == 5
     assert len(table_rows(workspace, "residents")) == 3
+
+
+def test_a_key_in_two_files_of_one_batch_is_rejected_in_the_second(
+    workspace, tiny_inputs: Path
+) -> None:
+    """Residents split across two files: the second file's row whose ID the first already
+    holds goes to the rejects file (``key_in_other_source``), its other row is imported.
+    The second file imported again with one more person: the same row is rejected again
+    (what the batch holds is followed as it clears the file's rows and appends them)."""
+    from conftest import RESIDENTS_CSV
+
+    header = RESIDENTS_CSV.splitlines()[0]
+    again = RESIDENTS_CSV.splitlines()[2]  # 075185000002, Trần Thị Bình, already in residents.csv
+    new = [
+        "075190000009,Võ Thị Lan,Nữ,09/09/1990,Kinh,H2,Con,26735001,,,",
+        "075091000010,Đỗ Văn Minh,Nam,10/10/1991,Kinh,H2,Con,26735001,,,",
+    ]
+    for more in (1, 2):
+        (tiny_inputs / "residents_more.csv").write_text(
+            "\n".join([header, again, *new[:more]]) + "\n", encoding="utf-8"
+        )
+        with workspace.store() as store:
+            result = import_paths(store, [tiny_inputs], workspace.rejects_dir)
+            assert result.committed, result.error
+            assert store.row_count("residents") == 5 + more
+        codes = [
+            (Path(f.path).name, r["row"], r["code"])
+            for f in result.files
+            if f.rows_rejected
+            for r in read_rejects(Path(f.rejects_path or ""))
+        ]
+        assert codes == [("residents_more.csv", "2", "key_in_other_source")]

@@ -38,6 +38,8 @@ def is_d02lt(path: Path) -> bool:
     """Whether a workbook is a D02-LT form (its heading names the form)."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return False
+    if text_may_name_the_form(path) is False:
+        return False
     import openpyxl
 
     try:
@@ -52,6 +54,51 @@ def is_d02lt(path: Path) -> bool:
         return False
     finally:
         book.close()
+
+
+_SHEET_HEAD = 1 << 16  # bytes of a worksheet's XML read for its first rows' own texts
+_ROW_START = re.compile(r"<(?:\w+:)?row\b")
+_TEXT_END = re.compile(r"</(?:\w+:)?(?:si|c)\s*>")  # a shared text's end, a cell's end
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _texts(xml: str) -> str:
+    """The texts of a part's XML one a line, each text's runs joined as its cell shows them."""
+    import html
+
+    return html.unescape(_TAG.sub("", _TEXT_END.sub("\n", xml)))
+
+
+def text_may_name_the_form(path: Path) -> bool | None:
+    """False when no text of the workbook's first rows can name the form, read from its
+    parts without opening it as a workbook (a province imports hundreds of rosters and
+    lists, one per commune, and opening each one to look for the form's name cost more than
+    reading it).  The texts looked at are the shared ones and those written in the
+    worksheets' first eight rows (inline texts, a formula's text).  None when the form's name
+    is there or when unsure (the workbook is then opened and its heading read)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            names = book.namelist()
+            texts: list[str] = []
+            for name in names:
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with book.open(name) as sheet:
+                        head = sheet.read(_SHEET_HEAD).decode("utf-8", errors="replace")
+                    starts = [m.start() for m in _ROW_START.finditer(head)]
+                    if len(starts) > 8:  # the first eight rows' elements, whole
+                        head = head[: starts[8]]
+                    elif len(head) == _SHEET_HEAD:
+                        return None  # the first rows go on past what was read
+                    texts.append(_texts(head))
+            if "xl/sharedStrings.xml" in names:
+                texts.append(_texts(book.read("xl/sharedStrings.xml").decode("utf-8")))
+    except (OSError, zipfile.BadZipFile, UnicodeDecodeError, KeyError):
+        return None
+    if any(MARKER.search(folded(t)) for t in texts):
+        return None
+    return False
 
 
 def _header_error(
