@@ -153,6 +153,19 @@ def test_each_role_lands_on_its_dashboard(server: dict[str, Any], browser: Any) 
             s.close()
 
 
+def _rank_by(page: Any, indicator: str) -> None:
+    """The ranking redrawn in place for ``indicator``, waited for until HTMX has put the new
+    one in the page: its response arriving is not enough (the old form, still there and
+    still waiting for it, ignores a change made meanwhile)."""
+    old = page.query_selector("#ranking")
+    with page.expect_response(lambda r: f"/ranking?ind={indicator}" in r.url):
+        page.select_option("#ranking select[name=ind]", indicator)
+    page.wait_for_function("old => !old.isConnected", arg=old)
+    page.wait_for_function(
+        "v => document.querySelector('#ranking select[name=ind]').value === v", arg=indicator
+    )
+
+
 def test_province_drill_down_filter_and_download(
     server: dict[str, Any], browser: Any, tmp_path: Path
 ) -> None:
@@ -166,15 +179,10 @@ def test_province_drill_down_filter_and_download(
         assert page.locator("table.ranking tr.low").count() >= 1
         s.shot("02-tinh", height=1900)
         # ranking by another indicator, in place (HTMX)
-        with page.expect_response(lambda r: "/ranking?ind=compulsory_participants" in r.url):
-            page.select_option("#ranking select[name=ind]", "compulsory_participants")
-        page.wait_for_function(
-            "() => document.querySelector('#ranking select[name=ind]').value === 'compulsory_participants'"
-        )
+        _rank_by(page, "compulsory_participants")
         # drill down: province → commune → potential list
         commune = users["commune_official"]["scope_code"]
-        with page.expect_response(lambda r: "/ranking?ind=bhyt_rate" in r.url):
-            page.select_option("#ranking select[name=ind]", "bhyt_rate")
+        _rank_by(page, "bhyt_rate")
         page.wait_for_selector("#ranking table.ranking")
         page.locator(f"#ranking a[href='/units/{commune}']").click()
         page.wait_for_load_state("networkidle")

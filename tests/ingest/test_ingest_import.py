@@ -160,10 +160,8 @@ def test_a_key_in_two_files_of_one_batch_is_rejected_in_the_second(
     holds goes to the rejects file (``key_in_other_source``), its other row is imported.
     The second file imported again with one more person: the same row is rejected again
     (what the batch holds is followed as it clears the file's rows and appends them)."""
-    from conftest import RESIDENTS_CSV
-
-    header = RESIDENTS_CSV.splitlines()[0]
-    again = RESIDENTS_CSV.splitlines()[2]  # 075185000002, Trần Thị Bình, already in residents.csv
+    residents = (tiny_inputs / "residents.csv").read_text(encoding="utf-8").splitlines()
+    header, again = residents[0], residents[2]  # 075185000002, Trần Thị Bình
     new = [
         "075190000009,Võ Thị Lan,Nữ,09/09/1990,Kinh,H2,Con,26735001,,,",
         "075091000010,Đỗ Văn Minh,Nam,10/10/1991,Kinh,H2,Con,26735001,,,",
