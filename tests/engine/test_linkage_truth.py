@@ -144,7 +144,7 @@ def shared_small_build(copy_to: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def linked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return build(tmp_path_factory.mktemp("linkage-duckdb"), "duckdb", 0.02)
+    return build(tmp_path_factory.mktemp("linkage-duckdb"), "duckdb", 0.01)
 
 
 def scores(built: dict[str, Any], source: str) -> dict[str, float]:
