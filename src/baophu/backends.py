@@ -133,6 +133,18 @@ class MartEntry:
     rule_version: str
     computed_at: str
 
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> MartEntry:
+        """The entry of a registry row (``Store.marts``)."""
+        return cls(
+            mart=str(row["mart"]),
+            rows=int(row["rows"]),
+            state_id=str(row["state_id"]),
+            reference_date=str(row["reference_date"]),
+            rule_version=str(row["rule_version"]),
+            computed_at=str(row.get("computed_at") or ""),
+        )
+
     @property
     def reference_day(self) -> dt.date:
         return dt.date.fromisoformat(self.reference_date)
@@ -373,14 +385,7 @@ class Store:
         """Mart ``name``'s row in the registry, None when it was never computed."""
         for m in self.marts():
             if m["mart"] == name:
-                return MartEntry(
-                    mart=str(m["mart"]),
-                    rows=int(m["rows"]),
-                    state_id=str(m["state_id"]),
-                    reference_date=str(m["reference_date"]),
-                    rule_version=str(m["rule_version"]),
-                    computed_at=str(m.get("computed_at") or ""),
-                )
+                return MartEntry.of(m)
         return None
 
     def has_mart(self, name: str) -> bool:
@@ -625,8 +630,7 @@ class DuckDBStore(Store):
         sql = self._ibis.compile(stamped)
         self.raw.execute(f'CREATE OR REPLACE TABLE "mart_{name}" AS {sql}')
         rows = int(self.raw.execute(f'SELECT count(*) FROM "mart_{name}"').fetchall()[0][0])
-        self.raw.execute(_MARTS_DDL)
-        self.raw.execute(
+        self.raw.execute(  # the registry: made when the workspace was opened (_ensure_meta)
             "INSERT OR REPLACE INTO _marts VALUES (?, ?, ?, ?, ?, ?)",
             [name, rows, stamp.state_id, stamp.reference_date, stamp.rule_version, _now_iso()],
         )
@@ -686,15 +690,7 @@ class DuckDBStore(Store):
         ).fetchall()
         if not found:
             return None
-        mart, rows, state_id, reference_date, rule_version, computed_at = found[0]
-        return MartEntry(
-            mart=str(mart),
-            rows=int(rows),
-            state_id=str(state_id),
-            reference_date=str(reference_date),
-            rule_version=str(rule_version),
-            computed_at=str(computed_at or ""),
-        )
+        return MartEntry.of(dict(zip(_MARTS_COLUMNS.split(", "), found[0], strict=True)))
 
     def has_mart(self, name: str) -> bool:
         return self.mart_entry(name) is not None

@@ -79,14 +79,7 @@ class MartSet:
         m = self._entries.get(name)
         if m is None:
             return None
-        return MartEntry(
-            mart=name,
-            rows=int(m["rows"]),
-            state_id=str(m["state_id"]),
-            reference_date=str(m["reference_date"]),
-            rule_version=str(m["rule_version"]),
-            computed_at=str(m.get("computed_at") or ""),
-        )
+        return MartEntry.of(m)
 
     def read(self, name: str) -> Table:
         why = self._in_step(self.entry(name))
