@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -190,7 +191,7 @@ def test_same_lists_on_pyspark(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # left out of make test-fast (seconds of work)
-def test_pupils_follow_the_linkage_mart(tmp_path: Path) -> None:
+def test_pupils_follow_the_linkage_mart(hand_workspace: Any) -> None:
     """With ``person_links`` (the linkage step's mart), roster rows are identified by it:
     the row without an ID, linked there to N, makes N a pupil; rows it does not link are
     unidentified."""
@@ -198,11 +199,8 @@ def test_pupils_follow_the_linkage_mart(tmp_path: Path) -> None:
     import pyarrow as pa
 
     from baophu.engine.potential.run import run_lists
-    from baophu.workspace import Workspace, init_workspace
 
-    init_workspace(tmp_path / "ws")
-    ws = Workspace.open(tmp_path / "ws")
-    build(ws, tmp_path / "inputs")
+    ws = hand_workspace  # the hand-made commune, imported and its lists computed
     links = pa.table(
         {
             "source": ["school_rosters", "school_rosters", "school_rosters"],
