@@ -177,7 +177,7 @@ def _builds_province(obj: Any) -> bool:
 # ends on short files and both workers finish together.  pytest-xdist's own order (most tests
 # first, ``--no-loadscope-reorder`` turns it off) put a one-test file of 34 s last.  The
 # seconds are each file's from a full run: this machine's last (``.pytest_cache``, written at
-# the end of each run) where there is one, else the committed ``file_seconds.json``; a new
+# the end of each full run) where there is one, else the committed ``file_seconds.json``; a new
 # file counts as short.  Only the order depends on them, never a result.
 FILE_SECONDS = TESTS / "file_seconds.json"
 LAST_SECONDS = TESTS.parent / ".pytest_cache" / "baophu-file-seconds.json"
@@ -196,7 +196,8 @@ def _file_seconds() -> dict[str, float]:
 
 
 def _relative_file(item: pytest.Item) -> str:
-    return Path(str(item.fspath)).resolve().relative_to(TESTS).as_posix()
+    path = Path(str(item.fspath)).resolve()
+    return path.relative_to(TESTS).as_posix() if path.is_relative_to(TESTS) else str(path)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
