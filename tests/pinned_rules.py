@@ -21,18 +21,13 @@ POLICY_VERSION = "pinned-2026.12.4"
 @contextmanager
 def in_force(parameters_path: Path, policy_path: Path) -> Iterator[None]:
     """These files in force while the block runs (the previous ones again afterwards)."""
-    from baophu.rules import parameters
+    from baophu.rules.parameters import use_files
 
-    saved = (parameters.DEFAULT_PATH, parameters.POLICY_PATH)
-    parameters.DEFAULT_PATH, parameters.POLICY_PATH = parameters_path, policy_path
-    parameters.get_rules.cache_clear()
-    parameters.get_policy.cache_clear()
+    saved = use_files(parameters_path, policy_path)
     try:
         yield
     finally:
-        parameters.DEFAULT_PATH, parameters.POLICY_PATH = saved
-        parameters.get_rules.cache_clear()
-        parameters.get_policy.cache_clear()
+        use_files(*saved)
 
 
 def pinned() -> Any:

@@ -375,6 +375,22 @@ def get_policy() -> Rules:
     return Rules.load(POLICY_PATH, version_key="policy_version")
 
 
+def files_in_force() -> tuple[Path, Path]:
+    """The parameter and policy files ``get_rules`` and ``get_policy`` read."""
+    return DEFAULT_PATH, POLICY_PATH
+
+
+def use_files(parameters_path: Path, policy_path: Path) -> tuple[Path, Path]:
+    """Put these parameter and policy files in force (a test's pinned files, or a worker
+    process taking its caller's); returns the ones they replace."""
+    global DEFAULT_PATH, POLICY_PATH
+    replaced = (DEFAULT_PATH, POLICY_PATH)
+    DEFAULT_PATH, POLICY_PATH = Path(parameters_path), Path(policy_path)
+    get_rules.cache_clear()
+    get_policy.cache_clear()
+    return replaced
+
+
 def resolve(rules: Rules | None) -> Rules:
     """The given rules, or the cached default when ``None`` (used by every calculator)."""
     return rules if rules is not None else get_rules()

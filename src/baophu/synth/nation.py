@@ -38,7 +38,7 @@ from typing import Any
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from baophu.rules import parameters
+from baophu.rules.parameters import files_in_force, use_files
 from baophu.synth.generator import generate
 from baophu.synth.geography import ProvinceInfo, provinces
 from baophu.synth.nation_links import link_nation
@@ -83,21 +83,13 @@ def _one(name: str, scale: float, seed: int, out: str, as_of: date, claims: bool
     return counts
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
+def worker_context() -> multiprocessing.context.BaseContext:
     """How the workers start: forked from this process while it has no other thread (fast:
     they import nothing again); else from a fork server, a clean process.  A process with
     threads of its own (a progress bar's, a Spark gateway's, a test runner's) forked
     mid-flight can leave a child holding a lock no thread will release, or crash it: a
     province's worker died so once in a test worker that had run the Spark tests."""
     return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
-
-
-def _use_rules(parameters_path: str, policy_path: str) -> None:
-    """In a worker: the parameter and policy files its caller has in force (a worker from
-    the fork server starts with the default ones)."""
-    parameters.DEFAULT_PATH, parameters.POLICY_PATH = Path(parameters_path), Path(policy_path)
-    parameters.get_rules.cache_clear()
-    parameters.get_policy.cache_clear()
 
 
 def _peak_rss_kib() -> int:
@@ -138,12 +130,13 @@ def generate_nation(
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(every)))
     started = time.perf_counter()
     summaries: dict[int, dict[str, Any]] = {}
-    in_force = (str(parameters.DEFAULT_PATH), str(parameters.POLICY_PATH))
+    # each worker with the parameter and policy files in force here (a worker from the fork
+    # server would start with the default ones)
     with ProcessPoolExecutor(
         max_workers=n_workers,
-        mp_context=_pool_context(),
-        initializer=_use_rules,
-        initargs=in_force,
+        mp_context=worker_context(),
+        initializer=use_files,
+        initargs=files_in_force(),
     ) as pool:
         running: dict[Future[dict[str, Any]], ProvinceInfo] = {}
         queue = list(every)
