@@ -98,6 +98,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # which the JVM stopped compiling and interpreted everything).  About 35 % less CPU and 30 % less time
     # per Spark test.
     os.environ.setdefault("BAOPHU_SPARK_CONF", SPARK_TEST_CONF)
+    # One DuckDB thread per test process: the gate runs two processes (and a Spark JVM) on
+    # two cores, and the tests' provinces are too small for a query to gain from a second
+    # thread; each process then stops competing with the other for both cores (a tiny
+    # province's pipeline: 11.9 s with DuckDB's default of one thread per core, 11.5 s with
+    # one, beside another busy process).
+    os.environ.setdefault("BAOPHU_DUCKDB_THREADS", "1")
     # pytest-xdist's workers inherit COLUMNS=80 / LINES=24, and Rich fixes a console's width
     # when COLUMNS is set as it is made: the CLI tests set their own width per command.
     if "PYTEST_XDIST_WORKER" in os.environ:

@@ -523,6 +523,20 @@ def _engine_memory() -> str:
     return f"{int(total * ENGINE_MEMORY_SHARE) // 10**6}MB"
 
 
+def _duckdb_threads() -> int | None:
+    """``BAOPHU_DUCKDB_THREADS``: how many threads DuckDB may use (unset or empty: one per
+    core).  A machine that runs other work beside baophu, or several baophu processes at once
+    (the test gate's workers), gives each fewer."""
+    value = os.environ.get("BAOPHU_DUCKDB_THREADS", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(
+            f"BAOPHU_DUCKDB_THREADS phải là số nguyên dương / must be a positive integer: {value!r}"
+        )
+    return int(value)
+
+
 class DuckDBStore(Store):
     backend = "duckdb"
 
@@ -543,6 +557,9 @@ class DuckDBStore(Store):
         self.raw.execute(f"SET memory_limit = '{self.memory_limit}'")
         self.raw.execute("SET preserve_insertion_order = false")
         self.raw.execute("SET enable_progress_bar = false")
+        threads = _duckdb_threads()
+        if threads is not None:  # else DuckDB's own: one thread per core
+            self.raw.execute(f"SET threads = {threads}")
         if not read_only:
             self._ensure_meta()
 

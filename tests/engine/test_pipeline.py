@@ -320,3 +320,31 @@ def test_steps_run_with_an_engine_steps_memory(
         monkeypatch.setenv("BAOPHU_DUCKDB_ENGINE_MEMORY", "1GB")
         with store.engine_memory():
             assert limit() == shown("3GB")
+
+
+def test_duckdb_threads_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``BAOPHU_DUCKDB_THREADS`` sets DuckDB's threads for every store opened; unset, DuckDB
+    keeps its own default (one per core); a value that is not a positive integer is refused
+    with the variable named."""
+    import duckdb
+
+    init_workspace(tmp_path / "w")
+    workspace = Workspace.open(tmp_path / "w")
+
+    def threads() -> int:
+        with workspace.store() as store:
+            return int(store.raw.execute("SELECT current_setting('threads')").fetchall()[0][0])
+
+    monkeypatch.setenv("BAOPHU_DUCKDB_THREADS", "3")
+    assert threads() == 3
+    monkeypatch.setenv("BAOPHU_DUCKDB_THREADS", "1")
+    assert threads() == 1
+    monkeypatch.delenv("BAOPHU_DUCKDB_THREADS")
+    default = duckdb.connect().execute("SELECT current_setting('threads')").fetchall()[0][0]
+    assert threads() == int(default)
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("BAOPHU_DUCKDB_THREADS", bad)
+        with pytest.raises(ValueError, match="BAOPHU_DUCKDB_THREADS"):
+            threads()
