@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import ibis
@@ -42,6 +42,8 @@ from ibis.expr.types import Table as IbisTable
 from baophu.contracts import CONTRACTS
 from baophu.contracts.model import Contract
 from baophu.rules import get_rules
+
+T = TypeVar("T")
 
 # Ibis merges each Select into the Select below it when it compiles (``fuse_selects``): the
 # rewrite measures the "complexity" of both sides for every candidate pair, which cost about
@@ -410,6 +412,13 @@ class Store:
         if entry.rule_version != (rule_version or get_rules().version):
             return False
         return reference_date is None or entry.reference_date == str(reference_date)
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()``, kept under ``key`` by a store whose contents never change (the
+        web's copy of the marts keeps it for the copy's life: one query per copy instead of
+        one per page); a workspace's store, which an import or a step may change, computes
+        it every time.  The caller must not change what it gets."""
+        return compute()
 
     @contextmanager
     def engine_memory(self) -> Iterator[None]:

@@ -142,6 +142,10 @@ def _cli(ws: Any) -> dict[str, Any]:
 
 
 def _web_page(ws: Any, tmp_path: Path) -> str:
+    return _web_pages(ws, tmp_path, 1)[0]
+
+
+def _web_pages(ws: Any, tmp_path: Path, times: int) -> list[str]:
     from fastapi.testclient import TestClient
 
     from baophu.app.main import AppSettings, create_app
@@ -165,9 +169,9 @@ def _web_page(ws: Any, tmp_path: Path) -> str:
             data={"username": "nvt01", "password": PASSWORD, "csrf_token": token.group(1)},
         )
         assert r.status_code == 303, r.text
-        page = client.get("/collectors/NVT01")
-        assert page.status_code == 200, page.text
-        return page.text
+        pages = [client.get("/collectors/NVT01") for _ in range(times)]
+        assert all(page.status_code == 200 for page in pages), pages[-1].text
+        return [page.text for page in pages]
 
 
 def _testid(html: str, name: str) -> str:
@@ -229,3 +233,36 @@ def test_no_rate_in_force_means_no_commission(ws: Any, on_day: dt.date) -> None:
     assert past["commission_on"] == "2024-12-31" and past["commission_status"] == "missing"
     nvt = past["collectors"][0]
     assert (nvt["approached"], nvt["commission"]) == (0, None)
+
+
+def test_the_webs_copy_reads_the_collectors_targets_and_names_once(
+    ws: Any, on_day: dt.date, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The web's copy of the marts never changes, so every collector's targets and names are
+    read from it once (``Store.memo``) and each page takes its own from them: three pages,
+    one read of each, the same figures on all three.  The command line reads them every time
+    (a workspace may change between two commands)."""
+    import baophu.fieldwork.collectors as service
+
+    reads = {"targets": 0, "names": 0}
+    targets, names = service._targets_by_collector, service._names_by_collector
+
+    def counted_targets(store: Any, year: int) -> Any:
+        reads["targets"] += 1
+        return targets(store, year)
+
+    def counted_names(store: Any) -> Any:
+        reads["names"] += 1
+        return names(store)
+
+    monkeypatch.setattr(service, "_targets_by_collector", counted_targets)
+    monkeypatch.setattr(service, "_names_by_collector", counted_names)
+    pages = _web_pages(ws, tmp_path, 3)
+    assert reads == {"targets": 1, "names": 1}
+    for html in pages:
+        assert _testid(html, "commission") == "95.335 đ"
+        assert "<strong>40</strong> người · theo dữ liệu đã nhập đạt 30 (75,0%)" in html
+        assert "Nguyễn Thị Thu" in html
+    _cli(ws)
+    _cli(ws)
+    assert reads == {"targets": 3, "names": 3}

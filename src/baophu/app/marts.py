@@ -32,13 +32,15 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 
 from baophu.backends import SNAPSHOT_SCHEMA, Store
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from baophu.workspace import Workspace
@@ -119,6 +121,7 @@ class MartSnapshot:
             r[0]
             for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
         }
+        self._memo: dict[tuple[Any, ...], Any] = {}
 
     # ----------------------------------------------------------------- what it holds
     def has(self, mart: str) -> bool:
@@ -175,6 +178,15 @@ class MartSnapshot:
                     self._results.popitem(last=False)
         return [dict(r) for r in hit]
 
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` once for this copy (it never changes), kept under ``key``."""
+        with self._lock:
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[no-any-return]
+        value = compute()  # outside the lock: two first askers may both compute it
+        with self._lock:
+            return self._memo.setdefault(key, value)  # type: ignore[no-any-return]
+
     def one(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> dict[str, Any] | None:
         found = self.rows(sql, params)
         return found[0] if found else None
@@ -202,29 +214,35 @@ class SnapshotStore(Store):
     backend = "snapshot"
 
     def __init__(self, snapshot: MartSnapshot) -> None:
-        import ibis
-
         self.snapshot = snapshot
-        self._ibis = ibis.duckdb.from_connection(snapshot.con.cursor())
+        self._ibis: Any = None  # made on first use: a page answered from ``memo`` needs none
 
     def ibis(self) -> Any:
+        if self._ibis is None:
+            import ibis
+
+            self._ibis = ibis.duckdb.from_connection(self.snapshot.con.cursor())
         return self._ibis
 
     def marts(self) -> list[dict[str, Any]]:
         return [dict(v, mart=k) for k, v in sorted(self.snapshot.stamps.items())]
 
     def mart(self, name: str) -> Any:
-        return self._ibis.table(f"mart_{name}")
+        return self.ibis().table(f"mart_{name}")
 
     def table(self, name: str) -> Any:
-        return self._ibis.table(name)
+        return self.ibis().table(name)
 
     def state_id(self) -> str:
         return self.snapshot.state_id
 
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        return self.snapshot.memo(key, compute)
+
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self._ibis.disconnect()
+        if self._ibis is not None:
+            with contextlib.suppress(Exception):
+                self._ibis.disconnect()
 
     def __enter__(self) -> SnapshotStore:
         return self

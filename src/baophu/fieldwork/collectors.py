@@ -133,8 +133,20 @@ def still_listed(store: Store, people: list[str]) -> set[str]:
     return set(t.distinct().to_pyarrow().column(0).to_pylist())
 
 
-def collector_targets(store: Store, year: int) -> dict[str, list[dict[str, Any]]]:
-    """Per collector, the targets of ``year`` in the progress mart (indicator order)."""
+def collector_targets(
+    store: Store, year: int, collector: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Per collector (or ``collector`` alone), the targets of ``year`` in the progress mart
+    (indicator order).  Every collector's are read at once and kept by a store that never
+    changes (``Store.memo``: the web's copy), so a collector's page does not query them."""
+    everyone = store.memo(("collector_targets", year), lambda: _targets_by_collector(store, year))
+    if collector is None:
+        return {code: [dict(r) for r in rows] for code, rows in everyone.items()}
+    mine = everyone.get(collector)
+    return {} if mine is None else {collector: [dict(r) for r in mine]}
+
+
+def _targets_by_collector(store: Store, year: int) -> dict[str, list[dict[str, Any]]]:
     if not store.has_mart(TARGETS_MART):
         return {}
     t = store.read_mart(TARGETS_MART)
@@ -152,8 +164,17 @@ def collector_targets(store: Store, year: int) -> dict[str, list[dict[str, Any]]
     return out
 
 
-def collector_names(store: Store) -> dict[str, dict[str, Any]]:
-    """collector_code → {full_name, agent_code}."""
+def collector_names(store: Store, collector: str | None = None) -> dict[str, dict[str, Any]]:
+    """collector_code → {full_name, agent_code} (of ``collector`` alone when given; every
+    collector's read at once and kept as ``collector_targets`` keeps them)."""
+    everyone = store.memo(("collector_names",), lambda: _names_by_collector(store))
+    if collector is None:
+        return {code: dict(r) for code, r in everyone.items()}
+    mine = everyone.get(collector)
+    return {} if mine is None else {collector: dict(mine)}
+
+
+def _names_by_collector(store: Store) -> dict[str, dict[str, Any]]:
     c = store.table("collectors")
     rows = c.select("collector_code", "full_name", "agent_code").distinct().to_pyarrow()
     return {r["collector_code"]: r for r in rows.to_pylist()}
@@ -202,8 +223,8 @@ def achievement(
     on = on or today()
     commission = commission_in_force(min(on, dt.date(year, 12, 31)))
     latest = last_outcomes(db, year, collector)
-    targets = collector_targets(store, year)
-    names = collector_names(store)
+    targets = collector_targets(store, year, collector)
+    names = collector_names(store, collector)
     found = {m.collector_code for m in latest} | set(targets)
     codes = [collector] if collector else sorted(found)
     enrolled = sorted({m.person for m in latest if m.outcome == "enrolled"})
