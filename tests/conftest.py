@@ -102,7 +102,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # two cores, and the tests' provinces are too small for a query to gain from a second
     # thread; each process then stops competing with the other for both cores (a tiny
     # province's pipeline: 11.9 s with DuckDB's default of one thread per core, 11.5 s with
-    # one, beside another busy process).
+    # one, beside another busy process; the whole gate and `make test-fast` differ by less
+    # than their run-to-run noise, so it is a guard against oversubscription, not a speed-up).
     os.environ.setdefault("BAOPHU_DUCKDB_THREADS", "1")
     # pytest-xdist's workers inherit COLUMNS=80 / LINES=24, and Rich fixes a console's width
     # when COLUMNS is set as it is made: the CLI tests set their own width per command.
