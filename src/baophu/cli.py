@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -16,6 +15,7 @@ from rich.table import Table
 
 from baophu.commands.common import (
     JsonOpt,
+    OutOpt,
     WorkspaceOpt,
     activity_of,
     console,
@@ -23,8 +23,10 @@ from baophu.commands.common import (
     fail,
     fmt_int,
     fmt_pct,
+    parse_date,
     print_json,
     progress_bar,
+    table_of,
 )
 
 app = typer.Typer(
@@ -146,7 +148,7 @@ def _print_nation(out: Path, nation: dict[str, Any], json_out: bool) -> None:
 
 @app.command()
 def synth(
-    out: Annotated[Path, typer.Option(help="Thư mục kết quả / output folder")],
+    out: OutOpt,
     province: Annotated[str, typer.Option(help="Tỉnh / province")] = "Đồng Nai",
     scale: Annotated[
         float, typer.Option(help="Tỷ lệ so với dân số thật / share of real size")
@@ -173,10 +175,7 @@ def synth(
     from baophu.synth.generator import generate
     from baophu.synth.nation import generate_nation
 
-    try:
-        as_of_date = date.fromisoformat(as_of)
-    except ValueError:
-        fail(f"Ngày không hợp lệ: {as_of}", f"Invalid date: {as_of}", 2)
+    as_of_date = parse_date(as_of)
     if not 0 < scale <= 2:
         fail("Tỷ lệ phải trong (0, 2]", "Scale must be in (0, 2]", 2)
     started = time.perf_counter()
@@ -253,17 +252,19 @@ def import_cmd(
 
 
 def _print_import(result: Any) -> None:
-    table = Table(title=f"Lần nhập / import batch {result.batch_id}")
-    for col in (
-        "Tệp / file",
-        "Bảng / table",
-        "Trạng thái / status",
-        "Đọc / read",
-        "Nhập / imported",
-        "Loại / rejected",
-        "Cảnh báo / warned",
-    ):
-        table.add_column(col, justify="right" if "/" in col and col[0] in "ĐNLC" else "left")
+    table = table_of(
+        f"Lần nhập / import batch {result.batch_id}",
+        (
+            "Tệp / file",
+            "Bảng / table",
+            "Trạng thái / status",
+            "Đọc / read",
+            "Nhập / imported",
+            "Loại / rejected",
+            "Cảnh báo / warned",
+        ),
+        left=("Tệp / file", "Bảng / table", "Trạng thái / status"),
+    )
     for f in result.files:
         table.add_row(
             escape(Path(f.path).name),
@@ -384,11 +385,11 @@ def contracts(
             }
         )
         return
-    table = Table(title="Hợp đồng dữ liệu / data contracts")
-    table.add_column("bảng / table")
-    table.add_column("tên / title")
-    table.add_column("khoá / key")
-    table.add_column("cột / columns", justify="right")
+    table = table_of(
+        "Hợp đồng dữ liệu / data contracts",
+        ("bảng / table", "tên / title", "khoá / key", "cột / columns"),
+        right=("cột / columns",),
+    )
     for name in IMPORT_ORDER:
         c = CONTRACTS[name]
         table.add_row(name, c.title_vi, ", ".join(c.key), str(len(c.columns)))

@@ -8,7 +8,6 @@ headers, or JSON with ``--json``.  Personal IDs and card numbers are masked (las
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,6 +15,7 @@ import typer
 from rich.table import Table
 
 from baophu.commands.common import (
+    DateOpt,
     JsonOpt,
     WorkspaceOpt,
     console,
@@ -23,6 +23,8 @@ from baophu.commands.common import (
     fmt,
     fmt_pct,
     open_workspace,
+    operational_db,
+    parse_date,
     print_json,
 )
 from baophu.vn import formats
@@ -41,18 +43,6 @@ claims_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-DateOpt = Annotated[
-    str | None, typer.Option("--date", help="Ngày số liệu (YYYY-MM-DD) / reference date")
-]
-
-
-def _day(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        fail(f"Ngày không hợp lệ: {text}", f"invalid date: {text} (YYYY-MM-DD)", 2)
 
 
 def _require(store: Store) -> None:
@@ -133,7 +123,7 @@ def run_cmd(
             results = run_pipeline(
                 store,
                 Inputs(
-                    reference_date=_day(date),
+                    reference_date=parse_date(date),
                     manual_targets=manual,
                     field_outcomes=outcomes,
                     claim_outcomes=reviews,
@@ -237,19 +227,12 @@ def record_cmd(
 ) -> None:
     """Ghi kết quả giám định một hồ sơ / record a reviewer's outcome on a flagged claim."""
     from baophu.operational.claim_reviews import ClaimReviewError, record_claim_review
-    from baophu.operational.db import OperationalError, open_operational
 
-    ws = open_workspace(workspace)
-    try:
-        db = open_operational(ws)
-    except OperationalError as exc:
-        fail(str(exc))
-    try:
-        result = record_claim_review(db, facility, claim, outcome, by, amount=amount)
-    except ClaimReviewError as exc:
-        fail(str(exc), 2)
-    finally:
-        db.dispose()
+    with operational_db(workspace) as db:
+        try:
+            result = record_claim_review(db, facility, claim, outcome, by, amount=amount)
+        except ClaimReviewError as exc:
+            fail(str(exc), 2)
     if json_out:
         print_json(result)
         return

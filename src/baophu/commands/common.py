@@ -1,7 +1,10 @@
-"""What every ``baophu`` command shares: the console, the common options, bilingual errors,
-JSON output, the Vietnamese number/date/percent formats of ``vn.formats`` under the names the
-commands use, the progress bar, and opening a workspace (``open_workspace``,
-``workspace_store``) with the same exit codes everywhere.
+"""What every ``baophu`` command shares: the console, the common options (``--json``,
+``--workspace``, ``--date``, ``--out``), bilingual errors, the date and month parsers of those
+options, JSON output, the Vietnamese number/date/percent formats of ``vn.formats`` under the
+names the commands use, Rich tables with text left and figures right (``table_of``,
+``columns_table``), the progress bar, and opening a workspace (``open_workspace``,
+``workspace_store``) or its operational database (``operational_db``) with the same exit codes
+everywhere.
 
 Commands import these instead of redefining them, so a fix (a wrapping rule, a number
 format) is made once.
@@ -13,20 +16,22 @@ import datetime as dt
 import json
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, overload
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from baophu.vn import formats
 
 if TYPE_CHECKING:
     from baophu.backends import Store
+    from baophu.operational.db import OperationalDB
     from baophu.workspace import Workspace
 
 console = Console()
@@ -36,6 +41,16 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSO
 WorkspaceOpt = Annotated[
     Path, typer.Option("--workspace", "-w", help="Thư mục không gian làm việc / workspace folder")
 ]
+
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="Ngày số liệu (YYYY-MM-DD); mặc định cuối tháng sổ thu mới nhất / reference date "
+        "(default: the end of the latest contribution month)",
+    ),
+]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Thư mục ghi kết quả / output folder")]
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -78,6 +93,57 @@ def workspace_store(
         store.close()
 
 
+@overload
+def parse_date(text: str) -> dt.date: ...
+@overload
+def parse_date(text: str | None) -> dt.date | None: ...
+def parse_date(text: str | None) -> dt.date | None:
+    """The date of a ``--date``-like option, YYYY-MM-DD with spaces around ignored (None for
+    None); anything else ends the command with exit code 2."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        fail(
+            f"Ngày không hợp lệ: {text!r} (cần dạng YYYY-MM-DD) / invalid date: {text!r} "
+            "(expected YYYY-MM-DD)",
+            2,
+        )
+
+
+def parse_month(text: str) -> dt.date:
+    """The first day of the month of a ``--month`` option, YYYY-MM (a day after it is
+    ignored, the month may have one digit); anything else ends the command with exit code 2."""
+    try:
+        year, month = (int(p) for p in text.strip().split("-")[:2])
+        return dt.date(year, month, 1)
+    except ValueError:
+        fail(
+            f"Tháng không hợp lệ: {text!r} (cần dạng YYYY-MM) / invalid month: {text!r} "
+            "(expected YYYY-MM)",
+            2,
+        )
+
+
+@contextmanager
+def operational_db(workspace: Workspace | Path) -> Iterator[OperationalDB]:
+    """The operational database (users, targets set by hand, reviews, field outcomes) of a
+    workspace, open or given by its folder (a missing one: exit 2), disposed afterwards; an
+    unreachable database ends the command with its message (exit 1)."""
+    from baophu.operational.db import OperationalError, open_operational
+
+    ws = open_workspace(workspace) if isinstance(workspace, Path) else workspace
+    try:
+        db = open_operational(ws)
+    except OperationalError as exc:
+        fail(str(exc))
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
 def print_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -106,6 +172,52 @@ def fmt(value: Any) -> str:
     if isinstance(value, dt.date):
         return formats.date(value)
     return str(value)
+
+
+def fmt_cell(value: Any, kind: str) -> str:
+    """A cell of a ``columns_table``: ``int`` a whole number, ``pct`` a percentage, else the
+    text (a date as dd/mm/yyyy, '' for None)."""
+    if kind == "int":
+        return fmt_int(value)
+    if kind == "pct":
+        return fmt_pct(value)
+    if isinstance(value, dt.date):
+        return formats.date(value)
+    return "" if value is None else str(value)
+
+
+def table_of(
+    title: str | None,
+    headers: Iterable[str],
+    *,
+    left: Collection[str] | None = None,
+    right: Collection[str] = (),
+    **options: Any,
+) -> Table:
+    """A Rich table with a column per header: the headers in ``left`` (the text) aligned
+    left and the others (the figures) right; without ``left``, those in ``right`` aligned
+    right and the others left.  ``options`` go to ``Table`` (``show_lines``…)."""
+    table = Table(title=title, **options)
+    for header in headers:
+        at_left = header in left if left is not None else header not in right
+        table.add_column(header, justify="left" if at_left else "right")
+    return table
+
+
+def columns_table(
+    title: str,
+    columns: Sequence[tuple[str, str, str]],
+    rows: Iterable[dict[str, Any]],
+    style: Callable[[dict[str, Any]], str | None] | None = None,
+) -> Table:
+    """A table of ``rows`` by ``columns`` (key, header, kind: ``text``, ``int`` or ``pct``,
+    see ``fmt_cell``): text left, figures right; ``style`` gives a row's Rich style."""
+    text = [header for _, header, kind in columns if kind == "text"]
+    table = table_of(title, [header for _, header, _ in columns], left=text)
+    for row in rows:
+        cells = [fmt_cell(row.get(key), kind) for key, _, kind in columns]
+        table.add_row(*cells, style=style(row) if style else None)
+    return table
 
 
 def activity_of(store: Any) -> Callable[[], tuple[int, int] | None] | None:

@@ -23,13 +23,18 @@ from rich.markup import escape
 from rich.table import Table
 
 from baophu.commands.common import (
+    DateOpt,
     JsonOpt,
+    OutOpt,
     WorkspaceOpt,
     console,
     fail,
     fmt,
     fmt_pct,
+    parse_date,
+    parse_month,
     print_json,
+    table_of,
     workspace_store,
 )
 from baophu.rules import wording
@@ -50,32 +55,6 @@ compliance_app = typer.Typer(
 )
 
 MonthOpt = Annotated[str, typer.Option("--month", help="Tháng thông báo / month (YYYY-MM)")]
-OutOpt = Annotated[Path, typer.Option("--out", help="Thư mục kết quả / output folder")]
-
-
-def parse_month(text: str) -> dt.date:
-    try:
-        year, month = (int(p) for p in text.strip().split("-")[:2])
-        return dt.date(year, month, 1)
-    except ValueError:
-        fail(
-            f"Tháng không hợp lệ: {text!r} (cần dạng YYYY-MM) / invalid month: {text!r} "
-            "(expected YYYY-MM)",
-            2,
-        )
-
-
-def parse_date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        fail(
-            f"Ngày không hợp lệ: {text!r} (cần dạng YYYY-MM-DD) / invalid date: {text!r} "
-            "(expected YYYY-MM-DD)",
-            2,
-        )
 
 
 @contextmanager
@@ -176,10 +155,7 @@ def _evasion_label(day: Any) -> str:
 @compliance_app.command("run")
 def run_cmd(
     workspace: WorkspaceOpt = Path("."),
-    date: Annotated[
-        str | None,
-        typer.Option("--date", help="Ngày đối chiếu / reference date (YYYY-MM-DD)"),
-    ] = None,
+    date: DateOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Tính chậm đóng, lãi, điểm trốn đóng và các danh sách / compute every compliance mart."""
@@ -261,9 +237,11 @@ def employer_cmd(
         head.add_row("Điểm rủi ro trốn đóng", fmt(score[0]["total_score"]))
         head.add_row("Dấu hiệu", score[0]["explanation"] or "")
     console.print(head)
-    history = Table(title="Từng tháng / month by month")
-    for key, label in _HISTORY:
-        history.add_column(label, justify="left" if key in ("month", "deadline") else "right")
+    history = table_of(
+        "Từng tháng / month by month",
+        [label for _, label in _HISTORY],
+        left=[label for key, label in _HISTORY if key in ("month", "deadline")],
+    )
     for m in months:
         history.add_row(
             *[formats.month(m[key]) if key == "month" else fmt(m[key]) for key, _ in _HISTORY]
@@ -415,9 +393,11 @@ def budget_cmd(
     if json_out:
         print_json(rows)
         return
-    table = Table(title="Ngân sách nhà nước chậm đóng BHYT theo quý")
-    for col in ("Cơ quan", "Quý", "Phải chuyển", "Đã chuyển", "Còn phải chuyển", "Quá hạn"):
-        table.add_column(col, justify="left" if col in ("Cơ quan", "Quý") else "right")
+    table = table_of(
+        "Ngân sách nhà nước chậm đóng BHYT theo quý",
+        ("Cơ quan", "Quý", "Phải chuyển", "Đã chuyển", "Còn phải chuyển", "Quá hạn"),
+        left=("Cơ quan", "Quý"),
+    )
     for r in rows:
         table.add_row(
             r["department_name"],

@@ -7,8 +7,8 @@ and prints a Rich table with Vietnamese headers — numbers as ``1.115.590``, ra
 ``--workbook PATH`` also writes the steering-committee workbook.  Errors print one line in
 Vietnamese and English and exit with a non-zero code, never a traceback.
 
-The main application mounts it with ``app.add_typer(coverage_app, name="coverage")``; the
-helpers (``fmt_cell``, ``open_workspace`` …) are shared with ``targets``.
+The main application mounts it with ``app.add_typer(coverage_app, name="coverage")``;
+``engine_errors`` and ``ensure_coverage`` are shared with ``targets``.
 """
 
 from __future__ import annotations
@@ -19,16 +19,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from baophu.commands.common import (
+    DateOpt,
     JsonOpt,
     WorkspaceOpt,
+    columns_table,
     console,
     fail,
     fmt_int,
     fmt_pct,
+    parse_date,
     print_json,
+    table_of,
     workspace_store,
 )
 from baophu.vn import formats
@@ -45,13 +48,6 @@ coverage_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-DateOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--date",
-        help="Ngày số liệu (YYYY-MM-DD); mặc định cuối tháng sổ thu mới nhất / reference date",
-    ),
-]
 LEVEL_CHOICES = ("province", "office", "commune", "hamlet")
 
 # Columns printed in the table (the JSON has every column of coverage_by_unit).
@@ -71,34 +67,6 @@ TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("voluntary_pool", "Diện BHXH TN", "int"),
     ("voluntary_participants", "Tham gia BHXH TN", "int"),
 )
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def fmt_cell(value: Any, kind: str) -> str:
-    if kind == "int":
-        return fmt_int(value)
-    if kind == "pct":
-        return fmt_pct(value)
-    if isinstance(value, dt.date):
-        return formats.date(value)
-    return "" if value is None else str(value)
-
-
-def parse_date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"Ngày không hợp lệ: {text} (YYYY-MM-DD) / invalid date: {text}", 2)
-
-
-open_store = workspace_store  # the name the other commands import
 
 
 def engine_errors() -> tuple[type[BaseException], ...]:
@@ -160,7 +128,7 @@ def coverage(
             2,
         )
     day = parse_date(date)
-    with open_store(workspace) as store:
+    with workspace_store(workspace) as store:
         try:
             when = ensure_coverage(store, day, workspace, recompute)
             rows = coverage_rows(store, level, unit)
@@ -182,15 +150,8 @@ def coverage(
 def print_coverage(rows: list[dict[str, Any]], level: str, when: dt.date) -> None:
     from baophu.engine.units import LEVEL_VI
 
-    table = Table(
-        title=f"Bao phủ BHYT, BHXH, BHTN — {LEVEL_VI.get(level, level)} — "
-        f"{when.strftime('%d/%m/%Y')}"
-    )
-    for _, header, kind in TABLE_COLUMNS:
-        table.add_column(header, justify="left" if kind == "text" else "right")
-    for row in rows:
-        table.add_row(*[fmt_cell(row.get(name), kind) for name, _, kind in TABLE_COLUMNS])
-    console.print(table)
+    title = f"Bao phủ BHYT, BHXH, BHTN — {LEVEL_VI.get(level, level)} — {when:%d/%m/%Y}"
+    console.print(columns_table(title, TABLE_COLUMNS, rows))
     if rows and level == "province":
         r = rows[0]
         console.print(
@@ -206,20 +167,19 @@ def print_demo_summary(summary: dict[str, Any], out: Console | None = None) -> N
     and per day to 31 December) and the five communes with the lowest BHYT rate."""
     out = out or console
     when = formats.date(summary["reference_date"])
-    table = Table(
-        title=f"{summary['province_name']} — chỉ tiêu năm {summary['targets_year']} — "
-        f"số liệu đến {when}"
+    table = table_of(
+        f"{summary['province_name']} — chỉ tiêu năm {summary['targets_year']} — số liệu đến {when}",
+        (
+            "Chỉ tiêu",
+            "Chỉ tiêu giao",
+            "Đã đạt",
+            "Tỷ lệ đạt",
+            "Còn thiếu (người)",
+            "Cần mỗi tuần",
+            "Cần mỗi ngày",
+        ),
+        left=("Chỉ tiêu",),
     )
-    for header in (
-        "Chỉ tiêu",
-        "Chỉ tiêu giao",
-        "Đã đạt",
-        "Tỷ lệ đạt",
-        "Còn thiếu (người)",
-        "Cần mỗi tuần",
-        "Cần mỗi ngày",
-    ):
-        table.add_column(header, justify="left" if header == "Chỉ tiêu" else "right")
     for t in summary["targets"]:
         goal = (
             f"{fmt_pct(t['target_rate'])} ({fmt_int(t['target_people'])})"
@@ -236,9 +196,11 @@ def print_demo_summary(summary: dict[str, Any], out: Console | None = None) -> N
             fmt_int(t["needed_per_day"]),
         )
     out.print(table)
-    low = Table(title="5 xã, phường có tỷ lệ bao phủ BHYT thấp nhất")
-    for header in ("Mã", "Tên xã, phường", "Dân số", "Tham gia BHYT", "Tỷ lệ BHYT"):
-        low.add_column(header, justify="left" if header in ("Mã", "Tên xã, phường") else "right")
+    low = table_of(
+        "5 xã, phường có tỷ lệ bao phủ BHYT thấp nhất",
+        ("Mã", "Tên xã, phường", "Dân số", "Tham gia BHYT", "Tỷ lệ BHYT"),
+        left=("Mã", "Tên xã, phường"),
+    )
     for c in summary["lowest_communes"]:
         low.add_row(
             c["unit_code"],

@@ -27,7 +27,9 @@ import typer
 from rich.table import Table
 
 from baophu.commands.common import (
+    DateOpt,
     JsonOpt,
+    OutOpt,
     WorkspaceOpt,
     console,
     err_console,
@@ -36,8 +38,10 @@ from baophu.commands.common import (
     fmt_int,
     fmt_pct,
     open_workspace,
+    parse_date,
     print_json,
     progress_bar,
+    table_of,
 )
 from baophu.vn import formats
 from baophu.vn.masking import mask_text
@@ -60,19 +64,6 @@ outcomes_app = typer.Typer(
 lists_app.add_typer(outcomes_app, name="outcomes")
 
 PARAMS_FILE = "lists_params.json"
-DateOpt = Annotated[
-    str | None,
-    typer.Option("--date", help="Ngày số liệu (YYYY-MM-DD); mặc định cuối tháng sổ thu mới nhất"),
-]
-
-
-def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"Ngày không hợp lệ: {text} (YYYY-MM-DD)", f"invalid date: {text}", 2)
 
 
 def _errors() -> tuple[type[BaseException], ...]:
@@ -151,7 +142,7 @@ def lists(
     if due_days is not None and due_days < 0:
         fail("Số ngày đến hạn phải không âm", "--due-days must not be negative", 2)
     ws = open_workspace(workspace)
-    day = _date(date)
+    day = parse_date(date)
     with ws.store() as store:
         try:
             run = ensure_lists(ws, store, day, due_days, recompute, json_out)
@@ -273,9 +264,11 @@ def print_report(report: dict[str, Any]) -> None:
     when = formats.date(report["reference_date"])
     title = f"Danh sách tiềm năng đến ngày {when}"
     where = ", ".join(f"{k} {v}" for k, v in report["filters"].items() if v)
-    table = Table(title=title + (f" — {where}" if where else ""))
-    for header in ("Lý do", "Mã", "Số người", "Ưu tiên 1", "Tổng số tiền (đồng)"):
-        table.add_column(header, justify="left" if header in ("Lý do", "Mã") else "right")
+    table = table_of(
+        title + (f" — {where}" if where else ""),
+        ("Lý do", "Mã", "Số người", "Ưu tiên 1", "Tổng số tiền (đồng)"),
+        left=("Lý do", "Mã"),
+    )
     for b in report["by_reason"]:
         table.add_row(
             b["label"],
@@ -315,7 +308,7 @@ def print_report(report: dict[str, Any]) -> None:
 
 @lists_app.command("workbooks")
 def workbooks(
-    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi tệp / output folder")],
+    out: OutOpt,
     commune: Annotated[str | None, typer.Option("--commune", help="Mã xã / commune")] = None,
     collector: Annotated[
         str | None, typer.Option("--collector", help="Mã nhân viên thu / collector")
@@ -489,20 +482,22 @@ def achievement_cmd(
 
 def achievement_table(result: dict[str, Any]) -> Table:
     """One row per collector: field figures, the first target of the year, commission."""
-    table = Table(title=f"Kết quả vận động năm {result['year']} / field achievement")
-    for header in (
-        "Mã NVT",
-        "Họ và tên",
-        "Đã tiếp cận",
-        "Đã tham gia",
-        "Dữ liệu xác nhận",
-        "Chỉ tiêu (người)",
-        "Dữ liệu đạt",
-        "Tỷ lệ",
-        "Số tiền thu (đồng)",
-        "Thù lao (đồng)",
-    ):
-        table.add_column(header, justify="left" if header in ("Mã NVT", "Họ và tên") else "right")
+    table = table_of(
+        f"Kết quả vận động năm {result['year']} / field achievement",
+        (
+            "Mã NVT",
+            "Họ và tên",
+            "Đã tiếp cận",
+            "Đã tham gia",
+            "Dữ liệu xác nhận",
+            "Chỉ tiêu (người)",
+            "Dữ liệu đạt",
+            "Tỷ lệ",
+            "Số tiền thu (đồng)",
+            "Thù lao (đồng)",
+        ),
+        left=("Mã NVT", "Họ và tên"),
+    )
     for c in result["collectors"]:
         target = c["targets"][0] if c["targets"] else {}
         table.add_row(

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Annotated, Any, cast
 
 import typer
-from rich.table import Table
 
 from baophu.commands.common import (
     JsonOpt,
@@ -31,6 +30,7 @@ from baophu.commands.common import (
     open_workspace,
     print_json,
     progress_bar,
+    table_of,
 )
 
 nation_app = typer.Typer(no_args_is_help=True)
@@ -204,9 +204,11 @@ def view(
             }
         )
         return
-    table = Table(title="Xếp hạng các tỉnh / provinces ranked")
-    for header in ("Tỉnh / province", "Dân số", "BHYT", "#", "BHXH", "#", "BHTN", "#", "Nợ", "#"):
-        table.add_column(header, justify="left" if header.startswith("Tỉnh") else "right")
+    table = table_of(
+        "Xếp hạng các tỉnh / provinces ranked",
+        ("Tỉnh / province", "Dân số", "BHYT", "#", "BHXH", "#", "BHTN", "#", "Nợ", "#"),
+        left=("Tỉnh / province",),
+    )
     for r in ranked:
         table.add_row(
             str(r["unit_name"]),
@@ -221,9 +223,10 @@ def view(
             _rank(r["arrears_ratio_rank"]),
         )
     console.print(table)
-    late = Table(title="Các tỉnh chậm tiến độ chỉ tiêu / provinces behind their targets")
-    for header in ("Tỉnh / province", "Chỉ tiêu / indicator", "Đạt", "Cần đến nay", "Thiếu"):
-        late.add_column(header)
+    late = table_of(
+        "Các tỉnh chậm tiến độ chỉ tiêu / provinces behind their targets",
+        ("Tỉnh / province", "Chỉ tiêu / indicator", "Đạt", "Cần đến nay", "Thiếu"),
+    )
     for r in behind:
         late.add_row(
             str(r["unit_name"]),
@@ -234,9 +237,10 @@ def view(
         )
     console.print(late)
     if pairs:
-        cross = Table(title="Người tham gia ở tỉnh khác / people across provinces")
-        for header in ("Tỉnh cư trú", "Tỉnh tham gia", "Tìm thấy", "Không thấy", "Không rõ"):
-            cross.add_column(header)
+        cross = table_of(
+            "Người tham gia ở tỉnh khác / people across provinces",
+            ("Tỉnh cư trú", "Tỉnh tham gia", "Tìm thấy", "Không thấy", "Không rõ"),
+        )
         for r in pairs:
             cross.add_row(
                 str(r["home_province_code"] or "?"),
@@ -261,10 +265,8 @@ def _view_unit(store: Any, code: str, json_out: bool) -> None:
         print_json({"unit": row, "children": children})
         return
     title = f"{row['unit_name']} ({row['unit_code']}): các đơn vị trực thuộc / units under it"
-    table = Table(title=title)
     headers = ("Đơn vị / unit", "Mã", "Cấp", "Dân số", "BHYT", "BHXH", "BHTN", "Nợ / phải thu")
-    for header in headers:
-        table.add_column(header, justify="left" if header[0] in "ĐMC" else "right")
+    table = table_of(title, headers, left=("Đơn vị / unit", "Mã", "Cấp"))
     for r in [row, *children]:
         table.add_row(
             str(r["unit_name"]),

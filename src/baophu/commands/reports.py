@@ -9,21 +9,28 @@ replace the shipped ones.  Every file written is logged in the audit log.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from baophu.commands.common import JsonOpt, WorkspaceOpt, console, fail, open_workspace, print_json
+from baophu.commands.common import (
+    JsonOpt,
+    OutOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    open_workspace,
+    parse_date,
+    print_json,
+)
 
 reports_app = typer.Typer(
     no_args_is_help=True,
     help="Báo cáo gửi Ban Chỉ đạo, UBND, các sở (Word, PDF) / reports officials sign",
 )
 
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Thư mục ghi báo cáo / output folder")]
-DateOpt = Annotated[
+DateOpt = Annotated[  # the default is the date of the marts, not that of the ledger
     str | None, typer.Option("--date", help="Ngày số liệu YYYY-MM-DD / reference date")
 ]
 UnitOpt = Annotated[
@@ -32,19 +39,6 @@ UnitOpt = Annotated[
 ]
 NoPdfOpt = Annotated[bool, typer.Option("--no-pdf", help="Chỉ ghi tệp Word / Word only")]
 TEMPLATE_FOLDER = Path("templates") / "documents"
-
-
-def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        fail(
-            f"Ngày không hợp lệ: {text!r} (cần dạng YYYY-MM-DD) / invalid date: {text!r} "
-            "(expected YYYY-MM-DD)",
-            2,
-        )
 
 
 def write_reports(
@@ -60,7 +54,7 @@ def write_reports(
     from baophu.reports.documents import DocumentError, make_reports
 
     ws = open_workspace(workspace)
-    day = _date(date)
+    day = parse_date(date)
     try:
         with ws.store(read_only=True) as store:
             files = make_reports(

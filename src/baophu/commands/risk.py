@@ -16,7 +16,19 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from baophu.commands.common import JsonOpt, WorkspaceOpt, console, fail, print_json, workspace_store
+from baophu.commands.common import (
+    DateOpt,
+    JsonOpt,
+    OutOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    operational_db,
+    parse_date,
+    parse_month,
+    print_json,
+    workspace_store,
+)
 from baophu.vn import formats
 from baophu.vn.masking import mask_text, mask_value
 
@@ -27,15 +39,6 @@ risk_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        fail(f"Ngày không hợp lệ: {text!r} (YYYY-MM-DD) / invalid date: {text!r}", 2)
 
 
 def print_by_kind(by_kind: dict[str, dict[str, int]], out: Any = None) -> None:
@@ -59,9 +62,7 @@ def print_by_kind(by_kind: dict[str, dict[str, int]], out: Any = None) -> None:
 @risk_app.command("run")
 def run_cmd(
     workspace: WorkspaceOpt = Path("."),
-    date: Annotated[
-        str | None, typer.Option("--date", help="Ngày đối chiếu / reference date (YYYY-MM-DD)")
-    ] = None,
+    date: DateOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Chạy các kiểm tra rủi ro / compute the risk_cases mart."""
@@ -69,7 +70,7 @@ def run_cmd(
     from baophu.engine.risk import run_risk
 
     with workspace_store(workspace) as store:
-        day = pipeline_reference_date(store, _date(date))
+        day = pipeline_reference_date(store, parse_date(date))
         summary = run_risk(store, day)
     summary["reference_date"] = day.isoformat()
     if json_out:
@@ -142,7 +143,7 @@ def cases_cmd(
 @risk_app.command("report")
 def report_cmd(
     office: Annotated[str, typer.Option("--office", help="Mã BHXH cơ sở / office code")],
-    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi tệp / output folder")],
+    out: OutOpt,
     workspace: WorkspaceOpt = Path("."),
     month: Annotated[
         str | None, typer.Option("--month", help="Tháng báo cáo YYYY-MM (mặc định: tháng dữ liệu)")
@@ -152,16 +153,11 @@ def report_cmd(
     """Báo cáo rủi ro tháng của BHXH cơ sở (xlsx) / monthly risk report of an office."""
     from baophu.engine.pipeline import pipeline_reference_date
     from baophu.engine.risk import MART_CASES
-    from baophu.operational import open_operational
     from baophu.operational.risk_cases import office_states
     from baophu.reports.risk_workbook import risk_report_rows, write_risk_workbook
-    from baophu.workspace import Workspace
 
     if month is not None:
-        try:
-            day = dt.date.fromisoformat(f"{month.strip()}-01")
-        except ValueError:
-            fail(f"Tháng không hợp lệ: {month!r} (YYYY-MM) / invalid month: {month!r}", 2)
+        day = parse_month(month)
     with workspace_store(workspace) as store:
         if not store.has_mart(MART_CASES):
             fail(
@@ -182,16 +178,12 @@ def report_cmd(
                 else pipeline_reference_date(store)
             ).replace(day=1)
         rows = risk_report_rows(store, office)
-    ws = Workspace.open(workspace)
-    db = open_operational(ws)
-    try:
+    with operational_db(workspace) as db:
         states = office_states(db, office)
         path = write_risk_workbook(
             out / f"bao_cao_rui_ro_{office}_{day:%Y-%m}.xlsx", info[0], day, rows, states
         )
         db.audit("command_line", "export", "risk_report", unit_code=office, rows=len(rows))
-    finally:
-        db.dispose()
     if json_out:
         print_json(
             {"path": str(path), "office": office, "month": f"{day:%Y-%m}", "cases": len(rows)}

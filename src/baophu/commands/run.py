@@ -10,24 +10,26 @@ docs/pipeline.md, drawn from the declaration.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from baophu.commands.common import (
+    DateOpt,
     JsonOpt,
     WorkspaceOpt,
     activity_of,
     console,
     fail,
     open_workspace,
+    operational_db,
+    parse_date,
     print_json,
     progress_bar,
+    table_of,
 )
 from baophu.commands.lists import PARAMS_FILE
 
@@ -43,20 +45,13 @@ def operational_inputs(ws: Workspace) -> tuple[Any, Any, int | None, Any]:
     chosen last with ``baophu lists --due-days`` and the latest review outcome per flagged
     BHYT claim."""
     from baophu.operational.claim_reviews import claim_reviews_table
-    from baophu.operational.db import OperationalError, open_operational
     from baophu.operational.manual_targets import manual_targets_table
     from baophu.operational.outcomes import last_outcomes_table
 
-    try:
-        db = open_operational(ws)
-    except OperationalError as exc:
-        fail(str(exc))
-    try:
+    with operational_db(ws) as db:
         manual = manual_targets_table(db)
         outcomes = last_outcomes_table(db)
         reviews = claim_reviews_table(db)
-    finally:
-        db.dispose()
     path = ws.root / PARAMS_FILE
     due = json.loads(path.read_text(encoding="utf-8")).get("due_days") if path.exists() else None
     return manual, outcomes, (int(due) if due is not None else None), reviews
@@ -68,10 +63,7 @@ def run(
         str | None,
         typer.Option("--until", help="Dừng sau bước này / stop after this step"),
     ] = None,
-    date: Annotated[
-        str | None,
-        typer.Option("--date", help="Ngày số liệu (YYYY-MM-DD) / reference date"),
-    ] = None,
+    date: DateOpt = None,
     force: Annotated[
         bool, typer.Option("--force", help="Tính lại cả bước còn mới / recompute every step")
     ] = False,
@@ -104,12 +96,7 @@ def run(
             f"unknown step {until!r}; steps: {', '.join(step_names())}",
             2,
         )
-    day = None
-    if date is not None:
-        try:
-            day = dt.date.fromisoformat(date.strip())
-        except ValueError:
-            fail(f"Ngày không hợp lệ: {date}", f"invalid date: {date} (YYYY-MM-DD)", 2)
+    day = parse_date(date)
     ws = open_workspace(workspace)
     manual, outcomes, due, reviews = operational_inputs(ws)
     errors = (
@@ -157,11 +144,11 @@ def _as_dict(r: StepResult) -> dict[str, Any]:
 
 
 def print_results(results: list[StepResult]) -> None:
-    table = Table(title="Các bước tính / pipeline steps")
-    table.add_column("Bước / step")
-    table.add_column("Trạng thái / status")
-    table.add_column("Lý do / why")
-    table.add_column("Giây / s", justify="right")
+    table = table_of(
+        "Các bước tính / pipeline steps",
+        ("Bước / step", "Trạng thái / status", "Lý do / why", "Giây / s"),
+        right=("Giây / s",),
+    )
     for r in results:
         table.add_row(
             r.step,

@@ -23,25 +23,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
+from baophu.commands import common
 from baophu.commands.common import (
+    DateOpt,
     JsonOpt,
     WorkspaceOpt,
+    columns_table,
     console,
     fail,
     fmt_int,
     fmt_pct,
     open_workspace,
-    print_json,
-)
-from baophu.commands.coverage import (
-    DateOpt,
-    engine_errors,
-    fmt_cell,
-    open_store,
     parse_date,
+    print_json,
+    table_of,
+    workspace_store,
 )
+from baophu.commands.coverage import engine_errors
 from baophu.vn import formats
 
 if TYPE_CHECKING:
@@ -73,22 +72,15 @@ YearOpt = Annotated[int | None, typer.Option("--year", help="Năm chỉ tiêu / 
 
 @contextmanager
 def operational_db(workspace: Path) -> Iterator[Any]:
-    """The workspace's operational database (where targets set by hand live); a missing
-    workspace or an unreachable database exits with a clear message."""
-    from baophu.operational import open_operational
-    from baophu.operational.db import OperationalError
+    """The workspace's operational database (where targets set by hand live), with the
+    targets of the former ``manual_targets.json`` moved in; a missing workspace or an
+    unreachable database exits with a clear message."""
     from baophu.operational.manual_targets import import_legacy_file
 
     ws = open_workspace(workspace)
-    try:
-        db = open_operational(ws)
-    except OperationalError as exc:
-        fail(str(exc))
-    try:
+    with common.operational_db(ws) as db:
         import_legacy_file(db, ws.root)
         yield db
-    finally:
-        db.dispose()
 
 
 def _cli_user() -> str:
@@ -168,7 +160,7 @@ def set_target(
     """Giao chỉ tiêu bằng tay / set a target by hand (operational database)."""
     ind = _check_indicator(indicator_name)
     target_value = 0.0 if remove else parse_value(value, ind.is_rate)
-    with open_store(workspace) as store:
+    with workspace_store(workspace) as store:
         known = set()
         for table, column in (
             ("units", "unit_code"),
@@ -275,7 +267,7 @@ def allocate_cmd(
     ind = _check_indicator(indicator_name)
     day = parse_date(date)
     weights_table = _read_weights(weights) if weights is not None else None
-    with open_store(workspace) as store:
+    with workspace_store(workspace) as store:
         try:
             result = run_allocation(
                 store,
@@ -298,23 +290,21 @@ def allocate_cmd(
     rows = result["rows"]
     level = show_level or (rows[0]["level"] if rows else None)
     shown = [r for r in rows if r["level"] == level] if level else rows
-    table = Table(
-        title=f"Phân bổ chỉ tiêu {ind.vi} năm {result['year']} — {result['method']} — "
-        f"từ {result['root']} ({fmt_int(result['root_target'])} người)"
+    table = table_of(
+        f"Phân bổ chỉ tiêu {ind.vi} năm {result['year']} — {result['method']} — "
+        f"từ {result['root']} ({fmt_int(result['root_target'])} người)",
+        (
+            "Đơn vị cấp trên",
+            "Mã đơn vị",
+            "Tên đơn vị",
+            "Đã đạt",
+            "Trọng số",
+            "Chỉ tiêu (người)",
+            "Chỉ tiêu (tỷ lệ)",
+            "Giữ mức đã đạt",
+        ),
+        left=("Mã đơn vị", "Tên đơn vị"),
     )
-    for header in (
-        "Đơn vị cấp trên",
-        "Mã đơn vị",
-        "Tên đơn vị",
-        "Đã đạt",
-        "Trọng số",
-        "Chỉ tiêu (người)",
-        "Chỉ tiêu (tỷ lệ)",
-        "Giữ mức đã đạt",
-    ):
-        table.add_column(
-            header, justify="right" if header[0] in "ĐTCG" and header != "Tên đơn vị" else "left"
-        )
     for r in shown:
         table.add_row(
             r["parent_code"] or "",
@@ -397,7 +387,7 @@ def progress_cmd(
     if period not in (None, "month", "week"):
         fail(f"Kỳ không hợp lệ: {period} (month | week) / invalid period {period!r}", 2)
     day = parse_date(date)
-    with open_store(workspace) as store:
+    with workspace_store(workspace) as store:
         try:
             summary = run_progress(store, year, day, manual=read_manual(workspace), lowest=lowest)
             rows = progress_rows(store, indicator_name, level, hierarchy)
@@ -419,16 +409,14 @@ def progress_cmd(
         )
     for name in names:
         sub = [r for r in rows if r["indicator"] == name]
-        table = Table(
-            title=f"{INDICATORS[name].vi} năm {summary['year']} — cấp {level} — đến ngày "
+        title = (
+            f"{INDICATORS[name].vi} năm {summary['year']} — cấp {level} — đến ngày "
             f"{dt.date.fromisoformat(summary['reference_date']).strftime('%d/%m/%Y')}"
         )
-        for _, header, kind in PROGRESS_COLUMNS:
-            table.add_column(header, justify="left" if kind == "text" else "right")
-        for r in sub:
-            style = "red" if r["is_lowest"] else None
-            table.add_row(*[fmt_cell(r.get(c), k) for c, _, k in PROGRESS_COLUMNS], style=style)
-        console.print(table)
+        lowest_in_red = columns_table(
+            title, PROGRESS_COLUMNS, sub, style=lambda r: "red" if r["is_lowest"] else None
+        )
+        console.print(lowest_in_red)
     if phased:
         _print_phased(phased, period or "month")
 
@@ -447,9 +435,11 @@ def _phased(
 
 def _print_phased(rows: list[dict[str, Any]], period: str) -> None:
     label = "tháng" if period == "month" else "tuần"
-    table = Table(title=f"Chỉ tiêu theo {label} / {period}ly targets")
-    for header in ("Chỉ tiêu", "Mã đơn vị", f"Kỳ ({label})", "Đến ngày", "Luỹ kế", "Tăng thêm"):
-        table.add_column(header, justify="right" if header in ("Luỹ kế", "Tăng thêm") else "left")
+    table = table_of(
+        f"Chỉ tiêu theo {label} / {period}ly targets",
+        ("Chỉ tiêu", "Mã đơn vị", f"Kỳ ({label})", "Đến ngày", "Luỹ kế", "Tăng thêm"),
+        right=("Luỹ kế", "Tăng thêm"),
+    )
     for r in rows:
         table.add_row(
             r["indicator"],
@@ -486,7 +476,6 @@ def campaign_cmd(
     from baophu.engine.targets import MART_CAMPAIGN, run_campaign
 
     first = parse_date(start)
-    assert first is not None
     names = indicator_names or ["bhyt_rate", "bhxh_rate", "bhtn_rate"]
     for name in names:
         _check_indicator(name)
@@ -496,7 +485,7 @@ def campaign_cmd(
             fail(f"--target cần dạng chỉ_tiêu=giá_trị / needs indicator=value: {item}", 2)
         name, text = item.split("=", 1)
         values[name] = parse_value(text, _check_indicator(name).is_rate)
-    with open_store(workspace) as store:
+    with workspace_store(workspace) as store:
         try:
             summary = run_campaign(
                 store,
@@ -521,20 +510,20 @@ def campaign_cmd(
         sub = [r for r in rows if r["indicator"] == name and r["level"] == "province"]
         if not sub:
             continue
-        table = Table(
-            title=f"Chiến dịch {days} ngày từ {first.strftime('%d/%m/%Y')} — {INDICATORS[name].vi} "
-            f"— chỉ tiêu {fmt_int(sub[0]['target_people'])} người"
+        table = table_of(
+            f"Chiến dịch {days} ngày từ {first.strftime('%d/%m/%Y')} — {INDICATORS[name].vi} "
+            f"— chỉ tiêu {fmt_int(sub[0]['target_people'])} người",
+            (
+                "Ngày",
+                "Đã đạt",
+                "Tỷ lệ",
+                "Yêu cầu đến ngày",
+                "Vượt (+)/thiếu (−)",
+                "Còn thiếu",
+                "Cần mỗi ngày",
+            ),
+            left=("Ngày",),
         )
-        for header in (
-            "Ngày",
-            "Đã đạt",
-            "Tỷ lệ",
-            "Yêu cầu đến ngày",
-            "Vượt (+)/thiếu (−)",
-            "Còn thiếu",
-            "Cần mỗi ngày",
-        ):
-            table.add_column(header, justify="left" if header == "Ngày" else "right")
         for r in sub:
             rate = r["achieved"] / r["denominator"] if r["denominator"] else None
             table.add_row(

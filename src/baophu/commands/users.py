@@ -11,15 +11,21 @@ figures in a national workspace, no code).  Passwords are asked for without echo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from baophu.commands.common import JsonOpt, WorkspaceOpt, console, fail, open_workspace, print_json
+from baophu.commands.common import (
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    open_workspace,
+    operational_db,
+    print_json,
+)
 
 users_app = typer.Typer(
     help="Người dùng ứng dụng web / web application users",
@@ -27,22 +33,6 @@ users_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-@contextmanager
-def _db(workspace: Path) -> Iterator[tuple[Any, Any]]:
-    from baophu.operational import open_operational
-    from baophu.operational.db import OperationalError
-
-    ws = open_workspace(workspace)
-    try:
-        db = open_operational(ws)
-    except OperationalError as exc:
-        fail(str(exc))
-    try:
-        yield ws, db
-    finally:
-        db.dispose()
 
 
 def _password(password: str | None) -> str:
@@ -76,7 +66,8 @@ def add(
     from baophu.operational.models import ROLES, UNSCOPED_KINDS
     from baophu.operational.users import UserError, create_user, scope_exists
 
-    with _db(workspace) as (ws, db):
+    ws = open_workspace(workspace)
+    with operational_db(ws) as db:
         try:
             if role in ROLES and ROLES[role] not in UNSCOPED_KINDS and scope:
                 with ws.store() as store:
@@ -110,7 +101,7 @@ def list_cmd(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> 
     """Danh sách người dùng / list users."""
     from baophu.operational.users import list_users
 
-    with _db(workspace) as (_, db):
+    with operational_db(workspace) as db:
         users = list_users(db)
     if json_out:
         print_json(users)
@@ -136,7 +127,7 @@ def logout_cmd(
     """Kết thúc mọi phiên đăng nhập của người dùng / end every session of a user."""
     from baophu.operational.users import UserError, end_sessions
 
-    with _db(workspace) as (_, db):
+    with operational_db(workspace) as db:
         try:
             end_sessions(db, username)
             db.audit(username, "logout", "session", detail="mọi phiên, từ dòng lệnh")
@@ -154,7 +145,7 @@ def passwd(
     """Đặt lại mật khẩu (và mở khoá) / reset a password (and lift a lock)."""
     from baophu.operational.users import UserError, set_password
 
-    with _db(workspace) as (_, db):
+    with operational_db(workspace) as db:
         try:
             set_password(db, username, _password(password))
         except UserError as exc:
@@ -169,7 +160,7 @@ def disable(
     """Khoá người dùng / disable a user (ends their sessions)."""
     from baophu.operational.users import UserError, set_active
 
-    with _db(workspace) as (_, db):
+    with operational_db(workspace) as db:
         try:
             set_active(db, username, False)
         except UserError as exc:
@@ -182,7 +173,7 @@ def enable(username: Annotated[str, typer.Argument()], workspace: WorkspaceOpt =
     """Mở khoá người dùng / enable a user."""
     from baophu.operational.users import UserError, set_active
 
-    with _db(workspace) as (_, db):
+    with operational_db(workspace) as db:
         try:
             set_active(db, username, True)
         except UserError as exc:
