@@ -40,7 +40,7 @@ import sqlglot.expressions as sge
 from ibis.expr.types import Table as IbisTable
 
 from baophu.contracts import CONTRACTS
-from baophu.contracts.model import Contract
+from baophu.contracts.model import ARROW_TYPES, Contract
 from baophu.rules import get_rules
 
 T = TypeVar("T")
@@ -234,15 +234,6 @@ class SparkTemporaryTables(TemporaryTables):
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-ARROW_TYPES: dict[str, pa.DataType] = {
-    "string": pa.string(),
-    "int": pa.int64(),
-    "float": pa.float64(),
-    "date": pa.date32(),
-    "month": pa.date32(),
-    "bool": pa.bool_(),
-    "datetime": pa.timestamp("us"),  # wall-clock time, no time zone
-}
 _DUCKDB_TYPES = {
     "string": "VARCHAR",
     "int": "BIGINT",

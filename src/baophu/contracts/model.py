@@ -1,4 +1,5 @@
-"""The shape of a data contract: columns, types, keys, enumerations and Vietnamese headers.
+"""The shape of a data contract: columns, types (and their Arrow types), keys, enumerations
+and Vietnamese headers.
 
 A contract says what one canonical table holds.  Ingest validates files against it,
 the synthetic generator writes files that satisfy it, and the engine reads the canonical
@@ -12,9 +13,22 @@ import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
+import pyarrow as pa
+
 from baophu.vn.text import fold
 
 DType = Literal["string", "int", "float", "date", "month", "bool", "datetime"]
+
+# The Arrow type each column type is stored, read and written as (months as their first day).
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "date": pa.date32(),
+    "month": pa.date32(),
+    "bool": pa.bool_(),
+    "datetime": pa.timestamp("us"),  # wall-clock time, no time zone
+}
 
 # How a column is checked beyond its type.
 Check = Literal[

@@ -18,9 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from baophu.backends import ARROW_TYPES
 from baophu.contracts import Contract, fold_header
-from baophu.contracts.model import Column
+from baophu.contracts.model import ARROW_TYPES, Column
 from baophu.contracts.person_id import BIRTH_PROVINCE_CODES
 from baophu.ingest.claims_rules import TABLE_RULES
 from baophu.ingest.messages import printable, text

@@ -47,6 +47,7 @@ from baophu.contracts.forms import (
     D02LT_TOTAL_LABEL,
     D02LT_TOTALLED,
 )
+from baophu.contracts.model import ARROW_TYPES
 from baophu.rules.household import household_bhyt
 from baophu.rules.voluntary import income_bounds, voluntary_bhxh
 
@@ -329,15 +330,7 @@ def write_forms(out: Path, seed: int, as_of: dt.date) -> dict[str, int]:
 
 def _write_truth(path: Path, table: str, rows: list[dict[str, Any]]) -> None:
     contract = CONTRACTS[table]
-    types = {
-        "string": pa.string(),
-        "int": pa.int64(),
-        "float": pa.float64(),
-        "date": pa.date32(),
-        "month": pa.date32(),
-        "bool": pa.bool_(),
-    }
-    schema = pa.schema([pa.field(c.name, types[c.dtype]) for c in contract.columns])
+    schema = pa.schema([pa.field(c.name, ARROW_TYPES[c.dtype]) for c in contract.columns])
     pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
 
 

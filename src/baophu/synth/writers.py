@@ -18,19 +18,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from baophu.contracts.model import Contract
+from baophu.contracts.model import ARROW_TYPES, Contract
 from baophu.contracts.tables import CONTRACTS
 from baophu.synth.strings import vn_dates
 from baophu.synth.xlsx import Sheet, write_xlsx
 
-_ARROW_TYPES = {
-    "string": pa.string(),
-    "int": pa.int64(),
-    "float": pa.float64(),
-    "date": pa.date32(),
-    "month": pa.date32(),
-    "bool": pa.bool_(),
-}
 # Vietnamese spellings written to CSV and Excel (each folds to a value alias of the contract)
 VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
     "sex": {"male": "Nam", "female": "Nữ"},
@@ -64,7 +56,7 @@ def conform(table: pa.Table, contract: Contract) -> pa.Table:
     arrays = []
     for c in contract.columns:
         column = table[c.name]
-        target = _ARROW_TYPES[c.dtype]
+        target = ARROW_TYPES[c.dtype]
         if not (pa.types.is_dictionary(column.type) and column.type.value_type == target):
             column = column.cast(target)
         arrays.append(column)
