@@ -120,6 +120,37 @@ def test_audit_event_written(operational_url: str) -> None:
         db.dispose()
 
 
+def test_add_recorded_flushes_the_row_and_audits_it_in_one_transaction(
+    operational_url: str,
+) -> None:
+    db = OperationalDB.connect(operational_url)
+    try:
+        with db.session() as s:
+            imp = OutcomeImport(file_name="a.xlsx", file_sha256="0" * 64, rows=1, imported_by="an")
+            db.add_recorded(
+                s, imp, "an", "outcome_import", role="collector", unit_code="26734", detail="a.xlsx"
+            )
+            assert imp.id is not None  # flushed: the id is known inside the block
+        with pytest.raises(RuntimeError), db.session() as s:
+            imp = OutcomeImport(file_name="b.xlsx", file_sha256="1" * 64, rows=1, imported_by="an")
+            db.add_recorded(s, imp, "an", "outcome_import", role=None, unit_code=None, detail="b")
+            raise RuntimeError("crash")
+        with db.session() as s:
+            assert s.scalars(select(OutcomeImport.file_name)).all() == ["a.xlsx"]
+            ev = s.scalars(select(AuditEvent)).one()
+        assert (ev.username, ev.role, ev.action, ev.object, ev.unit_code, ev.rows, ev.detail) == (
+            "an",
+            "collector",
+            "record",
+            "outcome_import",
+            "26734",
+            1,
+            "a.xlsx",
+        )
+    finally:
+        db.dispose()
+
+
 def test_workspace_sqlite_file_lives_in_the_workspace(tmp_path: Path) -> None:
     root = tmp_path / "ws"
     init_workspace(root)

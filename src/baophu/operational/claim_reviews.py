@@ -55,17 +55,14 @@ def record_claim_review(
             note=note,
             recorded_by=recorded_by,
         )
-        s.add(row)
-        s.flush()
-        db.audit(
+        db.add_recorded(
+            s,
+            row,
             recorded_by,
-            "record",
             "claim_review",
             role=role,
             unit_code=facility_code,
-            rows=1,
             detail=f"hồ sơ {facility_code}/{claim_code}: {CLAIM_REVIEW_OUTCOMES[outcome]}",
-            session=s,
         )
         return {"id": row.id, "outcome": outcome, "amount": amount, "outcome_date": day}
 

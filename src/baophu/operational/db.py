@@ -155,6 +155,32 @@ class OperationalDB:
         with self.session() as s:
             s.add(event_)
 
+    def add_recorded(
+        self,
+        session: Session,
+        row: Any,
+        username: str,
+        object_: str,
+        *,
+        role: str | None,
+        unit_code: str | None,
+        detail: str,
+    ) -> None:
+        """Add the newly recorded ``row`` to ``session`` and flush it (so its id is known), with
+        its ``record`` audit event for one row in the same transaction."""
+        session.add(row)
+        session.flush()
+        self.audit(
+            username,
+            "record",
+            object_,
+            role=role,
+            unit_code=unit_code,
+            rows=1,
+            detail=detail,
+            session=session,
+        )
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -147,17 +147,14 @@ def record_outcome(
             source="web",
             recorded_by=recorded_by,
         )
-        s.add(row)
-        s.flush()
-        db.audit(
+        db.add_recorded(
+            s,
+            row,
             recorded_by,
-            "record",
             "field_outcome",
             role=role,
             unit_code=person.get("hamlet_code"),
-            rows=1,
             detail=f"kết quả: {OUTCOMES[outcome]}; người: {mask_value(row_key)}",
-            session=s,
         )
         return {
             "id": row.id,
