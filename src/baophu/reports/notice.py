@@ -12,7 +12,9 @@ PDF (``notice_pdf``) and the workbook (``notice_xlsx``) builders alike:
   interest, payments, closing balance, the late part of it, and the amount expected this
   month;
 * ``notice_table`` gives the rows of the C12-TS table as text (Vietnamese number format
-  ``1.234.567``, dates ``dd/mm/yyyy``) so that every builder prints the same thing.
+  ``1.234.567``, dates ``dd/mm/yyyy``) and ``table_figures`` the same rows as numbers, and
+  ``letterhead``, ``month_line``, ``dated_line`` … the rest of the page's wording, so that
+  every builder prints the same thing.
 
 The balance is signed: positive = the employer owes, negative = a credit carried forward.
 """
@@ -131,49 +133,77 @@ class NoticeData:
         return out
 
 
-def notice_table(n: NoticeData) -> list[tuple[str, str, list[str]]]:
-    """The C12-TS table: ``(number, label, [BHXH, BHYT, BHTN, BHTNLĐ-BNN, Cộng])``."""
-    blank = ["", "", "", ""]
+def table_figures(n: NoticeData) -> list[tuple[str, str, list[int | None]]]:
+    """The C12-TS table as figures: ``(number, label, [BHXH, BHYT, BHTN, BHTNLĐ-BNN, Cộng])``,
+    ``None`` where the form leaves a cell blank."""
+    blank: list[int | None] = [None, None, None, None]
     return [
-        ("1", "Số dư đầu kỳ (nợ +, thừa −)", [*blank, money(n.opening_balance)]),
-        ("2", "Số lao động đóng (người)", [*blank, money(n.declared_headcount)]),
-        ("3", "Quỹ tiền lương đóng", [*blank, money(n.declared_wage_bill)]),
+        ("1", "Số dư đầu kỳ (nợ +, thừa −)", [*blank, n.opening_balance]),
+        ("2", "Số lao động đóng (người)", [*blank, n.declared_headcount]),
+        ("3", "Quỹ tiền lương đóng", [*blank, n.declared_wage_bill]),
         (
             "4",
             f"Số phải đóng tháng {vn_month(n.month)}",
-            [
-                money(n.due_bhxh_funds),
-                money(n.due_bhyt),
-                money(n.due_bhtn),
-                money(n.due_bhtnld),
-                money(n.due_total),
-            ],
+            [n.due_bhxh_funds, n.due_bhyt, n.due_bhtn, n.due_bhtnld, n.due_total],
         ),
-        ("5", "Điều chỉnh số phải đóng", [*blank, money(n.adjustments)]),
-        ("6", "Lãi chậm đóng phát sinh trong tháng", [*blank, money(n.interest)]),
-        (
-            "7",
-            f"Số tiền đã nộp trong tháng ({n.payments} lần nộp)",
-            [*blank, money(n.paid)],
-        ),
-        ("8", "Số dư cuối kỳ (nợ +, thừa −)", [*blank, money(n.closing_balance)]),
-        ("8.1", "Trong đó: số tiền chậm đóng (quá hạn)", [*blank, money(n.late_amount)]),
-        ("8.2", "Trong đó: lãi chậm đóng chưa nộp", [*blank, money(n.interest_outstanding)]),
+        ("5", "Điều chỉnh số phải đóng", [*blank, n.adjustments]),
+        ("6", "Lãi chậm đóng phát sinh trong tháng", [*blank, n.interest]),
+        ("7", f"Số tiền đã nộp trong tháng ({n.payments} lần nộp)", [*blank, n.paid]),
+        ("8", "Số dư cuối kỳ (nợ +, thừa −)", [*blank, n.closing_balance]),
+        ("8.1", "Trong đó: số tiền chậm đóng (quá hạn)", [*blank, n.late_amount]),
+        ("8.2", "Trong đó: lãi chậm đóng chưa nộp", [*blank, n.interest_outstanding]),
     ]
 
 
-def next_due_row(n: NoticeData) -> tuple[str, list[str]]:
-    """The amount expected this month, by scheme."""
+def next_due_figures(n: NoticeData) -> tuple[str, list[int | None]]:
+    """Row 9: the amount expected this month, by scheme (label, figures)."""
     label = f"Số tiền dự kiến phải đóng tháng {vn_month(n.next_month)}"
     if n.next_due_estimated:
         label += " (ước theo tháng gần nhất)"
     return label, [
-        money(n.next_due_bhxh_funds),
-        money(n.next_due_bhyt),
-        money(n.next_due_bhtn),
-        money(n.next_due_bhtnld),
-        money(n.next_due_total),
+        n.next_due_bhxh_funds,
+        n.next_due_bhyt,
+        n.next_due_bhtn,
+        n.next_due_bhtnld,
+        n.next_due_total,
     ]
+
+
+def notice_table(n: NoticeData) -> list[tuple[str, str, list[str]]]:
+    """The C12-TS table as text: ``(number, label, [BHXH, BHYT, BHTN, BHTNLĐ-BNN, Cộng])``."""
+    return [
+        (number, label, [money(v) for v in values]) for number, label, values in table_figures(n)
+    ]
+
+
+def next_due_row(n: NoticeData) -> tuple[str, list[str]]:
+    """The amount expected this month, by scheme, as text."""
+    label, values = next_due_figures(n)
+    return label, [money(v) for v in values]
+
+
+TABLE_HEADERS = ("STT", "Chỉ tiêu", *SCHEME_HEADERS)
+
+
+def letterhead(n: NoticeData) -> list[tuple[str, str]]:
+    """The three lines above the title, ``(left, right)``: the issuing office under Vietnam
+    Social Security, and the national motto over the form's number."""
+    province = f"BẢO HIỂM XÃ HỘI {(n.province_name or '').upper()}".strip()
+    return [
+        ("BẢO HIỂM XÃ HỘI VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (nfc(province), "Độc lập - Tự do - Hạnh phúc"),
+        (nfc(n.office_name or ""), FORM),
+    ]
+
+
+def month_line(n: NoticeData) -> str:
+    """The line under the title: the month the notice is about."""
+    return f"Tháng {vn_month(n.month)}"
+
+
+def dated_line(n: NoticeData) -> str:
+    """The date above the director's signature: the day the figures stand at."""
+    return f"Ngày lập: {vn_date(n.as_of)}"
 
 
 def header_lines(n: NoticeData) -> list[tuple[str, str]]:

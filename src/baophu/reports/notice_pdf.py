@@ -23,13 +23,15 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from baophu.reports.notice import (
-    FORM,
-    SCHEME_HEADERS,
+    TABLE_HEADERS,
     TITLE,
     NoticeData,
     closing_lines,
+    dated_line,
     header_lines,
     intro_line,
+    letterhead,
+    month_line,
     next_due_row,
     notice_table,
 )
@@ -108,19 +110,19 @@ def draw_notice(c: Canvas, n: NoticeData) -> None:
     left_mid = MARGIN + 120
     right_mid = width - MARGIN - 130
     y = height - MARGIN - 4
-    _centre(c, "BẢO HIỂM XÃ HỘI VIỆT NAM", left_mid, y, REGULAR, 8.5)
-    _centre(c, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", right_mid, y, BOLD, 8.5)
+    (vss, nation), (province, motto), (office, form) = letterhead(n)
+    _centre(c, vss, left_mid, y, REGULAR, 8.5)
+    _centre(c, nation, right_mid, y, BOLD, 8.5)
     y -= 12
-    province = f"BẢO HIỂM XÃ HỘI {(n.province_name or '').upper()}".strip()
     _centre(c, province, left_mid, y, BOLD, 8.5)
-    _centre(c, "Độc lập - Tự do - Hạnh phúc", right_mid, y, BOLD, 8.5)
+    _centre(c, motto, right_mid, y, BOLD, 8.5)
     y -= 12
-    _centre(c, n.office_name or "", left_mid, y, REGULAR, 8.5)
-    _centre(c, FORM, right_mid, y, REGULAR, 8)
+    _centre(c, office, left_mid, y, REGULAR, 8.5)
+    _centre(c, form, right_mid, y, REGULAR, 8)
     y -= 34
     _centre(c, TITLE, width / 2, y, BOLD, 12.5)
     y -= 16
-    _centre(c, f"Tháng {vn_month(n.month)}", width / 2, y, REGULAR, 10)
+    _centre(c, month_line(n), width / 2, y, REGULAR, 10)
     y -= 24
     for label, value in header_lines(n):
         c.setFont(BOLD, 9)
@@ -130,7 +132,7 @@ def draw_notice(c: Canvas, n: NoticeData) -> None:
     y = _wrapped(c, intro_line(n), MARGIN, y, width - 2 * MARGIN, 9)
     y -= 8
     c.setLineWidth(0.5)
-    rows = [(["STT", "Chỉ tiêu", *SCHEME_HEADERS], True)]
+    rows = [(list(TABLE_HEADERS), True)]
     rows += [([number, label, *values], False) for number, label, values in notice_table(n)]
     y = _table(c, y, rows) - 8
     label, values = next_due_row(n)
@@ -138,7 +140,7 @@ def draw_notice(c: Canvas, n: NoticeData) -> None:
     for line in closing_lines(n):
         y = _wrapped(c, line, MARGIN, y, width - 2 * MARGIN, 8.5) - 2
     y -= 14
-    _centre(c, f"Ngày lập: {vn_date(n.as_of)}", right_mid, y, REGULAR, 9)
+    _centre(c, dated_line(n), right_mid, y, REGULAR, 9)
     y -= 13
     _centre(c, "GIÁM ĐỐC", right_mid, y, BOLD, 9)
     _centre(c, "NGƯỜI LẬP BIỂU", left_mid, y, BOLD, 9)

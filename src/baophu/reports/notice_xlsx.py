@@ -22,13 +22,17 @@ from typing import Any
 import xlsxwriter
 
 from baophu.reports.notice import (
-    FORM,
-    SCHEME_HEADERS,
+    TABLE_HEADERS,
     TITLE,
     NoticeData,
     closing_lines,
+    dated_line,
     header_lines,
     intro_line,
+    letterhead,
+    month_line,
+    next_due_figures,
+    table_figures,
 )
 from baophu.vn.formats import date as vn_date
 from baophu.vn.formats import month as vn_month
@@ -62,34 +66,7 @@ ROW_COLUMNS: tuple[tuple[str, str, float], ...] = (
 
 
 def _table_values(n: NoticeData) -> list[tuple[str, str, list[int | None]]]:
-    blank: list[int | None] = [None, None, None, None]
-    return [
-        ("1", "Số dư đầu kỳ (nợ +, thừa −)", [*blank, n.opening_balance]),
-        ("2", "Số lao động đóng (người)", [*blank, n.declared_headcount]),
-        ("3", "Quỹ tiền lương đóng", [*blank, n.declared_wage_bill]),
-        (
-            "4",
-            f"Số phải đóng tháng {vn_month(n.month)}",
-            [n.due_bhxh_funds, n.due_bhyt, n.due_bhtn, n.due_bhtnld, n.due_total],
-        ),
-        ("5", "Điều chỉnh số phải đóng", [*blank, n.adjustments]),
-        ("6", "Lãi chậm đóng phát sinh trong tháng", [*blank, n.interest]),
-        ("7", f"Số tiền đã nộp trong tháng ({n.payments} lần nộp)", [*blank, n.paid]),
-        ("8", "Số dư cuối kỳ (nợ +, thừa −)", [*blank, n.closing_balance]),
-        ("8.1", "Trong đó: số tiền chậm đóng (quá hạn)", [*blank, n.late_amount]),
-        ("8.2", "Trong đó: lãi chậm đóng chưa nộp", [*blank, n.interest_outstanding]),
-        (
-            "9",
-            f"Số tiền dự kiến phải đóng tháng {vn_month(n.next_month)}",
-            [
-                n.next_due_bhxh_funds,
-                n.next_due_bhyt,
-                n.next_due_bhtn,
-                n.next_due_bhtnld,
-                n.next_due_total,
-            ],
-        ),
-    ]
+    return [*table_figures(n), ("9", *next_due_figures(n))]
 
 
 def _merged_text(ws: Any, row: int, last_col: int, text: str, fmt: Any) -> None:
@@ -113,14 +90,15 @@ def write_notice_xlsx(n: NoticeData, path: Path) -> None:
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 44)
     ws.set_column(2, 6, 16)
-    ws.write_string(0, 0, "BẢO HIỂM XÃ HỘI VIỆT NAM")
-    ws.write_string(0, 4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)
-    ws.write_string(1, 0, nfc(f"BẢO HIỂM XÃ HỘI {(n.province_name or '').upper()}"), bold)
-    ws.write_string(1, 4, "Độc lập - Tự do - Hạnh phúc", bold)
-    ws.write_string(2, 0, nfc(n.office_name or ""))
-    ws.write_string(2, 4, FORM)
+    (vss, nation), (province, motto), (office, form) = letterhead(n)
+    ws.write_string(0, 0, vss)
+    ws.write_string(0, 4, nation, bold)
+    ws.write_string(1, 0, province, bold)
+    ws.write_string(1, 4, motto, bold)
+    ws.write_string(2, 0, office)
+    ws.write_string(2, 4, form)
     _merged_text(ws, 4, 6, TITLE, title)
-    _merged_text(ws, 5, 6, f"Tháng {vn_month(n.month)}", centre)
+    _merged_text(ws, 5, 6, month_line(n), centre)
     row = 7
     for label, value in header_lines(n):
         ws.write_string(row, 0, nfc(f"{label}:"), bold)
@@ -129,7 +107,7 @@ def write_notice_xlsx(n: NoticeData, path: Path) -> None:
     _merged_text(ws, row, 6, nfc(intro_line(n)), wrap)
     ws.set_row(row, 30)
     row += 2
-    for col, header in enumerate(["STT", "Chỉ tiêu", *SCHEME_HEADERS]):
+    for col, header in enumerate(TABLE_HEADERS):
         ws.write_string(row, col, header, head)
     row += 1
     for number, label, values in _table_values(n):
@@ -147,7 +125,7 @@ def write_notice_xlsx(n: NoticeData, path: Path) -> None:
         ws.set_row(row, 30)
         row += 1
     row += 1
-    ws.write_string(row, 4, f"Ngày lập: {vn_date(n.as_of)}", centre)
+    ws.write_string(row, 4, dated_line(n), centre)
     ws.write_string(row + 1, 4, "GIÁM ĐỐC", bold)
     wb.close()
 
