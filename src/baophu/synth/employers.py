@@ -382,15 +382,7 @@ def build_firms(ctx: Context, geo: Geography, fld: Field) -> Firms:
     has_tax = np.concatenate([has_tax_reg, np.ones(n_unreg, dtype=bool)])
     tax_code = masked(digits(tc, 10), ~has_tax)
     name = firm_names(rng, all_own, commune, geo)
-    addr_no = rng.integers(1, 999, n_all)
-    address = join(
-        "Số ",
-        pa.array(addr_no).cast(pa.string()),
-        ", ",
-        take(geo.arrow("commune_names"), commune),
-        ", ",
-        ctx.province.name,
-    )
+    address = firm_addresses(rng, geo, commune, ctx.province.name)
     return Firms(
         n_registered=n_reg,
         ownership=all_own,
@@ -412,6 +404,21 @@ def build_firms(ctx: Context, geo: Geography, fld: Field) -> Firms:
         has_tax_code=has_tax,
         name=name,
         address=address,
+    )
+
+
+def firm_addresses(
+    rng: np.random.Generator, geo: Geography, commune: np.ndarray, province_name: str
+) -> pa.Array:
+    """A business address for each firm: ``Số <1..998>, <commune name>, <province>``."""
+    addr_no = rng.integers(1, 999, len(commune))
+    return join(
+        "Số ",
+        pa.array(addr_no).cast(pa.string()),
+        ", ",
+        take(geo.arrow("commune_names"), commune),
+        ", ",
+        province_name,
     )
 
 

@@ -24,12 +24,13 @@ from baophu.synth.employers import (
     PRIVATE,
     UNREGISTERED,
     Firms,
+    firm_addresses,
     firm_names,
     tax_codes,
 )
 from baophu.synth.geography import Geography
 from baophu.synth.ledger import Workforce
-from baophu.synth.strings import digits, join, masked, take
+from baophu.synth.strings import digits, masked, take
 
 EXTRA_STATUS = ("active", "suspended", "dissolved")
 
@@ -108,15 +109,7 @@ def build_tax(ctx: Context, geo: Geography, firms: Firms, wf: Workforce) -> TaxF
     status = np.concatenate([np.zeros(n_ent, dtype=np.int64), extra_status])
     own = np.concatenate([firms.ownership[ent], extra_own])
     commune = np.concatenate([firms.commune[ent], extra_commune])
-    addr_no = rng.integers(1, 999, n_all)
-    address = join(
-        "Số ",
-        pa.array(addr_no).cast(pa.string()),
-        ", ",
-        take(geo.arrow("commune_names"), commune),
-        ", ",
-        ctx.province.name,
-    )
+    address = firm_addresses(rng, geo, commune, ctx.province.name)
     registry = pa.table(
         {
             "tax_code": pa.concat_arrays([firms.tax_code.take(pa.array(ent)), extra_tax]),
