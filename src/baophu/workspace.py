@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import tomli_w
 
@@ -21,6 +21,18 @@ Backend = Literal["duckdb", "pyspark"]
 
 class WorkspaceError(Exception):
     """A workspace cannot be created or opened (message in Vietnamese and English)."""
+
+
+def read_config_section(path: Path, section: str, error: type[Exception]) -> Any:
+    """The ``[section]`` of the TOML file ``path`` (``{}`` when it has none); a file that is not
+    valid TOML raises ``error`` with a message in Vietnamese and English."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise error(
+            f"{path}: tệp cấu hình không hợp lệ / invalid configuration file: {exc}"
+        ) from exc
+    return raw.get(section, {})
 
 
 @dataclass
@@ -36,13 +48,7 @@ class WorkspaceConfig:
 
     @classmethod
     def read(cls, path: Path) -> WorkspaceConfig:
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise WorkspaceError(
-                f"{path}: tệp cấu hình không hợp lệ / invalid configuration file: {exc}"
-            ) from exc
-        section = raw.get("workspace", {})
+        section = read_config_section(path, "workspace", WorkspaceError)
         known = {f for f in cls.__dataclass_fields__}
         unknown = set(section) - known
         if unknown:

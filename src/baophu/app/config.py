@@ -13,9 +13,10 @@ trusted_hosts = ["baophu.bhxh.dongnai.vn"]  # Host names the server answers (oth
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from baophu.workspace import read_config_section
 
 SECTION = "web"
 KEYS = ("trusted_proxies", "trusted_hosts")
@@ -36,13 +37,7 @@ def read_web_config(root: Path, name: str = "baophu.toml") -> WebConfig:
     path = root / name
     if not path.exists():
         return WebConfig()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise WebConfigError(
-            f"{path}: tệp cấu hình không hợp lệ / invalid configuration file: {exc}"
-        ) from exc
-    section = raw.get(SECTION, {})
+    section = read_config_section(path, SECTION, WebConfigError)
     if not isinstance(section, dict):
         raise WebConfigError(f"{path}: [web] phải là một bảng / [web] must be a table")
     unknown = sorted(set(section) - set(KEYS))
