@@ -193,10 +193,9 @@ def work_workbook(page: Page, rows: list[dict[str, Any]], owner: tuple[str, str,
     from baophu.operational.outcomes import latest_outcomes
     from baophu.reports.collector_workbook import (
         Owner,
-        Sheet,
         build_work_workbook,
         open_rows,
-        ordered,
+        sheets_by_hamlet,
     )
     from baophu.vn.masking import mask_text, mask_value
 
@@ -215,13 +214,7 @@ def work_workbook(page: Page, rows: list[dict[str, Any]], owner: tuple[str, str,
             for key in FREE_TEXT:
                 if isinstance(r.get(key), str):
                     r[key] = mask_text(r[key])
-    groups: dict[str, list[dict[str, Any]]] = {}
-    names: dict[str, str] = {}
-    for r in rows:
-        hamlet = str(r.get("hamlet_code") or "")
-        groups.setdefault(hamlet, []).append(r)
-        names[hamlet] = str(r.get("hamlet_name") or r.get("commune_name") or hamlet)
-    sheets = [Sheet(h, names[h], ordered(groups[h])) for h in sorted(groups)]
+    sheets = sheets_by_hamlet(rows)
     ref = page.snap.reference_date("potential_persons") or page.snap.reference_date() or ""
     day = dt.date.fromisoformat(ref[:10]) if ref else dt.date.today()
     with tempfile.TemporaryDirectory() as tmp:

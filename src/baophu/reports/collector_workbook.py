@@ -400,7 +400,9 @@ def _mart_stamp(store: Store) -> tuple[dt.date, str]:
     )
 
 
-def _by_hamlet(rows: list[dict[str, Any]]) -> list[Sheet]:
+def sheets_by_hamlet(rows: list[dict[str, Any]]) -> list[Sheet]:
+    """One sheet per hamlet (named after it, else after the commune), in hamlet-code order with
+    the rows that have no hamlet last; each sheet's rows ``ordered``."""
     groups: dict[str, list[dict[str, Any]]] = {}
     names: dict[str, str] = {}
     for r in rows:
@@ -437,7 +439,7 @@ def write_owner_workbook(
     commune_name = str(first.get("commune_name") or "") if commune_code else ""
     owner = Owner(owner_type, owner_code, name, commune_name)
     path = Path(out_dir) / f"danh_sach_{_file_part(owner_code)}.xlsx"
-    build_work_workbook(path, owner, _by_hamlet(rows), reference_date, state_id)
+    build_work_workbook(path, owner, sheets_by_hamlet(rows), reference_date, state_id)
     return {"path": path, "rows": len(rows), "owner_name": name}
 
 
