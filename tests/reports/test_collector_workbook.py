@@ -242,3 +242,20 @@ def test_cli_lists_masks_ids_and_counts(ws: Any) -> None:
     assert bad.exit_code == 2
     achieved = runner.invoke(app, ["lists", "achievement", "-w", str(ws.root), "--json"])
     assert achieved.exit_code == 0, achieved.output
+
+
+def test_sheets_by_hamlet_in_code_order_with_no_hamlet_last() -> None:
+    from baophu.reports.collector_workbook import Sheet, sheets_by_hamlet
+
+    rows = [
+        {"row_key": "a", "hamlet_code": "H2", "hamlet_name": "Ấp 2", "priority": 2},
+        {"row_key": "b", "hamlet_code": None, "commune_name": "Xã Tân An", "priority": 1},
+        {"row_key": "c", "hamlet_code": "H1", "hamlet_name": "Ấp 1", "priority": 1},
+        {"row_key": "d", "hamlet_code": "H2", "hamlet_name": "Ấp 2", "priority": 1},
+    ]
+    a, b, c, d = rows
+    assert sheets_by_hamlet(rows) == [
+        Sheet(code="H1", name="Ấp 1", rows=[c]),
+        Sheet(code="H2", name="Ấp 2", rows=[d, a]),  # priority 1 before 2
+        Sheet(code="", name="Xã Tân An", rows=[b]),
+    ]

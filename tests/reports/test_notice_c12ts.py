@@ -23,9 +23,14 @@ from baophu.engine.compliance.run import run_compliance
 from baophu.reports.notice import (
     TITLE,
     NoticeError,
+    dated_line,
+    letterhead,
     load_notices,
+    month_line,
+    next_due_figures,
     next_due_row,
     notice_table,
+    table_figures,
 )
 from baophu.reports.notice_pdf import notice_pdf_bytes, write_notice_pdf
 from baophu.reports.notice_xlsx import write_notice_xlsx
@@ -98,6 +103,26 @@ def test_notice_table_text_in_vietnamese_format(dva: Any) -> None:
     assert rows["8"][1][-1] == "26.067.800" and rows["8.1"][1][-1] == "6.000.000"
     label, values = next_due_row(dva)
     assert "tháng 11/2025" in label and values[-1] == "10.000.000"
+
+
+def test_the_wording_both_builders_share(dva: Any, tmp_path: Path) -> None:
+    """The figures behind the text table, the letterhead and the lines around the table; the
+    workbook's row 9 says the amount is estimated, as the PDF does."""
+    figures = {number: (label, values) for number, label, values in table_figures(dva)}
+    assert figures["1"] == ("Số dư đầu kỳ (nợ +, thừa −)", [None, None, None, None, 20_000_000])
+    assert figures["4"][1] == [7_812_500, 1_406_250, 625_000, 156_250, 10_000_000]
+    assert [number for number, _, _ in notice_table(dva)] == list(figures)
+    label, values = next_due_figures(dva)
+    assert label == "Số tiền dự kiến phải đóng tháng 11/2025 (ước theo tháng gần nhất)"
+    assert values[-1] == 10_000_000 and next_due_row(dva)[0] == label
+    assert letterhead(dva)[2] == ("BHXH cơ sở Biên Hòa", "Mẫu C12-TS")
+    assert letterhead(dva)[0] == ("BẢO HIỂM XÃ HỘI VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    assert (month_line(dva), dated_line(dva)) == ("Tháng 10/2025", "Ngày lập: 31/10/2025")
+    path = tmp_path / "dva.xlsx"
+    write_notice_xlsx(dva, path)
+    ws = load_workbook(path).active
+    row9 = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "9")
+    assert ws.cell(row9, 2).value == label and ws.cell(row9, 7).value == 10_000_000
 
 
 def test_notice_workbook_holds_the_amounts(dva: Any, tmp_path: Path) -> None:

@@ -39,3 +39,23 @@ def test_vietnamese_spellings_fold_to_the_contracts_aliases() -> None:
         column = columns[name]
         for code, text in spellings.items():
             assert column.value_aliases[fold_header(text)] == code, (name, text)
+
+
+def test_firm_addresses_number_commune_and_province() -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    from baophu.synth.employers import firm_addresses
+
+    class Communes:
+        def arrow(self, name: str) -> pa.Array:
+            assert name == "commune_names"
+            return pa.array(["Phường Tam Hiệp", "Xã Phú Hữu"])
+
+    numbers = np.random.default_rng(5).integers(1, 999, 3)  # the house numbers drawn
+    got = firm_addresses(np.random.default_rng(5), Communes(), np.array([1, 0, 1]), "Đồng Nai")  # type: ignore[arg-type]
+    assert got.to_pylist() == [
+        f"Số {numbers[0]}, Xã Phú Hữu, Đồng Nai",
+        f"Số {numbers[1]}, Phường Tam Hiệp, Đồng Nai",
+        f"Số {numbers[2]}, Xã Phú Hữu, Đồng Nai",
+    ]
