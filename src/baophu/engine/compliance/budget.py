@@ -22,6 +22,7 @@ import ibis
 from ibis.expr.types import Table
 
 from baophu.engine.compliance.params import as_int, month_last_day
+from baophu.engine.text import label_or_code
 
 DEPARTMENT_VI = {
     "finance": "Sở Tài chính",
@@ -46,10 +47,6 @@ GROUP_VI = {
     "voluntary": "BHXH tự nguyện",
     "other": "Khác",
 }
-
-
-def _label(code: ibis.Value, labels: dict[str, str]) -> ibis.Value:
-    return ibis.cases(*[(code == k, v) for k, v in labels.items()], else_=code)
 
 
 def budget_arrears(obligations: Table, reference_date: dt.date) -> Table:
@@ -119,8 +116,8 @@ def budget_arrears(obligations: Table, reference_date: dt.date) -> Table:
     )
     u = u.mutate(
         cumulative_outstanding=as_int(u.outstanding.sum().over(running)),
-        department_name=_label(u.department, DEPARTMENT_VI),
-        group_name=_label(u.participant_group, GROUP_VI),
+        department_name=label_or_code(u.department, DEPARTMENT_VI),
+        group_name=label_or_code(u.participant_group, GROUP_VI),
     )
     return u.select(
         "level",

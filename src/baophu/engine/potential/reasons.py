@@ -53,14 +53,13 @@ from baophu.engine.potential.text import (
     PAYER_VI,
     VOLUNTARY_GROUP_VI,
     as_text,
-    dmy,
     label,
-    my,
     num,
     plus_days,
     vnd_month,
     vnd_year,
 )
+from baophu.engine.text import dmy, my
 from baophu.vn import formats
 
 # column → Ibis type of the rows every reason returns

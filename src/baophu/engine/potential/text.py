@@ -1,5 +1,5 @@
 """Vietnamese text in Ibis expressions, the same on DuckDB and Spark: amounts as 1.263.600,
-dates as 15/12/2026, months as 06/2026, and the labels the potential lists print.
+and the labels the potential lists print.
 
 No backend formats numbers or dates the way Vietnamese readers expect (and each formats
 differently), so the digits are assembled here with integer arithmetic and ``lpad``.
@@ -86,22 +86,6 @@ def num(value: IntegerValue) -> StringValue:
         else_=group(0),
     )
     return ibis.ifelse(v.isnull(), ibis.null("string"), sign + text)
-
-
-def dmy(day: DateValue) -> StringValue:
-    """A date as dd/mm/yyyy."""
-    return (
-        day.day().cast("string").lpad(2, "0")
-        + "/"
-        + day.month().cast("string").lpad(2, "0")
-        + "/"
-        + day.year().cast("string")
-    )
-
-
-def my(day: DateValue) -> StringValue:
-    """The month of a date as mm/yyyy."""
-    return day.month().cast("string").lpad(2, "0") + "/" + day.year().cast("string")
 
 
 def days_of(day: DateValue) -> IntegerValue:
