@@ -25,21 +25,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from baophu.contracts.case_kinds import CLAIM_RULES
 from baophu.synth.claims_catalog import DIAGNOSES, OUTPATIENT_DEPARTMENT, STAY_CAP
 from baophu.synth.claims_facilities import Facilities
 from baophu.synth.claims_lines import BED_OF, DRUG, PRICES, SERVICE, Lines, half_year
 from baophu.synth.claims_people import Population
 from baophu.synth.claims_visits import CARE, NONE, Doctors, Visits
 
+# the claim-level kinds (the engine's rules), then the facility and doctor kinds
 KINDS = (
-    "dead_card",
-    "two_facilities_same_day",
-    "split_admission",
-    "long_stay",
-    "duplicate_claim",
-    "bed_on_outpatient",
-    "outside_card_validity",
-    "price_above_tender",
+    *CLAIM_RULES,
     "facility_cost_growth",
     "facility_inpatient_growth",
     "doctor_drugs",

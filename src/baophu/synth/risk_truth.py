@@ -16,19 +16,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-PLANTED_KINDS = (
-    "duplicate_record",
-    "overlapping_bhyt",
-    "bhxh_double_paid",
-    "deceased_enrolled",
-    "budget_ineligible",
-    "student_ineligible",
-    "benefit_ineligible",
-    "late_remittance",
-    "remittance_shortfall",
-    "receipt_without_enrolment",
-    "enrolment_without_receipt",
-)
+from baophu.contracts.case_kinds import RISK_KINDS
+
+PLANTED_KINDS = RISK_KINDS
 PAIR_KINDS = frozenset({"duplicate_record", "overlapping_bhyt", "bhxh_double_paid"})
 
 

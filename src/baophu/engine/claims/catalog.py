@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from baophu.contracts.case_kinds import CLAIM_RULES
 from baophu.engine.claims.params import ClaimParams
 from baophu.vn.formats import number
 
@@ -86,16 +87,7 @@ def rules(p: ClaimParams) -> tuple[Rule, ...]:
     )
 
 
-RULE_CODES = (
-    "dead_card",
-    "two_facilities_same_day",
-    "split_admission",
-    "long_stay",
-    "duplicate_claim",
-    "bed_on_outpatient",
-    "outside_card_validity",
-    "price_above_tender",
-)
+RULE_CODES = CLAIM_RULES
 
 # facility, department and doctor signals (scores.py)
 # The indicators' names as the web, the workbook and the reports show them.

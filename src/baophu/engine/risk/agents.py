@@ -23,9 +23,10 @@ import datetime as dt
 import ibis
 from ibis.expr.types import Table
 
-from baophu.engine.risk.kinds import SCHEME_VI, case_rows, label, vn_date
+from baophu.engine.risk.kinds import SCHEME_VI, case_rows, record_case, record_vi
 from baophu.engine.risk.params import RiskParams
 from baophu.engine.risk.persons import FAR, monthly_amount, months_between
+from baophu.engine.text import dmy, label_or_code
 
 MAX_MONTHS_AT_STAKE = 12  # a household card is sold for 12 months at most
 
@@ -84,11 +85,11 @@ def late_remittances(remittances: Table, day: dt.date, p: RiskParams) -> Table:
         case_id=ibis.literal("late_remittance:") + t.remittance_id,
         evidence=t.remittance_id,
         evidence_vi=ibis.literal("Biên lai từ ")
-        + vn_date(t.receipts_from.cast("date"))
+        + dmy(t.receipts_from.cast("date"))
         + " đến "
-        + vn_date(t.receipts_to.cast("date"))
+        + dmy(t.receipts_to.cast("date"))
         + ", chuyển ngày "
-        + vn_date(t.remittance_date.cast("date"))
+        + dmy(t.remittance_date.cast("date"))
         + f" (hạn {p.remittance_due_days} ngày)",
         period_start=t.receipts_from,
         period_end=t.remittance_date,
@@ -126,13 +127,13 @@ def remittance_shortfalls(
         evidence=g.m_id,
         evidence_vi=g.n.cast("string")
         + " biên lai từ "
-        + vn_date(g.m_from)
+        + dmy(g.m_from)
         + " đến "
-        + vn_date(g.m_to)
+        + dmy(g.m_to)
         + ": lần chuyển "
         + g.m_id
         + " ngày "
-        + vn_date(g.m_date)
+        + dmy(g.m_date)
         + " ít hơn số tiền trên biên lai",
         period_start=g.m_from,
         period_end=g.m_date,
@@ -155,9 +156,9 @@ def remittance_shortfalls(
         evidence=u.r_agent,
         evidence_vi=u.n.cast("string")
         + " biên lai quá hạn chưa có lần chuyển nào, từ "
-        + vn_date(u.first)
+        + dmy(u.first)
         + " đến "
-        + vn_date(u.last),
+        + dmy(u.last),
         period_start=u.first,
         period_end=u.last,
         amount=u.received,
@@ -173,24 +174,22 @@ def receipts_without_enrolment(
     r = r.anti_join(
         matches, [r.agent_code == matches.agent_code, r.receipt_no == matches.receipt_no]
     )
-    return case_rows(
+    return record_case(
         r,
         "receipt_without_enrolment",
-        case_id=ibis.literal("receipt_without_enrolment:") + r.agent_code + "/" + r.receipt_no,
-        person_id=r.person_id,
-        full_name=r.full_name,
-        persons=r.person_id,
-        evidence=r.agent_code + "/" + r.receipt_no,
+        r.agent_code + "/" + r.receipt_no,
+        r.person_id,
+        r.full_name,
         evidence_vi=ibis.literal("Biên lai số ")
         + r.receipt_no
         + " ngày "
-        + vn_date(r.receipt_date.cast("date"))
+        + dmy(r.receipt_date.cast("date"))
         + ", "
-        + label(r.scheme, SCHEME_VI)
+        + label_or_code(r.scheme, SCHEME_VI)
         + ", "
         + r.months.cast("string")
         + " tháng từ "
-        + vn_date(r.period_start.cast("date")),
+        + dmy(r.period_start.cast("date")),
         period_start=r.period_start,
         amount=r.amount.cast("int64"),
         collector_code=r.collector_code,
@@ -228,21 +227,16 @@ def enrolments_without_receipt(
     start = e.start_date.cast("date")
     last = ibis.least(e.end_date.cast("date").fill_null(FAR), ibis.literal(day))
     months = ibis.least(months_between(start, last), MAX_MONTHS_AT_STAKE)
-    return case_rows(
+    return record_case(
         e,
         "enrolment_without_receipt",
-        case_id=ibis.literal("enrolment_without_receipt:") + e.enrolment_id,
-        person_id=e.person_id,
-        full_name=e.full_name,
-        persons=e.person_id,
-        evidence=e.enrolment_id,
-        evidence_vi=ibis.literal("Quá trình ")
-        + e.enrolment_id
-        + " ("
-        + label(e.scheme, SCHEME_VI)
-        + ", từ "
-        + vn_date(start)
-        + "), nhân viên thu "
+        e.enrolment_id,
+        e.person_id,
+        e.full_name,
+        evidence_vi=record_vi(
+            "Quá trình", e.enrolment_id, label_or_code(e.scheme, SCHEME_VI), start
+        )
+        + ", nhân viên thu "
         + e.collector_code,
         period_start=start,
         period_end=e.end_date,

@@ -36,9 +36,10 @@ from baophu.engine.identity import (
     normalise_person_id,
     person_key,
 )
-from baophu.engine.risk.kinds import case_rows, label, vn_date
+from baophu.engine.risk.kinds import record_case, record_vi
 from baophu.engine.risk.params import RiskParams
 from baophu.engine.risk.persons import month_index
+from baophu.engine.text import dmy, label_or_code
 
 BENEFIT_GROUPS = ("social_pension", "survivor_allowance")
 BENEFIT_VI = {
@@ -144,11 +145,8 @@ def student_ineligible(
         "student_ineligible",
         day,
         p.bhyt_base_monthly * p.student_support,
-        ibis.literal("Thẻ ")
-        + c.eid
-        + " (học sinh, sinh viên, từ "
-        + vn_date(c.start)
-        + "); có trong danh sách lớp "
+        record_vi("Thẻ", c.eid, "học sinh, sinh viên", c.start)
+        + "; có trong danh sách lớp "
         + c.l_class
         + ", "
         + c.l_school_name
@@ -206,16 +204,13 @@ def benefit_ineligible(
         "benefit_ineligible",
         day,
         float(p.bhyt_base_monthly),
-        ibis.literal("Thẻ ")
-        + c.eid
-        + " (người "
-        + label(c.group, BENEFIT_VI)
-        + ", từ "
-        + vn_date(c.start)
-        + f"): không có trong danh sách hưởng trợ cấp năm {day.year} của xã "
+        record_vi(
+            "Thẻ", c.eid, ibis.literal("người ") + label_or_code(c.group, BENEFIT_VI), c.start
+        )
+        + f": không có trong danh sách hưởng trợ cấp năm {day.year} của xã "
         + c.u_commune
         + " còn hưởng ngày "
-        + vn_date(d),
+        + dmy(d),
         d,
     )
 
@@ -225,14 +220,12 @@ def _card_case(
 ) -> Table:
     """One case per budget-paid card of ``c``: evidence the card, from ``start`` to the card's
     end, the budget's ``monthly`` part of its remaining months as the amount."""
-    return case_rows(
+    return record_case(
         c,
         kind,
-        case_id=ibis.literal(f"{kind}:") + c.eid,
-        person_id=c.pid,
-        full_name=c.name,
-        persons=c.pid,
-        evidence=c.eid,
+        c.eid,
+        c.pid,
+        c.name,
         evidence_vi=evidence_vi,
         period_start=start,
         period_end=c.end,

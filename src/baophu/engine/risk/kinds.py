@@ -20,19 +20,10 @@ from __future__ import annotations
 
 import ibis
 
-KINDS: tuple[str, ...] = (
-    "duplicate_record",
-    "overlapping_bhyt",
-    "bhxh_double_paid",
-    "deceased_enrolled",
-    "budget_ineligible",
-    "student_ineligible",
-    "benefit_ineligible",
-    "late_remittance",
-    "remittance_shortfall",
-    "receipt_without_enrolment",
-    "enrolment_without_receipt",
-)
+from baophu.contracts.case_kinds import RISK_KINDS
+from baophu.engine.text import dmy
+
+KINDS: tuple[str, ...] = RISK_KINDS
 
 KIND_TITLE_VI: dict[str, str] = {
     "duplicate_record": "Trùng thông tin người tham gia",
@@ -143,22 +134,6 @@ PAYER_VI: dict[str, str] = {
 GROUP_VI: dict[str, str] = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo"}
 
 
-def label(value: ibis.Value, labels: dict[str, str]) -> ibis.Value:
-    """A code shown by its Vietnamese label (the code itself when it has none)."""
-    return ibis.cases(*[(value == k, v) for k, v in labels.items()], else_=value)
-
-
-def vn_date(day: ibis.Value) -> ibis.Value:
-    """A date written dd/mm/yyyy, on every backend."""
-    return (
-        day.day().cast("string").lpad(2, "0")
-        + "/"
-        + day.month().cast("string").lpad(2, "0")
-        + "/"
-        + day.year().cast("string")
-    )
-
-
 def case_label(case_id: str) -> str:
     """A case id in Vietnamese words (the kind's title, then the evidence's keys), for the
     audit log and the pages: ``Trùng thông tin người tham gia E01,E02``."""
@@ -205,3 +180,32 @@ def case_rows(t: ibis.Table, kind: str, **values: ibis.Value) -> ibis.Table:
             value = value.cast("decimal(38, 0)")
         columns[name] = value.cast(dtype)
     return t.select(**columns)
+
+
+def record_case(
+    t: ibis.Table,
+    kind: str,
+    key: ibis.Value,
+    person_id: ibis.Value,
+    full_name: ibis.Value,
+    **values: ibis.Value,
+) -> ibis.Table:
+    """``t`` as cases of ``kind`` about one evidence record (``key``: an enrolment id, an
+    agent's receipt) of one person: the case id is the kind and the key, the record's person
+    the case's only one; ``values`` give the other columns (``case_rows``)."""
+    return case_rows(
+        t,
+        kind,
+        case_id=ibis.literal(f"{kind}:") + key,
+        person_id=person_id,
+        full_name=full_name,
+        persons=person_id,
+        evidence=key,
+        **values,
+    )
+
+
+def record_vi(noun: str, key: ibis.Value, what: ibis.Value | str, start: ibis.Value) -> ibis.Value:
+    """An evidence record in words, ``<noun> <key> (<what>, từ <start>)``:
+    ``Thẻ E01 (hộ nghèo, từ 01/02/2026)``."""
+    return ibis.literal(f"{noun} ") + key + " (" + what + ", từ " + dmy(start) + ")"

@@ -17,8 +17,16 @@ import ibis
 from ibis.expr.types import Table
 
 from baophu.engine.identity import PAYER_RANK
-from baophu.engine.risk.kinds import GROUP_VI, PAYER_VI, SCHEME_VI, case_rows, label, vn_date
+from baophu.engine.risk.kinds import (
+    GROUP_VI,
+    PAYER_VI,
+    SCHEME_VI,
+    case_rows,
+    record_case,
+    record_vi,
+)
 from baophu.engine.risk.params import RiskParams
+from baophu.engine.text import dmy, label_or_code
 
 FAR = dt.date(2999, 12, 31)
 
@@ -145,19 +153,19 @@ def _pair_case(
         evidence_vi=(ibis.literal(note) if isinstance(note, str) else note)
         + j.a_eid
         + " ("
-        + label(j.a_scheme, SCHEME_VI)
+        + label_or_code(j.a_scheme, SCHEME_VI)
         + ", "
-        + label(j.a_payer, PAYER_VI)
+        + label_or_code(j.a_payer, PAYER_VI)
         + " đóng, từ "
-        + vn_date(j.a_start)
+        + dmy(j.a_start)
         + ") và "
         + j.b_eid
         + " ("
-        + label(j.b_scheme, SCHEME_VI)
+        + label_or_code(j.b_scheme, SCHEME_VI)
         + ", "
-        + label(j.b_payer, PAYER_VI)
+        + label_or_code(j.b_payer, PAYER_VI)
         + " đóng, từ "
-        + vn_date(j.b_start)
+        + dmy(j.b_start)
         + ")",
         period_start=start,
         period_end=ibis.least(j.a_open_end, j.b_open_end),
@@ -198,7 +206,7 @@ def overlapping_bhyt(s: Table, day: dt.date) -> Table:
     last = ibis.least(j.a_open_end, j.b_open_end, ibis.literal(day))
     months = months_between(ibis.greatest(j.a_start, j.b_start), last)
     payer = ibis.ifelse(a_first, j.b_payer, j.a_payer)
-    note = ibis.literal("Hoàn trả cho bên đóng: ") + label(payer, PAYER_VI) + "; hai thẻ: "
+    note = ibis.literal("Hoàn trả cho bên đóng: ") + label_or_code(payer, PAYER_VI) + "; hai thẻ: "
     return _pair_case(j, "overlapping_bhyt", months * refunded, day, note)
 
 
@@ -248,7 +256,7 @@ def deceased_enrolled(s: Table, day: dt.date) -> Table:
         persons=g.pid,
         evidence=g.evidence,
         evidence_vi=ibis.literal("Ngày mất ")
-        + vn_date(g.death)
+        + dmy(g.death)
         + "; "
         + g.n.cast("string")
         + " quá trình còn hiệu lực sau ngày mất",
@@ -296,24 +304,17 @@ def budget_ineligible(s: Table, classifications: Table, day: dt.date, p: RiskPar
     months = ibis.greatest(month_index(out.open_end) - month_index(d), 0)
     months = ibis.ifelse(out.end.isnull(), 0, months)
     amount = (months * p.bhyt_base_monthly * share).round(0)
-    return case_rows(
+    return record_case(
         out,
         "budget_ineligible",
-        case_id=ibis.literal("budget_ineligible:") + out.eid,
-        person_id=out.pid,
-        full_name=out.name,
-        persons=out.pid,
-        evidence=out.eid,
-        evidence_vi=ibis.literal("Thẻ ")
-        + out.eid
-        + " ("
-        + label(out.group, GROUP_VI)
-        + ", từ "
-        + vn_date(out.start)
-        + "), hộ "
+        out.eid,
+        out.pid,
+        out.name,
+        evidence_vi=record_vi("Thẻ", out.eid, label_or_code(out.group, GROUP_VI), out.start)
+        + ", hộ "
         + out.household
         + " không có trong danh sách có hiệu lực ngày "
-        + vn_date(d),
+        + dmy(d),
         period_start=d,
         period_end=out.end,
         amount=amount.cast("int64"),
