@@ -45,6 +45,7 @@ from baophu.engine.coverage.indicators import (
 from baophu.engine.coverage.masks import Calendar
 from baophu.engine.dates import default_reference_date, series_dates
 from baophu.engine.identity import (
+    LINK_COLUMNS,
     MART_ANCESTORS,
     accepted_links,
     ensure_ancestors,
@@ -83,13 +84,7 @@ LINKED_COLUMNS = (
     "enrol_province_code",
     "hamlet_code",
     "collector_code",
-    "person_key",
-    "link_status",
-    "resident",
-    "non_resident",
-    "link_method",
-    "unlinked_reason",
-    "person_death_date",
+    *LINK_COLUMNS,
 )
 
 Progress = Callable[[str, int, int], None]

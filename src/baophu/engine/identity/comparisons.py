@@ -7,14 +7,18 @@ person reads, and the Splink level that tests it.  The birth-date comparison is 
 both linkages (equal, day and month swapped, same month, same year, different); only the
 remainder states its m and u probabilities instead of training them.  ``copy_parameters``
 moves a model trained on one engine to a linker of another (both linkages train on DuckDB
-and score on the workspace's backend).
+and score on the workspace's backend); ``candidate_pairs`` turns Splink's scored pairs into
+the rows both linkages decide on (``candidate_schema``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 
@@ -117,3 +121,39 @@ def copy_parameters(trained: Any, linker: Any) -> None:
                 continue
             b.m_probability = a.m_probability
             b.u_probability = a.u_probability
+
+
+def candidate_schema(comparisons: Sequence[Comparison]) -> pa.Schema:
+    """The columns of ``candidate_pairs``: the row's and the resident's ids, Splink's weight
+    and probability, whether the two personal IDs are equal, and one ``gamma_<name>`` per
+    comparison."""
+    fields = [
+        pa.field("unique_id", pa.int64()),
+        pa.field("person_key", pa.int64()),
+        pa.field("match_weight", pa.float64()),
+        pa.field("match_probability", pa.float64()),
+        pa.field("id_equal", pa.bool_()),
+    ]
+    fields += [pa.field(f"gamma_{c.name}", pa.int64()) for c in comparisons]
+    return pa.schema(fields)
+
+
+def candidate_pairs(
+    table: pa.Table, rows_dataset: str, comparisons: Sequence[Comparison]
+) -> pa.Table:
+    """Splink's scored pairs (``table``, columns ``<name>_l`` / ``<name>_r``) with the row of
+    ``rows_dataset`` on one side (``unique_id``) and the resident on the other
+    (``person_key``), whichever order Splink put them in (``candidate_schema``)."""
+    schema = candidate_schema(comparisons)
+    if table.num_rows == 0:
+        return schema.empty_table()
+    rows_left = pc.equal(table["source_dataset_l"], rows_dataset)
+    columns = {
+        "unique_id": pc.if_else(rows_left, table["unique_id_l"], table["unique_id_r"]),
+        "person_key": pc.if_else(rows_left, table["unique_id_r"], table["unique_id_l"]),
+        "match_weight": table["match_weight"],
+        "match_probability": table["match_probability"],
+        "id_equal": pc.fill_null(pc.equal(table["person_id_l"], table["person_id_r"]), False),
+        **{f"gamma_{c.name}": table[f"gamma_{c.name}"] for c in comparisons},
+    }
+    return pa.table({k: v.cast(schema.field(k).type) for k, v in columns.items()}, schema=schema)

@@ -205,7 +205,7 @@ def link_enrolments(
             else_=ibis.null("date"),
         ),
     )
-    out = linked.select(*enrolments.columns, *_LINK_COLUMNS)
+    out = linked.select(*enrolments.columns, *LINK_COLUMNS)
     if remainder_linker is not None:
         out = _apply_remainder(out, residents, remainder_linker)
     return out
@@ -216,7 +216,8 @@ def decode_status(status: IntegerValue, names: dict[int, str]) -> StringValue:
     return ibis.cases(*[(status == k, v) for k, v in names.items()], else_=ibis.null("string"))
 
 
-_LINK_COLUMNS = (
+# the columns ``link_enrolments`` adds to the enrolments
+LINK_COLUMNS: tuple[str, ...] = (
     "person_key",
     "link_status",
     "resident",

@@ -30,12 +30,15 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
-import pyarrow.compute as pc
 from ibis.expr.types import Table
 from splink import Linker
 
 from baophu.backends import Store
-from baophu.engine.identity.comparisons import copy_parameters
+from baophu.engine.identity.comparisons import (
+    candidate_pairs,
+    candidate_schema,
+    copy_parameters,
+)
 from baophu.engine.identity.links import RemainderLinker, link_enrolments
 from baophu.engine.identity.remainder_model import (
     COMPARED,
@@ -76,47 +79,10 @@ _ROW_COLUMNS = (
 )
 
 
-def _candidate_schema() -> pa.Schema:
-    fields = [
-        pa.field("unique_id", pa.int64()),
-        pa.field("person_key", pa.int64()),
-        pa.field("match_weight", pa.float64()),
-        pa.field("match_probability", pa.float64()),
-        pa.field("id_equal", pa.bool_()),
-    ]
-    fields += [pa.field(f"gamma_{c.name}", pa.int64()) for c in COMPARISONS]
-    return pa.schema(fields)
-
-
-def _candidates(table: pa.Table) -> pa.Table:
-    """Splink's scored pairs with the enrolment row on one side and the resident on the
-    other, whichever order Splink put them in."""
-    schema = _candidate_schema()
-    if table.num_rows == 0:
-        return schema.empty_table()
-    rows_left = pc.equal(table["source_dataset_l"], ROWS_DATASET)
-
-    def side(name: str) -> Any:
-        return pc.if_else(rows_left, table[f"{name}_l"], table[f"{name}_r"])
-
-    def other(name: str) -> Any:
-        return pc.if_else(rows_left, table[f"{name}_r"], table[f"{name}_l"])
-
-    columns = {
-        "unique_id": side("unique_id"),
-        "person_key": other("unique_id"),
-        "match_weight": table["match_weight"],
-        "match_probability": table["match_probability"],
-        "id_equal": pc.fill_null(pc.equal(table["person_id_l"], table["person_id_r"]), False),
-        **{f"gamma_{c.name}": table[f"gamma_{c.name}"] for c in COMPARISONS},
-    }
-    return pa.table({k: v.cast(schema.field(k).type) for k, v in columns.items()}, schema=schema)
-
-
 def score_candidates(
     store: Store, rows: Table, register: Table, n_register: int, thresholds: Thresholds
 ) -> pa.Table:
-    """The scored pairs at or above ``thresholds.candidate_floor`` (``_candidate_schema``).
+    """The scored pairs at or above ``thresholds.candidate_floor`` (``candidate_schema``).
 
     The u probabilities are sampled on DuckDB whatever the backend
     (``store.splink_training_api``: Splink's sample is a hash of each record's id in the
@@ -140,7 +106,7 @@ def score_candidates(
             threshold_match_weight=thresholds.candidate_floor, warning_mode="never"
         )
         table = predictions.as_pyarrow_table()
-    return _candidates(table)
+    return candidate_pairs(table, ROWS_DATASET, COMPARISONS)
 
 
 def _count(t: Table) -> int:
@@ -183,7 +149,7 @@ def run_remainder(
         n_register = _count(register)
         lap("register")
         owners = cache(id_owners(rows, register))
-        candidates = _candidate_schema().empty_table()
+        candidates = candidate_schema(COMPARISONS).empty_table()
         if n_rows and n_register:
             splink_rows = cache(rows.select("unique_id", *COMPARED))
             candidates = score_candidates(store, splink_rows, register, n_register, thresholds)

@@ -33,7 +33,7 @@ import pyarrow as pa
 from ibis.expr.types import Table
 
 from baophu.backends import Store
-from baophu.engine.identity import copy_parameters
+from baophu.engine.identity import candidate_pairs, candidate_schema, copy_parameters
 from baophu.engine.linkage.model import (
     COMPARED,
     LINK_COLUMNS,
@@ -70,18 +70,6 @@ def _count(t: Table) -> int:
     return int(t.count().to_pyarrow().as_py())
 
 
-def _candidate_schema(household: bool) -> pa.Schema:
-    fields = [
-        pa.field("unique_id", pa.int64()),
-        pa.field("person_key", pa.int64()),
-        pa.field("match_weight", pa.float64()),
-        pa.field("match_probability", pa.float64()),
-        pa.field("id_equal", pa.bool_()),
-    ]
-    fields += [pa.field(f"gamma_{c.name}", pa.int64()) for c in comparisons(household)]
-    return pa.schema(fields)
-
-
 def score_candidates(
     store: Store,
     rest: Table,
@@ -96,7 +84,7 @@ def score_candidates(
     The model is trained once, on DuckDB (``train_model``), and the pairs are
     scored on the workspace's backend with it: the same lists give the same model, and so
     the same decisions, on DuckDB and on Spark.  Returns the candidate pairs at or above
-    ``thresholds.candidate_floor`` (columns of ``_candidate_schema``) and what training
+    ``thresholds.candidate_floor`` (``identity.candidate_schema``) and what training
     found (m and u of every level, the EM sessions' iteration counts)."""
     from splink import Linker
 
@@ -109,10 +97,10 @@ def score_candidates(
         predictions = linker.inference.predict(
             threshold_match_weight=thresholds.candidate_floor, warning_mode="never"
         )
-        gammas = [f"gamma_{c.name}" for c in comparisons(household)]
         table = predictions.as_pyarrow_table()
         model = _model_summary(linker, household)
-    return _candidates(table, gammas, household), {"levels": model, "em_sessions": sessions}
+    candidates = candidate_pairs(table, LIST_DATASET, comparisons(household))
+    return candidates, {"levels": model, "em_sessions": sessions}
 
 
 def train_model(
@@ -173,33 +161,6 @@ def floor_m_probabilities(linker: Any, floor: float) -> None:
         rest = sum(v for i, v in enumerate(m) if i not in low)
         for i, level in enumerate(levels):
             level.m_probability = floor if i in low else m[i] * spare / rest
-
-
-def _candidates(table: pa.Table, gammas: list[str], household: bool) -> pa.Table:
-    """Splink's scored pairs with the list row on one side and the resident on the other,
-    whichever order Splink put them in."""
-    import pyarrow.compute as pc
-
-    schema = _candidate_schema(household)
-    if table.num_rows == 0:
-        return schema.empty_table()
-    list_left = pc.equal(table["source_dataset_l"], LIST_DATASET)
-
-    def side(name: str) -> pa.Array:
-        return pc.if_else(list_left, table[f"{name}_l"], table[f"{name}_r"])
-
-    def other(name: str) -> pa.Array:
-        return pc.if_else(list_left, table[f"{name}_r"], table[f"{name}_l"])
-
-    columns = {
-        "unique_id": side("unique_id"),
-        "person_key": other("unique_id"),
-        "match_weight": table["match_weight"],
-        "match_probability": table["match_probability"],
-        "id_equal": pc.fill_null(pc.equal(table["person_id_l"], table["person_id_r"]), False),
-        **{g: table[g] for g in gammas},
-    }
-    return pa.table({k: v.cast(schema.field(k).type) for k, v in columns.items()}, schema=schema)
 
 
 def _model_summary(linker: Any, household: bool) -> list[dict[str, Any]]:
@@ -299,7 +260,7 @@ def run_linkage(
                     thresholds,
                 )
             else:
-                candidates = _candidate_schema(source.household).empty_table()
+                candidates = candidate_schema(comparisons(source.household)).empty_table()
             decided = decide(rest, ibis.memtable(candidates), thresholds, source.household)
             parts.append(cache(source_links(exact, decided, name, source.household)))
             step(f"{name}: xác suất / probabilistic", f"{name}_probabilistic")
