@@ -1,10 +1,10 @@
 """Targets set by hand, kept in the operational database (``manual_targets``).
 
 The engine reads them as an Arrow table with the ``targets`` contract's columns
-(``targets_run.MANUAL_SCHEMA``); the CLI (``baophu targets set``) and the web application write
-them here, one row per year, unit and indicator, with who set it and when.  A workspace that
-still has the file ``targets_manual.csv`` of earlier versions has it moved in on first use
-(the file is renamed ``targets_manual.csv.imported``).
+(``engine.targets.MANUAL_SCHEMA``, which this module writes); the CLI (``baophu targets set``)
+and the web application write them here, one row per year, unit and indicator, with who set
+it and when.  A workspace that still has the file ``targets_manual.csv`` of earlier versions
+has it moved in on first use (the file is renamed ``targets_manual.csv.imported``).
 """
 
 from __future__ import annotations
@@ -17,21 +17,12 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import delete, select
 
+from baophu.engine.targets import MANUAL_SCHEMA
 from baophu.operational.db import OperationalDB
 from baophu.operational.models import ManualTarget, utcnow
 
 LEGACY_FILE = "targets_manual.csv"
-MANUAL_COLUMNS = ("year", "unit_code", "indicator", "target_value", "denominator", "source")
-MANUAL_ARROW = pa.schema(
-    [
-        ("year", pa.int64()),
-        ("unit_code", pa.string()),
-        ("indicator", pa.string()),
-        ("target_value", pa.float64()),
-        ("denominator", pa.int64()),
-        ("source", pa.string()),
-    ]
-)
+MANUAL_COLUMNS = tuple(MANUAL_SCHEMA.names)
 
 
 def manual_target_rows(db: OperationalDB, year: int | None = None) -> list[dict[str, Any]]:
@@ -63,7 +54,7 @@ def manual_targets_table(db: OperationalDB) -> pa.Table | None:
     if not rows:
         return None
     return pa.Table.from_pylist(
-        [{k: r[k] for k in MANUAL_COLUMNS} for r in rows], schema=MANUAL_ARROW
+        [{k: r[k] for k in MANUAL_COLUMNS} for r in rows], schema=MANUAL_SCHEMA
     )
 
 

@@ -82,6 +82,7 @@ ALLOCATED_SCHEMA = pa.schema(
         ("allow_below_achieved", pa.bool_()),
     ]
 )
+# the targets set by hand (``operational/manual_targets.py`` keeps them)
 MANUAL_SCHEMA = pa.schema(
     [
         ("year", pa.int64()),
