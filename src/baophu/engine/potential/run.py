@@ -154,28 +154,9 @@ def list_rows(W: Table, others: list[Table], p: ListParams) -> Table:
     return out.mutate(row_key=_row_key(out))
 
 
+# a list row's columns before its reason (who, and who owns the row), then the reasons
 PERSON_COLUMNS = (
-    "person_key",
-    "record_id",
-    "source",
-    "person_id",
-    "full_name",
-    "sex",
-    "birth_date",
-    "age",
-    "household_id",
-    "address",
-    "phone",
-    "hamlet_code",
-    "hamlet_name",
-    "commune_code",
-    "commune_name",
-    "office_code",
-    "collector_code",
-    "collector_name",
-    "officer_code",
-    "owner_type",
-    "owner_code",
+    *list(ROW_COLUMNS)[: list(ROW_COLUMNS).index("reason")],
     "priority",
     "n_reasons",
     "reasons",
