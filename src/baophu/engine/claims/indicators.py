@@ -82,26 +82,23 @@ def facility_periods(v: Table, reference_index: int, months: int) -> Table:
     return a.select("facility_code", "level", "period", "visits", **values)
 
 
-def _robust_z(t: Table, value: str, group: list[str], name: str) -> Table:
-    """``t`` with ``<name>_median`` and ``<name>_z``: the robust z of ``value`` in ``group``."""
+def robust_z(
+    t: Table, value: str, group: list[str], median: str = "peer_median", z: str = "z"
+) -> Table:
+    """``t`` with ``median`` (the median of ``value`` in ``group``) and ``z`` (the robust z of
+    ``value`` in ``group``: its distance to the median over 1.4826 × the median absolute
+    deviation, the scale at least 5 % of the median)."""
     ok = t.filter(t[value].notnull())
     med = ok.group_by(group).aggregate(_m=ok[value].median())
     med = med.rename({f"_g_{g}": g for g in group})
     j = ok.inner_join(med, [ok[g] == med[f"_g_{g}"] for g in group])
     j = j.mutate(_dev=(j[value] - j._m).abs())
-    mad = j.group_by(group).aggregate(_mad=j._dev.median(), _m2=j._m.max())
+    mad = j.group_by(group).aggregate(_mad=j._dev.median(), _med=j._m.max())
     mad = mad.rename({f"_h_{g}": g for g in group})
-    scale = ibis.greatest(1.4826 * mad._mad, 0.05 * mad._m2.abs(), 1e-9).name("_scale")
-    mad = mad.select(*[f"_h_{g}" for g in group], "_m2", _scale=scale)
-    keys = [c for c in t.columns]
+    scale = ibis.greatest(1.4826 * mad._mad, 0.05 * mad._med.abs(), 1e-9)
+    mad = mad.select(*[f"_h_{g}" for g in group], "_med", _scale=scale)
     r = t.left_join(mad, [t[g] == mad[f"_h_{g}"] for g in group])
-    return r.select(
-        *keys,
-        **{
-            f"{name}_median": r._m2,
-            f"{name}_z": (r[value] - r._m2) / r._scale,
-        },
-    )
+    return r.select(*t.columns, **{median: r._med, z: (r[value] - r._med) / r._scale})
 
 
 def indicators(
@@ -151,8 +148,8 @@ def indicators(
     # Each robust z reads its table three times (the medians, the deviations, the join
     # back): materialised, the eleven indicators' union is computed once, not nine times
     # (Spark inlines a repeated subquery; its plan for this mart took seconds to run).
-    long = _robust_z(cache(long), "value_current", ["level", "indicator"], "peer")
-    long = _robust_z(long, "change_last_year", ["level", "indicator"], "growth")
+    long = robust_z(cache(long), "value_current", ["level", "indicator"], "peer_median", "peer_z")
+    long = robust_z(long, "change_last_year", ["level", "indicator"], "growth_median", "growth_z")
     review = ibis.cases(
         (long.peer_percentile >= p.peer_high, "high"),
         (long.peer_percentile <= p.peer_low, "low"),

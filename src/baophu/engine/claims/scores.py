@@ -30,6 +30,7 @@ from ibis.expr.types import Table
 
 from baophu.engine.claims.cache import Cache, keep
 from baophu.engine.claims.catalog import RULE_CODES
+from baophu.engine.claims.indicators import robust_z
 from baophu.engine.claims.params import IMAGING_GROUPS, ClaimParams
 
 MART_SIGNALS = "claims_signals"
@@ -48,21 +49,6 @@ SIGNAL_COLUMNS = (
     "peer_median",
     "z",
 )
-
-
-def robust_z(t: Table, value: str, group: list[str]) -> Table:
-    """``t`` with ``peer_median`` and ``z`` (robust z of ``value`` within ``group``)."""
-    ok = t.filter(t[value].notnull())
-    med = ok.group_by(group).aggregate(_m=ok[value].median())
-    med = med.rename({f"_g_{g}": g for g in group})
-    j = ok.inner_join(med, [ok[g] == med[f"_g_{g}"] for g in group])
-    j = j.mutate(_dev=(j[value] - j._m).abs())
-    mad = j.group_by(group).aggregate(_mad=j._dev.median(), _med=j._m.max())
-    mad = mad.rename({f"_h_{g}": g for g in group})
-    scale = ibis.greatest(1.4826 * mad._mad, 0.05 * mad._med.abs(), 1e-9)
-    mad = mad.select(*[f"_h_{g}" for g in group], "_med", _scale=scale)
-    r = t.left_join(mad, [t[g] == mad[f"_h_{g}"] for g in group])
-    return r.select(*t.columns, peer_median=r._med, z=(r[value] - r._med) / r._scale)
 
 
 def _signal(

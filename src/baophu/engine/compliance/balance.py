@@ -21,12 +21,9 @@ from ibis.expr.types import Table
 
 from baophu.engine.compliance.params import as_int
 
-# Who an employer is, as every list names it (the directory columns of the mart).
-EMPLOYER_COLUMNS = (
-    "employer_code",
-    "tax_code",
-    "employer_name",
-    "address",
+# Where an employer stands in the directory after its name: its ownership, commune, office
+# and case officer (the columns the evasion scores carry too).
+DIRECTORY_COLUMNS = (
     "ownership",
     "commune_code",
     "commune_name",
@@ -35,6 +32,8 @@ EMPLOYER_COLUMNS = (
     "officer_code",
     "officer_name",
 )
+# Who an employer is, as every list names it (the directory columns of the mart).
+EMPLOYER_COLUMNS = ("employer_code", "tax_code", "employer_name", "address", *DIRECTORY_COLUMNS)
 
 
 def employer_directory(employers: Table, units: Table, officers: Table) -> Table:

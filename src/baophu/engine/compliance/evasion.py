@@ -39,6 +39,7 @@ import datetime as dt
 import ibis
 from ibis.expr.types import Table
 
+from baophu.engine.compliance.balance import DIRECTORY_COLUMNS
 from baophu.engine.compliance.params import (
     EVASION_SIGNALS,
     EvasionPolicy,
@@ -279,13 +280,7 @@ def _registered_signals(
         "employer_code",
         "tax_code",
         "name",
-        "ownership",
-        "commune_code",
-        "commune_name",
-        "office_code",
-        "office_name",
-        "officer_code",
-        "officer_name",
+        *DIRECTORY_COLUMNS,
         registered=ibis.literal(True),
         business_status=ibis.null("string"),
         tax_year=b.tax_year.cast("int64"),
@@ -515,13 +510,7 @@ def evasion_scores(
         ),
         flagged=s.total_score >= crit.inspection_min_score,
     )
-    order = ranking_order(s)
-    s = s.mutate(
-        rank=(ibis.row_number().over(ibis.window(order_by=order)) + 1).cast("int64"),
-        office_rank=(
-            ibis.row_number().over(ibis.window(group_by=s.office_code, order_by=order)) + 1
-        ).cast("int64"),
-    )
+    s = with_ranks(s, "rank", "office_rank")
     return s.drop(
         "monthly_payroll_shortfall",
         "hidden_monthly_wages",
@@ -540,3 +529,17 @@ def ranking_order(s: Table) -> list[ibis.Value]:
         ibis.desc(s.total_score),
         s.entity_key,
     ]
+
+
+def with_ranks(s: Table, rank: str, office_rank: str) -> Table:
+    """``s`` with its place in the inspection order (``ranking_order``, from 1) in the
+    province (column ``rank``) and in its grassroots office (column ``office_rank``)."""
+    order = ranking_order(s)
+    return s.mutate(
+        **{
+            rank: (ibis.row_number().over(ibis.window(order_by=order)) + 1).cast("int64"),
+            office_rank: (
+                ibis.row_number().over(ibis.window(group_by=s.office_code, order_by=order)) + 1
+            ).cast("int64"),
+        }
+    )

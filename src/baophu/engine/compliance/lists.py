@@ -22,7 +22,7 @@ import ibis
 from ibis.expr.types import Table
 
 from baophu.engine.compliance.balance import EMPLOYER_COLUMNS
-from baophu.engine.compliance.evasion import ranking_order
+from baophu.engine.compliance.evasion import with_ranks
 from baophu.engine.compliance.params import ListCriteria
 from baophu.engine.compliance.units import ownership_label
 
@@ -42,13 +42,7 @@ def inspection_list(scores: Table, criteria: ListCriteria | None = None) -> Tabl
             else_=long_text.capitalize(),
         )
     )
-    order = ranking_order(s)
-    s = s.mutate(
-        list_rank=(ibis.row_number().over(ibis.window(order_by=order)) + 1).cast("int64"),
-        office_list_rank=(
-            ibis.row_number().over(ibis.window(group_by=s.office_code, order_by=order)) + 1
-        ).cast("int64"),
-    )
+    s = with_ranks(s, "list_rank", "office_list_rank")
     return s.select(
         "office_code",
         "office_name",
