@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from baophu.cli import app
 from baophu.commands.common import (
     columns_table,
+    failing_on,
     fmt_cell,
     operational_db,
     parse_date,
@@ -80,11 +81,23 @@ def test_columns_table() -> None:
     assert [r.style for r in table.rows] == [None, "red"]
 
 
+def test_failing_on(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(typer.Exit) as exit_, failing_on((KeyError, ValueError), 2):
+        raise ValueError("Sai / wrong")
+    assert exit_.value.exit_code == 2
+    assert "Lỗi / Error: Sai / wrong" in capsys.readouterr().err
+    with pytest.raises(TypeError), failing_on((KeyError,)):
+        raise TypeError("not one of them")
+
+
 def test_operational_db(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     assert CliRunner().invoke(app, ["init", str(ws)]).exit_code == 0
     with operational_db(ws) as db:
         db.audit("cli", "view", "test_object", rows=1)
+    with pytest.raises(typer.Exit) as exit_, operational_db(ws, (LookupError,), code=2):
+        raise KeyError("no such user")
+    assert exit_.value.exit_code == 2
     with pytest.raises(typer.Exit) as exit_, operational_db(tmp_path / "none"):
         pass
     assert exit_.value.exit_code == 2

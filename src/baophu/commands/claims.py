@@ -228,11 +228,8 @@ def record_cmd(
     """Ghi kết quả giám định một hồ sơ / record a reviewer's outcome on a flagged claim."""
     from baophu.operational.claim_reviews import ClaimReviewError, record_claim_review
 
-    with operational_db(workspace) as db:
-        try:
-            result = record_claim_review(db, facility, claim, outcome, by, amount=amount)
-        except ClaimReviewError as exc:
-            fail(str(exc), 2)
+    with operational_db(workspace, (ClaimReviewError,), code=2) as db:
+        result = record_claim_review(db, facility, claim, outcome, by, amount=amount)
     if json_out:
         print_json(result)
         return

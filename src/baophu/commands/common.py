@@ -79,6 +79,16 @@ def open_workspace(path: Path) -> Workspace:
 
 
 @contextmanager
+def failing_on(errors: tuple[type[BaseException], ...], code: int = 1) -> Iterator[None]:
+    """An error of the kinds ``errors`` raised inside ends the command with its own
+    (bilingual) message and exit code ``code``."""
+    try:
+        yield
+    except errors as exc:
+        fail(str(exc), code)
+
+
+@contextmanager
 def workspace_store(
     path: Path, errors: tuple[type[BaseException], ...] = (), *, read_only: bool = False
 ) -> Iterator[Store]:
@@ -86,9 +96,8 @@ def workspace_store(
     an error of the kinds ``errors`` raised inside ends the command with its message (exit 1)."""
     store = open_workspace(path).store(read_only=read_only)
     try:
-        yield store
-    except errors as exc:
-        fail(str(exc))
+        with failing_on(errors):
+            yield store
     finally:
         store.close()
 
@@ -127,10 +136,13 @@ def parse_month(text: str) -> dt.date:
 
 
 @contextmanager
-def operational_db(workspace: Workspace | Path) -> Iterator[OperationalDB]:
+def operational_db(
+    workspace: Workspace | Path, errors: tuple[type[BaseException], ...] = (), code: int = 1
+) -> Iterator[OperationalDB]:
     """The operational database (users, targets set by hand, reviews, field outcomes) of a
     workspace, open or given by its folder (a missing one: exit 2), disposed afterwards; an
-    unreachable database ends the command with its message (exit 1)."""
+    unreachable database ends the command with its message (exit 1), and so does an error of
+    the kinds ``errors`` raised inside (exit ``code``)."""
     from baophu.operational.db import OperationalError, open_operational
 
     ws = open_workspace(workspace) if isinstance(workspace, Path) else workspace
@@ -139,7 +151,8 @@ def operational_db(workspace: Workspace | Path) -> Iterator[OperationalDB]:
     except OperationalError as exc:
         fail(str(exc))
     try:
-        yield db
+        with failing_on(errors, code):
+            yield db
     finally:
         db.dispose()
 

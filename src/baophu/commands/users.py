@@ -67,26 +67,23 @@ def add(
     from baophu.operational.users import UserError, create_user, scope_exists
 
     ws = open_workspace(workspace)
-    with operational_db(ws) as db:
-        try:
-            if role in ROLES and ROLES[role] not in UNSCOPED_KINDS and scope:
-                with ws.store() as store:
-                    if not scope_exists(store, role, scope):
-                        raise UserError(
-                            f"Không có mã {ROLES[role]} {scope} trong dữ liệu / no "
-                            f"{ROLES[role]} {scope} in the workspace"
-                        )
-            user = create_user(
-                db,
-                username,
-                full_name or username,
-                _password(password),
-                role,
-                scope,
-                replace=replace,
-            )
-        except UserError as exc:
-            fail(str(exc), 2)
+    with operational_db(ws, (UserError,), code=2) as db:
+        if role in ROLES and ROLES[role] not in UNSCOPED_KINDS and scope:
+            with ws.store() as store:
+                if not scope_exists(store, role, scope):
+                    raise UserError(
+                        f"Không có mã {ROLES[role]} {scope} trong dữ liệu / no "
+                        f"{ROLES[role]} {scope} in the workspace"
+                    )
+        user = create_user(
+            db,
+            username,
+            full_name or username,
+            _password(password),
+            role,
+            scope,
+            replace=replace,
+        )
     if json_out:
         print_json(user)
         return
@@ -127,12 +124,9 @@ def logout_cmd(
     """Kết thúc mọi phiên đăng nhập của người dùng / end every session of a user."""
     from baophu.operational.users import UserError, end_sessions
 
-    with operational_db(workspace) as db:
-        try:
-            end_sessions(db, username)
-            db.audit(username, "logout", "session", detail="mọi phiên, từ dòng lệnh")
-        except UserError as exc:
-            fail(str(exc), 2)
+    with operational_db(workspace, (UserError,), code=2) as db:
+        end_sessions(db, username)
+        db.audit(username, "logout", "session", detail="mọi phiên, từ dòng lệnh")
     console.print(f"Đã kết thúc mọi phiên / every session ended: [bold]{username}[/]")
 
 
@@ -145,11 +139,8 @@ def passwd(
     """Đặt lại mật khẩu (và mở khoá) / reset a password (and lift a lock)."""
     from baophu.operational.users import UserError, set_password
 
-    with operational_db(workspace) as db:
-        try:
-            set_password(db, username, _password(password))
-        except UserError as exc:
-            fail(str(exc), 2)
+    with operational_db(workspace, (UserError,), code=2) as db:
+        set_password(db, username, _password(password))
     console.print(f"Đã đặt lại mật khẩu / password reset: [bold]{username}[/]")
 
 
@@ -160,11 +151,8 @@ def disable(
     """Khoá người dùng / disable a user (ends their sessions)."""
     from baophu.operational.users import UserError, set_active
 
-    with operational_db(workspace) as db:
-        try:
-            set_active(db, username, False)
-        except UserError as exc:
-            fail(str(exc), 2)
+    with operational_db(workspace, (UserError,), code=2) as db:
+        set_active(db, username, False)
     console.print(f"Đã khoá / disabled: [bold]{username}[/]")
 
 
@@ -173,11 +161,8 @@ def enable(username: Annotated[str, typer.Argument()], workspace: WorkspaceOpt =
     """Mở khoá người dùng / enable a user."""
     from baophu.operational.users import UserError, set_active
 
-    with operational_db(workspace) as db:
-        try:
-            set_active(db, username, True)
-        except UserError as exc:
-            fail(str(exc), 2)
+    with operational_db(workspace, (UserError,), code=2) as db:
+        set_active(db, username, True)
     console.print(f"Đã mở khoá / enabled: [bold]{username}[/]")
 
 
