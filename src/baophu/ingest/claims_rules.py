@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from baophu.ingest.errors import ImportFileError
-from baophu.ingest.problems import KeyLookup, Problem, fixed_digits
+from baophu.ingest.problems import KeyLookup, Problem, fixed_digits, parse_exact
 
 Columns = dict[str, pa.Array]
 Rules = Callable[[dict[str, str], Columns, Columns, list[Problem], KeyLookup], None]
@@ -78,14 +78,7 @@ def card_dates(text: pa.Array) -> pa.Array:
 def _card_dates(text: pa.Array) -> pa.Array:
     text = pc.utf8_trim_whitespace(text)
     text = pc.replace_substring_regex(text, r"^(\d{8})\d{4}$", r"\1")
-    result = pa.nulls(len(text), pa.timestamp("s"))
-    for fmt, pattern in _CARD_DATE_FORMATS:
-        shaped = pc.match_substring_regex(text, pattern)
-        candidate = pc.if_else(shaped, text, pa.scalar(None, pa.string()))
-        parsed = pc.strptime(candidate, format=fmt, unit="s", error_is_null=True)
-        same = _mask(pc.equal(pc.strftime(parsed, format=fmt), candidate))
-        result = pc.coalesce(result, pc.if_else(same, parsed, result))
-    return result.cast(pa.date32())
+    return parse_exact(text, _CARD_DATE_FORMATS).cast(pa.date32())
 
 
 def _every_part_parses(text: pa.Array) -> pa.Array:

@@ -23,7 +23,7 @@ from baophu.contracts.model import ARROW_TYPES, Column
 from baophu.contracts.person_id import BIRTH_PROVINCE_CODES
 from baophu.ingest.claims_rules import TABLE_RULES
 from baophu.ingest.messages import printable, text
-from baophu.ingest.problems import KeyLookup, Problem, fixed_digits
+from baophu.ingest.problems import KeyLookup, Problem, fixed_digits, parse_exact
 from baophu.ingest.readers import RawFile
 from baophu.vn import formats
 
@@ -168,16 +168,7 @@ def _parse_date(raw: pa.Array, excel: bool) -> pa.Array:
     text_ = pc.replace_substring_regex(text_, r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00)?(\.0+)?$", r"\1")
     # The Ministry of Health's yyyymmddHHMM (a birth date in a claim): the day is the date.
     text_ = pc.replace_substring_regex(text_, r"^(\d{8})\d{4}$", r"\1")
-    result = pa.nulls(len(raw), pa.timestamp("s"))
-    for fmt, pattern in _FORMAT_DATE:
-        shaped = pc.match_substring_regex(text_, pattern)
-        candidate = pc.if_else(shaped, text_, pa.scalar(None, pa.string()))
-        parsed = pc.strptime(candidate, format=fmt, unit="s", error_is_null=True)
-        # strptime rolls 31/02 over into March: keep only dates that print back unchanged.
-        same = pc.equal(pc.strftime(parsed, format=fmt), candidate)
-        parsed = pc.if_else(pc.fill_null(same, False), parsed, pa.scalar(None, pa.timestamp("s")))
-        result = pc.coalesce(result, parsed)
-    dates = result.cast(pa.date32())
+    dates = parse_exact(text_, _FORMAT_DATE).cast(pa.date32())
     if excel:
         serial = pc.match_substring_regex(raw, r"^\d{3,5}(\.0+)?$")
         days = pc.if_else(
@@ -207,14 +198,7 @@ def _parse_datetime(raw: pa.Array, excel: bool) -> pa.Array:
         text_, r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\.\d+$", r"\1"
     )
     unit = pa.timestamp("us")
-    result = pa.nulls(len(raw), unit)
-    for fmt, pattern in _FORMAT_DATETIME:
-        shaped = pc.match_substring_regex(text_, pattern)
-        candidate = pc.if_else(shaped, text_, pa.scalar(None, pa.string()))
-        parsed = pc.strptime(candidate, format=fmt, unit="us", error_is_null=True)
-        # No 31/02 rolled over into March (printed at whole seconds: %S prints fractions).
-        same = pc.equal(pc.strftime(parsed.cast(pa.timestamp("s")), format=fmt), candidate)
-        result = pc.coalesce(result, pc.if_else(pc.fill_null(same, False), parsed, result))
+    result = parse_exact(text_, _FORMAT_DATETIME, unit="us")
     as_date = _parse_date(text_, excel=False).cast(unit)
     result = pc.coalesce(result, as_date)
     if excel:
