@@ -216,6 +216,9 @@ def decode_status(status: IntegerValue, names: dict[int, str]) -> StringValue:
     return ibis.cases(*[(status == k, v) for k, v in names.items()], else_=ibis.null("string"))
 
 
+# the columns of an enrolment ``link_enrolments`` reads (the ID, the SI code and the birth
+# date to link by, the hamlet for the province, the id for the remainder's links)
+LINK_INPUTS: tuple[str, ...] = ("enrolment_id", "person_id", "si_code", "birth_date", "hamlet_code")
 # the columns ``link_enrolments`` adds to the enrolments
 LINK_COLUMNS: tuple[str, ...] = (
     "person_key",

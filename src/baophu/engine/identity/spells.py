@@ -12,7 +12,7 @@ import ibis
 from ibis.expr.types import Table
 
 from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS
-from baophu.engine.identity.links import RemainderLinker, link_enrolments
+from baophu.engine.identity.links import LINK_INPUTS, RemainderLinker, link_enrolments
 
 SCHEME_INDEX = {"bhyt": 0, "bhxh_compulsory": 1, "bhxh_voluntary": 2, "bhtn": 3}
 BHYT_HERE, BHYT_ELSE, COMP_HERE, COMP_ELSE, VOL_HERE, VOL_ELSE, BHTN_HERE, BHTN_ELSE = range(8)
@@ -68,11 +68,7 @@ def linked_codes(
     ``identity.link_enrolments`` carry integers rather than text.  ``remainder_linker``: the
     accepted links of the remainder linkage (``remainder.accepted_links``)."""
     pre = enrolments.select(
-        "enrolment_id",
-        "person_id",
-        "si_code",
-        "birth_date",
-        "hamlet_code",
+        *LINK_INPUTS,
         "start_date",
         "end_date",
         **spell_codes(enrolments, province_code),

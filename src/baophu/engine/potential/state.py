@@ -31,7 +31,7 @@ from ibis.expr.types import Table
 from baophu.backends import Store
 from baophu.contracts.tables import PARTICIPANT_GROUPS, PAYERS, SCHEMES
 from baophu.contracts.vocabularies import SUBSIDY_GROUPS
-from baophu.engine.identity import accepted_links, link_enrolments
+from baophu.engine.identity import LINK_INPUTS, accepted_links, link_enrolments
 from baophu.engine.potential.params import ListParams
 from baophu.engine.potential.text import date_of, days_of
 
@@ -66,11 +66,7 @@ def spells(store: Store) -> Table:
     ``pay`` payer indices (contract order), ``wage`` the contribution wage or chosen income."""
     e = store.table("enrolments")
     pre = e.select(
-        "enrolment_id",
-        "person_id",
-        "si_code",
-        "birth_date",
-        "hamlet_code",
+        *LINK_INPUTS,
         "start_date",
         "end_date",
         sc=_code(e.scheme, SCHEME_CODE),
