@@ -149,3 +149,11 @@ def test_arrears_without_a_ceiling_for_the_period() -> None:
     """Before the 2.55 % ceiling was set (policy file, 2025) the sentence names no ceiling."""
     a = ArrearsFigures(0.031, None, None, None, None)
     assert arrears_sentence(a) == "Tỷ lệ chậm đóng 3,10%."
+
+
+def test_achievement_cells_in_vietnamese_format() -> None:
+    from baophu.reports.documents.monthly import achievement_cells
+
+    row = {"target_people": 12500, "achieved": 11875.0, "achievement_ratio": 0.95, "gap": 625}
+    assert achievement_cells(row) == ["12.500", "11.875", "95,00%", "625"]
+    assert achievement_cells({**row, "achievement_ratio": None, "gap": None})[2:] == ["", ""]

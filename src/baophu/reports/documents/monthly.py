@@ -66,6 +66,17 @@ def achievement_rows(marts: MartSet, year: int, unit: str) -> list[dict[str, Any
     return sorted(marts.rows(a), key=lambda r: indicator_order(r["indicator"]))
 
 
+def achievement_cells(r: dict[str, Any]) -> list[str]:
+    """An ``achievement_by_unit`` row's planned people, people reached, completion ratio and
+    people still missing, as table cells."""
+    return [
+        num(r["target_people"]),
+        num(r["achieved"]),
+        pct(r["achievement_ratio"]),
+        num(r["gap"]),
+    ]
+
+
 def indicator_figures(
     targets: list[dict[str, Any]], now: dict[str, Any], before: dict[str, Any] | None
 ) -> list[narrative.IndicatorFigures]:
@@ -186,10 +197,7 @@ def ranking(marts: MartSet, year: int, unit: dict[str, Any]) -> tuple[DocTable, 
                 r["unit_code"],
                 r["unit_name"],
                 pct(rates[r["unit_code"]]["bhyt_rate"]),
-                num(r["target_people"]),
-                num(r["achieved"]),
-                pct(r["achievement_ratio"]),
-                num(r["gap"]),
+                *achievement_cells(r),
                 "X" if r["is_lowest"] else "",
             ]
             for r in rows

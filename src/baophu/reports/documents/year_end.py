@@ -13,7 +13,7 @@ from baophu.reports.documents import charts, narrative
 from baophu.reports.documents.fmt import num, pct
 from baophu.reports.documents.frames import frame_for, province_phrase
 from baophu.reports.documents.model import DocTable, Document
-from baophu.reports.documents.monthly import achievement_rows
+from baophu.reports.documents.monthly import achievement_cells, achievement_rows
 from baophu.reports.documents.sources import MartSet
 
 
@@ -36,10 +36,7 @@ def province_table(rows: list[dict[str, Any]]) -> DocTable:
             [
                 INDICATORS[r["indicator"]].vi,
                 pct(r["target_rate"]) if r["target_rate"] is not None else "",
-                num(r["target_people"]),
-                num(r["achieved"]),
-                pct(r["achievement_ratio"]),
-                num(r["gap"]),
+                *achievement_cells(r),
                 _verdict(r),
             ]
             for r in rows
@@ -67,10 +64,7 @@ def units_table(rows: list[dict[str, Any]]) -> DocTable:
                 r["unit_code"],
                 r["unit_name"],
                 INDICATORS[r["indicator"]].vi,
-                num(r["target_people"]),
-                num(r["achieved"]),
-                pct(r["achievement_ratio"]),
-                num(r["gap"]),
+                *achievement_cells(r),
             ]
             for r in rows
         ],
