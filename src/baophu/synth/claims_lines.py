@@ -11,11 +11,12 @@ lands on the national figure of that month (``claims_catalog.MEAN_COST``, grown 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
+from baophu.synth.arrays import ArrayRecords
 from baophu.synth.claims_catalog import (
     AUTUMN_SURGE,
     BEDS,
@@ -76,7 +77,7 @@ BY_PACK = np.array([i.unit in ("Bình", "Lọ") and i.price > 50_000 for i in DR
 
 
 @dataclass
-class Lines:
+class Lines(ArrayRecords):
     visit: np.ndarray
     table: np.ndarray  # DRUG (XML2) or SERVICE (XML3)
     item: np.ndarray  # index into ITEMS
@@ -89,15 +90,6 @@ class Lines:
     @property
     def n(self) -> int:
         return len(self.visit)
-
-    def take(self, rows: np.ndarray) -> Lines:
-        return Lines(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
-
-    @staticmethod
-    def concat(parts: list[Lines]) -> Lines:
-        return Lines(
-            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Lines)}
-        )
 
     def amount(self) -> np.ndarray:
         return np.round(self.quantity * self.price)

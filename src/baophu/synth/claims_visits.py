@@ -13,10 +13,11 @@ within the covering card's interval.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
+from baophu.synth.arrays import ArrayRecords
 from baophu.synth.claims_catalog import (
     AGE_BANDS,
     DEPARTMENTS,
@@ -52,7 +53,7 @@ NONE = -1
 
 
 @dataclass
-class Visits:
+class Visits(ArrayRecords):
     """One row per claim (XML1), index-aligned arrays."""
 
     person: np.ndarray
@@ -77,15 +78,6 @@ class Visits:
     @property
     def n(self) -> int:
         return len(self.person)
-
-    def take(self, rows: np.ndarray) -> Visits:
-        return Visits(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
-
-    @staticmethod
-    def concat(parts: list[Visits]) -> Visits:
-        return Visits(
-            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Visits)}
-        )
 
 
 @dataclass
