@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from baophu.contracts.case_kinds import CLAIM_RULES as CLAIM_KINDS
+
 CLAIM_MONTHS = int(os.environ.get("BAOPHU_BENCH_CLAIM_MONTHS", "12"))
 
 
@@ -134,16 +136,6 @@ def step_claims_xml(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-CLAIM_KINDS = (
-    "dead_card",
-    "two_facilities_same_day",
-    "split_admission",
-    "long_stay",
-    "duplicate_claim",
-    "bed_on_outpatient",
-    "outside_card_validity",
-    "price_above_tender",
-)
 PROVIDER_KINDS = {
     "facility_cost_growth": ("facility", "cost_growth"),
     "facility_inpatient_growth": ("facility", "inpatient_growth"),
