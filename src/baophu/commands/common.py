@@ -27,6 +27,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from baophu.contracts.progress import Progress as ProgressFn
 from baophu.vn import formats
 
 if TYPE_CHECKING:
@@ -51,8 +52,6 @@ DateOpt = Annotated[
     ),
 ]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Thư mục ghi kết quả / output folder")]
-
-ProgressFn = Callable[[str, int, int], None]
 
 
 def fail(message_vi: str, message_en: str | int | None = None, code: int = 1) -> NoReturn:

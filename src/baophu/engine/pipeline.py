@@ -29,6 +29,7 @@ from typing import Any
 import pyarrow as pa
 
 from baophu.backends import MartEntry, Store
+from baophu.contracts.progress import Progress
 from baophu.engine import (
     claims,
     compliance,
@@ -42,8 +43,6 @@ from baophu.engine import (
 )
 from baophu.engine.dates import default_reference_date
 from baophu.rules import get_rules
-
-Progress = Callable[[str, int, int], None]
 
 
 class PipelineError(Exception):

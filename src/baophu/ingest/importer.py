@@ -18,7 +18,6 @@ import datetime as dt
 import time
 import unicodedata
 import uuid
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ import pyarrow.compute as pc
 
 from baophu.backends import Batch, Store
 from baophu.contracts import CONTRACTS, IMPORT_ORDER, Contract
+from baophu.contracts.progress import Progress
 from baophu.ingest import claims_xml
 from baophu.ingest.detect import all_known_headers, detect, extra_headers, shown_headers
 from baophu.ingest.errors import ImportFileError
@@ -47,8 +47,6 @@ from baophu.ingest.validate import (
     reject_mask,
     validate,
 )
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass

@@ -16,19 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import time
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 from baophu.backends import Store
+from baophu.contracts.progress import Progress
 from baophu.reports.notice import NoticeData, load_notices
 from baophu.reports.notice_xlsx import write_notices_workbook
 
 NO_OFFICER = "_khong_can_bo"
 CHUNK = 400
-Progress = Callable[[str, int, int], None]
 
 
 def notice_file_name(n: NoticeData) -> str:

@@ -39,7 +39,6 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import date
@@ -50,6 +49,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from baophu.contracts.progress import Progress
 from baophu.synth.agents_money import write_agents_money
 from baophu.synth.benefits import build_benefit_lists, build_disadvantaged, build_survivors
 from baophu.synth.budget import build_budget
@@ -93,7 +93,6 @@ from baophu.synth.truth import (
 )
 from baophu.synth.writers import excel_sheet, split_by, write_csv, write_excel, write_parquet
 
-Progress = Callable[[str, int, int], None]
 STEPS = (
     "geography",
     "people",

@@ -29,7 +29,6 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from datetime import date
 from pathlib import Path
@@ -38,6 +37,7 @@ from typing import Any
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from baophu.contracts.progress import Progress
 from baophu.rules.parameters import files_in_force, use_files
 from baophu.synth.generator import generate
 from baophu.synth.geography import ProvinceInfo, provinces
@@ -54,8 +54,6 @@ NATIONAL_VOLUNTARY_FACTOR = 6.19
 COMMUNES_2025 = 3321  # communes and wards after the 2025 reorganisation
 YEAR_END_2025 = date(2025, 12, 31)
 INDICATORS = ("bhyt_rate", "bhxh_rate", "bhtn_rate", "compulsory_rate", "voluntary_rate")
-
-Progress = Callable[[str, int, int], None]
 
 
 def province_seed(seed: int, info: ProvinceInfo) -> int:

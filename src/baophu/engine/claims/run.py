@@ -10,6 +10,7 @@ import ibis
 import pyarrow as pa
 
 from baophu.backends import Stamp, Store
+from baophu.contracts.progress import Progress
 from baophu.engine.claims.catalog import rules
 from baophu.engine.claims.checks import MART_FLAGS, claim_flags
 from baophu.engine.claims.indicators import (
@@ -62,7 +63,6 @@ OUTCOME_SCHEMA = pa.schema(
         ("amount", pa.float64()),
     ]
 )
-Progress = Callable[[str, int, int], None]
 
 
 def run_claims(

@@ -31,6 +31,7 @@ from typing import Any
 from ibis.expr.types import Table
 
 from baophu.backends import Stamp, Store
+from baophu.contracts.progress import Progress
 from baophu.engine.compliance.arrears import (
     employer_months,
     ledger_until,
@@ -63,7 +64,6 @@ MARTS = (
     "tender_exclusion_list",
     "award_exclusion_list",
 )
-Progress = Callable[[str, int, int], None]
 
 
 class ComplianceError(Exception):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import ibis
@@ -31,6 +31,7 @@ import pyarrow as pa
 from ibis.expr.types import Table
 
 from baophu.backends import Store, TemporaryTables
+from baophu.contracts.progress import Progress
 from baophu.engine.coverage.indicators import (
     CoverageTables,
     bhyt_by_group,
@@ -86,8 +87,6 @@ LINKED_COLUMNS = (
     "collector_code",
     *LINK_COLUMNS,
 )
-
-Progress = Callable[[str, int, int], None]
 
 
 class CoverageError(UnitsError):

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import ibis
@@ -33,6 +33,7 @@ import pyarrow as pa
 from ibis.expr.types import Table
 
 from baophu.backends import Store
+from baophu.contracts.progress import Progress
 from baophu.engine.identity import candidate_pairs, candidate_schema, copy_parameters
 from baophu.engine.linkage.model import (
     COMPARED,
@@ -58,8 +59,6 @@ from baophu.engine.linkage.settings import (
 MART_LINKS = "person_links"
 LIST_DATASET = "a_list"
 REGISTER_DATASET = "b_register"
-
-Progress = Callable[[str, int, int], None]
 
 
 class LinkageError(Exception):

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 from typing import Any
 
 import ibis
@@ -36,6 +35,7 @@ import pyarrow as pa
 from ibis.expr.types import Table
 
 from baophu.backends import Store, TemporaryTables
+from baophu.contracts.progress import Progress
 from baophu.contracts.vocabularies import PRIORITY, REASONS
 from baophu.engine.dates import default_reference_date
 from baophu.engine.linkage import MART_LINKS
@@ -71,8 +71,6 @@ OUTCOME_SCHEMA = pa.schema(
         ("contacts", pa.int64()),
     ]
 )
-
-Progress = Callable[[str, int, int], None]
 
 
 class ListsError(Exception):
