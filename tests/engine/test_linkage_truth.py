@@ -86,17 +86,30 @@ def build(
     key = f"{backend}-{scale}-{sources}"
     if key in _BUILT:
         return _BUILT[key]
-    from baophu.engine.linkage.run import MART_LINKS, run_linkage
-    from baophu.ingest.importer import import_paths
     from baophu.synth.generator import generate
-    from baophu.workspace import Workspace, init_workspace
 
     generate("Đồng Nai", scale, 1, base / "province", claims=False)
     twin = _plant_twin(base / "province")
-    root = base / "ws"
+    _BUILT[key] = link_province(base / "ws", backend, base / "province", twin, sources)
+    return _BUILT[key]
+
+
+def link_province(
+    root: Path,
+    backend: str,
+    province: Path,
+    twin: dict[str, Any],
+    sources: list[str] | None = None,
+) -> dict[str, Any]:
+    """The lists of a generated ``province`` (read only) imported into a new ``backend``
+    workspace at ``root`` and ``sources`` (default: both lists) linked."""
+    from baophu.engine.linkage.run import MART_LINKS, run_linkage
+    from baophu.ingest.importer import import_paths
+    from baophu.workspace import Workspace, init_workspace
+
     init_workspace(root, backend=backend)  # type: ignore[arg-type]
     ws = Workspace.open(root)
-    inputs = base / "province" / "inputs"
+    inputs = province / "inputs"
     with ws.store() as store:
         names = [n for n in INPUTS if sources is None or n != "household_lists"]
         result = import_paths(store, [inputs / name for name in names], ws.rejects_dir)
@@ -104,15 +117,14 @@ def build(
         summary = run_linkage(store, sources)
         links = store.read_mart(MART_LINKS).to_pyarrow().to_pandas()
         columns = list(store.mart(MART_LINKS).columns)
-    _BUILT[key] = {
+    return {
         "workspace": ws,
-        "dir": base / "province",
+        "dir": province,
         "summary": summary,
         "links": links,
         "columns": columns,
         "twin": twin,
     }
-    return _BUILT[key]
 
 
 def shared_small_build(copy_to: Path) -> dict[str, Any]:
@@ -270,8 +282,11 @@ def test_linking_one_list_keeps_the_other(linked: dict[str, Any]) -> None:
 
 @pytest.mark.spark
 def test_school_rosters_on_spark(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # the province of the shared DuckDB build (Đồng Nai at 0.003, the twin planted), read
+    # only: its lists imported into a Spark workspace and the rosters linked there
+    duck = shared_small_build(tmp_path_factory.mktemp("linkage-duckdb-small") / "ws")
     base = tmp_path_factory.mktemp("linkage-pyspark")
-    built = build(base, "pyspark", 0.003, ["school_rosters"])
+    built = link_province(base / "ws", "pyspark", duck["dir"], duck["twin"], ["school_rosters"])
     s = scores(built, "school_rosters")
     assert s["precision"] >= 0.995, s
     assert s["recall"] >= 0.98, s
@@ -284,7 +299,6 @@ def test_school_rosters_on_spark(tmp_path_factory: pytest.TempPathFactory) -> No
     # other list, and the commands' tests read the same build): the same model (trained
     # once, on DuckDB, whichever backend scores the pairs), so every row alike, its weights
     # to the last few bits
-    duck = shared_small_build(tmp_path_factory.mktemp("linkage-duckdb-small") / "ws")
     for spark_level, duck_level in zip(
         built["summary"]["training"]["school_rosters"]["levels"],
         duck["summary"]["training"]["school_rosters"]["levels"],
