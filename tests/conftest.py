@@ -159,7 +159,7 @@ def hand_workspace(hand_commune: Path, tmp_path: Path) -> Any:
 # and ``libreoffice``).  A test is ``slow`` when it builds a synthetic province (minutes): its module,
 # or the module of a fixture it uses, imports the generator or a builder of one.
 BUILDS_PROVINCE = re.compile(
-    r"^\s*(?:from|import)\s+(?:baophu\.synth|province_build|corpus\.build|potential_expected|truth_province|nation_three)\b",
+    r"^\s*(?:from|import)\s+(?:baophu\.synth|province_build|corpus\.build|potential_expected|truth_province|nation_three|documents_fixtures)\b",
     re.M,
 )
 TESTS = Path(__file__).resolve().parent
