@@ -60,8 +60,9 @@ test: venv
 # The fast tier: the engine on DuckDB with hand-made data, the rules, ingest, reports and the
 # Vietnamese text helpers — no Spark, no PostgreSQL, no browser, no LibreOffice, no synthetic
 # province (tests/conftest.py marks those `slow`): nothing to install but .venv.  In
-# TEST_WORKERS processes like the full gate: 54 s on 2 idle cores (2 min 51 s in one); 110 s
-# and 136 s on 6 December, when this machine ran everything two to two and a half times as slowly.
+# TEST_WORKERS processes like the full gate, on 2 idle cores: pytest 57 s with .venv's
+# bytecode compiled, 66 s in a fresh clone (86 s with creating .venv), on the evening of
+# 6 December; this machine's speed changes by the hour (110 s and 136 s that morning).
 test-fast: venv
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not slow and not spark and not postgresql and not browser and not libreoffice"
 
