@@ -58,3 +58,27 @@ def test_no_pairs_give_the_empty_table_of_the_schema() -> None:
         "match_probability",
         "id_equal",
     ]
+
+
+def test_both_linkages_settings_put_the_prior_at_one_over_the_register() -> None:
+    from splink import block_on
+
+    from baophu.engine.identity import birth_date_comparison, link_only_settings
+
+    rules = [block_on("birth_date")]
+    made = link_only_settings([birth_date_comparison()], rules, 4_000)
+    assert made.link_type == "link_only"
+    # one person in 4,000 is the row's
+    assert made.probability_two_random_records_match == 1 / 4_000
+    assert made.unique_id_column_name == "unique_id"
+    assert made.source_dataset_column_name == "source_dataset"
+    assert made.retain_matching_columns is True
+    assert made.blocking_rules_to_generate_predictions == rules
+    assert len(made.comparisons) == 1
+    # a register of one (or none): the prior stays a probability below one, 1/2
+    assert link_only_settings([], rules, 1).probability_two_random_records_match == 0.5
+    assert link_only_settings([], rules, 0).probability_two_random_records_match == 0.5
+    # what a linkage adds or changes
+    tuned = link_only_settings([], rules, 10, em_convergence=0.001)
+    assert tuned.em_convergence == 0.001
+    assert tuned.probability_two_random_records_match == 0.1

@@ -12,6 +12,7 @@ from baophu.engine.identity.comparisons import (
     candidate_pairs,
     candidate_schema,
     copy_parameters,
+    link_only_settings,
 )
 from baophu.engine.identity.links import (
     BY_LINKAGE,
@@ -130,6 +131,7 @@ __all__ = [
     "given_name",
     "given_name_expr",
     "link_enrolments",
+    "link_only_settings",
     "linked_codes",
     "name_folded",
     "name_folded_expr",

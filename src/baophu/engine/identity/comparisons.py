@@ -7,8 +7,9 @@ person reads, and the Splink level that tests it.  The birth-date comparison is 
 both linkages (equal, day and month swapped, same month, same year, different); only the
 remainder states its m and u probabilities instead of training them.  ``copy_parameters``
 moves a model trained on one engine to a linker of another (both linkages train on DuckDB
-and score on the workspace's backend); ``candidate_pairs`` turns Splink's scored pairs into
-the rows both linkages decide on (``candidate_schema``).
+and score on the workspace's backend); ``link_only_settings`` are both linkages' Splink
+settings (rows of one dataset against the register); ``candidate_pairs`` turns Splink's
+scored pairs into the rows both linkages decide on (``candidate_schema``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
+from splink import SettingsCreator
 
 SAME_YEAR = "year(birth_date_l) = year(birth_date_r)"
 
@@ -157,3 +159,23 @@ def candidate_pairs(
         **{f"gamma_{c.name}": table[f"gamma_{c.name}"] for c in comparisons},
     }
     return pa.table({k: v.cast(schema.field(k).type) for k, v in columns.items()}, schema=schema)
+
+
+def link_only_settings(
+    comparisons: Sequence[Comparison], rules: list[Any], n_register: int, **options: Any
+) -> SettingsCreator:
+    """Splink's settings for linking the rows of one dataset to the register: ``comparisons``
+    compared on the pairs that ``rules`` block together, the prior that a pair is a match one
+    over the register's size (a row has at most one person there), the compared columns kept
+    in the scored pairs, ids in ``unique_id`` and ``source_dataset``; ``options`` add to or
+    override them (``em_convergence``, ``retain_intermediate_calculation_columns``)."""
+    settings: dict[str, Any] = {
+        "link_type": "link_only",
+        "comparisons": [c.splink() for c in comparisons],
+        "blocking_rules_to_generate_predictions": rules,
+        "probability_two_random_records_match": 1.0 / max(n_register, 2),
+        "retain_matching_columns": True,
+        "unique_id_column_name": "unique_id",
+        "source_dataset_column_name": "source_dataset",
+    }
+    return SettingsCreator(**{**settings, **options})

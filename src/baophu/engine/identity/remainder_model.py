@@ -41,7 +41,12 @@ import splink.comparison_level_library as cll
 from ibis.expr.types import StringValue, Table
 from splink import SettingsCreator, block_on
 
-from baophu.engine.identity.comparisons import Comparison, Level, birth_date_comparison
+from baophu.engine.identity.comparisons import (
+    Comparison,
+    Level,
+    birth_date_comparison,
+    link_only_settings,
+)
 from baophu.engine.identity.links import normalise_person_id, person_key
 from baophu.engine.identity.names import NAME_COLUMNS, with_names
 
@@ -192,15 +197,11 @@ def prediction_rules() -> list[Any]:
 
 
 def settings(n_register: int) -> SettingsCreator:
-    return SettingsCreator(
-        link_type="link_only",
-        comparisons=[c.splink() for c in COMPARISONS],
-        blocking_rules_to_generate_predictions=prediction_rules(),
-        probability_two_random_records_match=1.0 / max(n_register, 2),
-        retain_matching_columns=True,
+    return link_only_settings(
+        COMPARISONS,
+        prediction_rules(),
+        n_register,
         retain_intermediate_calculation_columns=False,
-        unique_id_column_name="unique_id",
-        source_dataset_column_name="source_dataset",
     )
 
 

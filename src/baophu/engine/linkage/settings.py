@@ -31,7 +31,12 @@ from typing import Any
 import splink.comparison_level_library as cll
 from splink import SettingsCreator, block_on
 
-from baophu.engine.identity import Comparison, Level, birth_date_comparison
+from baophu.engine.identity import (
+    Comparison,
+    Level,
+    birth_date_comparison,
+    link_only_settings,
+)
 
 SEED = 20260101
 U_MAX_PAIRS = 5e6
@@ -156,18 +161,14 @@ def training_rules() -> list[Any]:
 
 
 def settings(n_register: int, with_household: bool) -> SettingsCreator:
-    return SettingsCreator(
-        link_type="link_only",
-        comparisons=[c.splink() for c in comparisons(with_household)],
-        blocking_rules_to_generate_predictions=prediction_rules(with_household),
-        probability_two_random_records_match=1.0 / max(n_register, 2),
+    return link_only_settings(
+        comparisons(with_household),
+        prediction_rules(with_household),
+        n_register,
         # EM stops when no probability moves by more than 0.001 (Splink's default, 0.0001,
         # takes three times the iterations for changes far below what moves a decision)
         em_convergence=EM_CONVERGENCE,
-        retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,
-        unique_id_column_name="unique_id",
-        source_dataset_column_name="source_dataset",
     )
 
 
