@@ -121,3 +121,31 @@ def test_monthly_report_of_an_office(ws_dir: Path, tmp_path: Path) -> None:
         app, ["risk", "report", "-w", str(ws_dir), "--office", "XX", "--out", str(tmp_path)]
     )
     assert bad.exit_code == 2
+
+
+def test_report_with_the_operational_database_unreachable_exits_cleanly(
+    ws_dir: Path, tmp_path: Path
+) -> None:
+    """The verdicts live in the operational database: when it cannot be reached the report
+    says so in both languages and exits 1, with no traceback and no workbook written."""
+    import shutil
+
+    from baophu.workspace import CONFIG_NAME, WorkspaceConfig
+
+    ws = tmp_path / "ws"
+    shutil.copytree(ws_dir, ws)
+    assert runner.invoke(app, ["risk", "run", "-w", str(ws), "--date", "2026-10-31"]).exit_code == 0
+    config = WorkspaceConfig.read(ws / CONFIG_NAME)
+    config.database_url = "postgresql+psycopg://nobody:secret@127.0.0.1:1/none"
+    config.write(ws / CONFIG_NAME)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["risk", "report", "-w", str(ws), "--office", "75BH01", "--out", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    said = " ".join(result.output.split())
+    assert "Không mở được cơ sở dữ liệu nghiệp vụ" in said
+    assert "cannot open the operational database" in said
+    assert "secret" not in said  # the password is never printed
+    assert not out.exists() or not any(out.iterdir())
