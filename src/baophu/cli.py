@@ -14,9 +14,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from baophu.commands.common import (
-    JsonOpt,
-    OutOpt,
-    WorkspaceOpt,
     activity_of,
     console,
     err_console,
@@ -28,6 +25,7 @@ from baophu.commands.common import (
     progress_bar,
     table_of,
 )
+from baophu.commands.options import JsonOpt, OutOpt, WorkspaceOpt
 
 app = typer.Typer(
     help="baophu — bao phủ BHXH, BHYT, BHTN cho một tỉnh / insurance coverage for a province",

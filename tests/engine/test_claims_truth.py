@@ -13,16 +13,13 @@ import pytest
 from baophu.engine.claims import MART_FLAGS, MART_REVIEW, MART_SIGNALS
 
 pytestmark = pytest.mark.timeout(1800)
-CLAIM_KINDS = (
-    "dead_card",
-    "two_facilities_same_day",
-    "split_admission",
-    "long_stay",
-    "duplicate_claim",
-    "bed_on_outpatient",
-    "outside_card_validity",
-    "price_above_tender",
+# The eight claim kinds the generator plants, written out here (the oracle does not read the
+# engine's catalog, ``contracts.case_kinds.CLAIM_RULES``).
+PLANTED = (
+    "dead_card two_facilities_same_day split_admission long_stay duplicate_claim"
+    " bed_on_outpatient outside_card_validity price_above_tender"
 )
+CLAIM_KINDS = tuple(PLANTED.split())
 
 
 @pytest.fixture(scope="module")

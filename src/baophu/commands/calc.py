@@ -19,7 +19,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from baophu.commands.common import JsonOpt, console, fail, print_json
+from baophu.commands.common import console, fail, print_json
+from baophu.commands.options import JsonOpt
 from baophu.rules.contributions import compulsory_split
 from baophu.rules.errors import RulesError, RulesInputError
 from baophu.rules.household import household_bhyt

@@ -15,9 +15,6 @@ import typer
 from rich.table import Table
 
 from baophu.commands.common import (
-    DateOpt,
-    JsonOpt,
-    WorkspaceOpt,
     console,
     fail,
     fmt,
@@ -27,6 +24,7 @@ from baophu.commands.common import (
     parse_date,
     print_json,
 )
+from baophu.commands.options import DateOpt, JsonOpt, WorkspaceOpt
 from baophu.vn import formats
 from baophu.vn.masking import mask_value
 

@@ -13,7 +13,8 @@ from baophu.cluster import ClusterError, ClusterStatus, default_state_dir
 from baophu.cluster import start as start_cluster
 from baophu.cluster import status as cluster_status
 from baophu.cluster import stop as stop_cluster
-from baophu.commands.common import JsonOpt, console, fail, fmt_int, print_json
+from baophu.commands.common import console, fail, fmt_int, print_json
+from baophu.commands.options import JsonOpt
 
 cluster_app = typer.Typer(no_args_is_help=True)
 

@@ -1,10 +1,9 @@
-"""What every ``baophu`` command shares: the console, the common options (``--json``,
-``--workspace``, ``--date``, ``--out``), bilingual errors, the date and month parsers of those
-options, JSON output, the Vietnamese number/date/percent formats of ``vn.formats`` under the
-names the commands use, Rich tables with text left and figures right (``table_of``,
-``columns_table``), the progress bar, and opening a workspace (``open_workspace``,
-``workspace_store``) or its operational database (``operational_db``) with the same exit codes
-everywhere.
+"""What every ``baophu`` command shares: the console, bilingual errors, the date and month
+parsers of the common options (which are in ``commands.options``), JSON output, the Vietnamese
+number/date/percent formats of ``vn.formats`` under the names the commands use, Rich tables
+with text left and figures right (``table_of``, ``columns_table``), the progress bar, and
+opening a workspace (``open_workspace``, ``workspace_store``) or its operational database
+(``operational_db``) with the same exit codes everywhere.
 
 Commands import these instead of redefining them, so a fix (a wrapping rule, a number
 format) is made once.
@@ -19,7 +18,7 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, overload
+from typing import TYPE_CHECKING, Any, NoReturn, overload
 
 import typer
 from rich.console import Console
@@ -37,21 +36,6 @@ if TYPE_CHECKING:
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON / print JSON")]
-WorkspaceOpt = Annotated[
-    Path, typer.Option("--workspace", "-w", help="Thư mục không gian làm việc / workspace folder")
-]
-
-DateOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--date",
-        help="Ngày số liệu (YYYY-MM-DD); mặc định cuối tháng sổ thu mới nhất / reference date "
-        "(default: the end of the latest contribution month)",
-    ),
-]
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Thư mục ghi kết quả / output folder")]
 
 
 def fail(message_vi: str, message_en: str | int | None = None, code: int = 1) -> NoReturn:

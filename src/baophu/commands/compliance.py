@@ -23,10 +23,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from baophu.commands.common import (
-    DateOpt,
-    JsonOpt,
-    OutOpt,
-    WorkspaceOpt,
     console,
     fail,
     fmt,
@@ -37,6 +33,7 @@ from baophu.commands.common import (
     table_of,
     workspace_store,
 )
+from baophu.commands.options import DateOpt, JsonOpt, OutOpt, WorkspaceOpt
 from baophu.rules import wording
 from baophu.vn import formats
 

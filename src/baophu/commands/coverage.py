@@ -21,9 +21,6 @@ import typer
 from rich.console import Console
 
 from baophu.commands.common import (
-    DateOpt,
-    JsonOpt,
-    WorkspaceOpt,
     columns_table,
     console,
     fail,
@@ -34,6 +31,7 @@ from baophu.commands.common import (
     table_of,
     workspace_store,
 )
+from baophu.commands.options import DateOpt, JsonOpt, WorkspaceOpt
 from baophu.vn import formats
 
 if TYPE_CHECKING:

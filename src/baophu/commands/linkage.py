@@ -18,8 +18,6 @@ import typer
 from rich.table import Table
 
 from baophu.commands.common import (
-    JsonOpt,
-    WorkspaceOpt,
     activity_of,
     console,
     fail,
@@ -29,6 +27,7 @@ from baophu.commands.common import (
     print_json,
     progress_bar,
 )
+from baophu.commands.options import JsonOpt, WorkspaceOpt
 
 link_app = typer.Typer(
     help=(

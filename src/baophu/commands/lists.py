@@ -27,10 +27,6 @@ import typer
 from rich.table import Table
 
 from baophu.commands.common import (
-    DateOpt,
-    JsonOpt,
-    OutOpt,
-    WorkspaceOpt,
     console,
     err_console,
     fail,
@@ -43,6 +39,7 @@ from baophu.commands.common import (
     progress_bar,
     table_of,
 )
+from baophu.commands.options import DateOpt, JsonOpt, OutOpt, WorkspaceOpt
 from baophu.vn import formats
 from baophu.vn.masking import mask_text
 from baophu.vn.masking import mask_value as mask_id

@@ -21,8 +21,6 @@ from typing import Annotated, Any, cast
 import typer
 
 from baophu.commands.common import (
-    JsonOpt,
-    WorkspaceOpt,
     console,
     fail,
     fmt_int,
@@ -32,6 +30,7 @@ from baophu.commands.common import (
     progress_bar,
     table_of,
 )
+from baophu.commands.options import JsonOpt, WorkspaceOpt
 
 nation_app = typer.Typer(no_args_is_help=True)
 

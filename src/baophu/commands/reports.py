@@ -14,16 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
-from baophu.commands.common import (
-    JsonOpt,
-    OutOpt,
-    WorkspaceOpt,
-    console,
-    fail,
-    open_workspace,
-    parse_date,
-    print_json,
-)
+from baophu.commands.common import console, fail, open_workspace, parse_date, print_json
+from baophu.commands.options import JsonOpt, OutOpt, WorkspaceOpt
 
 reports_app = typer.Typer(
     no_args_is_help=True,

@@ -17,10 +17,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from baophu.commands.common import (
-    DateOpt,
-    JsonOpt,
-    OutOpt,
-    WorkspaceOpt,
     console,
     fail,
     operational_db,
@@ -29,6 +25,7 @@ from baophu.commands.common import (
     print_json,
     workspace_store,
 )
+from baophu.commands.options import DateOpt, JsonOpt, OutOpt, WorkspaceOpt
 from baophu.vn import formats
 from baophu.vn.masking import mask_text, mask_value
 

@@ -18,9 +18,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from baophu.commands.common import (
-    DateOpt,
-    JsonOpt,
-    WorkspaceOpt,
     activity_of,
     console,
     fail,
@@ -32,6 +29,7 @@ from baophu.commands.common import (
     table_of,
 )
 from baophu.commands.lists import PARAMS_FILE
+from baophu.commands.options import DateOpt, JsonOpt, WorkspaceOpt
 
 if TYPE_CHECKING:
     from baophu.engine.pipeline import StepResult

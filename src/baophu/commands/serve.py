@@ -18,7 +18,8 @@ from typing import Annotated
 
 import typer
 
-from baophu.commands.common import WorkspaceOpt, console, fail
+from baophu.commands.common import console, fail
+from baophu.commands.options import WorkspaceOpt
 
 
 def serve(

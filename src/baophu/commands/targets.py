@@ -26,9 +26,6 @@ import typer
 
 from baophu.commands import common
 from baophu.commands.common import (
-    DateOpt,
-    JsonOpt,
-    WorkspaceOpt,
     columns_table,
     console,
     fail,
@@ -41,6 +38,7 @@ from baophu.commands.common import (
     workspace_store,
 )
 from baophu.commands.coverage import engine_errors
+from baophu.commands.options import DateOpt, JsonOpt, WorkspaceOpt
 from baophu.vn import formats
 
 if TYPE_CHECKING:

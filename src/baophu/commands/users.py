@@ -17,15 +17,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from baophu.commands.common import (
-    JsonOpt,
-    WorkspaceOpt,
-    console,
-    fail,
-    open_workspace,
-    operational_db,
-    print_json,
-)
+from baophu.commands.common import console, fail, open_workspace, operational_db, print_json
+from baophu.commands.options import JsonOpt, WorkspaceOpt
 
 users_app = typer.Typer(
     help="Người dùng ứng dụng web / web application users",

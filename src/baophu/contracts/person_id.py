@@ -12,74 +12,15 @@ import re
 from datetime import date
 
 # The 63 pre-merger province codes used in digits 1-3 (with a leading zero).
-BIRTH_PROVINCE_CODES: frozenset[str] = frozenset(
-    f"{c:03d}"
-    for c in (
-        1,
-        2,
-        4,
-        6,
-        8,
-        10,
-        11,
-        12,
-        14,
-        15,
-        17,
-        19,
-        20,
-        22,
-        24,
-        25,
-        26,
-        27,
-        30,
-        31,
-        33,
-        34,
-        35,
-        36,
-        37,
-        38,
-        40,
-        42,
-        44,
-        45,
-        46,
-        48,
-        49,
-        51,
-        52,
-        54,
-        56,
-        58,
-        60,
-        62,
-        64,
-        66,
-        67,
-        68,
-        70,
-        72,
-        74,
-        75,
-        77,
-        79,
-        80,
-        82,
-        83,
-        84,
-        86,
-        87,
-        89,
-        91,
-        92,
-        93,
-        94,
-        95,
-        96,
-    )
+# fmt: off
+_BIRTH_PROVINCES = (
+     1,  2,  4,  6,  8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25,
+    26, 27, 30, 31, 33, 34, 35, 36, 37, 38, 40, 42, 44, 45, 46, 48,
+    49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75,
+    77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
 )
+# fmt: on
+BIRTH_PROVINCE_CODES: frozenset[str] = frozenset(f"{c:03d}" for c in _BIRTH_PROVINCES)
 
 # Century of birth -> the digit for a man; a woman's digit is one more.
 _CENTURY_BASE = {1900: 0, 2000: 2, 2100: 4, 2200: 6, 1800: 8}

@@ -22,19 +22,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from baophu.reports.notice import (
-    TABLE_HEADERS,
-    TITLE,
-    NoticeData,
-    closing_lines,
-    dated_line,
-    header_lines,
-    intro_line,
-    letterhead,
-    month_line,
-    next_due_row,
-    notice_table,
-)
+from baophu.reports import notice
+from baophu.reports.notice import NoticeData
 from baophu.vn.formats import date as vn_date
 from baophu.vn.formats import month as vn_month
 from baophu.vn.text import nfc
@@ -110,7 +99,7 @@ def draw_notice(c: Canvas, n: NoticeData) -> None:
     left_mid = MARGIN + 120
     right_mid = width - MARGIN - 130
     y = height - MARGIN - 4
-    (vss, nation), (province, motto), (office, form) = letterhead(n)
+    (vss, nation), (province, motto), (office, form) = notice.letterhead(n)
     _centre(c, vss, left_mid, y, REGULAR, 8.5)
     _centre(c, nation, right_mid, y, BOLD, 8.5)
     y -= 12
@@ -120,27 +109,27 @@ def draw_notice(c: Canvas, n: NoticeData) -> None:
     _centre(c, office, left_mid, y, REGULAR, 8.5)
     _centre(c, form, right_mid, y, REGULAR, 8)
     y -= 34
-    _centre(c, TITLE, width / 2, y, BOLD, 12.5)
+    _centre(c, notice.TITLE, width / 2, y, BOLD, 12.5)
     y -= 16
-    _centre(c, month_line(n), width / 2, y, REGULAR, 10)
+    _centre(c, notice.month_line(n), width / 2, y, REGULAR, 10)
     y -= 24
-    for label, value in header_lines(n):
+    for label, value in notice.header_lines(n):
         c.setFont(BOLD, 9)
         c.drawString(MARGIN, y, nfc(f"{label}:"))
         y = _wrapped(c, value, MARGIN + 112, y, width - 2 * MARGIN - 112, 9)
     y -= 4
-    y = _wrapped(c, intro_line(n), MARGIN, y, width - 2 * MARGIN, 9)
+    y = _wrapped(c, notice.intro_line(n), MARGIN, y, width - 2 * MARGIN, 9)
     y -= 8
     c.setLineWidth(0.5)
-    rows = [(list(TABLE_HEADERS), True)]
-    rows += [([number, label, *values], False) for number, label, values in notice_table(n)]
+    rows = [(list(notice.TABLE_HEADERS), True)]
+    rows += [([number, label, *values], False) for number, label, values in notice.notice_table(n)]
     y = _table(c, y, rows) - 8
-    label, values = next_due_row(n)
+    label, values = notice.next_due_row(n)
     y = _table(c, y, [(["9", label, *values], False)]) - 8
-    for line in closing_lines(n):
+    for line in notice.closing_lines(n):
         y = _wrapped(c, line, MARGIN, y, width - 2 * MARGIN, 8.5) - 2
     y -= 14
-    _centre(c, dated_line(n), right_mid, y, REGULAR, 9)
+    _centre(c, notice.dated_line(n), right_mid, y, REGULAR, 9)
     y -= 13
     _centre(c, "GIÁM ĐỐC", right_mid, y, BOLD, 9)
     _centre(c, "NGƯỜI LẬP BIỂU", left_mid, y, BOLD, 9)
@@ -157,7 +146,7 @@ def write_notice_pdf(n: NoticeData, target: str | Path | BinaryIO) -> None:
     register_fonts()
     out = str(target) if isinstance(target, Path) else target
     c = Canvas(out, pagesize=A4, invariant=1, pageCompression=1)
-    c.setTitle(nfc(f"{TITLE} - {n.employer_code} - {vn_month(n.month)}"))
+    c.setTitle(nfc(f"{notice.TITLE} - {n.employer_code} - {vn_month(n.month)}"))
     c.setAuthor("Bảo hiểm xã hội")
     c.setSubject(nfc(f"{n.employer_name} ({n.employer_code})"))
     draw_notice(c, n)

@@ -21,19 +21,8 @@ from typing import Any
 
 import xlsxwriter
 
-from baophu.reports.notice import (
-    TABLE_HEADERS,
-    TITLE,
-    NoticeData,
-    closing_lines,
-    dated_line,
-    header_lines,
-    intro_line,
-    letterhead,
-    month_line,
-    next_due_figures,
-    table_figures,
-)
+from baophu.reports import notice
+from baophu.reports.notice import NoticeData
 from baophu.vn.formats import date as vn_date
 from baophu.vn.formats import month as vn_month
 from baophu.vn.text import nfc
@@ -66,7 +55,7 @@ ROW_COLUMNS: tuple[tuple[str, str, float], ...] = (
 
 
 def _table_values(n: NoticeData) -> list[tuple[str, str, list[int | None]]]:
-    return [*table_figures(n), ("9", *next_due_figures(n))]
+    return [*notice.table_figures(n), ("9", *notice.next_due_figures(n))]
 
 
 def _merged_text(ws: Any, row: int, last_col: int, text: str, fmt: Any) -> None:
@@ -90,24 +79,24 @@ def write_notice_xlsx(n: NoticeData, path: Path) -> None:
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 44)
     ws.set_column(2, 6, 16)
-    (vss, nation), (province, motto), (office, form) = letterhead(n)
+    (vss, nation), (province, motto), (office, form) = notice.letterhead(n)
     ws.write_string(0, 0, vss)
     ws.write_string(0, 4, nation, bold)
     ws.write_string(1, 0, province, bold)
     ws.write_string(1, 4, motto, bold)
     ws.write_string(2, 0, office)
     ws.write_string(2, 4, form)
-    _merged_text(ws, 4, 6, TITLE, title)
-    _merged_text(ws, 5, 6, month_line(n), centre)
+    _merged_text(ws, 4, 6, notice.TITLE, title)
+    _merged_text(ws, 5, 6, notice.month_line(n), centre)
     row = 7
-    for label, value in header_lines(n):
+    for label, value in notice.header_lines(n):
         ws.write_string(row, 0, nfc(f"{label}:"), bold)
         ws.write_string(row, 2, nfc(value))
         row += 1
-    _merged_text(ws, row, 6, nfc(intro_line(n)), wrap)
+    _merged_text(ws, row, 6, nfc(notice.intro_line(n)), wrap)
     ws.set_row(row, 30)
     row += 2
-    for col, header in enumerate(TABLE_HEADERS):
+    for col, header in enumerate(notice.TABLE_HEADERS):
         ws.write_string(row, col, header, head)
     row += 1
     for number, label, values in _table_values(n):
@@ -120,12 +109,12 @@ def write_notice_xlsx(n: NoticeData, path: Path) -> None:
                 ws.write_number(row, col, figure, amount)
         row += 1
     row += 1
-    for line in closing_lines(n):
+    for line in notice.closing_lines(n):
         _merged_text(ws, row, 6, nfc(line), wrap)
         ws.set_row(row, 30)
         row += 1
     row += 1
-    ws.write_string(row, 4, dated_line(n), centre)
+    ws.write_string(row, 4, notice.dated_line(n), centre)
     ws.write_string(row + 1, 4, "GIÁM ĐỐC", bold)
     wb.close()
 
@@ -141,7 +130,7 @@ def write_notices_workbook(notices: Iterable[NoticeData], path: Path, title: str
     amount = wb.add_format({"num_format": AMOUNT_FORMAT})
     for col, (_, _, width) in enumerate(ROW_COLUMNS):
         ws.set_column(col, col, width)
-    ws.write_string(0, 0, TITLE, bold)
+    ws.write_string(0, 0, notice.TITLE, bold)
     ws.write_string(1, 0, nfc(title))
     ws.set_row(3, 42)
     for col, (header, _, _) in enumerate(ROW_COLUMNS):

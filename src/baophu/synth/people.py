@@ -35,41 +35,12 @@ HOUSEHOLD_SIZE_P = np.array([0.11, 0.20, 0.22, 0.24, 0.12, 0.07, 0.03, 0.01])
 YOUNG_SHARE = 0.3  # of residents: aged 18 to 35 (who may leave the province alone)
 DEATHS_PER_YEAR = 0.0068  # of residents (drawn in addition, so that the living are the target)
 COMMUTER_SHARE = 0.05  # of the compulsory workforce, living in another province
-MOBILE_PREFIXES = np.array(
-    [
-        32,
-        33,
-        34,
-        35,
-        36,
-        37,
-        38,
-        39,
-        70,
-        76,
-        77,
-        78,
-        79,
-        81,
-        82,
-        83,
-        84,
-        85,
-        86,
-        88,
-        89,
-        90,
-        91,
-        93,
-        94,
-        96,
-        97,
-        98,
-        56,
-        58,
-        59,
-    ]
-)
+# fmt: off
+MOBILE_PREFIXES = np.array([
+    32, 33, 34, 35, 36, 37, 38, 39, 70, 76, 77, 78, 79, 81, 82, 83,
+    84, 85, 86, 88, 89, 90, 91, 93, 94, 96, 97, 98, 56, 58, 59,
+])
+# fmt: on
 
 
 @dataclass
