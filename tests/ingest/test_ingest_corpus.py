@@ -46,7 +46,7 @@ from corpus.build import (
 )
 
 from baophu.contracts import CONTRACTS, fold_header
-from baophu.ingest.importer import ImportResult
+from baophu.ingest.importer import ImportResult, import_paths
 from baophu.workspace import Workspace
 
 
@@ -1106,21 +1106,24 @@ def test_each_required_column_removed_is_refused_naming_it(
     contract = CONTRACTS[table]
     before = fingerprint_before(ws, province.workspace)
     tried = 0
-    for column in contract.required_headers:
-        names = [c for c in contract.names if c != column.name]
-        for fmt in ("csv", "xlsx", "parquet"):
-            folder = tmp_path / f"{column.name}-{fmt}"
-            folder.mkdir()
-            path = write_table(
-                folder / f"{file_stem(contract)}.{fmt}", contract, dummy_table(contract, names), fmt
-            )
-            result = run(ws, [path])
-            assert_clear_refusal(
-                result,
-                [path],
-                Refused("missing_columns", says=(f"{column.vi} ({column.name})", f"table {table}")),
-            )
-            tried += 1
+    # One store for every file (a refused import leaves it usable for the next): opening the
+    # workspace was three quarters of each refusal's time, hundreds of times over.
+    with ws.store() as store:
+        for column in contract.required_headers:
+            names = [c for c in contract.names if c != column.name]
+            for fmt in ("csv", "xlsx", "parquet"):
+                folder = tmp_path / f"{column.name}-{fmt}"
+                folder.mkdir()
+                path = write_table(
+                    folder / f"{file_stem(contract)}.{fmt}",
+                    contract,
+                    dummy_table(contract, names),
+                    fmt,
+                )
+                result = import_paths(store, [path], ws.rejects_dir)
+                says = (f"{column.vi} ({column.name})", f"table {table}")
+                assert_clear_refusal(result, [path], Refused("missing_columns", says=says))
+                tried += 1
     assert tried == 3 * len(contract.required_headers) > 0
     assert fingerprint(ws) == before
 
