@@ -265,16 +265,19 @@ _BREAKS = {"\t", "\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"}
 
 def printable(text: str, limit: int = 60) -> str:
     """Text safe to show in a message: line breaks as spaces, other control characters
-    replaced, long text cut."""
+    replaced, long text cut.  Each character is replaced by one, so only what is shown is
+    looked at (a field of two million characters in a bad file costs no more than a short one)."""
+    cut = len(text) > limit
+    shown = text[: limit - 1] if cut else text
     clean = "".join(
         " "
         if ch in _BREAKS
         else "\ufffd"
         if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")
         else ch
-        for ch in text
+        for ch in shown
     )
-    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+    return clean + "…" if cut else clean
 
 
 # The claims import's reasons live beside its code (ingest/claims_messages.py).
