@@ -271,6 +271,13 @@ def test_run_command_reports_each_step(ws: Workspace) -> None:
     # one row per unit: 1 province, 1 office, 2 communes, 2 hamlets
     assert first[1]["rows"]["coverage_by_unit"] == 6
     assert [r["status"] for r in again] == ["current", "current"]
+    # every step reports the rows of each mart it declares (from the mart registry, whatever
+    # its own summary holds; the risk and claims steps' summaries hold none), and a step left
+    # current reports the marts it still has
+    writes = {s.name: set(s.writes) for s in pipeline.STEPS}
+    for r in first:
+        assert set(r["rows"]) == writes[r["step"]], r["step"]
+    assert [r["rows"] for r in again] == [r["rows"] for r in first]
     assert bad.exit_code == 2
 
 

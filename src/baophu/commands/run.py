@@ -32,6 +32,7 @@ from baophu.commands.lists import PARAMS_FILE
 from baophu.commands.options import DateOpt, JsonOpt, WorkspaceOpt
 
 if TYPE_CHECKING:
+    from baophu.backends import Store
     from baophu.engine.pipeline import StepResult
     from baophu.workspace import Workspace
 
@@ -125,19 +126,30 @@ def run(
             )
         except errors as exc:
             fail(str(exc))
+        rows = {r.step: mart_rows(store, r.step) for r in results}
     if json_out:
-        print_json([_as_dict(r) for r in results])
+        print_json([_as_dict(r, rows[r.step]) for r in results])
         return
     print_results(results)
 
 
-def _as_dict(r: StepResult) -> dict[str, Any]:
+def mart_rows(store: Store, step: str) -> dict[str, int]:
+    """The rows of each mart ``step`` writes, as the mart registry holds them (every step
+    alike: its own summary says other things, and a step left current still has its marts)."""
+    from baophu.engine.pipeline import STEPS
+
+    writes = next(s.writes for s in STEPS if s.name == step)
+    entries = {m: store.mart_entry(m) for m in writes}
+    return {m: e.rows for m, e in entries.items() if e is not None}
+
+
+def _as_dict(r: StepResult, rows: dict[str, int]) -> dict[str, Any]:
     return {
         "step": r.step,
         "status": r.status,
         "reasons": r.reasons,
         "seconds": r.seconds,
-        "rows": r.result.get("rows", r.result.get("marts", {})),
+        "rows": rows,
     }
 
 
