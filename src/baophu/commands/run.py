@@ -126,10 +126,9 @@ def run(
             )
         except errors as exc:
             fail(str(exc))
-        rows = {r.step: mart_rows(store, r.step) for r in results}
-    if json_out:
-        print_json([_as_dict(r, rows[r.step]) for r in results])
-        return
+        if json_out:  # the table printed otherwise shows no rows
+            print_json([_as_dict(r, mart_rows(store, r.step)) for r in results])
+            return
     print_results(results)
 
 
