@@ -134,17 +134,24 @@ def pinned_rules() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="session")
-def hand_commune(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The hand-made commune of ``potential_hand`` imported into a DuckDB workspace and its
-    lists computed, once per session; ``hand_workspace`` gives a test its own copy."""
+def _build_hand_commune(folder: Path) -> None:
     from baophu.workspace import Workspace, init_workspace
     from potential_hand import build
 
-    base = tmp_path_factory.mktemp("hand_commune")
-    init_workspace(base / "ws")
-    build(Workspace.open(base / "ws"), base / "inputs")
-    return base / "ws"
+    init_workspace(folder / "ws")
+    build(Workspace.open(folder / "ws"), folder / "inputs")
+
+
+@pytest.fixture(scope="session")
+def hand_commune() -> Path:
+    """The hand-made commune of ``potential_hand`` imported into a DuckDB workspace and its
+    lists computed, once for every worker (``shared_builds``: the files that read it run on
+    either worker) and read only: opened with ``read_only=True``, or copied by
+    ``hand_workspace`` for a test that writes."""
+    from shared_builds import shared_build
+
+    built = shared_build("hand-commune", "", _build_hand_commune, TESTS / "potential_hand.py")
+    return built / "ws"
 
 
 @pytest.fixture
@@ -159,7 +166,7 @@ def hand_workspace(hand_commune: Path, tmp_path: Path) -> Any:
 # and ``libreoffice``).  A test is ``slow`` when it builds a synthetic province (minutes): its module,
 # or the module of a fixture it uses, imports the generator or a builder of one.
 BUILDS_PROVINCE = re.compile(
-    r"^\s*(?:from|import)\s+(?:baophu\.synth|province_build|corpus\.build|potential_expected|truth_province|nation_three|documents_fixtures)\b",
+    r"^\s*(?:from|import)\s+(?:baophu\.synth|province_build|corpus\.build|potential_expected|truth_province|nation_three|documents_fixtures|test_linkage_truth)\b",
     re.M,
 )
 TESTS = Path(__file__).resolve().parent

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -16,25 +18,36 @@ import claims_hand as ch
 from test_claims_rules import scenario
 
 from baophu.cli import app
-from baophu.ingest.importer import import_paths
 
 pytestmark = pytest.mark.timeout(600)
 
 
-def test_review_outcome_reduces_spending(tmp_path: Path) -> None:
-    from baophu.workspace import Workspace, init_workspace
+@pytest.fixture(scope="module")
+def computed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The hand-made claims imported (``claims import``) and computed at 31/03/2025
+    (``claims run --json``): the workspace and what the run printed; a test works on a copy."""
+    from baophu.workspace import init_workspace
 
-    ch.write(tmp_path / "inputs", *scenario())
-    init_workspace(tmp_path / "ws")
-    ws = Workspace.open(tmp_path / "ws")
+    tmp = tmp_path_factory.mktemp("claims-cli")
+    ch.write(tmp / "inputs", *scenario())
+    init_workspace(tmp / "ws")
     runner = CliRunner()
-    w = ["-w", str(ws.root)]
-    imported = runner.invoke(app, ["claims", "import", str(tmp_path / "inputs"), *w, "--json"])
+    w = ["-w", str(tmp / "ws")]
+    imported = runner.invoke(app, ["claims", "import", str(tmp / "inputs"), *w, "--json"])
     assert imported.exit_code == 0, imported.output
     assert json.loads(imported.stdout)["committed"]
     first = runner.invoke(app, ["claims", "run", *w, "--date", "2025-03-31", "--json"])
     assert first.exit_code == 0, first.output
-    before = json.loads(first.stdout)["estimate"]["spent_ytd"]
+    return tmp / "ws", json.loads(first.stdout)
+
+
+def test_review_outcome_reduces_spending(
+    computed: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    shutil.copytree(computed[0], tmp_path / "ws")
+    runner = CliRunner()
+    w = ["-w", str(tmp_path / "ws")]
+    before = computed[1]["estimate"]["spent_ytd"]
     review = runner.invoke(app, ["claims", "review", *w, "--json", "--limit", "50"])
     rows = json.loads(review.stdout)
     dead = next(r for r in rows if r["claim_code"] == "DEAD")
@@ -53,21 +66,18 @@ def test_review_outcome_reduces_spending(tmp_path: Path) -> None:
     assert dt.date(2025, 3, 31).year == json.loads(est.stdout)["summary"]["year"]
 
 
-def test_monthly_workbook_for_the_health_department(tmp_path: Path) -> None:
+def test_monthly_workbook_for_the_health_department(
+    computed: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
     """The workbook's summary sheet carries the estimate summary's figures; the flags sheet
     counts the hand-made flags by rule (no names)."""
     import openpyxl
 
-    from baophu.engine.claims import run_claims
     from baophu.reports.claims_workbook import write_claims_workbook
-    from baophu.workspace import Workspace, init_workspace
+    from baophu.workspace import Workspace
 
-    ch.write(tmp_path / "inputs", *scenario())
-    init_workspace(tmp_path / "ws")
-    ws = Workspace.open(tmp_path / "ws")
-    with ws.store() as store:
-        assert import_paths(store, [tmp_path / "inputs"], ws.rejects_dir).committed
-        run_claims(store, dt.date(2025, 3, 31))
+    shutil.copytree(computed[0], tmp_path / "ws")
+    with Workspace.open(tmp_path / "ws").store() as store:
         path = write_claims_workbook(store, tmp_path / "chi.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Dự toán", "Theo tháng", "Cơ sở KCB", "Chỉ số", "Tăng chi phí",

@@ -35,19 +35,23 @@ def _imported(tmp: Path) -> Any:
     return ws
 
 
-@pytest.fixture(scope="module")
-def ws_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The hand-computed province, imported and computed at 31/12/2025."""
-    from baophu.engine.compliance.run import run_compliance
-
-    ws = _imported(tmp_path_factory.mktemp("cli"))
-    with ws.store() as store:
-        run_compliance(store, _cases().REFERENCE)
-    return Path(ws.root)
-
-
 def invoke(*args: str) -> Any:
     return runner.invoke(app, ["compliance", *args])
+
+
+@pytest.fixture(scope="module")
+def computed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The hand-computed province, imported and computed at 31/12/2025 by
+    ``compliance run --json``: the workspace and what the command printed."""
+    ws = _imported(tmp_path_factory.mktemp("cli"))
+    result = invoke("run", "-w", str(ws.root), "--date", "2025-12-31", "--json")
+    assert result.exit_code == 0, result.output
+    return Path(ws.root), json.loads(result.output)
+
+
+@pytest.fixture(scope="module")
+def ws_dir(computed: tuple[Path, dict[str, Any]]) -> Path:
+    return computed[0]
 
 
 def test_commands_need_a_computed_workspace(tmp_path: Path) -> None:
@@ -57,13 +61,13 @@ def test_commands_need_a_computed_workspace(tmp_path: Path) -> None:
     assert "baophu compliance run" in result.output and "Traceback" not in result.output
 
 
-def test_run_prints_ratio_late_3plus_and_top(ws_dir: Path) -> None:
+def test_run_prints_ratio_late_3plus_and_top(computed: tuple[Path, dict[str, Any]]) -> None:
+    ws_dir, data = computed
     result = invoke("run", "-w", str(ws_dir), "--date", "2025-12-31")
     assert result.exit_code == 0, result.output
     assert "Tỷ lệ số tiền chậm đóng" in result.output
     assert "2,55%" in result.output
     assert "Đơn vị chậm đóng từ 3 tháng trở lên" in result.output
-    data = json.loads(invoke("run", "-w", str(ws_dir), "--date", "2025-12-31", "--json").output)
     assert data["late_amount"] == 50_015_000 and data["employers_late_3plus"] == 1
     assert data["reference_date"] == "2025-12-31" and data["arrears_ratio_ceiling"] == 0.0255
 

@@ -58,7 +58,7 @@ def hand(hand_commune: Path) -> tuple[list[dict], list[dict]]:
     """The lists of the session's hand-made commune (read only)."""
     from baophu.workspace import Workspace
 
-    with Workspace.open(hand_commune).store() as store:
+    with Workspace.open(hand_commune).store(read_only=True) as store:
         lst = store.read_mart("potential_list").to_pyarrow().to_pylist()
         persons = store.read_mart("potential_persons").to_pyarrow().to_pylist()
     return lst, persons

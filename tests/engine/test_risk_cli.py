@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from risk_hand import EXPECTED, write_inputs
@@ -29,21 +31,34 @@ def ws_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp / "ws"
 
 
+@pytest.fixture(scope="module")
+def computed(ws_dir: Path) -> tuple[Path, dict[str, Any]]:
+    """``risk run --json`` once on the imported office: the workspace and what it printed;
+    a test that writes (a verdict, another database) works on a copy."""
+    result = runner.invoke(
+        app, ["risk", "run", "-w", str(ws_dir), "--date", "2026-10-31", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    return ws_dir, json.loads(result.output)
+
+
+def _copy(computed: tuple[Path, dict[str, Any]], to: Path) -> Path:
+    shutil.copytree(computed[0], to)
+    return to
+
+
 def test_cases_before_run_says_what_to_do(ws_dir: Path, tmp_path: Path) -> None:
     init_workspace(tmp_path / "empty")
     result = runner.invoke(app, ["risk", "cases", "-w", str(tmp_path / "empty")])
     assert result.exit_code == 2 and "baophu risk run" in result.output
 
 
-def test_run_then_cases(ws_dir: Path) -> None:
-    result = runner.invoke(
-        app, ["risk", "run", "-w", str(ws_dir), "--date", "2026-10-31", "--json"]
-    )
-    assert result.exit_code == 0, result.output
-    summary = json.loads(result.output)
+def test_run_then_cases(computed: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    ws_dir, summary = computed
     assert summary["by_kind"]["deceased_enrolled"] == {"cases": 1, "amount": 526_500}
     assert summary["cases"] == sum(len(v) for v in EXPECTED.values())
-    result = runner.invoke(app, ["risk", "run", "-w", str(ws_dir), "--date", "2026-10-31"])
+    again = _copy(computed, tmp_path / "ws")
+    result = runner.invoke(app, ["risk", "run", "-w", str(again), "--date", "2026-10-31"])
     assert "Người đã chết còn tham gia" in result.output and "526.500" in result.output
 
     result = runner.invoke(
@@ -63,16 +78,13 @@ def test_run_then_cases(ws_dir: Path) -> None:
     assert result.exit_code == 0 and "075085000001" not in result.output
 
 
-def test_monthly_report_of_an_office(ws_dir: Path, tmp_path: Path) -> None:
+def test_monthly_report_of_an_office(computed: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     from baophu.operational import open_operational
     from baophu.operational.risk_cases import record_verdict
 
-    assert (
-        runner.invoke(app, ["risk", "run", "-w", str(ws_dir), "--date", "2026-10-31"]).exit_code
-        == 0
-    )
+    ws_dir = _copy(computed, tmp_path / "ws")
     db = open_operational(Workspace.open(ws_dir))
     try:
         case = {
@@ -124,17 +136,13 @@ def test_monthly_report_of_an_office(ws_dir: Path, tmp_path: Path) -> None:
 
 
 def test_report_with_the_operational_database_unreachable_exits_cleanly(
-    ws_dir: Path, tmp_path: Path
+    computed: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
     """The verdicts live in the operational database: when it cannot be reached the report
     says so in both languages and exits 1, with no traceback and no workbook written."""
-    import shutil
-
     from baophu.workspace import CONFIG_NAME, WorkspaceConfig
 
-    ws = tmp_path / "ws"
-    shutil.copytree(ws_dir, ws)
-    assert runner.invoke(app, ["risk", "run", "-w", str(ws), "--date", "2026-10-31"]).exit_code == 0
+    ws = _copy(computed, tmp_path / "ws")
     config = WorkspaceConfig.read(ws / CONFIG_NAME)
     config.database_url = "postgresql+psycopg://nobody:secret@127.0.0.1:1/none"
     config.write(ws / CONFIG_NAME)
