@@ -4,8 +4,10 @@ without touching the other offices' allocations; a target set by hand reaches pr
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,11 +16,17 @@ from web_helpers import login, page_csrf
 
 
 @pytest.fixture
-def office_client(workspace: Any, tmp_path: Any) -> Iterator[tuple[Any, Any, dict[str, Any]]]:
+def office_client(province_dir: Path, tmp_path: Path) -> Iterator[tuple[Any, Any, dict[str, Any]]]:
+    """An office's staff signed in on a copy of the province: an allocation confirmed here
+    replaces the hamlets' targets under that office, which the session's workspace (read by
+    every other web test on this worker, e.g. the hamlet ranking's province rank) keeps."""
     from baophu.app.main import AppSettings, create_app
     from baophu.operational.db import OperationalDB
     from baophu.operational.users import seed_demo_users
+    from baophu.workspace import Workspace
 
+    shutil.copytree(province_dir, tmp_path / "ws")
+    workspace = Workspace.open(tmp_path / "ws")
     db = OperationalDB.connect(f"sqlite:///{tmp_path / 'op.sqlite'}")
     users = {u["role"]: u for u in seed_demo_users(workspace, db=db)}
     application = create_app(workspace, AppSettings(watch=False, secret_key="t"), db=db)

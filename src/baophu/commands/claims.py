@@ -17,6 +17,7 @@ from rich.table import Table
 from baophu.commands.common import (
     console,
     fail,
+    failing_on,
     fmt,
     fmt_pct,
     open_workspace,
@@ -117,7 +118,7 @@ def run_cmd(
     ws = open_workspace(workspace)
     manual, outcomes, due, reviews = operational_inputs(ws)
     with ws.store() as store:
-        try:
+        with failing_on((PipelineError, ValueError)):
             results = run_pipeline(
                 store,
                 Inputs(
@@ -130,8 +131,6 @@ def run_cmd(
                 until="claims",
                 only=("claims",),
             )
-        except (PipelineError, ValueError) as exc:
-            fail(str(exc))
         summary = estimate_summary(store)
         top = review_rows(store, 10)
     claims_result = next((r for r in results if r.step == "claims"), None)

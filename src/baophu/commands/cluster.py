@@ -13,7 +13,7 @@ from baophu.cluster import ClusterError, ClusterStatus, default_state_dir
 from baophu.cluster import start as start_cluster
 from baophu.cluster import status as cluster_status
 from baophu.cluster import stop as stop_cluster
-from baophu.commands.common import console, fail, fmt_int, print_json
+from baophu.commands.common import console, failing_on, fmt_int, print_json
 from baophu.commands.options import JsonOpt
 
 cluster_app = typer.Typer(no_args_is_help=True)
@@ -44,7 +44,7 @@ def start(
     json_out: JsonOpt = False,
 ) -> None:
     """Khởi động master và các worker Spark / start a Spark master and workers."""
-    try:
+    with failing_on((ClusterError,)):
         result = start_cluster(
             state_dir,
             workers=workers,
@@ -54,8 +54,6 @@ def start(
             port=port,
             webui_port=webui_port,
         )
-    except ClusterError as exc:
-        fail(str(exc))
     if json_out:
         print_json(result.as_dict())
         return

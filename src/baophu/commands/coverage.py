@@ -126,17 +126,14 @@ def coverage(
             2,
         )
     day = parse_date(date)
-    with workspace_store(workspace) as store:
-        try:
-            when = ensure_coverage(store, day, workspace, recompute)
-            rows = coverage_rows(store, level, unit)
-            written = None
-            if workbook is not None:
-                from baophu.reports.meeting_workbook import write_meeting_workbook
+    with workspace_store(workspace, engine_errors()) as store:
+        when = ensure_coverage(store, day, workspace, recompute)
+        rows = coverage_rows(store, level, unit)
+        written = None
+        if workbook is not None:
+            from baophu.reports.meeting_workbook import write_meeting_workbook
 
-                written = write_meeting_workbook(store, workbook)
-        except engine_errors() as exc:
-            fail(str(exc))
+            written = write_meeting_workbook(store, workbook)
     if json_out:
         print_json(rows)
         return

@@ -21,6 +21,7 @@ from baophu.commands.common import (
     activity_of,
     console,
     fail,
+    failing_on,
     fmt,
     fmt_int,
     open_workspace,
@@ -81,11 +82,12 @@ def link(
     from baophu.engine.linkage import LinkageError, run_linkage
 
     sources = None if source == "all" else [source]
-    with _store(workspace) as store, progress_bar(not json_out, activity_of(store)) as progress:
-        try:
-            result = run_linkage(store, sources, progress=progress)
-        except (LinkageError, KeyError, ValueError) as exc:
-            fail(str(exc))
+    with (
+        _store(workspace) as store,
+        progress_bar(not json_out, activity_of(store)) as progress,
+        failing_on((LinkageError, KeyError, ValueError)),
+    ):
+        result = run_linkage(store, sources, progress=progress)
     if json_out:
         print_json(result)
         return

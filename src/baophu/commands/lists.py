@@ -30,6 +30,7 @@ from baophu.commands.common import (
     console,
     err_console,
     fail,
+    failing_on,
     fmt,
     fmt_int,
     fmt_pct,
@@ -140,12 +141,9 @@ def lists(
         fail("Số ngày đến hạn phải không âm", "--due-days must not be negative", 2)
     ws = open_workspace(workspace)
     day = parse_date(date)
-    with ws.store() as store:
-        try:
-            run = ensure_lists(ws, store, day, due_days, recompute, json_out)
-            report = list_report(store, commune, hamlet, collector, reason, top)
-        except _errors() as exc:
-            fail(str(exc))
+    with ws.store() as store, failing_on(_errors()):
+        run = ensure_lists(ws, store, day, due_days, recompute, json_out)
+        report = list_report(store, commune, hamlet, collector, reason, top)
     report["run"] = {k: v for k, v in run.items() if k not in ("by_reason",)}
     if json_out:
         print_json(report)
@@ -326,10 +324,8 @@ def workbooks(
             2,
         )
     ws = open_workspace(workspace)
-    try:
+    with failing_on(_errors()):
         result = export_workbooks(ws, out, commune, collector, officer, all_, json_out)
-    except _errors() as exc:
-        fail(str(exc))
     if json_out:
         print_json(result)
         return
@@ -419,11 +415,8 @@ def outcomes_import(
     from baophu.fieldwork import import_outcomes
 
     ws = open_workspace(workspace)
-    with ws.store() as store:
-        try:
-            result = import_outcomes(ws, store, file)
-        except _errors() as exc:
-            fail(str(exc))
+    with ws.store() as store, failing_on(_errors()):
+        result = import_outcomes(ws, store, file)
     if json_out:
         print_json(result)
     elif result["status"] == "imported":
@@ -464,10 +457,8 @@ def achievement_cmd(
     ws = open_workspace(workspace)
     db = operational(ws)
     try:
-        with ws.store() as store:
+        with failing_on(_errors()), ws.store() as store:
             result = achievement(db, store, year or today().year, collector=collector)
-    except _errors() as exc:
-        fail(str(exc))
     finally:
         db.dispose()
     if json_out:

@@ -23,6 +23,7 @@ import typer
 from baophu.commands.common import (
     console,
     fail,
+    failing_on,
     fmt_int,
     fmt_pct,
     open_workspace,
@@ -98,10 +99,8 @@ def rank_nation(ws_root: Path) -> dict[str, Any]:
     with ExitStack() as stack:
         stores = {p.name: stack.enter_context(Workspace.open(p).store()) for p in roots}
         store = stack.enter_context(ws.store())
-        try:
+        with failing_on((NationError,)):
             return run_nation(store, stores)
-        except NationError as exc:
-            fail(str(exc))
 
 
 @nation_app.command("build")

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from baophu.commands.common import console, fail, open_workspace, parse_date, print_json
+from baophu.commands.common import console, failing_on, open_workspace, parse_date, print_json
 from baophu.commands.options import JsonOpt, OutOpt, WorkspaceOpt
 
 reports_app = typer.Typer(
@@ -47,19 +47,16 @@ def write_reports(
 
     ws = open_workspace(workspace)
     day = parse_date(date)
-    try:
-        with ws.store(read_only=True) as store:
-            files = make_reports(
-                store,
-                kinds,
-                out,
-                unit_code=unit,
-                reference_date=day,
-                with_pdf=with_pdf,
-                template_dir=ws.root / TEMPLATE_FOLDER,
-            )
-    except DocumentError as exc:
-        fail(str(exc))
+    with failing_on((DocumentError,)), ws.store(read_only=True) as store:
+        files = make_reports(
+            store,
+            kinds,
+            out,
+            unit_code=unit,
+            reference_date=day,
+            with_pdf=with_pdf,
+            template_dir=ws.root / TEMPLATE_FOLDER,
+        )
     db = operational(ws)
     try:
         for f in files:

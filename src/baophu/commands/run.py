@@ -21,6 +21,7 @@ from baophu.commands.common import (
     activity_of,
     console,
     fail,
+    failing_on,
     open_workspace,
     operational_db,
     parse_date,
@@ -116,7 +117,7 @@ def run(
             due_days=due,
             progress=update,
         )
-        try:
+        with failing_on(errors):
             results = run_pipeline(
                 store,
                 inputs,
@@ -124,8 +125,6 @@ def run(
                 only_stale=not force,
                 on_step=lambda step, i, n: update(step.name, i, n),
             )
-        except errors as exc:
-            fail(str(exc))
         if json_out:  # the table printed otherwise shows no rows
             print_json([_as_dict(r, mart_rows(store, r.step)) for r in results])
             return

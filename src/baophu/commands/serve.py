@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from baophu.commands.common import console, fail
+from baophu.commands.common import console, failing_on
 from baophu.commands.options import WorkspaceOpt
 
 
@@ -63,13 +63,11 @@ def serve(
     from baophu.operational.db import OperationalError
     from baophu.workspace import Workspace, WorkspaceError
 
-    try:
+    with failing_on((WorkspaceError, WebConfigError, ValueError), 2):
         ws = Workspace.open(workspace)
         web = read_web_config(ws.root)
         proxies = tuple(trusted_proxy or ())
         parse_networks((*proxies, *web.trusted_proxies))
-    except (WorkspaceError, WebConfigError, ValueError) as exc:
-        fail(str(exc), 2)
     hosts = _allowed_hosts(host, tuple(trusted_host or ()), web.trusted_hosts)
     if "*" in hosts:
         console.print(
@@ -81,11 +79,9 @@ def serve(
         f"(không gian làm việc / workspace {ws.root}); Ctrl+C để dừng / to stop"
     )
     if workers > 1:
-        try:  # migrations run once, before the workers
+        with failing_on((OperationalError,)):  # migrations run once, before the workers
             if not os.environ.get("BAOPHU_DATABASE_URL"):
                 open_operational(ws).dispose()
-        except OperationalError as exc:
-            fail(str(exc))
         ensure_secret(ws)
         os.environ["BAOPHU_WORKSPACE"] = str(ws.root)
         os.environ["BAOPHU_HTTPS_ONLY"] = "1" if https_only else "0"
@@ -102,7 +98,7 @@ def serve(
         )
         return
     settings = AppSettings(https_only=https_only, trusted_proxies=proxies, trusted_hosts=hosts)
-    try:
+    with failing_on((OperationalError,)):
         url = os.environ.get("BAOPHU_DATABASE_URL")  # another operational database (benchmarks)
         if url:
             from baophu.operational.db import OperationalDB
@@ -110,8 +106,6 @@ def serve(
             app = create_app(ws, settings, db=OperationalDB.connect(url))
         else:
             app = create_app(ws, settings)
-    except OperationalError as exc:
-        fail(str(exc))
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
 
 

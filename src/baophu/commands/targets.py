@@ -29,6 +29,7 @@ from baophu.commands.common import (
     columns_table,
     console,
     fail,
+    failing_on,
     fmt_int,
     fmt_pct,
     open_workspace,
@@ -107,11 +108,9 @@ def parse_value(text: str, is_rate: bool) -> float:
         validated_target,
     )
 
-    try:
+    with failing_on((TargetValueError,), 2):
         validated_target(text, is_rate=is_rate, denominator=None, figures=UnitFigures())
         return parse_target_value(text, is_rate)
-    except TargetValueError as exc:
-        fail(str(exc), 2)
 
 
 def _check_indicator(name: str) -> Any:
@@ -179,7 +178,8 @@ def set_target(
             validated_target,
         )
 
-        try:  # the same checks as the web form (operational.target_values)
+        # the same checks as the web form (operational.target_values)
+        with failing_on((TargetValueError,), 2):
             target_value, denominator = validated_target(
                 value,
                 is_rate=ind.is_rate,
@@ -187,8 +187,6 @@ def set_target(
                 figures=figures or UnitFigures(),
                 unit_code=unit,
             )
-        except TargetValueError as exc:
-            fail(str(exc), 2)
     from baophu.operational.manual_targets import (
         manual_target_rows,
         remove_manual_target,
@@ -265,23 +263,20 @@ def allocate_cmd(
     ind = _check_indicator(indicator_name)
     day = parse_date(date)
     weights_table = _read_weights(weights) if weights is not None else None
-    with workspace_store(workspace) as store:
-        try:
-            result = run_allocation(
-                store,
-                year,
-                indicator_name,
-                method=method,
-                hierarchy=hierarchy,
-                root=root,
-                to_level=to_level,
-                allow_below_achieved=allow_below_achieved,
-                weights=weights_table,
-                manual=read_manual(workspace),
-                reference_date=day,
-            )
-        except engine_errors() as exc:
-            fail(str(exc))
+    with workspace_store(workspace, engine_errors()) as store:
+        result = run_allocation(
+            store,
+            year,
+            indicator_name,
+            method=method,
+            hierarchy=hierarchy,
+            root=root,
+            to_level=to_level,
+            allow_below_achieved=allow_below_achieved,
+            weights=weights_table,
+            manual=read_manual(workspace),
+            reference_date=day,
+        )
     if json_out:
         print_json(result)
         return
@@ -385,13 +380,10 @@ def progress_cmd(
     if period not in (None, "month", "week"):
         fail(f"Kỳ không hợp lệ: {period} (month | week) / invalid period {period!r}", 2)
     day = parse_date(date)
-    with workspace_store(workspace) as store:
-        try:
-            summary = run_progress(store, year, day, manual=read_manual(workspace), lowest=lowest)
-            rows = progress_rows(store, indicator_name, level, hierarchy)
-            phased = _phased(store, indicator_name, level, hierarchy, period) if period else []
-        except engine_errors() as exc:
-            fail(str(exc))
+    with workspace_store(workspace, engine_errors()) as store:
+        summary = run_progress(store, year, day, manual=read_manual(workspace), lowest=lowest)
+        rows = progress_rows(store, indicator_name, level, hierarchy)
+        phased = _phased(store, indicator_name, level, hierarchy, period) if period else []
     if lowest_only:
         rows = [r for r in rows if r["is_lowest"]]
     if json_out:
@@ -483,22 +475,19 @@ def campaign_cmd(
             fail(f"--target cần dạng chỉ_tiêu=giá_trị / needs indicator=value: {item}", 2)
         name, text = item.split("=", 1)
         values[name] = parse_value(text, _check_indicator(name).is_rate)
-    with workspace_store(workspace) as store:
-        try:
-            summary = run_campaign(
-                store,
-                first,
-                days,
-                names,
-                year=year,
-                manual=read_manual(workspace),
-                target_values=values,
-            )
+    with workspace_store(workspace, engine_errors()) as store:
+        summary = run_campaign(
+            store,
+            first,
+            days,
+            names,
+            year=year,
+            manual=read_manual(workspace),
+            target_values=values,
+        )
 
-            t = store.read_mart(MART_CAMPAIGN)
-            rows = t.order_by(["indicator", "level", "unit_code", "day"]).to_pyarrow().to_pylist()
-        except engine_errors() as exc:
-            fail(str(exc))
+        t = store.read_mart(MART_CAMPAIGN)
+        rows = t.order_by(["indicator", "level", "unit_code", "day"]).to_pyarrow().to_pylist()
     if json_out:
         print_json({"summary": summary, "rows": rows})
         return

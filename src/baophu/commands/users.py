@@ -17,7 +17,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from baophu.commands.common import console, fail, open_workspace, operational_db, print_json
+from baophu.commands.common import (
+    console,
+    failing_on,
+    open_workspace,
+    operational_db,
+    print_json,
+)
 from baophu.commands.options import JsonOpt, WorkspaceOpt
 
 users_app = typer.Typer(
@@ -165,11 +171,9 @@ def demo(workspace: WorkspaceOpt = Path("."), json_out: JsonOpt = False) -> None
     from baophu.operational.users import UserError, seed_demo_users
     from baophu.workspace import Workspace, WorkspaceError
 
-    try:
+    with failing_on((WorkspaceError, UserError), 2):
         ws = Workspace.open(workspace)
         users = seed_demo_users(ws)
-    except (WorkspaceError, UserError) as exc:
-        fail(str(exc), 2)
     if json_out:
         print_json(users)
         return
