@@ -20,10 +20,10 @@ from typing import Annotated, Any, cast
 
 import typer
 
+from baophu.commands import common
 from baophu.commands.common import (
     console,
     fail,
-    failing_on,
     fmt_int,
     fmt_pct,
     open_workspace,
@@ -99,7 +99,7 @@ def rank_nation(ws_root: Path) -> dict[str, Any]:
     with ExitStack() as stack:
         stores = {p.name: stack.enter_context(Workspace.open(p).store()) for p in roots}
         store = stack.enter_context(ws.store())
-        with failing_on((NationError,)):
+        with common.failing_on((NationError,)):
             return run_nation(store, stores)
 
 

@@ -29,7 +29,6 @@ from baophu.commands.common import (
     columns_table,
     console,
     fail,
-    failing_on,
     fmt_int,
     fmt_pct,
     open_workspace,
@@ -108,7 +107,7 @@ def parse_value(text: str, is_rate: bool) -> float:
         validated_target,
     )
 
-    with failing_on((TargetValueError,), 2):
+    with common.failing_on((TargetValueError,), 2):
         validated_target(text, is_rate=is_rate, denominator=None, figures=UnitFigures())
         return parse_target_value(text, is_rate)
 
@@ -179,7 +178,7 @@ def set_target(
         )
 
         # the same checks as the web form (operational.target_values)
-        with failing_on((TargetValueError,), 2):
+        with common.failing_on((TargetValueError,), 2):
             target_value, denominator = validated_target(
                 value,
                 is_rate=ind.is_rate,

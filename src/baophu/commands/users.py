@@ -17,13 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from baophu.commands.common import (
-    console,
-    failing_on,
-    open_workspace,
-    operational_db,
-    print_json,
-)
+from baophu.commands.common import console, failing_on, open_workspace, operational_db, print_json
 from baophu.commands.options import JsonOpt, WorkspaceOpt
 
 users_app = typer.Typer(
