@@ -39,6 +39,30 @@ def province_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+def _files_state(root: Path) -> list[tuple[str, int, int]]:
+    """Name, size and modification time of the workspace's DuckDB file and its WAL."""
+    return [
+        (p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(root.glob("*.duckdb*"))
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _session_province_unchanged(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A web test leaves the session's copy of the province as it found it: every web test on
+    the same worker reads that copy, in whatever order pytest-xdist hands the files out, so a
+    test that writes marts (an allocation confirmed, an import, a recompute) works on its own
+    copy (``shutil.copytree(province_dir, tmp_path / "ws")``).  Checked on the DuckDB file."""
+    if "province_dir" not in request.fixturenames:
+        yield
+        return
+    root: Path = request.getfixturevalue("province_dir")
+    before = _files_state(root)
+    yield
+    assert _files_state(root) == before, (
+        f"{request.node.nodeid} changed the session's province ({root}); work on a copy"
+    )
+
+
 @pytest.fixture(scope="session")
 def workspace(province_dir: Path) -> Any:
     from baophu.workspace import Workspace
