@@ -1,6 +1,8 @@
 """``baophu nation build`` end to end on two small synthetic provinces: one workspace per
-province, imported and computed, then ranked — the national figures are the sums of the
-provinces' own coverage marts, and each province's population is its ground truth's."""
+province, imported and computed (``--ranking-only``: the steps the ranking needs), then
+ranked — the national figures are the sums of the provinces' own coverage marts, and each
+province's population is its ground truth's.  Every step of the pipeline on a province is
+``baophu run``'s and the demo's (``test_pipeline``)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typer.testing import CliRunner
 
 from baophu.cli import app
 from baophu.synth.generator import generate
+from baophu.workspace import Workspace
 
 
 def test_build_two_provinces(tmp_path: Path) -> None:
@@ -19,7 +22,9 @@ def test_build_two_provinces(tmp_path: Path) -> None:
     for code, name in (("11", "Điện Biên"), ("12", "Lai Châu")):
         generate(name, 0.001, 5, source / "provinces" / code, claims=False)
     out = tmp_path / "ws"
-    result = CliRunner().invoke(app, ["nation", "build", str(source), "--out", str(out), "--json"])
+    result = CliRunner().invoke(
+        app, ["nation", "build", str(source), "--out", str(out), "--ranking-only", "--json"]
+    )
     assert result.exit_code == 0, result.output
     shown = CliRunner().invoke(app, ["nation", "view", "-w", str(out), "--json"])
     assert shown.exit_code == 0, shown.output
@@ -42,7 +47,14 @@ def test_build_two_provinces(tmp_path: Path) -> None:
     assert {rows["11"]["bhyt_rate_rank"], rows["12"]["bhyt_rate_rank"]} == {1, 2}
     timings = json.loads((out / "nation_timings.json").read_text(encoding="utf-8"))
     assert set(timings["provinces"]) == {"11", "12"}
-    assert "coverage" in timings["provinces"]["11"]["seconds"]
+    # the import, then the steps that write coverage_by_unit, achievement_by_unit and
+    # arrears_by_unit and those they use, in the pipeline's order; nothing else
+    for code in ("11", "12"):
+        assert list(timings["provinces"][code]["seconds"]) == [
+            *("import", "identity", "coverage", "targets", "compliance")
+        ]
+    with Workspace.open(out / "provinces" / "11").store(read_only=True) as store:
+        assert store.has_mart("arrears_by_unit") and not store.has_mart("person_links")
     # drilled down: Lai Châu's offices hold its whole population, and its communes are the
     # communes of its units file, each under one of those offices
     drill = CliRunner().invoke(app, ["nation", "view", "-w", str(out), "--unit", "12", "--json"])

@@ -147,3 +147,30 @@ def test_nation_view_of_one_unit(nation: Workspace) -> None:
     assert table.exit_code == 0 and "Xã 1 Hồ Chí Minh" in table.output
     unknown = runner.invoke(app, ["nation", "view", "-w", str(nation.root), "--unit", "99"])
     assert unknown.exit_code == 1 and "99" in unknown.output
+
+
+@pytest.mark.parametrize("ranking_only", [False, True])
+def test_build_runs_every_step_or_those_the_ranking_needs(
+    tmp_path: Path, tiny_inputs: Path, monkeypatch: pytest.MonkeyPatch, ranking_only: bool
+) -> None:
+    from baophu.commands.nation import build_province
+    from baophu.engine import pipeline
+
+    calls: list[tuple[str, list[str] | None]] = []
+
+    def record(store, inputs, until=None, only=None, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((until, None if only is None else list(only)))
+        return []
+
+    monkeypatch.setattr(pipeline, "run_pipeline", record)
+    result = build_province(tmp_path / "ws", tiny_inputs, "duckdb", "local[1]", None, ranking_only)
+    # by default, each step of the pipeline in its order (identity … claims, as declared);
+    # with the option, the four that write the ranking's marts and what those use
+    every = ["identity", "coverage", "targets", "linkage", "potential", "declarations"]
+    every += ["compliance", "risk", "claims"]
+    needed = ["identity", "coverage", "targets", "compliance"]
+    if ranking_only:
+        assert calls == [(step, needed) for step in needed]
+    else:
+        assert calls == [(step, None) for step in every]
+    assert list(result["seconds"]) == ["import", *(needed if ranking_only else every)]

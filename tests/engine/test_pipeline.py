@@ -27,6 +27,7 @@ from baophu.engine.pipeline import (
     register_step,
     run_pipeline,
     staleness,
+    steps_for,
 )
 from baophu.ingest.importer import import_paths
 from baophu.workspace import Workspace, init_workspace
@@ -214,6 +215,19 @@ def test_operational_inputs_make_their_step_stale(ws: Workspace) -> None:
     assert any("field_outcomes" in r for r in with_outcome["potential"])
     assert not any("field_outcomes" in r for r in without["potential"])
     assert not any("field_outcomes" in r for r in with_outcome["compliance"])
+
+
+def test_steps_for_some_marts_are_their_writers_and_what_those_use() -> None:
+    # the national ranking's marts: coverage_by_unit (coverage, which uses identity's
+    # ancestors and spells), achievement_by_unit (targets, which uses coverage's) and
+    # arrears_by_unit (compliance, which uses no mart)
+    marts = ["coverage_by_unit", "arrears_by_unit", "achievement_by_unit"]
+    assert steps_for(marts) == ["identity", "coverage", "targets", "compliance"]
+    # the potential list uses identity's remainder and linkage's links
+    assert steps_for(["potential_list"]) == ["identity", "linkage", "potential"]
+    assert steps_for(["person_links"]) == ["linkage"]
+    with pytest.raises(PipelineError, match="no step writes: nothing_here"):
+        steps_for(["nothing_here"])
 
 
 def test_unknown_step_is_refused(ws: Workspace) -> None:

@@ -3,7 +3,8 @@
 ``build`` takes a synthetic nation (``baophu synth --province all``) or any folder with
 ``provinces/<code>/inputs``, creates one workspace per province under
 ``WS/provinces/<code>/`` (DuckDB, or Spark with ``--backend pyspark --master spark://…``),
-imports each province's files and runs the declared pipeline on it, then puts the
+imports each province's files and runs the declared pipeline on it (``--ranking-only``: the
+steps that write the marts the ranking reads, and those they rest on), then puts the
 provinces side by side (``engine.nation.run_nation``) in the national workspace.  ``view``
 prints the ranking of the provinces on every indicator and on the arrears ratio, and the
 provinces behind their targets.
@@ -62,9 +63,11 @@ def build_province(
     backend: str,
     master: str,
     on_step: Callable[[str, float], None] | None = None,
+    ranking_only: bool = False,
 ) -> dict[str, Any]:
     """One province: its workspace created, its files imported, every step of the pipeline
-    run; returns the seconds of the import and of each step."""
+    run (``ranking_only``: the steps the national ranking needs, ``ranking_steps``); returns
+    the seconds of the import and of each step."""
     from baophu.engine.pipeline import Inputs, run_pipeline, step_names
     from baophu.ingest.importer import import_paths
     from baophu.workspace import Backend, Workspace, init_workspace
@@ -80,13 +83,23 @@ def build_province(
         seconds["import"] = time.perf_counter() - started
         if on_step:
             on_step("import", seconds["import"])
-        for step in step_names():
+        only = ranking_steps() if ranking_only else None
+        for step in only or step_names():
             started = time.perf_counter()
-            run_pipeline(store, Inputs(), until=step)
+            run_pipeline(store, Inputs(), until=step, only=only)
             seconds[step] = time.perf_counter() - started
             if on_step:
                 on_step(step, seconds[step])
     return {"seconds": {k: round(v, 3) for k, v in seconds.items()}}
+
+
+def ranking_steps() -> list[str]:
+    """The steps that write the marts the national ranking reads of each province, and the
+    steps those rest on (``engine.pipeline.steps_for``)."""
+    from baophu.engine.nation import PROVINCE_MARTS
+    from baophu.engine.pipeline import steps_for
+
+    return steps_for(PROVINCE_MARTS)
 
 
 def rank_nation(ws_root: Path) -> dict[str, Any]:
@@ -109,6 +122,14 @@ def build(
     out: Annotated[Path, typer.Option("--out", help="Không gian làm việc quốc gia / workspace")],
     backend: Annotated[str, typer.Option(help="duckdb (mặc định) hoặc pyspark")] = "duckdb",
     master: Annotated[str, typer.Option(help="Spark master URL")] = "local[2]",
+    ranking_only: Annotated[
+        bool,
+        typer.Option(
+            "--ranking-only",
+            help="Chỉ tính các bước mà xếp hạng cần (định danh, bao phủ, chỉ tiêu, nghĩa vụ "
+            "đóng) / only the steps the ranking needs",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Nhập và tính từng tỉnh, rồi xếp hạng toàn quốc / import and compute every province,
@@ -128,7 +149,12 @@ def build(
                 update(f"{code}: {step}", done, len(provinces))
 
             timings[code] = build_province(
-                out / PROVINCES_DIR / code, inputs, backend, master, on_step=on_step
+                out / PROVINCES_DIR / code,
+                inputs,
+                backend,
+                master,
+                on_step=on_step,
+                ranking_only=ranking_only,
             )
         update("toàn quốc / nation", len(provinces), len(provinces))
         started = time.perf_counter()

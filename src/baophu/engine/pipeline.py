@@ -336,6 +336,25 @@ def step_names() -> list[str]:
     return [s.name for s in STEPS]
 
 
+def steps_for(marts: Sequence[str]) -> list[str]:
+    """The steps, in pipeline order, that write ``marts`` and, through what each uses
+    (``uses``, not ``optional_uses``), the steps those rest on."""
+    writer = {m: s for s in STEPS for m in s.writes}
+    unknown = [m for m in marts if m not in writer]
+    if unknown:
+        raise PipelineError(
+            f"Không bước nào tính: {', '.join(unknown)} / no step writes: {', '.join(unknown)}"
+        )
+    needed: set[str] = set()
+    todo = list(marts)
+    while todo:
+        step = writer[todo.pop()]
+        if step.name not in needed:
+            needed.add(step.name)
+            todo.extend(step.uses)
+    return [s.name for s in STEPS if s.name in needed]
+
+
 def _steps_until(until: str | None) -> list[Step]:
     names = step_names()
     if until is None:
