@@ -38,9 +38,13 @@ def nation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dic
         stores: dict[str, Store] = {}
         for code in CODES:
             inputs = source / "provinces" / code / "inputs"
+            # the province's own files (register, units, enrolments, ledger …); its school
+            # rosters, household lists and sample forms (about 200 workbooks) are left out:
+            # the identity step reads none of them
+            files = sorted(p for p in inputs.iterdir() if p.is_file())
             init_workspace(root / "ws" / code)
             store = stack.enter_context(Workspace.open(root / "ws" / code).store())
-            assert import_paths(store, [inputs], root / "rejects").committed
+            assert import_paths(store, files, root / "rejects").committed
             run_pipeline(store, Inputs(), until="identity")
             stores[code] = store
         yield source, stores
