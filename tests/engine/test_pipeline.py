@@ -230,6 +230,24 @@ def test_steps_for_some_marts_are_their_writers_and_what_those_use() -> None:
         steps_for(["nothing_here"])
 
 
+def test_steps_for_a_step_using_a_mart_written_on_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A step may use a mart a command writes (the allocated targets): no step is needed for
+    it, the step itself and what else it uses are."""
+    monkeypatch.setattr(pipeline, "STEPS", list(pipeline.STEPS))
+
+    def noop(store, day, inputs):  # type: ignore[no-untyped-def]
+        return {}
+
+    register_step(
+        Step("probe", "Thử", "tests.noop", (), ("targets_allocated", "coverage_by_unit"),
+             ("probe_out",), True, noop),
+        after="coverage",
+    )  # fmt: skip
+    assert steps_for(["probe_out"]) == ["identity", "coverage", "probe"]
+
+
 def test_unknown_step_is_refused(ws: Workspace) -> None:
     with ws.store() as store, pytest.raises(PipelineError, match="unknown step 'claimz'"):
         run_pipeline(store, until="claimz")

@@ -338,7 +338,8 @@ def step_names() -> list[str]:
 
 def steps_for(marts: Sequence[str]) -> list[str]:
     """The steps, in pipeline order, that write ``marts`` and, through what each uses
-    (``uses``, not ``optional_uses``), the steps those rest on."""
+    (``uses``, not ``optional_uses``), the steps those rest on; a mart a command writes on
+    request (``ON_REQUEST``) is no step's."""
     writer = {m: s for s in STEPS for m in s.writes}
     unknown = [m for m in marts if m not in writer]
     if unknown:
@@ -348,8 +349,8 @@ def steps_for(marts: Sequence[str]) -> list[str]:
     needed: set[str] = set()
     todo = list(marts)
     while todo:
-        step = writer[todo.pop()]
-        if step.name not in needed:
+        step = writer.get(todo.pop())
+        if step is not None and step.name not in needed:
             needed.add(step.name)
             todo.extend(step.uses)
     return [s.name for s in STEPS if s.name in needed]
