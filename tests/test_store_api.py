@@ -215,6 +215,80 @@ def test_spark_mart_folder_holds_only_its_parquet_files_and_counts_its_rows(
     assert names and all(n.endswith(".parquet") for n in names), names
 
 
+@pytest.mark.spark
+def test_spark_schema_given_is_the_schema_spark_infers(tmp_path: Path) -> None:
+    """Spark reads a canonical table's files with the schema ``spark_table_schema`` gives
+    instead of inferring one (a job per read): for every contract it is the schema Spark
+    infers from a file written as an import writes it (Arrow, ``table_schema``)."""
+    import pyarrow.parquet as pq
+
+    from baophu.backends import spark_session, spark_table_schema, table_schema
+    from baophu.contracts import CONTRACTS
+
+    session = spark_session("local[2]")
+    for name, contract in CONTRACTS.items():
+        path = tmp_path / f"{name}.parquet"
+        pq.write_table(table_schema(contract).empty_table(), path)
+        assert session.read.parquet(str(path)).schema == spark_table_schema(name), name
+
+
+@pytest.mark.spark
+def test_spark_reads_tables_and_marts_without_a_job(tmp_path: Path, tiny_inputs: Path) -> None:
+    """A canonical table, a mart and a temporary table are read back with the schema they
+    were written with: no Spark job starts for the read, and the schema is the one Spark
+    infers from the files (every column nullable, a literal's and a timestamp's too).  A
+    mart registered before its schema was kept is still read, by inference."""
+    import json
+
+    from baophu.backends import spark_session
+    from baophu.workspace import Workspace, init_workspace
+
+    init_workspace(tmp_path / "ws", backend="pyspark")
+    ws = Workspace.open(tmp_path / "ws")
+    with ws.store() as store:
+        assert import_paths(store, [tiny_inputs], ws.rejects_dir).committed
+        session = spark_session(store.master, log_dir=store.log_dir)
+        tracker = session.sparkContext.statusTracker()
+        residents = store.table("residents")
+        expr = residents.select(
+            "person_id",
+            "birth_date",
+            one=ibis.literal(1),
+            at=ibis.timestamp("2026-10-31 08:00:00"),
+        )
+        store.write_mart("probe", expr, store.stamp(dt.date(2026, 10, 31)))
+        files = {
+            "residents": [str(f) for f in store.files("residents")],
+            "probe": [str(store.root / store.manifest()["marts"]["probe"]["dir"])],
+        }
+        with store.temporary_tables() as temp:
+            t = temp(expr)
+            files[temp.views[0]] = [str(temp.folder / temp.views[0])]
+            session.sparkContext.setJobGroup("reads", "reads only")
+            store.table("residents")
+            store.mart("probe")
+            jobs = tracker.getJobIdsForGroup("reads")
+            session.sparkContext.setJobGroup("other", "after the reads")
+            views = {"residents": "residents", "probe": "mart_probe", temp.views[0]: temp.views[0]}
+            schemas = {k: session.table(v).schema for k, v in views.items()}
+            inferred = {k: session.read.parquet(*paths).schema for k, paths in files.items()}
+            rows = sorted(r["person_id"] for r in t.to_pyarrow().to_pylist())
+        # an entry written before the schema was kept in the manifest
+        manifest = store.manifest()
+        del manifest["marts"]["probe"]["spark_schema"]
+        (store.root / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        old = sorted(r["one"] for r in store.read_mart("probe").to_pyarrow().to_pylist())
+        listed = store.marts()
+    assert list(jobs) == []
+    assert schemas == inferred
+    assert all(f.nullable for f in schemas["probe"].fields)
+    # conftest's five residents
+    ids = ["075085000001", "075185000002", "075215000003", "075090000006", "075192000007"]
+    assert rows == sorted(ids)
+    assert old == [1] * 5
+    assert all("spark_schema" not in m for m in listed)
+
+
 def test_current_rows_of_a_table_and_of_one_source(workspace, tmp_path: Path) -> None:
     """What an import is about to replace: the rows of the current snapshots of a table (or
     of one source file), superseded snapshots left out — counted by hand from the files."""
