@@ -166,6 +166,14 @@ def synth(
             help="Sinh cả hồ sơ đề nghị thanh toán BHYT / generate BHYT claims too",
         ),
     ] = True,
+    forms: Annotated[
+        bool,
+        typer.Option(
+            "--forms/--no-forms",
+            help="Sinh cả mẫu biểu (D02-LT, hồ sơ điện tử) và thu nộp của đại lý / "
+            "sample forms and the agents' money too",
+        ),
+    ] = True,
     json_out: JsonOpt = False,
 ) -> None:
     """Sinh dữ liệu tỉnh giả lập / generate a synthetic province (inputs/ and truth/);
@@ -180,14 +188,21 @@ def synth(
     if province.strip().casefold() in ("all", "tất cả", "toàn quốc"):
         with progress_bar(not json_out) as update:
             nation = generate_nation(
-                scale, seed, out, as_of_date, workers, progress=update, claims=claims
+                scale, seed, out, as_of_date, workers, progress=update, claims=claims, forms=forms
             )
         _print_nation(out, nation, json_out)
         return
     try:
         with progress_bar(not json_out) as update:
             summary = generate(
-                province, scale, seed, out, as_of=as_of_date, progress=update, claims=claims
+                province,
+                scale,
+                seed,
+                out,
+                as_of=as_of_date,
+                progress=update,
+                claims=claims,
+                forms=forms,
             )
     except ValueError as exc:
         fail(str(exc), code=2)

@@ -29,7 +29,7 @@ def nation(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:  # ty
         app,
         [
             *("synth", "--province", "all", "--scale", str(SCALE)),
-            *("--workers", "2", "--no-claims", "--out", str(out), "--json"),
+            *("--workers", "2", "--no-claims", "--no-forms", "--out", str(out), "--json"),
         ],
     )
     assert result.exit_code == 0, result.output
@@ -52,8 +52,12 @@ def test_every_province_and_commune_once(nation: tuple[Path, dict]) -> None:  # 
         assert (inputs / "residents.parquet").exists() and (inputs / "units.csv").exists()
         # --no-claims: no BHYT claim is generated
         assert not (inputs / "claims").exists() and not (inputs / "claims_xml").exists()
+        # --no-forms: no sample form, no agent's receipt or transfer (the ranking reads none)
+        assert not (inputs / "forms").exists() and not (inputs / "agent_receipts.parquet").exists()
+        assert not (inputs / "agent_remittances.parquet").exists()
         truth = json.loads((out / "provinces" / code / "truth" / "summary.json").read_text())
         assert truth["province_code"] == code and truth["population"] == province["population"]
+        assert truth["forms"] is None and truth["agents_money"] is None
 
 
 def test_provinces_sized_to_their_population(nation: tuple[Path, dict]) -> None:  # type: ignore[type-arg]

@@ -109,10 +109,13 @@ def generate_nation(
     progress: Progress | None = None,
     claims: bool = True,
     codes: list[int] | None = None,
+    forms: bool = True,
 ) -> dict[str, Any]:
     """All 34 provinces (or those of ``codes``) into ``out/provinces/<code>/``, in parallel,
     their cross-province people linked; returns (and writes to ``out/nation.json``) the
-    national summary."""
+    national summary.  ``claims=False`` leaves out the BHYT claims, ``forms=False`` the sample
+    forms and the agents' money (a nation for the national ranking reads neither; each
+    province's ``summary.json`` then says ``"forms": null``)."""
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale!r}")
     every = sorted(
@@ -164,7 +167,7 @@ def generate_nation(
                     progress(info.name, len(summaries), len(every))
                 if queue:
                     submit()
-        linked = link_nation(out, seed, as_of, pool=pool)
+        linked = link_nation(out, seed, as_of, pool=pool, forms=forms)
     seconds = time.perf_counter() - started
     result = national_summary(out, scale, seed, as_of, summaries)
     result["cross_province"] = linked

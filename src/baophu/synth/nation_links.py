@@ -308,12 +308,14 @@ def link_nation(
     as_of: dt.date,
     codes: list[str] | None = None,
     pool: Executor | None = None,
+    forms: bool = True,
 ) -> dict[str, Any]:
     """Pair the cross-province people of the provinces under ``out/provinces/`` (all of
     them, or ``codes``), rewrite their files and write ``out/truth/cross_province.parquet``;
     returns the counts (``nation.json``'s ``cross_province``).  With a ``pool``, each
     province's candidates are read and its files rewritten in the pool's processes (one
-    province each, in any order: a province's rewrite depends on its own files and seed)."""
+    province each, in any order: a province's rewrite depends on its own files and seed).
+    ``forms=False`` draws no sample forms and no agents' money afterwards."""
     out = Path(out)
     folders = {
         p.name: p
@@ -363,7 +365,11 @@ def link_nation(
         {(pid, b): e for (a, pid, b), e in employer.items() if a == code} for code in folders
     ]
     n = len(folders)
-    list(run(_rewrite, folders.values(), folders.keys(), renames, employers, [as_of] * n))
+    list(
+        run(
+            _rewrite, folders.values(), folders.keys(), renames, employers, [as_of] * n, [forms] * n
+        )
+    )
     return summary(truth)
 
 
@@ -397,10 +403,11 @@ def _rewrite(
     renames: dict[str, pd.Series],
     employers: dict[tuple[str, str], str],
     as_of: dt.date,
+    forms: bool = True,
 ) -> None:
     """One province's files: the paired commuters renamed, the rows held across a border
     given their holder's exact identifiers, the rows held elsewhere of paired residents given
-    their employer there, and the forms drawn again."""
+    their employer there, and (``forms``) the forms drawn again."""
     truth_path = folder / "truth" / "enrolments.parquet"
     truth = pq.read_table(truth_path)
     here = pc.equal(truth.column("enrol_province_code"), code)
@@ -453,7 +460,8 @@ def _rewrite(
             mapped = _mapped(keys, {f"{pid}|{b}": e for (pid, b), e in employers.items()})
             t = _replace(t, "employer_code", pc.and_(out_job, pc.is_valid(mapped)), mapped)
         _write(t, path)
-    _redraw_forms(folder, as_of)
+    if forms:
+        _redraw_forms(folder, as_of)
 
 
 def _mapped(values: pa.ChunkedArray | pa.Array, mapping: dict[str, Any]) -> pa.Array:
