@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,7 +87,9 @@ def scenario() -> tuple[list[dict], list[dict], list[dict]]:
 
 
 @pytest.fixture(scope="module")
-def flags(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+def duck_ws(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The hand-made claims imported into DuckDB and the claims step run, once for the
+    module (its flags read by the rules' tests, its marts by the comparison with Spark)."""
     from baophu.workspace import Workspace, init_workspace
 
     root = tmp_path_factory.mktemp("claims-hand")
@@ -100,11 +103,17 @@ def flags(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         assert result.committed, result.error
         assert store.row_count("claims") == 20  # every claim written above
         run_claims(store, DAY)
+    return ws
+
+
+@pytest.fixture(scope="module")
+def flags(duck_ws: Any) -> dict[str, dict]:
+    with duck_ws.store() as store:
         rows = store.read_mart(MART_FLAGS).to_pyarrow().to_pylist()
         review = store.read_mart(MART_REVIEW).to_pyarrow().to_pylist()
     assert len(review) == len({(r["facility_code"], r["claim_code"]) for r in rows})
     # the review list names each patient as the claim does (XML1 HO_TEN)
-    names = {c["MA_LK"]: c["HO_TEN"] for c in written[0]}
+    names = {c["MA_LK"]: c["HO_TEN"] for c in scenario()[0]}
     assert [r["full_name"] for r in review] == [names[r["claim_code"]] for r in review]
     return {f"{r['rule']}:{r['claim_code']}": r for r in rows}
 
@@ -163,33 +172,36 @@ def test_price_above_tender(flags: dict[str, dict]) -> None:
     assert flags["price_above_tender:PRICE"]["amount_at_stake"] == 12522
 
 
-def _marts(backend: str, root: Path) -> dict[str, list[dict]]:
+def _marts(store: Any) -> dict[str, list[dict]]:
+    """Every claims mart's rows, floats rounded, in a stable order."""
     from baophu.engine.claims import MARTS
-    from baophu.workspace import Workspace, init_workspace
 
-    inputs = root / "inputs"
-    written = scenario()
-    ch.write(inputs, *written)
-    init_workspace(root / "ws", backend=backend)  # type: ignore[arg-type]
-    ws = Workspace.open(root / "ws")
     out: dict[str, list[dict]] = {}
-    with ws.store() as store:
-        assert import_paths(store, [inputs], ws.rejects_dir).committed
-        run_claims(store, DAY)
-        for mart in MARTS:
-            rows = store.read_mart(mart).to_pyarrow().to_pylist()
-            rows = [{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()}
-                    for r in rows]  # fmt: skip
-            out[mart] = sorted(rows, key=lambda r: [str(v) for v in r.values()])
+    for mart in MARTS:
+        rows = store.read_mart(mart).to_pyarrow().to_pylist()
+        rows = [{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()}
+                for r in rows]  # fmt: skip
+        out[mart] = sorted(rows, key=lambda r: [str(v) for v in r.values()])
     return out
 
 
 @pytest.mark.spark
 @pytest.mark.slow
-def test_duckdb_and_spark_agree(tmp_path: Path) -> None:
-    """Every claims mart, row for row, on DuckDB and on PySpark."""
-    duck = _marts("duckdb", tmp_path / "duck")
-    spark = _marts("pyspark", tmp_path / "spark")
+def test_duckdb_and_spark_agree(duck_ws: Any, tmp_path: Path) -> None:
+    """Every claims mart, row for row, on DuckDB and on PySpark (the same files imported
+    into a Spark workspace and the step run there)."""
+    from baophu.workspace import Workspace, init_workspace
+
+    inputs = tmp_path / "inputs"
+    ch.write(inputs, *scenario())
+    init_workspace(tmp_path / "ws", backend="pyspark")
+    ws = Workspace.open(tmp_path / "ws")
+    with ws.store() as store:
+        assert import_paths(store, [inputs], ws.rejects_dir).committed
+        run_claims(store, DAY)
+        spark = _marts(store)
+    with duck_ws.store() as store:
+        duck = _marts(store)
     assert duck[MART_FLAGS]
     for mart, rows in duck.items():
         assert spark[mart] == rows, mart
