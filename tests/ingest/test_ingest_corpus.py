@@ -10,6 +10,7 @@ row, column and reason, and what the table holds afterwards).
 from __future__ import annotations
 
 import datetime as dt
+import filecmp
 import io
 import random
 import unicodedata
@@ -142,12 +143,27 @@ def fingerprint_before(ws: Workspace, original: Path) -> dict[str, tuple[int, in
     return fingerprint(ws)
 
 
+def unchanged(ws: Workspace, original: Path, before: dict[str, tuple[int, int]]) -> bool:
+    """Whether the copy's tables are as ``before`` (``fingerprint_before``).  A refused
+    import leaves the database file untouched: where ``before`` is the original's, a file
+    byte for byte the original's (and no write-ahead log beside it) is the proof, without
+    opening it; otherwise the fingerprints are compared."""
+    db = ws.root / ws.config.duckdb_file
+    if (
+        before == _ORIGINAL[original][1]
+        and not db.with_name(db.name + ".wal").exists()
+        and filecmp.cmp(db, original / ws.config.duckdb_file, shallow=False)
+    ):
+        return True
+    return fingerprint(ws) == before
+
+
 def check_case(ws: Workspace, made: Case, original: Path) -> ImportResult:
     before = fingerprint_before(ws, original) if isinstance(made.expect, Refused) else {}
     result = run(ws, made.files, **made.options)
     if isinstance(made.expect, Refused):
         assert_clear_refusal(result, made.files, made.expect)
-        assert fingerprint(ws) == before, "a refused import changed the workspace"
+        assert unchanged(ws, original, before), "a refused import changed the workspace"
         return result
     assert result.committed, result.error
     assert refused_rows(result) == made.expect.refused
@@ -1125,7 +1141,7 @@ def test_each_required_column_removed_is_refused_naming_it(
                 assert_clear_refusal(result, [path], Refused("missing_columns", says=says))
                 tried += 1
     assert tried == 3 * len(contract.required_headers) > 0
-    assert fingerprint(ws) == before
+    assert unchanged(ws, province.workspace, before)
 
 
 def test_the_province_fills_every_sampled_table(province: Province) -> None:
