@@ -88,7 +88,7 @@ def build(
         return _BUILT[key]
     from baophu.synth.generator import generate
 
-    generate("Đồng Nai", scale, 1, base / "province", claims=False)
+    generate("Đồng Nai", scale, 1, base / "province", claims=False, forms=False)
     twin = _plant_twin(base / "province")
     _BUILT[key] = link_province(base / "ws", backend, base / "province", twin, sources)
     return _BUILT[key]

@@ -21,10 +21,11 @@ from baophu.workspace import Workspace
 def test_build_two_provinces(tmp_path: Path) -> None:
     source = tmp_path / "nation"
     for code, name in (("11", "Điện Biên"), ("12", "Lai Châu")):
-        generate(name, 0.001, 5, source / "provinces" / code, claims=False)
-        # the school rosters, household lists and sample forms (about 200 workbooks a
-        # province) left out: none of the steps the ranking needs reads them
-        for folder in ("school_rosters", "household_lists", "forms"):
+        # no sample forms (nor agents' money), and the school rosters and household lists
+        # (about 200 workbooks a province) left out: none of the steps the ranking needs
+        # reads them
+        generate(name, 0.001, 5, source / "provinces" / code, claims=False, forms=False)
+        for folder in ("school_rosters", "household_lists"):
             shutil.rmtree(source / "provinces" / code / "inputs" / folder)
     out = tmp_path / "ws"
     result = CliRunner().invoke(

@@ -496,7 +496,7 @@ class MartCache:
             raise MartsUnavailable(f"{manifest_path} does not exist")
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         stamps = {
-            name: {k: v for k, v in entry.items() if k != "dir"}
+            name: {k: v for k, v in entry.items() if k not in ("dir", "spark_schema")}
             for name, entry in manifest.get("marts", {}).items()
         }
         snapshot_ids = [
