@@ -74,6 +74,30 @@ def test_steps_in_order_each_using_only_marts_written_before_it() -> None:
         assert callable(getattr(importlib.import_module(f"baophu.{module}"), name)), step.entry
 
 
+_COMPUTED: dict[str, Path] = {}
+
+
+@pytest.fixture
+def computed(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, tiny_inputs: Path
+) -> Workspace:
+    """``ws`` with its identity and coverage steps then computed for ``D``: computed once
+    for the module, each test getting a copy of its own (the tests that start there)."""
+    import shutil
+
+    if "ws" not in _COMPUTED:
+        root = tmp_path_factory.mktemp("pipeline-computed") / "ws"
+        init_workspace(root)
+        template = Workspace.open(root)
+        with template.store() as store:
+            assert import_paths(store, [tiny_inputs], template.rejects_dir).committed
+            results = run_pipeline(store, Inputs(reference_date=D), until="coverage")
+        assert _status(results) == {"identity": "computed", "coverage": "computed"}
+        _COMPUTED["ws"] = root
+    shutil.copytree(_COMPUTED["ws"], tmp_path / "ws")
+    return Workspace.open(tmp_path / "ws")
+
+
 def test_first_run_computes_then_nothing_is_stale(ws: Workspace) -> None:
     with ws.store() as store:
         first = run_pipeline(store, Inputs(reference_date=D), until="coverage")
@@ -91,10 +115,9 @@ def test_first_run_computes_then_nothing_is_stale(ws: Workspace) -> None:
 
 
 @pytest.mark.slow  # left out of make test-fast (seconds of work)
-def test_another_date_recomputes_only_the_dated_steps(ws: Workspace) -> None:
+def test_another_date_recomputes_only_the_dated_steps(computed: Workspace) -> None:
     sept = dt.date(2026, 9, 30)
-    with ws.store() as store:
-        run_pipeline(store, Inputs(reference_date=D), until="coverage")
+    with computed.store() as store:
         why = staleness(store, sept, until="coverage")
         results = run_pipeline(store, Inputs(reference_date=sept), until="coverage")
         entry = store.mart_entry("coverage_by_unit")
@@ -106,7 +129,7 @@ def test_another_date_recomputes_only_the_dated_steps(ws: Workspace) -> None:
 
 @pytest.mark.slow  # left out of make test-fast (seconds of work)
 def test_a_new_import_makes_every_step_stale(
-    ws: Workspace, tmp_path: Path, tiny_inputs: Path
+    computed: Workspace, tmp_path: Path, tiny_inputs: Path
 ) -> None:
     more = tmp_path / "more"
     more.mkdir()
@@ -114,9 +137,8 @@ def test_a_new_import_makes_every_step_stale(
     extra = "075200000008,Võ Văn Em,Nam,02/02/2000,Kinh,H2,Con,26735001,,,\n"
     residents = (tiny_inputs / "residents.csv").read_text(encoding="utf-8")
     (more / "residents.csv").write_text(residents + extra, encoding="utf-8")
-    with ws.store() as store:
-        run_pipeline(store, Inputs(reference_date=D), until="coverage")
-        assert import_paths(store, [more], ws.rejects_dir).committed
+    with computed.store() as store:
+        assert import_paths(store, [more], computed.rejects_dir).committed
         why = staleness(store, D, until="coverage")
         results = run_pipeline(store, Inputs(reference_date=D), until="coverage")
         population = {
@@ -131,7 +153,7 @@ def test_a_new_import_makes_every_step_stale(
 
 @pytest.mark.slow  # left out of make test-fast (seconds of work)
 def test_only_one_step_says_which_marts_it_used_stale(
-    ws: Workspace, tmp_path: Path, tiny_inputs: Path, monkeypatch: pytest.MonkeyPatch
+    computed: Workspace, tmp_path: Path, tiny_inputs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``only`` leaves the other steps alone: the chosen step says which marts it read
     stale.  Coverage refreshes the identity marts it reads itself, so it warns of nothing;
@@ -160,11 +182,10 @@ def test_only_one_step_says_which_marts_it_used_stale(
     residents = (tiny_inputs / "residents.csv").read_text(encoding="utf-8")
     (more / "residents.csv").write_text(residents + extra, encoding="utf-8")
     sept = dt.date(2026, 9, 30)
-    with ws.store() as store:
-        run_pipeline(store, Inputs(reference_date=D), until="coverage")
+    with computed.store() as store:
         fresh = run_pipeline(store, Inputs(reference_date=D), until="coverage", only=["coverage"])
         other_day = run_pipeline(store, Inputs(reference_date=sept), until="probe", only=["probe"])
-        assert import_paths(store, [more], ws.rejects_dir).committed
+        assert import_paths(store, [more], computed.rejects_dir).committed
         after_import = run_pipeline(store, Inputs(reference_date=D), until="probe", only=["probe"])
         coverage_alone = run_pipeline(
             store, Inputs(reference_date=D), until="coverage", only=["coverage"]
@@ -190,9 +211,8 @@ def test_only_one_step_says_which_marts_it_used_stale(
     assert all("2026-09-30" in w for w in new_state[0].warnings)
 
 
-def test_a_mart_rewritten_after_its_users_makes_them_stale(ws: Workspace) -> None:
-    with ws.store() as store:
-        run_pipeline(store, Inputs(reference_date=D), until="coverage")
+def test_a_mart_rewritten_after_its_users_makes_them_stale(computed: Workspace) -> None:
+    with computed.store() as store:
         ancestors = store.read_mart("unit_ancestors")
         store.write_mart("unit_ancestors", ancestors, store.stamp(D))
         why = staleness(store, D, until="coverage")
