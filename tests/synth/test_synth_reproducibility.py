@@ -37,6 +37,36 @@ def test_same_seed_gives_byte_identical_files(seed_3: Path, tmp_path: Path) -> N
     assert len(a) > 200  # 95 household lists + 95 rosters + tables + truth
 
 
+def test_no_forms_leaves_out_the_forms_and_nothing_else(seed_3: Path, tmp_path: Path) -> None:
+    """``baophu synth --no-forms``: no sample form and no agent's receipt or transfer, and
+    every other input and truth file byte for byte the run with them (the forms are drawn
+    last, from what is already written)."""
+    from typer.testing import CliRunner
+
+    from baophu.cli import app
+
+    out = tmp_path / "b"
+    args = ["synth", "--province", "Đồng Nai", "--scale", "0.002", "--seed", "3"]
+    result = CliRunner().invoke(app, [*args, "--no-forms", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    with_forms, without = _digests(seed_3), _digests(out)
+    left_out = set(with_forms) - set(without)
+    agents_money = {
+        "inputs/agent_receipts.parquet",
+        "inputs/agent_remittances.parquet",
+        "truth/agents_money.parquet",
+    }
+    forms = ("inputs/forms/", "truth/forms/", "forms_malformed/")
+    assert {n for n in left_out if not n.startswith(forms)} == agents_money
+    assert any(n.startswith("inputs/forms/") for n in left_out)
+    assert not set(without) - set(with_forms)
+    summary = json.loads((out / "truth" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["forms"] is None and summary["agents_money"] is None
+    for name in without:
+        if name != "truth/summary.json":  # it counts the forms drawn
+            assert without[name] == with_forms[name], name
+
+
 def test_another_seed_gives_other_data(seed_3: Path, tmp_path: Path) -> None:
     generate("Đồng Nai", 0.002, 4, tmp_path / "b")
     a = pq.read_table(seed_3 / "inputs" / "residents.parquet")
