@@ -83,6 +83,48 @@ def test_a_busy_workspace_keeps_the_last_copy(province_dir: Path, tmp_path: Path
         cache.stop()
 
 
+def test_caches_of_one_workspace_share_each_copy(province_dir: Path, tmp_path: Path) -> None:
+    # applications of one process on one workspace (the tests make dozens) copy each
+    # computed state once; a copy lives until its last holder lets go
+    import ibis
+
+    from baophu.app.marts import MartCache
+    from baophu.workspace import Workspace
+
+    root = tmp_path / "ws"
+    shutil.copytree(province_dir, root)
+    other = tmp_path / "other"
+    shutil.copytree(province_dir, other)
+    a = MartCache(Workspace.open(root))
+    b = MartCache(Workspace.open(root))
+    elsewhere = MartCache(Workspace.open(other))
+    first = a.get()
+    assert b.get() is first and first.holders == 2
+    assert elsewhere.get() is not first  # same content, another workspace: its own copy
+    a.stop()
+    assert first.path.exists()
+    units = first.scalar("SELECT count(*) FROM units")
+    assert units > 0 and b.get().scalar("SELECT count(*) FROM units") == units
+    ws = Workspace.open(root)
+    with ws.store() as store:
+        store.write_mart(
+            "test_marker",
+            ibis.memtable({"x": [1, 2]}),
+            {"state_id": store.state_id(), "reference_date": "2026-10-31", "rule_version": "t"},
+        )
+    assert b.refresh(force=True)
+    second = b.get()
+    assert second is not first and second.has("test_marker") and not first.has("test_marker")
+    c = MartCache(Workspace.open(root))
+    assert c.get() is second and second.holders == 2
+    b.stop()  # lets go of both copies: the first had no other holder
+    assert not first.path.exists() and second.path.exists()
+    assert c.get().scalar("SELECT count(*) FROM mart_test_marker") == 2
+    c.stop()
+    elsewhere.stop()
+    assert not second.path.exists() and not second.path.parent.exists()
+
+
 def test_app_pages_say_when_marts_are_stale(app: Any, clients: dict[str, Any]) -> None:
     r = clients["province_admin"].get("/units/75")
     assert "Số liệu đến ngày" in r.text and "31/10/2026" in r.text

@@ -10,7 +10,7 @@ the workspace file and swaps the copy in.  The copy takes about a second at scal
 only time the server holds the workspace file.  When a command holds the file, the server
 keeps serving the previous copy and tries again a second later.  The copy is keyed by the
 marts' stamps (``_marts``) and the import state, so a change that touched no mart costs
-nothing.
+nothing; caches of one process on one workspace share the copy of a key (``_SHARED``).
 
 On the PySpark backend the marts and tables are Parquet files named by the manifest; the
 same copy is made with DuckDB's Parquet reader, and the manifest's modification time plays
@@ -87,6 +87,33 @@ COPY_MEMORY = os.environ.get("BAOPHU_WEB_COPY_MEMORY", "2GB")
 READ_MEMORY = os.environ.get("BAOPHU_WEB_READ_MEMORY", "512MB")
 
 
+# Copies shared by the caches of one process, by workspace and key (marts' stamps and import
+# state): applications on one workspace (the tests make dozens, each with its own operational
+# database) copy each computed state once, not once each.  A copy is closed and deleted when
+# its last holder lets go of it.
+_SHARED_LOCK = threading.Lock()
+_SHARED: dict[tuple[str, str], MartSnapshot] = {}
+
+
+def _take_shared(source: Path, key: str) -> MartSnapshot | None:
+    """The process's copy of ``source`` with ``key``, held once more, if there is one."""
+    with _SHARED_LOCK:
+        found = _SHARED.get((str(source.resolve()), key))
+        if found is not None:
+            found.holders += 1
+        return found
+
+
+def _share(source: Path, snapshot: MartSnapshot) -> MartSnapshot:
+    """Offer ``snapshot`` (just made, held once) to the process's other caches."""
+    shared_key = (str(source.resolve()), snapshot.key)
+    with _SHARED_LOCK:
+        if shared_key not in _SHARED:  # else another cache made the same copy meanwhile
+            _SHARED[shared_key] = snapshot
+            snapshot.shared_key = shared_key
+    return snapshot
+
+
 class MartsUnavailable(Exception):
     """No copy of the marts could be made yet (the workspace is busy or has no marts)."""
 
@@ -106,6 +133,8 @@ class MartSnapshot:
         self.state_id = state_id
         self.key = key
         self.loaded_at = time.time()
+        self.holders = 1  # caches holding it (``close`` by each lets go once)
+        self.shared_key: tuple[str, str] | None = None
         self.con = duckdb.connect(
             str(path),
             read_only=True,
@@ -200,11 +229,21 @@ class MartSnapshot:
         return SnapshotStore(self)
 
     def close(self) -> None:
+        """Let go of the copy; the last holder closes it and deletes its file (and the
+        folder it was made in, once empty)."""
+        with _SHARED_LOCK:
+            self.holders -= 1
+            if self.holders > 0:
+                return
+            if self.shared_key is not None and _SHARED.get(self.shared_key) is self:
+                del _SHARED[self.shared_key]
         with contextlib.suppress(Exception):
             self.con.close()
         with contextlib.suppress(OSError):
             self.path.unlink()
             Path(f"{self.path}.wal").unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.path.parent.rmdir()  # only when empty: its cache may copy there again
 
 
 class SnapshotStore(Store):
@@ -320,7 +359,10 @@ class MartCache:
                 self._current.close()
                 self._current = None
         self._seen = None
-        shutil.rmtree(self._dir, ignore_errors=True)
+        with _SHARED_LOCK:  # a copy another cache still holds is deleted by its last holder
+            in_use = any(s.path.parent == self._dir for s in _SHARED.values())
+        if not in_use:
+            shutil.rmtree(self._dir, ignore_errors=True)
 
     def refresh(self, force: bool = False) -> bool:
         """Copy the marts again when they changed (always when ``force``); whether a copy
@@ -450,6 +492,12 @@ class MartCache:
                     con.close()
                     target.unlink(missing_ok=True)
                     return None
+                shared = _take_shared(source, key)
+                if shared is not None:
+                    con.execute("DETACH src")
+                    con.close()
+                    target.unlink(missing_ok=True)
+                    return shared
                 for mart in sorted(stamps):
                     if mart in SKIPPED_MARTS or f"mart_{mart}" not in present:
                         continue
@@ -487,7 +535,7 @@ class MartCache:
             "file_held_s": round(held, 2),
             "total_s": round(time.perf_counter() - started, 2),
         }
-        return MartSnapshot(target, stamps, state, key)
+        return _share(source, MartSnapshot(target, stamps, state, key))
 
     def _copy_spark(self) -> MartSnapshot | None:
         root = self.workspace.root / self.workspace.config.spark_warehouse
@@ -506,6 +554,9 @@ class MartCache:
         key = json.dumps([state, sorted(stamps.items())], default=str, sort_keys=True)
         if self._current is not None and self._current.key == key:
             return None
+        shared = _take_shared(manifest_path, key)
+        if shared is not None:
+            return shared
         target = self._next_path()
         con = duckdb.connect(str(target), config={"memory_limit": COPY_MEMORY})
         try:
@@ -541,7 +592,7 @@ class MartCache:
             target.unlink(missing_ok=True)
             raise
         con.close()
-        return MartSnapshot(target, stamps, state, key)
+        return _share(manifest_path, MartSnapshot(target, stamps, state, key))
 
 
 @contextlib.contextmanager
