@@ -16,10 +16,21 @@ unexport PYTHONDONTWRITEBYTECODE
 
 # --no-compile: Python compiles a module when it is first imported, where pip would compile
 # every file of every package at install (pyspark alone has thousands): 29 s -> 15 s here.
+# Unpacking the packages is most of an install and one pip does it on one core, so the
+# pinned packages of constraints.txt go in first, every other line in each of two pips at
+# once (--no-deps: the pins are the whole set); the install after them resolves against
+# constraints.txt as ever and adds whatever is missing, so that first step is only a head
+# start and its failure costs nothing but its time (.venv: 20 s -> 12 s here).
+PIP_PINS := $(BIN)/python -m pip install --quiet --no-compile --disable-pip-version-check --no-deps
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24,<27"
+	-grep '==' constraints.txt | awk 'NR % 2' > $(VENV)/pins-a.txt; \
+	grep '==' constraints.txt | awk '!(NR % 2)' > $(VENV)/pins-b.txt; \
+	$(PIP_PINS) -r $(VENV)/pins-a.txt & first=$$!; \
+	$(PIP_PINS) -r $(VENV)/pins-b.txt; wait $$first
 	$(BIN)/python -m pip install --quiet --no-compile --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	rm -f $(VENV)/pins-a.txt $(VENV)/pins-b.txt
 	touch $(STAMP)
 
 venv: $(STAMP)
