@@ -144,6 +144,42 @@ def test_temporary_tables_release_each_in_reverse_order() -> None:
     assert released == ["c", "b", "a"]
 
 
+def test_an_open_makes_missing_tables_once_per_layout(duckdb_workspace) -> None:
+    # a file that has the current layout key is trusted (no listing of its tables, no DDL);
+    # a file without it, or with another key (an older workspace, a changed contract), gets
+    # every missing table and the key
+    import duckdb
+
+    from baophu.contracts import CONTRACTS
+
+    path = duckdb_workspace.root / duckdb_workspace.config.duckdb_file
+    with duckdb_workspace.store():
+        pass
+    con = duckdb.connect(str(path))
+    ((key,),) = con.execute("SELECT key FROM _layout").fetchall()
+    assert len(key) == 16
+    con.execute("DROP TABLE collectors")
+    con.close()
+    with duckdb_workspace.store() as store:  # the key is current: nothing is made
+        tables = {r[0] for r in store.raw.execute("SHOW TABLES").fetchall()}
+    assert "collectors" not in tables
+    for old_key in (None, "an older layout"):
+        con = duckdb.connect(str(path))
+        con.execute("DROP TABLE IF EXISTS collectors")
+        if old_key is None:
+            con.execute("DROP TABLE _layout")
+        else:
+            con.execute("UPDATE _layout SET key = ?", [old_key])
+        con.close()
+        with duckdb_workspace.store() as store:
+            tables = {r[0] for r in store.raw.execute("SHOW TABLES").fetchall()}
+            again = store.raw.execute("SELECT key FROM _layout").fetchall()
+        assert {c.table for c in CONTRACTS.values()} <= tables
+        assert {"_marts", "_snapshots"} <= tables and again == [(key,)]
+    with duckdb_workspace.store(read_only=True) as store:  # read-only: never written
+        assert store.raw.execute("SELECT key FROM _layout").fetchall() == [(key,)]
+
+
 def test_store_config_opens_without_a_workspace(tmp_path: Path) -> None:
     config = StoreConfig(root=tmp_path)
     with open_store(config) as store:
