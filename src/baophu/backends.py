@@ -635,8 +635,7 @@ class DuckDBStore(Store):
             self.raw.execute(_MARTS_DDL)
         self._has_registry = True
         if "_snapshots" not in present:
-            cols = ", ".join(f"{n} {_duck_type(t)}" for n, t in SNAPSHOT_FIELDS)
-            self.raw.execute(f"CREATE TABLE IF NOT EXISTS _snapshots ({cols})")
+            self.raw.execute(_snapshots_ddl())
         for contract in CONTRACTS.values():
             if contract.table not in present:
                 self.raw.execute(_create_sql(contract))
@@ -767,6 +766,11 @@ def _duck_type(t: pa.DataType) -> str:
     return "BIGINT" if pa.types.is_integer(t) else "VARCHAR"
 
 
+def _snapshots_ddl() -> str:
+    cols = ", ".join(f"{n} {_duck_type(t)}" for n, t in SNAPSHOT_FIELDS)
+    return f"CREATE TABLE IF NOT EXISTS _snapshots ({cols})"
+
+
 # One row: the key of the tables a DuckDB workspace file was given (``_layout_key``).
 _LAYOUT_TABLE = "_layout"
 
@@ -775,8 +779,7 @@ _LAYOUT_TABLE = "_layout"
 def _layout_key() -> str:
     """A hash of the statements that make the registry, the snapshot table and every
     contract's table: it changes when a contract (or either table) does."""
-    cols = ", ".join(f"{n} {_duck_type(t)}" for n, t in SNAPSHOT_FIELDS)
-    ddl = [_MARTS_DDL, cols, *(_create_sql(c) for c in CONTRACTS.values())]
+    ddl = [_MARTS_DDL, _snapshots_ddl(), *(_create_sql(c) for c in CONTRACTS.values())]
     return hashlib.sha256("\n".join(ddl).encode()).hexdigest()[:16]
 
 
